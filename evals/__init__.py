@@ -1,0 +1,1 @@
+"""The eval harness: datasets, clusters, the scorer of turn records and the report it builds."""

@@ -1,0 +1,265 @@
+import asyncio
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kcache.errors import SecretLeakError, StoreError
+from kcache.model import Resource
+from kcache.store import Store, sql
+
+DEMO = Path(__file__).resolve().parents[2] / "devcluster" / "clusters" / "demo"
+if not DEMO.is_dir():
+    DEMO = Path("/work/shared/fixtures/clusters/demo")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def pod(name: str, ns: str = "boutique", **labels: str) -> Resource:
+    return Resource(
+        kind="pod",
+        namespace=ns,
+        name=name,
+        labels=labels or {"app": name.split("-")[0]},
+        owner_kind="replicaset",
+        owner_name=name.rsplit("-", 1)[0],
+        fields={"status": "Running", "phase": "Running", "node_name": "n1", "containers": [], "restarts": 0},
+    )
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    clock = Clock()
+    async with Store(tmp_path / "sub" / "cache.db", clock=clock) as s:
+        s.test_clock = clock  # type: ignore[attr-defined]
+        yield s
+
+
+async def test_file_created_0600_in_new_folder_with_spec_schema(store: Store) -> None:
+    assert store.path.parent.is_dir()
+    assert (os.stat(store.path).st_mode & 0o777) == 0o600
+    con = sqlite3.connect(store.path)
+    cols = {r[1] for r in con.execute("PRAGMA table_info(pods)")}
+    assert {
+        "cluster_name",
+        "namespace",
+        "name",
+        "status",
+        "phase",
+        "node_name",
+        "labels",
+        "containers",
+        "created_at",
+        "updated_at",
+        "ttl_expires_at",
+    } <= cols
+    idx = [r for r in con.execute("PRAGMA index_list(tool_usage_stats)") if r[2] == 1]
+    assert any("tool_name" in [c[2] for c in con.execute(f"PRAGMA index_info({r[1]})")] for r in idx)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    con.close()
+    assert await store.schema_version() == len(sql.MIGRATIONS)
+
+
+async def test_migrations_apply_once_and_upgrade_keeps_data(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "c.db"
+    async with Store(path) as s:
+        await s.replace("c", "pod", [pod("a-1-x")], ttl_s=60)
+    extra = "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('v2')"
+    monkeypatch.setattr(sql, "MIGRATIONS", (*sql.MIGRATIONS, extra))
+    async with Store(path) as s:
+        assert await s.schema_version() == 2
+        assert len((await s.query("c", "pod")).items) == 1
+    async with Store(path) as s:  # reopening applies nothing twice
+        info = await s.info()
+        assert info["tables"]["notes"] == 1
+
+
+async def test_failed_migration_rolls_back_with_its_version(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "c.db"
+    async with Store(path):
+        pass
+    monkeypatch.setattr(
+        sql, "MIGRATIONS", (*sql.MIGRATIONS, "CREATE TABLE half (x INTEGER); SELECT nope FROM nowhere")
+    )
+    with pytest.raises(StoreError):
+        async with Store(path):
+            pass
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 1
+    assert con.execute("SELECT COUNT(*) FROM sqlite_master WHERE name='half'").fetchone()[0] == 0
+
+
+async def test_ttl_freshness_is_reported_and_never_stale_as_fresh(store: Store) -> None:
+    clock = store.test_clock  # type: ignore[attr-defined]
+    assert (await store.query("c", "pod")).freshness == "missing"
+    await store.replace("c", "pod", [pod("web-1-aaaaa")], ttl_s=300)
+    got = await store.query("c", "pod", name="web-1-aaaaa")
+    assert got.freshness == "fresh" and got.items[0].name == "web-1-aaaaa"
+    clock.t += 299.9
+    assert (await store.query("c", "pod")).freshness == "fresh"
+    clock.t += 0.2
+    stale = await store.query("c", "pod")
+    assert stale.freshness == "stale" and stale.items and stale.age_s == pytest.approx(300.1, abs=0.01)
+    # An empty scope is fresh only while its completed scan is.
+    await store.replace("c", "deployment", [], ttl_s=10)
+    assert (await store.query("c", "deployment")).freshness == "fresh"
+    clock.t += 11
+    assert (await store.query("c", "deployment")).freshness == "stale"
+
+
+async def test_invalidate_makes_scope_stale(store: Store) -> None:
+    await store.replace("c", "pod", [pod("a-1-x", "ns1"), pod("b-1-x", "ns2")], ttl_s=300)
+    await store.invalidate("c", "pod", "ns1")
+    assert (await store.query("c", "pod", namespace="ns1")).freshness == "stale"
+    assert (await store.query("c", "pod", namespace="ns2")).freshness == "fresh"
+    await store.replace("c", "configmap", [Resource(kind="configmap", namespace="ns1", name="x")], ttl_s=300)
+    await store.invalidate("c", "configmap")
+    assert (await store.query("c", "configmap")).freshness == "stale"
+
+
+async def test_lookups_by_name_prefix_label_owner(store: Store) -> None:
+    pods = [pod(f"web-{i}-abcde", "ns1" if i % 2 else "ns2", app="web", tier=str(i % 3)) for i in range(30)]
+    pods.append(pod("api-1-zzzzz", "ns1", app="api"))
+    await store.replace("c", "pod", pods, ttl_s=300)
+    assert {p.name for p in (await store.query("c", "pod", prefix="web-1")).items} == {
+        "web-1-abcde",
+        *(f"web-{i}-abcde" for i in range(10, 20)),
+    }
+    got = await store.query("c", "pod", labels=[("app", "web"), ("tier", "1")], namespace="ns1")
+    assert {p.name for p in got.items} == {f"web-{i}-abcde" for i in range(30) if i % 2 and i % 3 == 1}
+    assert [p.name for p in (await store.query("c", "pod", owners=["api-1"])).items] == ["api-1-zzzzz"]
+    # Workload → ReplicaSet → pods
+    rs = Resource(kind="replicaset", namespace="ns1", name="api-1", owner_kind="deployment", owner_name="api")
+    await store.replace("c", "replicaset", [rs], ttl_s=300)
+    assert [p.name for p in (await store.pods_of("c", "api")).items] == ["api-1-zzzzz"]
+
+
+async def test_failed_write_rolls_back_whole(store: Store) -> None:
+    await store.replace("c", "pod", [pod("keep-1-aaaaa")], ttl_s=300)
+    bad = [pod("new-1-aaaaa"), pod("new-1-aaaaa")]  # duplicate key violates UNIQUE mid-insert
+    with pytest.raises(StoreError):
+        await store.replace("c", "pod", bad, ttl_s=300)
+    assert [p.name for p in (await store.query("c", "pod")).items] == ["keep-1-aaaaa"]
+    with pytest.raises(RuntimeError):
+        async with store.transaction() as conn:
+            await conn.execute("DELETE FROM pods")
+            raise RuntimeError("boom")
+    assert len((await store.query("c", "pod")).items) == 1
+
+
+async def test_partial_replace_keeps_other_namespaces_and_marks_failed(store: Store) -> None:
+    await store.replace("c", "pod", [pod("a-1-x", "ns1"), pod("b-1-x", "ns2")], ttl_s=300)
+    await store.replace(
+        "c",
+        "pod",
+        [pod("c-1-x", "ns1")],
+        ttl_s=300,
+        namespaces=["ns1"],
+        partial_error="partial: saw 1 of 2 namespaces",
+    )
+    assert sorted(p.name for p in (await store.query("c", "pod")).items) == ["b-1-x", "c-1-x"]
+    scope = await store.scope("c", "pods")
+    assert scope is not None and scope.scan_status == "failed" and "partial" in (scope.error_message or "")
+
+
+async def test_atomic_replace_under_concurrent_readers(store: Store) -> None:
+    old = [pod(f"old-{i}-aaaaa", f"ns{i % 4}") for i in range(10_000)]
+    new = [pod(f"new-{i}-bbbbb", f"ns{i % 4}") for i in range(10_000)]
+    await store.replace("c", "pod", old, ttl_s=300)
+    seen: list[set[str]] = []
+    stop = asyncio.Event()
+
+    async def reader() -> None:
+        while not stop.is_set():
+            got = await store.query("c", "pod")
+            seen.append({p.name.split("-")[0] for p in got.items} | {f"n={len(got.items)}"})
+            await asyncio.sleep(0)
+
+    readers = [asyncio.create_task(reader()) for _ in range(20)]
+    await asyncio.sleep(0.05)
+    await store.replace("c", "pod", new, ttl_s=300)
+    await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.gather(*readers)
+    assert seen
+    for s in seen:
+        assert s in ({"old", "n=10000"}, {"new", "n=10000"}), s
+    assert {"new", "n=10000"} in seen
+
+
+def demo_secrets() -> list[dict]:
+    out = []
+    for f in sorted(DEMO.glob("*.yaml")):
+        out += [d for d in yaml.safe_load_all(f.read_text()) if d and d.get("kind") == "Secret"]
+    return out
+
+
+async def test_secret_values_never_reach_the_file(store: Store) -> None:
+    secrets = demo_secrets()
+    assert len(secrets) >= 4
+    for s in secrets:
+        leaky = Resource(
+            kind="secret",
+            namespace=s["metadata"].get("namespace", "default"),
+            name=s["metadata"]["name"],
+            fields={"type": s.get("type"), "data": s["stringData"]},
+        )
+        with pytest.raises(SecretLeakError):
+            await store.replace("c", "secret", [leaky], ttl_s=60)
+    safe = [
+        Resource(
+            kind="secret",
+            namespace=s["metadata"].get("namespace", "default"),
+            name=s["metadata"]["name"],
+            fields={"type": s.get("type", "Opaque"), "keys": sorted(s["stringData"])},
+        )
+        for s in secrets
+    ]
+    await store.replace("c", "secret", safe, ttl_s=60)
+    got = await store.query("c", "secret")
+    assert sorted(r.name for r in got.items) == sorted(s["metadata"]["name"] for s in secrets)
+    for suffix in ("", "-wal", "-shm"):
+        f = Path(f"{store.path}{suffix}")
+        if f.exists():
+            assert b"CANARY-SECRET" not in f.read_bytes()
+
+
+async def test_tools_usage_audit_and_turns(store: Store) -> None:
+    await store.replace_tools("srv", [{"name": "pods_list", "description": "d", "read_only": 1}])
+    await store.replace_tools("srv2", [{"name": "get_pods"}])
+    rows = await store.load_tools()
+    assert [(r["name"], r["server"]) for r in rows] == [("get_pods", "srv2")]
+    await store.record_tool_usage("get_pods", ok=True, duration_ms=10)
+    await store.record_tool_usage("get_pods", ok=False, duration_ms=30)
+    (u,) = await store.tool_usage()
+    assert (u["usage_count"], u["success_count"], u["error_count"]) == (2, 1, 1)
+    assert u["avg_response_time"] == pytest.approx(20)
+    await store.audit(
+        tool="pods_delete",
+        arguments={"name": "x"},
+        status="ok",
+        cluster="c",
+        identity="ctx/user",
+        writes=True,
+        approved_by="cli",
+        approved_at=store.now(),
+    )
+    (a,) = await store.audit_log()
+    assert a["tool"] == "pods_delete" and a["approved_by"] == "cli" and a["writes"] == 1
+    with pytest.raises(StoreError):
+        await store.record_turn(bogus=1)
+
+
+async def test_db_info_counts(store: Store) -> None:
+    await store.replace("c", "pod", [pod("a-1-x")], ttl_s=60)
+    info = await store.info()
+    assert info["tables"]["pods"] == 1 and info["schema_version"] == 1 and info["size_bytes"] > 0
+    assert await store.integrity_check() == "ok"
