@@ -23,7 +23,7 @@ from kcache.errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """Relative paths in settings resolve against this folder (the project root)."""
 
-DEFAULT_MCP_BINARY = "node_modules/kubernetes-mcp-server-linux-amd64/bin/kubernetes-mcp-server"
+DEFAULT_MCP_BINARY = "node_modules/kubernetes-mcp-server-linux-amd64/bin/kubernetes-mcp-server-linux-amd64"
 """The kubernetes-mcp-server that ``make install`` puts inside the project."""
 
 LLM_PROVIDERS = ("gemini", "offline")
@@ -67,7 +67,8 @@ class Settings:
     mcp_server_url: str = f"stdio://{PROJECT_ROOT / DEFAULT_MCP_BINARY}"
     mcp_server_type: str = "stdio"
     mcp_server_name: str = "kubernetes-mcp-server"
-    mcp_server_args: tuple[str, ...] = ("--list-output", "yaml")
+    mcp_server_args: tuple[str, ...] = ("--list-output", "yaml", "--kubeconfig", "{kubeconfig}")
+    """``{kubeconfig}`` is replaced by the kubeconfig path when the server starts."""
     mcp_server_env: dict[str, str] = field(default_factory=dict, repr=False)
     mcp_server_headers: dict[str, str] = field(default_factory=dict, repr=False)
     # Cluster and agent.

@@ -1,0 +1,669 @@
+"""Reduce full Kubernetes objects to cache records, keeping only each kind's whitelisted fields.
+
+Everything not named here is dropped on purpose: a field reaches the cache only when a
+function below copies it. That is what keeps secret values, container environment values
+and last-applied-configuration annotations out of the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from kcache.errors import ParseError
+from kcache.model import API_KINDS, KINDS, Resource
+
+#: Annotations never stored: kubectl's copy of the applied manifest (it holds whole objects,
+#: secret data included), the emulator's instructions, and OpenShift's token copy.
+_DROPPED_ANNOTATIONS = frozenset(
+    {
+        "kubectl.kubernetes.io/last-applied-configuration",
+        "openshift.io/token-secret.value",
+    }
+)
+_DROPPED_ANNOTATION_PREFIXES = ("kcache.dev/",)
+
+_KIND_BY_API_NAME: dict[str, str] = {api.lower(): kind for kind, (_, api) in API_KINDS.items()}
+_KIND_ALIASES: dict[str, str] = {
+    "pods": "pod",
+    "po": "pod",
+    "nodes": "node",
+    "no": "node",
+    "namespaces": "namespace",
+    "ns": "namespace",
+    "services": "service",
+    "svc": "service",
+    "deployments": "deployment",
+    "deploy": "deployment",
+    "replicasets": "replicaset",
+    "rs": "replicaset",
+    "statefulsets": "statefulset",
+    "sts": "statefulset",
+    "daemonsets": "daemonset",
+    "ds": "daemonset",
+    "jobs": "job",
+    "cronjobs": "cronjob",
+    "cj": "cronjob",
+    "ep": "endpoints",
+    "ingresses": "ingress",
+    "ing": "ingress",
+    "configmaps": "configmap",
+    "cm": "configmap",
+    "secrets": "secret",
+    "persistentvolumeclaims": "persistentvolumeclaim",
+    "pvc": "persistentvolumeclaim",
+    "persistentvolumes": "persistentvolume",
+    "pv": "persistentvolume",
+    "storageclasses": "storageclass",
+    "sc": "storageclass",
+    "resourcequotas": "resourcequota",
+    "quota": "resourcequota",
+    "serviceaccounts": "serviceaccount",
+    "sa": "serviceaccount",
+    "events": "event",
+    "ev": "event",
+}
+
+
+def canonical_kind(kind: str) -> str:
+    """The canonical lowercase kind for an API kind, plural or short name.
+
+    Kinds the cache does not know (``HorizontalPodAutoscaler``) come back lowercased, so an
+    event about them still names what it is about.
+    """
+    lowered = kind.strip().lower()
+    if lowered in KINDS:
+        return lowered
+    return _KIND_BY_API_NAME.get(lowered) or _KIND_ALIASES.get(lowered) or lowered
+
+
+def filter_annotations(annotations: Mapping[str, Any]) -> dict[str, str]:
+    """Annotations minus those the cache must never hold."""
+    return {
+        str(key): _text(value) or ""
+        for key, value in annotations.items()
+        if key not in _DROPPED_ANNOTATIONS and not str(key).startswith(_DROPPED_ANNOTATION_PREFIXES)
+    }
+
+
+def to_resource(obj: dict[str, Any], kind: str) -> Resource:
+    """Turn one full Kubernetes object, as the API serves it, into a whitelisted record.
+
+    Args:
+        obj: The object (``apiVersion``, ``kind``, ``metadata``, ``spec``, ``status``).
+        kind: Canonical kind the caller expects, a key of :data:`kcache.model.KINDS`.
+
+    Raises:
+        ParseError: The object has no ``metadata.name``, or says it is another kind.
+        ValueError: ``kind`` is not a canonical kind.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; expected one of {sorted(KINDS)}")
+    declared = obj.get("kind")
+    if isinstance(declared, str) and declared and canonical_kind(declared) != kind:
+        raise ParseError(f"expected a {API_KINDS[kind][1]} object, got kind {declared!r}")
+    meta = _map(obj, "metadata")
+    name = meta.get("name")
+    if not isinstance(name, str) or not name:
+        raise ParseError(
+            f"expected a {API_KINDS[kind][1]} object with metadata.name, got metadata "
+            f"keys {sorted(str(key) for key in meta)}"
+        )
+    owner_kind, owner_name = _controller(meta)
+    return Resource(
+        kind=kind,
+        name=name,
+        namespace=(_text(meta.get("namespace")) or None) if KINDS[kind] else None,
+        labels=string_map(meta.get("labels")),
+        annotations=filter_annotations(_as_map(meta.get("annotations"))),
+        owner_kind=owner_kind,
+        owner_name=owner_name,
+        created_at=_text(meta.get("creationTimestamp")),
+        fields=_FIELDS[kind](obj),
+    )
+
+
+def pod_status(obj: dict[str, Any]) -> str:
+    """What ``kubectl get pods`` prints in STATUS for a pod object."""
+    return _pod_row(obj)[0]
+
+
+def node_status(obj: dict[str, Any]) -> str:
+    """What ``kubectl get nodes`` prints in STATUS: readiness, then SchedulingDisabled."""
+    ready = "Unknown"
+    for condition in _list(_map(obj, "status"), "conditions"):
+        if isinstance(condition, dict) and condition.get("type") == "Ready":
+            ready = "Ready" if condition.get("status") == "True" else "NotReady"
+    if _map(obj, "spec").get("unschedulable") is True:
+        return f"{ready},SchedulingDisabled"
+    return ready
+
+
+def node_roles(labels: Mapping[str, str]) -> list[str]:
+    """Roles as kubectl shows them: ``node-role.kubernetes.io/<role>`` and ``kubernetes.io/role``."""
+    roles: set[str] = set()
+    for key, value in labels.items():
+        if key.startswith("node-role.kubernetes.io/"):
+            role = key.removeprefix("node-role.kubernetes.io/")
+            if role:
+                roles.add(role)
+        elif key == "kubernetes.io/role" and value:
+            roles.add(value)
+    return sorted(roles)
+
+
+def string_map(value: Any) -> dict[str, str]:
+    """A mapping of strings (labels, selectors, quantities), numbers rendered as text."""
+    return {str(key): _text(item) or "" for key, item in _as_map(value).items()}
+
+
+def _pod_row(obj: dict[str, Any]) -> tuple[str, str, int]:
+    """STATUS, READY and RESTARTS as kubectl's pod printer derives them.
+
+    Follows kubectl's order of precedence: the pod's own reason, scheduling gates, the first
+    init container that has not succeeded, then app containers from last to first so the
+    first container's state wins, and finally deletion.
+    """
+    spec = _map(obj, "spec")
+    status = _map(obj, "status")
+    meta = _map(obj, "metadata")
+    phase = _text(status.get("phase")) or ""
+    reason = _text(status.get("reason")) or phase
+    for condition in _list(status, "conditions"):
+        if (
+            isinstance(condition, dict)
+            and condition.get("type") == "PodScheduled"
+            and condition.get("reason") == "SchedulingGated"
+        ):
+            reason = "SchedulingGated"
+
+    init_specs = [c for c in _list(spec, "initContainers") if isinstance(c, dict)]
+    sidecars = {c.get("name") for c in init_specs if c.get("restartPolicy") == "Always"}
+    total = len(_list(spec, "containers")) + len(sidecars)
+    ready = 0
+    restarts = 0
+    sidecar_restarts = 0
+    initializing = False
+    for index, container in enumerate(_list(status, "initContainerStatuses")):
+        if not isinstance(container, dict):
+            continue
+        count = _int(container.get("restartCount"))
+        restarts += count
+        is_sidecar = container.get("name") in sidecars
+        if is_sidecar:
+            sidecar_restarts += count
+        state = _map(container, "state")
+        terminated = _map(state, "terminated")
+        waiting = _map(state, "waiting")
+        if terminated and _int(terminated.get("exitCode")) == 0:
+            continue
+        if is_sidecar and container.get("started") is True:
+            if container.get("ready") is True:
+                ready += 1
+            continue
+        if terminated:
+            reason = "Init:" + _terminated_reason(terminated)
+        elif waiting.get("reason") and waiting.get("reason") != "PodInitializing":
+            reason = f"Init:{waiting['reason']}"
+        else:
+            reason = f"Init:{index}/{len(init_specs)}"
+        initializing = True
+        break
+
+    if not initializing or _condition_true(status, "Initialized"):
+        restarts = sidecar_restarts
+        has_running = False
+        for container in reversed(_list(status, "containerStatuses")):
+            if not isinstance(container, dict):
+                continue
+            restarts += _int(container.get("restartCount"))
+            state = _map(container, "state")
+            waiting = _map(state, "waiting")
+            terminated = _map(state, "terminated")
+            if waiting.get("reason"):
+                reason = str(waiting["reason"])
+            elif terminated:
+                reason = _terminated_reason(terminated)
+            elif container.get("ready") is True and "running" in state:
+                has_running = True
+                ready += 1
+        if reason == "Completed" and has_running:
+            reason = "Running" if _condition_true(status, "Ready") else "NotReady"
+
+    if meta.get("deletionTimestamp"):
+        if status.get("reason") == "NodeLost":
+            reason = "Unknown"
+        elif phase not in ("Succeeded", "Failed"):
+            reason = "Terminating"
+    return reason, f"{ready}/{total}", restarts
+
+
+def _terminated_reason(terminated: Mapping[str, Any]) -> str:
+    if terminated.get("reason"):
+        return str(terminated["reason"])
+    if _int(terminated.get("signal")):
+        return f"Signal:{_int(terminated.get('signal'))}"
+    return f"ExitCode:{_int(terminated.get('exitCode'))}"
+
+
+def _condition_true(status: Mapping[str, Any], condition_type: str) -> bool:
+    return any(
+        isinstance(condition, dict)
+        and condition.get("type") == condition_type
+        and condition.get("status") == "True"
+        for condition in _list(status, "conditions")
+    )
+
+
+def _pod_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    spec = _map(obj, "spec")
+    status = _map(obj, "status")
+    kubectl_status, ready, restarts = _pod_row(obj)
+    statuses = {c.get("name"): c for c in _list(status, "containerStatuses") if isinstance(c, dict)}
+    containers = []
+    for container in _list(spec, "containers"):
+        if not isinstance(container, dict):
+            continue
+        # Only name and image come from the spec: env, args and command may hold secrets.
+        current = _as_map(statuses.get(container.get("name")))
+        state = _as_map(current.get("state"))
+        state_name = next((s for s in ("running", "waiting", "terminated") if s in state), None)
+        last_terminated = _map(_map(current, "lastState"), "terminated")
+        containers.append(
+            {
+                "name": _text(container.get("name")),
+                "image": _text(container.get("image")),
+                "ready": current.get("ready") is True,
+                "restart_count": _int(current.get("restartCount")),
+                "state": state_name,
+                "reason": _text(_as_map(state.get(state_name)).get("reason")) if state_name else None,
+                "last_state_reason": _text(last_terminated.get("reason")),
+                "last_exit_code": _int_or_none(last_terminated.get("exitCode")),
+            }
+        )
+    pod_ips = [_as_map(ip).get("ip") for ip in _list(status, "podIPs")]
+    return {
+        "status": kubectl_status,
+        "phase": _text(status.get("phase")),
+        "node_name": _text(spec.get("nodeName")),
+        "pod_ip": _text(status.get("podIP")) or _text(next(iter(pod_ips), None)),
+        "ready": ready,
+        "restarts": restarts,
+        "containers": containers,
+        "conditions": {
+            str(c.get("type")): _text(c.get("status"))
+            for c in _list(status, "conditions")
+            if isinstance(c, dict) and c.get("type")
+        },
+        "start_time": _text(status.get("startTime")),
+    }
+
+
+def _node_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    status = _map(obj, "status")
+    info = _map(status, "nodeInfo")
+    addresses = [a for a in _list(status, "addresses") if isinstance(a, dict)]
+    internal_ip = next((_text(a.get("address")) for a in addresses if a.get("type") == "InternalIP"), None)
+    return {
+        "status": node_status(obj),
+        "roles": node_roles(string_map(_map(obj, "metadata").get("labels"))),
+        "capacity": string_map(status.get("capacity")),
+        "allocatable": string_map(status.get("allocatable")),
+        "taints": [
+            {
+                "key": _text(taint.get("key")),
+                "value": _text(taint.get("value")),
+                "effect": _text(taint.get("effect")),
+            }
+            for taint in _list(_map(obj, "spec"), "taints")
+            if isinstance(taint, dict)
+        ],
+        "kubelet_version": _text(info.get("kubeletVersion")),
+        "os_image": _text(info.get("osImage")),
+        "internal_ip": internal_ip,
+    }
+
+
+def _service_external_ip(spec: Mapping[str, Any], status: Mapping[str, Any]) -> str | None:
+    """EXTERNAL-IP as kubectl derives it, with None where kubectl prints ``<none>``."""
+    external_ips = [str(ip) for ip in _list(spec, "externalIPs")]
+    service_type = spec.get("type") or "ClusterIP"
+    if service_type == "ExternalName":
+        return _text(spec.get("externalName"))
+    if service_type == "LoadBalancer":
+        balancer = sorted(
+            {
+                str(ingress.get("ip") or ingress.get("hostname"))
+                for ingress in _list(_map(status, "loadBalancer"), "ingress")
+                if isinstance(ingress, dict) and (ingress.get("ip") or ingress.get("hostname"))
+            }
+        )
+        addresses = balancer + external_ips
+        return ",".join(addresses) if addresses else "<pending>"
+    return ",".join(external_ips) if external_ips else None
+
+
+def _service_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    spec = _map(obj, "spec")
+    return {
+        "type": _text(spec.get("type")) or "ClusterIP",
+        "cluster_ip": _text(spec.get("clusterIP")),
+        "external_ip": _service_external_ip(spec, _map(obj, "status")),
+        "ports": [
+            {
+                "name": _text(port.get("name")),
+                "port": _int_or_none(port.get("port")),
+                "target_port": port.get("targetPort")
+                if isinstance(port.get("targetPort"), int | str)
+                else None,
+                "protocol": _text(port.get("protocol")) or "TCP",
+                "node_port": _int_or_none(port.get("nodePort")),
+            }
+            for port in _list(spec, "ports")
+            if isinstance(port, dict)
+        ],
+        "selector": string_map(spec.get("selector")),
+    }
+
+
+def _template_containers(template: Mapping[str, Any]) -> list[dict[str, str | None]]:
+    return [
+        {"name": _text(c.get("name")), "image": _text(c.get("image"))}
+        for c in _list(_map(template, "spec"), "containers")
+        if isinstance(c, dict)
+    ]
+
+
+def _selector(spec: Mapping[str, Any]) -> dict[str, str]:
+    return string_map(_map(spec, "selector").get("matchLabels"))
+
+
+def _replicated_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    spec = _map(obj, "spec")
+    status = _map(obj, "status")
+    replicas = spec.get("replicas")
+    return {
+        # The API defaults an absent spec.replicas to 1.
+        "replicas": 1 if replicas is None else _int(replicas),
+        "ready_replicas": _int(status.get("readyReplicas")),
+        "available_replicas": _int(status.get("availableReplicas")),
+        "updated_replicas": _int_or_none(status.get("updatedReplicas")),
+        "current_replicas": _int(status.get("replicas")),
+        "selector": _selector(spec),
+        "containers": _template_containers(_map(spec, "template")),
+    }
+
+
+def _daemonset_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    spec = _map(obj, "spec")
+    status = _map(obj, "status")
+    return {
+        "desired": _int(status.get("desiredNumberScheduled")),
+        "current": _int(status.get("currentNumberScheduled")),
+        "ready": _int(status.get("numberReady")),
+        "updated": _int(status.get("updatedNumberScheduled")),
+        "available": _int(status.get("numberAvailable")),
+        "selector": _selector(spec),
+        "containers": _template_containers(_map(spec, "template")),
+    }
+
+
+def _job_status(obj: Mapping[str, Any]) -> str:
+    """STATUS as kubectl prints it for a job."""
+    conditions = {
+        c.get("type"): c.get("status")
+        for c in _list(_map(obj, "status"), "conditions")
+        if isinstance(c, dict)
+    }
+    if conditions.get("Complete") == "True":
+        return "Complete"
+    if conditions.get("Failed") == "True":
+        return "Failed"
+    if _map(obj, "metadata").get("deletionTimestamp"):
+        return "Terminating"
+    if conditions.get("Suspended") == "True":
+        return "Suspended"
+    if conditions.get("FailureTarget") == "True":
+        return "FailureTarget"
+    return "Running"
+
+
+def _job_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    spec = _map(obj, "spec")
+    status = _map(obj, "status")
+    return {
+        "status": _job_status(obj),
+        "completions": _int_or_none(spec.get("completions")),
+        "parallelism": _int_or_none(spec.get("parallelism")),
+        "succeeded": _int(status.get("succeeded")),
+        "failed": _int(status.get("failed")),
+        "active": _int(status.get("active")),
+        "start_time": _text(status.get("startTime")),
+        "completion_time": _text(status.get("completionTime")),
+        "containers": _template_containers(_map(spec, "template")),
+    }
+
+
+def _cronjob_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    spec = _map(obj, "spec")
+    status = _map(obj, "status")
+    return {
+        "schedule": _text(spec.get("schedule")),
+        "suspend": spec.get("suspend") is True,
+        "active": len(_list(status, "active")),
+        "last_schedule_time": _text(status.get("lastScheduleTime")),
+        "last_successful_time": _text(status.get("lastSuccessfulTime")),
+        "containers": _template_containers(_map(_map(_map(spec, "jobTemplate"), "spec"), "template")),
+    }
+
+
+def _configmap_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    return {"keys": sorted({str(k) for k in (*_as_map(obj.get("data")), *_as_map(obj.get("binaryData")))})}
+
+
+def _secret_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    # Key names only: the values, base64 or not, never leave this function.
+    names = {str(k) for k in (*_as_map(obj.get("data")), *_as_map(obj.get("stringData")))}
+    return {"type": _text(obj.get("type")) or "Opaque", "keys": sorted(names)}
+
+
+def _event_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    involved = _map(obj, "involvedObject") or _map(obj, "regarding")
+    series = _map(obj, "series")
+    source = _map(obj, "source")
+    count = obj.get("count") or series.get("count") or obj.get("deprecatedCount")
+    return {
+        "type": _text(obj.get("type")),
+        "reason": _text(obj.get("reason")),
+        "message": _text(obj.get("message") or obj.get("note")),
+        "count": _int(count) if count is not None else 1,
+        "involved_kind": canonical_kind(str(involved["kind"])) if involved.get("kind") else None,
+        "involved_name": _text(involved.get("name")),
+        "involved_namespace": _text(involved.get("namespace")),
+        "first_timestamp": _text(obj.get("firstTimestamp") or obj.get("eventTime")),
+        "last_timestamp": _text(
+            obj.get("lastTimestamp") or series.get("lastObservedTime") or obj.get("eventTime")
+        ),
+        "source": _text(
+            source.get("component") or obj.get("reportingComponent") or obj.get("reportingController")
+        ),
+    }
+
+
+def _ingress_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    spec = _map(obj, "spec")
+    rules = []
+    for rule in _list(spec, "rules"):
+        if not isinstance(rule, dict):
+            continue
+        paths = []
+        for path in _list(_map(rule, "http"), "paths"):
+            if not isinstance(path, dict):
+                continue
+            service = _map(_map(path, "backend"), "service")
+            port = _map(service, "port")
+            paths.append(
+                {
+                    "path": _text(path.get("path")),
+                    "service": _text(service.get("name")),
+                    "port": port.get("number") or _text(port.get("name")),
+                }
+            )
+        rules.append({"host": _text(rule.get("host")), "paths": paths})
+    annotations = _as_map(_map(obj, "metadata").get("annotations"))
+    return {
+        "class_name": _text(spec.get("ingressClassName"))
+        or _text(annotations.get("kubernetes.io/ingress.class")),
+        "hosts": [rule["host"] for rule in rules if rule["host"]],
+        "rules": rules,
+        "tls_hosts": [
+            str(host) for tls in _list(spec, "tls") if isinstance(tls, dict) for host in _list(tls, "hosts")
+        ],
+    }
+
+
+def _pvc_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    spec = _map(obj, "spec")
+    status = _map(obj, "status")
+    return {
+        "status": _text(status.get("phase")),
+        "volume": _text(spec.get("volumeName")),
+        "storage_class": _text(spec.get("storageClassName")),
+        "capacity": _text(_map(status, "capacity").get("storage")),
+        "requested": _text(_map(_map(spec, "resources"), "requests").get("storage")),
+        "access_modes": [str(m) for m in _list(status, "accessModes") or _list(spec, "accessModes")],
+    }
+
+
+def _pv_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    spec = _map(obj, "spec")
+    claim = _map(spec, "claimRef")
+    return {
+        "status": _text(_map(obj, "status").get("phase")),
+        "capacity": _text(_map(spec, "capacity").get("storage")),
+        "storage_class": _text(spec.get("storageClassName")),
+        "claim": f"{claim.get('namespace')}/{claim.get('name')}" if claim.get("name") else None,
+        "reclaim_policy": _text(spec.get("persistentVolumeReclaimPolicy")),
+        "access_modes": [str(m) for m in _list(spec, "accessModes")],
+    }
+
+
+def _storageclass_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    annotations = _as_map(_map(obj, "metadata").get("annotations"))
+    is_default = any(
+        str(annotations.get(key, "")).lower() == "true"
+        for key in (
+            "storageclass.kubernetes.io/is-default-class",
+            "storageclass.beta.kubernetes.io/is-default-class",
+        )
+    )
+    return {
+        "provisioner": _text(obj.get("provisioner")),
+        "reclaim_policy": _text(obj.get("reclaimPolicy")) or "Delete",
+        "volume_binding_mode": _text(obj.get("volumeBindingMode")) or "Immediate",
+        "is_default": is_default,
+    }
+
+
+def _resourcequota_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    status = _map(obj, "status")
+    return {
+        "hard": string_map(status.get("hard") or _map(obj, "spec").get("hard")),
+        "used": string_map(status.get("used")),
+    }
+
+
+def _endpoints_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    addresses: list[str] = []
+    not_ready: list[str] = []
+    ports: list[dict[str, Any]] = []
+    for subset in _list(obj, "subsets"):
+        if not isinstance(subset, dict):
+            continue
+        addresses += [str(a["ip"]) for a in _list(subset, "addresses") if _as_map(a).get("ip")]
+        not_ready += [str(a["ip"]) for a in _list(subset, "notReadyAddresses") if _as_map(a).get("ip")]
+        ports += [
+            {
+                "name": _text(p.get("name")),
+                "port": _int_or_none(p.get("port")),
+                "protocol": _text(p.get("protocol")) or "TCP",
+            }
+            for p in _list(subset, "ports")
+            if isinstance(p, dict)
+        ]
+    return {"addresses": addresses, "not_ready_addresses": not_ready, "ports": ports}
+
+
+def _namespace_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    return {"status": _text(_map(obj, "status").get("phase")) or "Active"}
+
+
+def _no_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+_FIELDS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "namespace": _namespace_fields,
+    "node": _node_fields,
+    "persistentvolume": _pv_fields,
+    "storageclass": _storageclass_fields,
+    "pod": _pod_fields,
+    "deployment": _replicated_fields,
+    "replicaset": _replicated_fields,
+    "statefulset": _replicated_fields,
+    "daemonset": _daemonset_fields,
+    "job": _job_fields,
+    "cronjob": _cronjob_fields,
+    "service": _service_fields,
+    "endpoints": _endpoints_fields,
+    "ingress": _ingress_fields,
+    "configmap": _configmap_fields,
+    "secret": _secret_fields,
+    "persistentvolumeclaim": _pvc_fields,
+    "resourcequota": _resourcequota_fields,
+    "serviceaccount": _no_fields,
+    "event": _event_fields,
+}
+
+
+def _controller(meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    for ref in _list(meta, "ownerReferences"):
+        if isinstance(ref, dict) and ref.get("controller") is True and ref.get("kind"):
+            return canonical_kind(str(ref["kind"])), _text(ref.get("name"))
+    return None, None
+
+
+def _as_map(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _map(obj: Mapping[str, Any], key: str) -> dict[str, Any]:
+    return _as_map(obj.get(key))
+
+
+def _list(obj: Mapping[str, Any], key: str) -> list[Any]:
+    value = obj.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _int(value: Any) -> int:
+    return _int_or_none(value) or 0
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None

@@ -1,0 +1,366 @@
+"""Scanning the cluster through the MCP server's tools into the cache.
+
+The refresh graph runs whole tiers; the agent's read-through refreshes one (kind,
+namespace). Tools come from the registry by capability, never by name. A scan that fails
+(a tool error, a timeout, unparsable output, a narrowed list) marks its scope ``failed``
+with the reason and leaves the rows already cached untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from kcache.errors import KcacheError, ParseError, ToolCallError, ToolSelectionError
+from kcache.logs import event
+from kcache.model import Resource, is_namespaced, scope_name
+from kcache.parsing import detect_tool_error, parse_list
+from kcache.registry.select import Selection, build_args
+from kcache.runtime import Kcache
+
+logger = logging.getLogger(__name__)
+
+Tier = Literal["static", "dynamic"]
+TIERS: dict[str, tuple[str, ...]] = {
+    "static": ("namespace", "node", "resourcequota", "storageclass", "persistentvolume"),
+    "dynamic": (
+        "pod",
+        "deployment",
+        "replicaset",
+        "statefulset",
+        "daemonset",
+        "job",
+        "cronjob",
+        "service",
+        "endpoints",
+        "ingress",
+        "configmap",
+        "secret",
+        "persistentvolumeclaim",
+        "event",
+    ),
+}
+TIER_OF = {kind: tier for tier, kinds in TIERS.items() for kind in kinds}
+# Error texts of throttling and server-side failures worth a retry with backoff.
+_TRANSIENT = re.compile(
+    r"\b(429|500|502|503|504)\b|too many requests|service unavailable|internal server error|"
+    r"timeout|timed out|connection reset|unexpected eof|EOF\b",
+    re.IGNORECASE,
+)
+Progress = Callable[[str, "ScopeResult"], None]
+
+
+@dataclass(kw_only=True)
+class ScopeResult:
+    """The outcome of scanning one scope (``pods``, ``pods/boutique``)."""
+
+    kind: str
+    scope: str
+    status: Literal["completed", "failed", "skipped"]
+    count: int = 0
+    error: str | None = None
+    tool: str | None = None
+    duration_ms: float = 0.0
+
+
+@dataclass(kw_only=True)
+class TierResult:
+    """The outcome of one tier scan: counts and statuses only (it is traced and checkpointed)."""
+
+    tier: str
+    status: Literal["completed", "failed"]
+    scopes: list[ScopeResult] = field(default_factory=list)
+    duration_ms: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-able summary for graph state."""
+        return {
+            "tier": self.tier,
+            "status": self.status,
+            "duration_ms": round(self.duration_ms, 1),
+            "counts": {s.scope: s.count for s in self.scopes if s.status == "completed"},
+            "failed": {s.scope: s.error for s in self.scopes if s.status == "failed"},
+            "skipped": [s.scope for s in self.scopes if s.status == "skipped"],
+        }
+
+
+def ttl_of(kc: Kcache, kind: str) -> int:
+    """The TTL of a kind's tier."""
+    tier = TIER_OF.get(kind, "dynamic")
+    return kc.settings.cache_static_ttl if tier == "static" else kc.settings.cache_dynamic_ttl
+
+
+def interval_of(kc: Kcache, tier: str) -> int:
+    """The scan interval of a tier."""
+    return kc.settings.scanner_static_interval if tier == "static" else kc.settings.scanner_dynamic_interval
+
+
+def _list_tool(kc: Kcache, kind: str, *, namespace: str | None) -> Selection | None:
+    registry = kc.registry
+    wants_all = namespace is None and is_namespaced(kind)
+    try:
+        picks = registry.select(
+            resource=kind, operation="list", namespaced=namespace is not None, all_namespaces=wants_all
+        )
+    except ToolSelectionError:
+        return None
+    for pick in picks:
+        if pick.tool.cache_friendly and pick.tool.read_only:
+            return pick
+    return None
+
+
+async def _call_with_retries(kc: Kcache, selection: Selection, args: dict[str, Any]) -> str:
+    """Call a list tool; retry transient failures with backoff; raise ToolCallError otherwise."""
+    attempts = kc.settings.scanner_retries + 1
+    delay = 0.5
+    last = ""
+    for attempt in range(1, attempts + 1):
+        result = await kc.call(selection.tool.name, args, timeout=kc.settings.scanner_timeout)
+        in_band = detect_tool_error(result.text) if not result.is_error else None
+        if not result.is_error and in_band is None:
+            if result.structured is not None:
+                _STRUCTURED[id(result.text)] = result.structured
+            return result.text
+        last = (result.text if result.is_error else in_band) or "error with no message"
+        if attempt < attempts and _TRANSIENT.search(last):
+            event(
+                logger,
+                "scanner",
+                "retry",
+                f"{selection.tool.name} failed (attempt {attempt}/{attempts}), retrying in {delay:g}s",
+                level=logging.WARNING,
+                error_details=last[:300],
+                tool=selection.tool.name,
+            )
+            await asyncio.sleep(delay)
+            delay *= 2
+            continue
+        break
+    raise ToolCallError(f"{selection.tool.name} failed: {last[:500]}")
+
+
+_STRUCTURED: dict[int, dict[str, Any]] = {}
+
+
+async def _fetch(kc: Kcache, kind: str, namespace: str | None) -> tuple[list[Resource], str]:
+    selection = _list_tool(kc, kind, namespace=namespace)
+    if selection is None:
+        raise ToolSelectionError(f"the MCP server {kc.registry.server} has no tool that lists {kind}")
+    params: dict[str, Any] = {}
+    if namespace is not None:
+        params["namespace"] = namespace
+    elif is_namespaced(kind) and selection.tool.all_namespaces_param:
+        params["all_namespaces"] = True
+    args = build_args(selection, params)
+    text = await _call_with_retries(kc, selection, args)
+    structured = _STRUCTURED.pop(id(text), None)
+    if not text.strip() and structured is None:
+        raise ParseError(f"{selection.tool.name} returned empty output for {kind} (an empty list is '[]')")
+    items = parse_list(text, kind=kind, structured=structured)
+    if namespace is not None:
+        items = [r for r in items if r.namespace == namespace]
+    return items, selection.tool.name
+
+
+async def scan_scope(
+    kc: Kcache, kind: str, *, namespace: str | None = None, tier: str | None = None
+) -> ScopeResult:
+    """Scan one (kind[, namespace]) into the cache; never raises for a scan failure."""
+    tier = tier or TIER_OF.get(kind, "dynamic")
+    scope = scope_name(kind, namespace)
+    store, cluster = kc.store, kc.cluster
+    start = time.perf_counter()
+    scan_id = await store.scan_started(cluster, scope, tier)
+    await store.mark_scope(cluster, scope, "running", tier=tier)
+    tool: str | None = None
+    try:
+        items, tool = await _fetch(kc, kind, namespace)
+        partial = None
+        seen_ns: set[str] | None = None
+        if namespace is None and is_namespaced(kind):
+            partial, seen_ns = await _narrowing(kc, kind, items)
+        next_at = store.now() + interval_of(kc, tier)
+        if partial:
+            count = await store.replace(
+                cluster,
+                kind,
+                items,
+                ttl_s=ttl_of(kc, kind),
+                namespaces=seen_ns,
+                tier=tier,
+                partial_error=partial,
+            )
+            raise _Partial(partial)
+        count = await store.replace(
+            cluster, kind, items, ttl_s=ttl_of(kc, kind), namespace=namespace, tier=tier, next_scan_at=next_at
+        )
+    except (KcacheError, _Partial) as exc:
+        message = str(exc)
+        if not isinstance(exc, _Partial):
+            await store.mark_scope(cluster, scope, "failed", tier=tier, error=message)
+        await store.scan_finished(scan_id, "failed", error=message)
+        result = ScopeResult(
+            kind=kind,
+            scope=scope,
+            status="failed",
+            error=message,
+            tool=tool,
+            duration_ms=(time.perf_counter() - start) * 1000,
+        )
+        event(
+            logger,
+            "scanner",
+            "scan_scope",
+            f"{scope} failed",
+            level=logging.WARNING,
+            error_details=message,
+            table=scope,
+        )
+        return result
+    except BaseException:
+        # Cancelled (shutdown) or a bug: the transaction rolled back; leave an honest record.
+        await asyncio.shield(store.scan_finished(scan_id, "failed", error="interrupted"))
+        await asyncio.shield(store.mark_scope(cluster, scope, "failed", tier=tier, error="interrupted"))
+        raise
+    await store.scan_finished(scan_id, "completed", record_count=count)
+    duration = (time.perf_counter() - start) * 1000
+    event(
+        logger,
+        "scanner",
+        "scan_scope",
+        f"{scope}: {count} rows",
+        duration_ms=duration,
+        table=scope,
+        count=count,
+    )
+    return ScopeResult(
+        kind=kind, scope=scope, status="completed", count=count, tool=tool, duration_ms=duration
+    )
+
+
+class _Partial(Exception):
+    """An all-namespaces list came back narrowed."""
+
+
+async def _narrowing(kc: Kcache, kind: str, items: list[Resource]) -> tuple[str | None, set[str]]:
+    """Detect an all-namespaces list that silently covered fewer namespaces than it should.
+
+    kubernetes-mcp-server narrows such a list to the kubeconfig's namespace when its access
+    review is denied, and says nothing. Namespaces the cache holds objects of this kind in,
+    but the list did not show, are checked with a namespace-scoped list: if one still has
+    objects, the big list was narrowed.
+    """
+    seen = {r.namespace for r in items if r.namespace}
+    known = {ns for ns, _ in (await kc.store.names(kc.cluster, [kind]))[kind] if ns}
+    missing = sorted(known - seen)
+    if not missing:
+        return None, seen
+    for ns in missing[:3]:
+        try:
+            probe, _ = await _fetch(kc, kind, ns)
+        except KcacheError as exc:
+            return (
+                f"partial: the all-namespaces list of {kind} omitted {ns!r} and a check failed: {exc}",
+                seen,
+            )
+        if probe:
+            shown = ", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")
+            return (
+                f"partial: the all-namespaces list of {kind} covered {len(seen)} namespaces but "
+                f"{ns!r} still holds {len(probe)}; not shown: {shown} (was the access review denied?)",
+                seen,
+            )
+    return None, seen
+
+
+async def scan_cluster_row(kc: Kcache) -> None:
+    """Write the clusters row from what the static scan saw (version from the kubelets)."""
+    nodes = await kc.store.query(kc.cluster, "node")
+    versions = Counter(
+        str(n.fields.get("kubelet_version")) for n in nodes.items if n.fields.get("kubelet_version")
+    )
+    version = versions.most_common(1)[0][0] if versions else "unknown"
+    await kc.store.upsert_cluster(
+        kc.cluster,
+        version=version,
+        api_server=kc.identity.server,
+        node_count=len(nodes.items),
+        ttl_s=kc.settings.cache_static_ttl,
+        context=kc.identity.context,
+        user_name=kc.identity.user,
+    )
+
+
+async def run_tier(kc: Kcache, tier: str, *, progress: Progress | None = None) -> TierResult:
+    """Scan every kind of a tier, at most SCANNER_MAX_CONCURRENT tool calls at once."""
+    if tier not in TIERS:
+        raise KcacheError(f"unknown tier {tier!r}: expected static or dynamic")
+    start = time.perf_counter()
+    tier_scan = await kc.store.scan_started(kc.cluster, f"tier:{tier}", tier)
+    gate = asyncio.Semaphore(kc.settings.scanner_max_concurrent)
+
+    async def one(kind: str) -> ScopeResult:
+        async with gate:
+            if _list_tool(kc, kind, namespace=None) is None:
+                result = ScopeResult(
+                    kind=kind, scope=scope_name(kind), status="skipped", error="no list tool"
+                )
+            else:
+                result = await scan_scope(kc, kind, tier=tier)
+        if progress is not None:
+            progress(tier, result)
+        return result
+
+    async with kc.scan_lock:
+        try:
+            results = list(await asyncio.gather(*(one(k) for k in TIERS[tier])))
+            if tier == "static":
+                await scan_cluster_row(kc)
+        except BaseException:
+            await asyncio.shield(kc.store.scan_finished(tier_scan, "failed", error="interrupted"))
+            raise
+    failed = [r for r in results if r.status == "failed"]
+    status: Literal["completed", "failed"] = "failed" if failed else "completed"
+    error = "; ".join(f"{r.scope}: {r.error}" for r in failed)[:2000] or None
+    total = sum(r.count for r in results)
+    await kc.store.scan_finished(tier_scan, status, error=error, record_count=total)
+    return TierResult(
+        tier=tier, status=status, scopes=results, duration_ms=(time.perf_counter() - start) * 1000
+    )
+
+
+async def refresh_scopes(
+    kc: Kcache, scopes: Iterable[tuple[str, str | None]], *, timeout: float
+) -> list[ScopeResult]:
+    """Read-through: refresh the given (kind, namespace) scopes now, within ``timeout`` seconds."""
+    wanted = list(dict.fromkeys(scopes))
+
+    async def all_of() -> list[ScopeResult]:
+        out = []
+        for kind, ns in wanted:
+            out.append(await scan_scope(kc, kind, namespace=ns))
+        return out
+
+    try:
+        return await asyncio.wait_for(all_of(), timeout=timeout)
+    except TimeoutError:
+        event(
+            logger,
+            "scanner",
+            "read_through",
+            f"read-through refresh of {wanted} exceeded {timeout:g}s",
+            level=logging.WARNING,
+        )
+        return [
+            ScopeResult(
+                kind=k, scope=scope_name(k, n), status="failed", error=f"timed out after {timeout:g}s"
+            )
+            for k, n in wanted
+        ]
