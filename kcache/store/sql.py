@@ -243,8 +243,6 @@ def select_sql(
     return sql
 
 
-
-
 # --- cache_metadata and scan history -------------------------------------------------------
 SELECT_METADATA = (
     "SELECT table_name, cluster_name, last_scan_at, next_scan_at, scan_status, error_message, "

@@ -36,7 +36,9 @@ def test_defaults_are_the_specs(tmp_path: Path) -> None:
     for name, value in SPEC_DEFAULTS.items():
         assert getattr(s, name) == value, name
     assert s.cache_db_path == PROJECT_ROOT / "data" / "k8s_cache.db"
-    assert s.mcp_server_url.startswith("stdio://") and s.mcp_server_url.endswith("kubernetes-mcp-server-linux-amd64")
+    assert s.mcp_server_url.startswith("stdio://") and s.mcp_server_url.endswith(
+        "kubernetes-mcp-server-linux-amd64"
+    )
     assert s.mcp_server_args == ("--list-output", "yaml", "--kubeconfig", "{kubeconfig}")
     assert s.context_budget_tokens == 70000
 

@@ -1,0 +1,106 @@
+"""The access-review knob: everything is allowed unless a rule denies it."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DenyRule:
+    """Deny ``verb`` on ``resource``; ``namespace`` ``*`` = anywhere, ``""`` = cluster scope."""
+
+    verb: str
+    resource: str
+    namespace: str = "*"
+
+    def matches(self, verb: str, resource: str, namespace: str) -> bool:
+        """Whether this rule denies the request."""
+        return (
+            self.verb in ("*", verb)
+            and self.resource in ("*", resource)
+            and (self.namespace == "*" or self.namespace == namespace)
+        )
+
+
+class AccessPolicy:
+    """Thread-safe set of deny rules consulted by access reviews and by every request."""
+
+    user = "devcluster-admin"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rules: list[DenyRule] = []
+
+    def deny(self, verb: str, resource: str, namespace: str = "*") -> None:
+        """Deny ``verb`` (e.g. ``list``) on ``resource`` (plural, e.g. ``pods``)."""
+        with self._lock:
+            self._rules.append(DenyRule(verb, resource, namespace))
+
+    def clear(self) -> None:
+        """Allow everything again."""
+        with self._lock:
+            self._rules.clear()
+
+    def allowed(self, verb: str, resource: str, namespace: str = "") -> bool:
+        """Whether the request is allowed."""
+        with self._lock:
+            return not any(r.matches(verb, resource, namespace) for r in self._rules)
+
+
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    shift = result = 0
+    while True:
+        b = data[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return result, pos
+        shift += 7
+
+
+def _fields(data: bytes) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = {}
+    pos = 0
+    while pos < len(data):
+        key, pos = _varint(data, pos)
+        number, wire = key >> 3, key & 7
+        value: Any
+        if wire == 0:
+            value, pos = _varint(data, pos)
+        elif wire == 2:
+            size, pos = _varint(data, pos)
+            value = data[pos : pos + size]
+            pos += size
+        elif wire == 1:
+            value, pos = data[pos : pos + 8], pos + 8
+        elif wire == 5:
+            value, pos = data[pos : pos + 4], pos + 4
+        else:
+            raise ValueError(f"unsupported protobuf wire type {wire}")
+        out.setdefault(number, []).append(value)
+    return out
+
+
+_ATTRS = ("namespace", "verb", "group", "version", "resource", "subresource", "name")
+
+
+def decode_access_review(body: bytes) -> dict[str, str]:
+    """``spec.resourceAttributes`` of a protobuf-encoded SelfSubjectAccessReview.
+
+    Raises:
+        ValueError: the body is not a Kubernetes protobuf envelope.
+    """
+    if not body.startswith(b"k8s\x00"):
+        raise ValueError("not a Kubernetes protobuf message")
+    envelope = _fields(body[4:])
+    raw = envelope.get(2, [b""])[0]
+    spec = _fields(raw).get(2, [b""])[0]
+    attrs = _fields(spec).get(1, [b""])[0]
+    fields = _fields(attrs)
+    return {
+        name: fields[i + 1][0].decode()
+        for i, name in enumerate(_ATTRS)
+        if i + 1 in fields and isinstance(fields[i + 1][0], bytes)
+    }

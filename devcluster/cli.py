@@ -1,0 +1,72 @@
+"""Command line: ``python -m devcluster serve --cluster DIR`` (also ``kcache devcluster``)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+DEMO = Path(__file__).parent / "clusters" / "demo"
+
+
+def build_parser(prog: str = "devcluster") -> argparse.ArgumentParser:
+    """The argument parser (exposed so a parent CLI can reuse its help)."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="A Kubernetes REST API emulator serving a cluster described by a folder of manifests.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser(
+        "serve",
+        help="serve a cluster directory until interrupted",
+        description="Serve a cluster directory over HTTP until SIGINT or SIGTERM.",
+    )
+    serve.add_argument(
+        "--cluster", type=Path, default=DEMO, help=f"cluster directory of *.yaml manifests (default: {DEMO})"
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)"
+    )
+    serve.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one (default: 0)")
+    serve.add_argument(
+        "--kubeconfig-out",
+        type=Path,
+        default=None,
+        help="write a kubeconfig pointing at the server to this path",
+    )
+    serve.add_argument(
+        "--namespace", default="default", help="namespace of the kubeconfig context (default: default)"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None, prog: str = "devcluster") -> int:
+    """Run the CLI; returns the exit code."""
+    args = build_parser(prog).parse_args(argv)
+    from devcluster.cluster import DevCluster
+    from devcluster.state import ClusterDirError
+
+    dc = DevCluster(args.cluster, host=args.host, port=args.port)
+    try:
+        dc.start()
+    except (ClusterDirError, OSError) as exc:
+        sys.stderr.write(f"devcluster: {exc}\n")
+        return 2
+    sys.stdout.write(f"devcluster serving {dc.url}\n")
+    if args.kubeconfig_out is not None:
+        path = dc.write_kubeconfig(args.kubeconfig_out, args.namespace)
+        sys.stdout.write(f"kubeconfig written to {path}\n")
+    sys.stdout.flush()
+    done = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        done.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    done.wait()
+    dc.stop()
+    return 0

@@ -1,0 +1,165 @@
+"""DevCluster: run the emulator in a background thread and change the cluster while it runs."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from devcluster import kubeconfig
+from devcluster.access import AccessPolicy
+from devcluster.resources import by_key
+from devcluster.server import Api, RequestHook, build_app
+from devcluster.state import ClusterState, served
+
+
+class DevClusterError(RuntimeError):
+    """The server could not start or was used in the wrong state."""
+
+
+class DevCluster:
+    """A served emulated cluster.
+
+    ``start()`` loads ``cluster_dir``, binds ``host:port`` (0 picks a free port) and serves
+    from a thread with its own event loop. Mutators may be called from any thread.
+    """
+
+    def __init__(self, cluster_dir: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.cluster_dir = Path(cluster_dir)
+        self.host = host
+        self.port = port
+        self.state = ClusterState()
+        self.api = Api(self.state, lambda: f"{self.host}:{self.port}")
+        self.kubeconfig: Path | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._loaded = False
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """``http://host:port`` of the running server."""
+        if self._server is None:
+            raise DevClusterError("devcluster is not started")
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> DevCluster:
+        """Load the cluster and serve; returns once connections are accepted.
+
+        Raises:
+            DevClusterError: already started, or the server did not come up in ``timeout``.
+        """
+        if self._server is not None:
+            raise DevClusterError("devcluster is already started")
+        if not self._loaded:
+            self.state.load_dir(self.cluster_dir)
+            self._loaded = True
+        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            build_app(self.api),
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            timeout_graceful_shutdown=1,
+        )
+        server = uvicorn.Server(config)
+        self._server = server
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                asyncio.run(server.serve(sockets=[sock]))
+            except BaseException as exc:  # reported to start() below
+                errors.append(exc)
+
+        self._thread = threading.Thread(target=run, name="devcluster", daemon=True)
+        self._thread.start()
+        waited = 0.0
+        while not server.started:
+            if errors or not self._thread.is_alive():
+                self._server = None
+                raise DevClusterError(f"devcluster failed to start: {errors}")
+            if waited >= timeout:
+                raise DevClusterError(f"devcluster did not start within {timeout}s")
+            threading.Event().wait(0.02)
+            waited += 0.02
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and wait for the server thread."""
+        if self._server is None:
+            return
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> DevCluster:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def write_kubeconfig(self, path: Path, namespace: str = "default") -> Path:
+        """Write a kubeconfig (current-context set, bearer token ``devcluster-token``)."""
+        written = kubeconfig.write(Path(path), self.url, namespace)
+        self.kubeconfig = written
+        return written
+
+    # --- run-time changes ------------------------------------------------------------------
+
+    @property
+    def access(self) -> AccessPolicy:
+        """The access-review knob: ``dc.access.deny("list", "pods")``."""
+        return self.api.access
+
+    def add_hook(self, hook: RequestHook) -> None:
+        """Run ``hook`` before every request; a returned response short-circuits it."""
+        self.api.hooks.append(hook)
+
+    def remove_hook(self, hook: RequestHook) -> None:
+        """Stop running ``hook``."""
+        self.api.hooks.remove(hook)
+
+    def scale(self, kind: str, namespace: str, name: str, replicas: int) -> None:
+        """Set the replicas of a Deployment, ReplicaSet or StatefulSet."""
+        self.state.set_scale(by_key(kind), namespace, name, replicas)
+
+    def delete(self, kind: str, namespace: str | None, name: str) -> None:
+        """Delete an object as the API would (controllers react)."""
+        rt = by_key(kind)
+        self.state.delete(rt, namespace if rt.namespaced else None, name)
+
+    def add_namespace(self, name: str, labels: dict[str, str] | None = None) -> None:
+        """Create a namespace."""
+        body: dict[str, Any] = {"metadata": {"name": name}}
+        if labels:
+            body["metadata"]["labels"] = dict(labels)
+        self.state.create(by_key("namespace"), None, body)
+
+    def apply(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """Create or replace ``obj`` (a manifest dict); returns the served object."""
+        from devcluster.resources import for_object
+
+        rt = for_object(obj["apiVersion"], obj["kind"])
+        if rt is None:
+            raise DevClusterError(f"devcluster does not serve {obj['apiVersion']} {obj['kind']}")
+        ns = (obj["metadata"].get("namespace") or "default") if rt.namespaced else None
+        stored, _ = self.state.patch(rt, ns, obj["metadata"]["name"], "application/apply-patch+yaml", obj)
+        return served(stored)
+
+    def list(self, kind: str, namespace: str | None = None) -> list[dict[str, Any]]:
+        """Served objects of ``kind`` (lowercase canonical), optionally in one namespace."""
+        return [served(o) for o in self.state.store.list(by_key(kind).key, namespace)]
