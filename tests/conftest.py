@@ -32,3 +32,18 @@ def devcluster(tmp_path: Path) -> Iterator[DevCluster]:
 
 
 # --- end devcluster --------------------------------------------------------------------------
+
+
+# --- kcache holder ---------------------------------------------------------------------------
+pytest_plugins = ["tests.support.fixtures"]
+
+
+def kcache_env(dc: DevCluster, tmp: Path, **extra: str) -> dict[str, str]:
+    """Settings for a kcache opened against a devcluster, with its cache file in ``tmp``."""
+    return {
+        "CACHE_DB_PATH": str(tmp / "cache.db"),
+        "KUBECONFIG": str(dc.kubeconfig),
+        "LLM_PROVIDER": "offline",
+        "SCANNER_TIMEOUT": "30",
+        **extra,
+    }

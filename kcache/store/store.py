@@ -97,6 +97,8 @@ class Store:
         self._idle: list[aiosqlite.Connection] = []
         self._all_readers: list[aiosqlite.Connection] = []
         self._reader_slots = asyncio.Semaphore(self.max_readers)
+        self.generation = 0
+        """Bumped by every committed write: in-process caches of derived data key on it."""
 
     # --- lifecycle ----------------------------------------------------------------------
     async def __aenter__(self) -> Store:
@@ -181,6 +183,7 @@ class Store:
                 raise
             else:
                 await conn.execute("COMMIT")
+                self.generation += 1
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -1,0 +1,39 @@
+"""Tool output made safe to show: parsed through the whitelist, or quoted as cluster text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kcache.answer import compact, object_detail, quoted, table
+from kcache.errors import ParseError
+from kcache.mcp import ToolResult
+from kcache.model import KINDS
+from kcache.parsing import parse_list, parse_object
+from kcache.registry.capability import ToolCapability
+
+
+def digest(result: ToolResult, cap: ToolCapability, understanding: dict[str, Any]) -> str:
+    """What of a tool's output may reach the LLM, the answer and the state."""
+    if result.is_error:
+        return "error: " + result.text.strip()[:500]
+    ops = set(cap.operation_types)
+    if cap.writes or cap.destructive:
+        # A write's output may echo the object (a deleted Secret with its data): never pass it on.
+        return f"{cap.name} completed"
+    if ops & {"logs"}:
+        return quoted(result.text, 60) if result.text.strip() else "(no log lines)"
+    if ops & {"top"}:
+        return quoted(result.text, 60)
+    kind = understanding.get("resource", "")
+    if kind not in KINDS:
+        return quoted(result.text, 40)
+    try:
+        if "list" in ops:
+            items = parse_list(result.text, kind=kind, structured=result.structured)
+            return f"{len(items)} {kind}(s)\n" + table([compact(i) for i in items])
+        return object_detail(
+            understanding.get("language", "en"),
+            parse_object(result.text, kind=kind, structured=result.structured),
+        )
+    except ParseError as exc:
+        return f"error: the output of {cap.name} could not be parsed ({exc})"

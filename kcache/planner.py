@@ -1,0 +1,171 @@
+"""The deciding step: the offline planner, and Gemini through langchain-google-genai.
+
+Both produce the same thing: an ``AIMessage`` that either calls one of the selected tools
+or calls none (the cache, or the tool results so far, answer the request). The provider is
+chosen by ``LLM_PROVIDER`` and never switched silently.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.tools import BaseTool
+
+from kcache.errors import ConfigError, KcacheError
+from kcache.model import KINDS
+from kcache.prompt import SYSTEM, build_context, estimate_tokens
+from kcache.registry.loaded import Registry
+from kcache.registry.select import Selection, build_args
+from kcache.settings import Settings
+
+CACHE_OPERATIONS = ("list", "get", "diagnose")
+TERMINAL = ("not_found", "refuse", "clarify")
+
+
+def turn_messages(messages: list[AnyMessage]) -> list[AnyMessage]:
+    """The messages of the current turn: after the last human message."""
+    for i in range(len(messages) - 1, -1, -1):
+        if isinstance(messages[i], HumanMessage):
+            return list(messages[i + 1 :])
+    return list(messages)
+
+
+def canonical_args(state: dict[str, Any]) -> dict[str, Any]:
+    """The plan's canonical parameter values, plus all_namespaces for unscoped lists."""
+    params = {k: v["value"] for k, v in state["plan"].get("params", {}).items()}
+    u = state["understanding"]
+    if "namespace" not in params and u["operation"] in ("list", "top") and KINDS.get(u["resource"], False):
+        params["all_namespaces"] = True
+    return params
+
+
+def selection(registry: Registry, chosen: dict[str, Any]) -> Selection:
+    """A Selection rebuilt from the state's compact form."""
+    return Selection(
+        tool=registry.get(chosen["tool"]),
+        score=chosen["score"],
+        fixed_args=chosen["fixed_args"],
+        reason=chosen["reason"],
+    )
+
+
+def tool_args(registry: Registry, chosen: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """Canonical parameters → the tool's own arguments (only those the tool takes)."""
+    sel = selection(registry, chosen)
+    usable = {k: v for k, v in params.items() if sel.tool.tool_param(k) is not None or k == "all_namespaces"}
+    if chosen.get("operation") == "logs" and "tail" not in usable and sel.tool.tool_param("tail"):
+        usable["tail"] = 100  # a bounded default: logs can be long
+    return build_args(sel, usable)
+
+
+def _call(name: str, args: dict[str, Any]) -> AIMessage:
+    return AIMessage(
+        content="", tool_calls=[{"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}]
+    )
+
+
+def cache_can_answer(state: dict[str, Any]) -> bool:
+    """A read whose rows the cache holds fresh (read-through already ran in cache_lookup)."""
+    u, resolved = state["understanding"], state["resolved"]
+    if u["operation"] not in CACHE_OPERATIONS or resolved.get("stale"):
+        return False
+    if u["resource"] == "cluster":
+        return bool(resolved.get("cluster"))
+    return u["resource"] in KINDS
+
+
+def plan_offline(state: dict[str, Any], registry: Registry) -> AIMessage:
+    """Deterministic planning from the suggestions: what a careful operator would run."""
+    plan, u, selected = state["plan"], state["understanding"], state.get("selected", [])
+    if plan.get("outcome") in TERMINAL or turn_messages(state.get("messages", [])):
+        return AIMessage(content="")
+    op = u["operation"]
+    if op == "diagnose":
+        restarts = [i for i in state["resolved"].get("items", []) if (i["fields"].get("restarts") or 0) > 0]
+        logs = next((s for s in selected if s["operation"] == "logs"), None)
+        if restarts and logs and state["resolved"].get("target"):
+            pod = restarts[0]
+            args = tool_args(
+                registry,
+                logs,
+                {"namespace": pod["namespace"], "name": pod["name"], "previous": True, "tail": 20},
+            )
+            return _call(logs["tool"], args)
+        return AIMessage(content="")
+    if cache_can_answer(state):
+        return AIMessage(content="")
+    main = next((s for s in selected if s["operation"] != "logs" or op == "logs"), None)
+    if main is None:
+        return AIMessage(content="")
+    return _call(main["tool"], tool_args(registry, main, canonical_args(state)))
+
+
+def chat_model(settings: Settings) -> Any:
+    """ChatGoogleGenerativeAI configured from the settings (raises ConfigError without a key)."""
+    settings.require_llm()
+    from langchain_google_genai import ChatGoogleGenerativeAI
+
+    kwargs: dict[str, Any] = {
+        "model": settings.model,
+        "api_key": settings.google_api_key,
+        "max_output_tokens": settings.llm_max_output_tokens,
+        "timeout": settings.llm_request_timeout,
+        "max_retries": 1,
+        "temperature": 0,
+    }
+    if settings.llm_base_url:
+        kwargs["base_url"] = settings.llm_base_url
+    return ChatGoogleGenerativeAI(**kwargs)
+
+
+def gemini_messages(state: dict[str, Any], settings: Settings) -> tuple[list[AnyMessage], int, bool]:
+    """System instruction, the compact context and this turn's tool exchange; tokens; summarised?"""
+    resolved, plan, u = state["resolved"], state["plan"], state["understanding"]
+    rows = []
+    from kcache.answer import compact
+    from kcache.model import Resource
+
+    for item in resolved.get("items", []):
+        rows.append(compact(Resource(**item)))
+    facts: dict[str, Any] = {
+        "understood": {k: u.get(k) for k in ("intent", "resource", "operation", "language")},
+        "suggested_parameters": plan.get("params", {}),
+        "data_age_seconds": resolved.get("data_age_s"),
+        "total_objects": resolved.get("total"),
+    }
+    if resolved.get("cluster"):
+        facts["cluster"] = resolved["cluster"]
+    if resolved.get("events"):
+        facts["warning_events"] = [compact(Resource(**e)) for e in resolved["events"]][:20]
+    named = {str(p["value"]) for p in plan.get("params", {}).values()}
+    text, tokens, summarised = build_context(
+        request=state["query"],
+        facts=facts,
+        rows=rows,
+        budget_tokens=settings.context_budget_tokens,
+        named=named,
+    )
+    messages: list[AnyMessage] = [SystemMessage(content=SYSTEM), HumanMessage(content=text)]
+    for m in turn_messages(state.get("messages", [])):
+        messages.append(m)
+        if isinstance(m, ToolMessage | AIMessage):
+            tokens += estimate_tokens(str(m.content))
+    return messages, tokens, summarised
+
+
+async def plan_gemini(
+    state: dict[str, Any], settings: Settings, tools: list[BaseTool]
+) -> tuple[AIMessage, int, bool]:
+    """Ask Gemini, bound to the selected tools only; returns (message, prompt tokens, summarised)."""
+    if not settings.google_api_key:
+        raise ConfigError("LLM_PROVIDER=gemini needs GOOGLE_API_KEY")
+    messages, tokens, summarised = gemini_messages(state, settings)
+    tokens += sum(estimate_tokens(str(t.args_schema) + (t.description or "")) for t in tools)
+    model = chat_model(settings)
+    bound = model.bind_tools(tools) if tools else model
+    reply = await bound.ainvoke(messages)
+    if not isinstance(reply, AIMessage):
+        raise KcacheError(f"the LLM returned {type(reply).__name__}, not an AIMessage")
+    return reply, tokens, summarised

@@ -1,0 +1,147 @@
+"""The end of a turn: the answer in the user's language and the structured record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import AIMessage, ToolMessage
+
+from kcache.answer import age_note, diagnosis, listing, object_detail, t
+from kcache.model import Resource
+from kcache.planner import turn_messages
+
+
+def _resources(items: list[dict[str, Any]]) -> list[Resource]:
+    return [Resource(**i) for i in items]
+
+
+def compose(state: dict[str, Any]) -> str:
+    """The offline answer (and the answer for turns that end before any LLM step)."""
+    u, resolved, plan = state["understanding"], state["resolved"], state["plan"]
+    lang, kind, op = u["language"], u["resource"], u["operation"]
+    outcome = plan.get("outcome")
+    if outcome == "refuse":
+        return t(lang, f"无法执行：{plan.get('reason')}", f"I can't do that: {plan.get('reason')}")
+    if outcome == "clarify":
+        options = "\n".join(f"  {i + 1}. {c}" for i, c in enumerate(plan.get("candidates", [])))
+        return (
+            t(lang, "有多个同样匹配的对象，请选择：\n", "Several objects match equally; which one?\n")
+            + options
+        )
+    if outcome == "not_found":
+        missing = plan.get("reason") if isinstance(plan.get("reason"), dict) else {}
+        what = f"{missing.get('what', kind)} {missing.get('mention') or ''}".strip()
+        sugg = ", ".join(plan.get("candidates", []))
+        text = t(lang, f"没有找到 {what}。", f"{what} does not exist.")
+        if sugg:
+            text += t(lang, f" 你是不是指：{sugg}？", f" Did you mean: {sugg}?")
+        return text + t(lang, "（未调用任何工具）", " (no tool was called)")
+    calls = state.get("calls", [])
+    tool_texts = [
+        str(m.content) for m in turn_messages(state.get("messages", [])) if isinstance(m, ToolMessage)
+    ]
+    if outcome == "confirm":
+        call = calls[-1] if calls else {}
+        shown = f"{call.get('tool')}({', '.join(f'{k}={v!r}' for k, v in call.get('args', {}).items())})"
+        if plan.get("approved") is False:
+            return t(lang, f"已取消，未执行：{shown}", f"Cancelled; nothing was run: {shown}")
+        return t(lang, f"需要确认后执行：{shown}", f"This needs your approval before it runs: {shown}")
+    if any(c.get("writes") and c.get("executed") for c in calls):
+        call = next(c for c in calls if c.get("writes") and c.get("executed"))
+        status = "ok" if call.get("status") == "ok" else f"failed: {tool_texts[-1] if tool_texts else ''}"
+        return t(lang, f"已执行 {call['tool']}：{status}", f"Ran {call['tool']}: {status}")
+    items = _resources(resolved.get("items", []))
+    note = age_note(lang, resolved.get("data_age_s")) if answered_from_cache(state) else ""
+    if op == "diagnose":
+        logs = {}
+        for c, text in zip([c for c in calls if c.get("executed")], tool_texts, strict=False):
+            logs[str(c["args"].get("name"))] = text
+        body = diagnosis(lang, items, _resources(resolved.get("events", [])), logs)
+        return body + ("\n" + note if note else "")
+    if tool_texts:
+        head = t(lang, f"{kind} {op} 的结果：", f"Result of {kind} {op}:")
+        return head + "\n" + "\n".join(tool_texts)
+    if kind == "cluster" and resolved.get("cluster"):
+        c = resolved["cluster"]
+        body = t(
+            lang,
+            f"集群 {c['name']} 的 Kubernetes 版本是 {c['version']}，共 {c['node_count']} 个节点，API server {c['api_server']}。",
+            f"Cluster {c['name']} runs Kubernetes {c['version']} on {c['node_count']} nodes (API server {c['api_server']}).",
+        )
+        return body + " " + note
+    if op == "get" and items:
+        return object_detail(lang, items[0]) + ("\n" + note if note else "")
+    if op in ("list", "get"):
+        return listing(
+            lang, kind, items, resolved.get("namespace"), count_only=u.get("count_only", False)
+        ) + ("\n" + note if note else "")
+    return t(lang, "没有可用的工具完成这个请求。", "No available tool can do this.")
+
+
+def answered_from_cache(state: dict[str, Any]) -> bool:
+    """True when no tool ran for the main read and the cache's rows answered it."""
+    plan = state["plan"]
+    if plan.get("outcome") in ("not_found", "refuse", "clarify", "confirm"):
+        return False
+    main_calls = [c for c in state.get("calls", []) if c.get("executed") and c["tool"] != _logs_tool(state)]
+    return not main_calls and state["understanding"]["operation"] in ("list", "get", "diagnose")
+
+
+def _logs_tool(state: dict[str, Any]) -> str | None:
+    if state["understanding"]["operation"] != "diagnose":
+        return None
+    return next((s["tool"] for s in state.get("selected", []) if s["operation"] == "logs"), None)
+
+
+def final_answer(state: dict[str, Any]) -> str:
+    """Gemini's final text when it gave one, else the composed answer."""
+    plan = state["plan"]
+    last = state.get("messages", [])[-1] if state.get("messages") else None
+    if (
+        state.get("llm", {}).get("provider") == "gemini"
+        and plan.get("outcome") not in ("not_found", "refuse", "clarify", "confirm")
+        and isinstance(last, AIMessage)
+        and not last.tool_calls
+        and str(last.content).strip()
+    ):
+        return str(last.text if hasattr(last, "text") else last.content)
+    return compose(state)
+
+
+def record(state: dict[str, Any], answer: str) -> dict[str, Any]:
+    """The structured record of the turn (the eval format, plus sources and provider)."""
+    u, resolved, plan = state["understanding"], state["resolved"], state["plan"]
+    calls = state.get("calls", [])
+    main = next((c for c in calls if c.get("status") != "rejected" and c["tool"] != _logs_tool(state)), None)
+    from_cache = answered_from_cache(state)
+    tool = main["tool"] if main else None
+    if tool is None and from_cache:
+        primary = next((s for s in state.get("selected", []) if s["operation"] != "logs"), None)
+        tool = primary["tool"] if primary else None
+    outcome = plan.get("outcome") or (
+        "executed" if any(c.get("writes") and c.get("executed") for c in calls) else "answer"
+    )
+    params = plan.get("params", {})
+    return {
+        "intent": u["intent"],
+        "resource": u["resource"],
+        "operation": u["operation"],
+        "params": {k: v["value"] for k, v in params.items()},
+        "param_sources": {
+            k: {"source": v["source"], "confidence": v["confidence"]} for k, v in params.items()
+        },
+        "tool": tool,
+        "tool_args": main["args"] if main else {},
+        "executed": bool(main and main.get("executed")),
+        "answered_from_cache": from_cache,
+        "outcome": outcome,
+        "candidates": list(plan.get("candidates", [])) if outcome in ("clarify", "not_found") else [],
+        "answer": answer,
+        "data_age_s": resolved.get("data_age_s") if from_cache else None,
+        "cache_lookups": resolved.get("lookups", 0),
+        "cache_hits": resolved.get("hits", 0),
+        "provider": state.get("llm", {}).get("provider"),
+        "prompt_tokens": state.get("llm", {}).get("prompt_tokens", 0),
+        "approved": plan.get("approved"),
+        "language": u["language"],
+    }

@@ -1,0 +1,69 @@
+"""The agent's view of the cache: its vocabulary of names, and warming an empty cache first."""
+
+from __future__ import annotations
+
+import logging
+
+from kcache.logs import event
+from kcache.runtime import Kcache
+from kcache.scan import run_tier
+from kcache.understand import Vocabulary
+
+logger = logging.getLogger(__name__)
+
+VOCAB_KINDS = (
+    "pod",
+    "deployment",
+    "statefulset",
+    "daemonset",
+    "replicaset",
+    "job",
+    "cronjob",
+    "service",
+    "node",
+    "configmap",
+    "secret",
+    "ingress",
+    "persistentvolumeclaim",
+    "persistentvolume",
+    "storageclass",
+)
+_CACHE: dict[int, tuple[int, Vocabulary]] = {}
+
+
+async def vocabulary(kc: Kcache) -> Vocabulary:
+    """Names and namespaces the cache holds; rebuilt only after the cache changed."""
+    key = id(kc)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] == kc.store.generation:
+        return hit[1]
+    generation = kc.store.generation
+    names = await kc.store.names(kc.cluster, ("namespace", *VOCAB_KINDS))
+    namespaces = sorted(n for _, n in names.pop("namespace"))
+    # Namespaces that objects name are real even when the namespace list was not scanned.
+    for pairs in names.values():
+        namespaces.extend(ns for ns, _ in pairs if ns and ns not in namespaces)
+    vocab = Vocabulary.from_objects(
+        sorted(set(namespaces)), ((kind, ns, name) for kind, pairs in names.items() for ns, name in pairs)
+    )
+    _CACHE[key] = (generation, vocab)
+    return vocab
+
+
+async def ensure_warm(kc: Kcache) -> list[str]:
+    """Scan the tiers that were never scanned or whose data expired; returns the tiers scanned."""
+    now = kc.store.now()
+    scanned = []
+    for tier, probe in (("static", "namespaces"), ("dynamic", "pods")):
+        scope = await kc.store.scope(kc.cluster, probe)
+        if scope is None or scope.last_success_at is None or (scope.expires_at or 0) <= now:
+            event(
+                logger,
+                "cache",
+                "warm",
+                f"the {tier} tier is empty or expired: refreshing it first",
+                tier=tier,
+            )
+            await run_tier(kc, tier)
+            scanned.append(tier)
+    return scanned

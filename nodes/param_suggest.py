@@ -1,0 +1,114 @@
+"""Agent node ``param_suggest``: fill the chosen tool's parameters, validated, or decide not to act.
+
+One exact match is used; several equally good ones pause the run with an ``interrupt``
+carrying the candidates; none ends the turn with the nearest names and no tool call. A
+write acts only on an exact match. A request to reveal a secret's value is refused.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+from graph.context import DEFAULT_CONTEXT, Context
+from graph.state import AgentState
+
+WRITES = ("delete", "scale")
+
+
+def _param(value: Any, source: str, confidence: float) -> dict[str, Any]:
+    return {"value": value, "source": source, "confidence": confidence}
+
+
+def _choose(candidates: list[str], answer: Any) -> str | None:
+    """A clarification answer: a candidate, its index, or its namespace or name part."""
+    if isinstance(answer, dict):
+        answer = answer.get("choice")
+    if isinstance(answer, int) and 0 <= answer < len(candidates):
+        return candidates[answer]
+    text = str(answer or "").strip()
+    if text.isdigit() and 0 < int(text) <= len(candidates):
+        return candidates[int(text) - 1]
+    hits = [c for c in candidates if text in (c, *c.split("/"))]
+    return hits[0] if len(hits) == 1 else None
+
+
+async def param_suggest(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Canonical parameters with source and confidence, and the turn's outcome so far."""
+    start = time.perf_counter()
+    ctx = runtime.context or DEFAULT_CONTEXT
+    u, resolved = state["understanding"], dict(state["resolved"])
+    op = u["operation"]
+    params: dict[str, dict[str, Any]] = {}
+    plan: dict[str, Any] = {"outcome": None, "candidates": [], "reason": None}
+
+    if resolved.get("candidates"):
+        candidates = list(resolved["candidates"])
+        question = f"'{u.get('name_mention')}' matches {len(candidates)} objects equally well; which one do you mean?"
+        if ctx.dry_run:
+            plan.update(outcome="clarify", candidates=candidates, reason=question)
+        else:
+            choice = _choose(
+                candidates, interrupt({"type": "clarify", "question": question, "candidates": candidates})
+            )
+            if choice is None:
+                plan.update(outcome="clarify", candidates=candidates, reason="no valid choice was given")
+            else:
+                chosen = {**resolved["choices"][choice], "how": "chosen"}
+                resolved["namespace"], resolved["namespace_source"] = chosen["namespace"], "user"
+                resolved["target"] = chosen
+                resolved.pop("candidates")
+                resolved["clarified"] = choice
+
+    if u.get("wants_secret_value"):
+        plan.update(
+            outcome="refuse",
+            reason="secret values are never revealed: kcache does not read, cache or show them "
+            "(names, types and key names can be listed)",
+        )
+    elif resolved.get("missing"):
+        missing = resolved["missing"]
+        plan.update(outcome="not_found", candidates=missing.get("suggestions", []), reason=missing)
+
+    ns = resolved.get("namespace")
+    if ns:
+        params["namespace"] = _param(
+            ns,
+            resolved.get("namespace_source") or "cache",
+            1.0 if resolved.get("namespace_source") == "user" else 0.9,
+        )
+    target = resolved.get("target")
+    if target and u["resource"] != "namespace":
+        params["name"] = _param(
+            target["name"], f"cache:{target['how']}", 1.0 if target["how"] == "exact" else 0.9
+        )
+    for key in ("label_selector", "replicas", "container", "tail"):
+        if u.get(key) is not None:
+            params[key] = _param(u[key], "user", 1.0)
+    if u.get("previous"):
+        params["previous"] = _param(True, "user", 1.0)
+
+    if plan["outcome"] is None:
+        if op in WRITES and not target:
+            plan.update(outcome="not_found", reason={"what": u["resource"], "mention": u.get("name_mention")})
+        elif op == "scale" and (u.get("replicas") is None or int(u["replicas"]) < 0):
+            plan.update(
+                outcome="refuse", reason="scaling needs a replica count that is a non-negative integer"
+            )
+        elif (
+            op in ("logs", "get")
+            and u["resource"] not in ("cluster",)
+            and u.get("name_mention")
+            and not target
+        ):
+            plan.update(outcome="not_found", reason={"what": u["resource"], "mention": u.get("name_mention")})
+        elif op in WRITES and target and target.get("how") not in ("exact", "workload", "chosen"):
+            plan.update(
+                outcome="not_found", candidates=[target["name"]], reason="only an exact name is acted on"
+            )
+    plan["params"] = params
+    timings = {**state.get("timings", {}), "param_suggest": (time.perf_counter() - start) * 1000}
+    return {"plan": plan, "resolved": resolved, "timings": timings}

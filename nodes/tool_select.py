@@ -1,0 +1,58 @@
+"""Agent node ``tool_select``: the few tools of the registry that fit, never the whole list."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from graph.state import AgentState
+from kcache import runtime as kcache_runtime
+from kcache.errors import ToolSelectionError
+from kcache.model import KINDS, is_namespaced
+
+# Operations the eval vocabulary uses → the registry's operation words.
+_OPERATION = {"diagnose": "get", "list": "list", "get": "get", "logs": "logs", "top": "top"}
+
+
+async def tool_select(state: AgentState) -> dict[str, Any]:
+    """Rank the registry's tools for (resource, operation); diagnoses also get a logs tool."""
+    start = time.perf_counter()
+    kc = kcache_runtime.current()
+    registry = await kc.tools()
+    u, resolved = state["understanding"], state["resolved"]
+    kind, op = u["resource"], u["operation"]
+    selected: list[dict[str, Any]] = []
+    if kind in KINDS:
+        ns = resolved.get("namespace")
+        named = bool(resolved.get("target"))
+        wanted = _OPERATION.get(op, op)
+        if op == "diagnose" and not named:
+            wanted = "list"
+        all_ns = wanted in ("list", "top") and ns is None and is_namespaced(kind)
+        plans = [(kind, wanted)] + ([("pod", "logs")] if op == "diagnose" else [])
+        for res, oper in plans:
+            try:
+                picks = registry.select(
+                    resource=res,
+                    operation=oper,
+                    namespaced=ns is not None,
+                    all_namespaces=all_ns and res == kind,
+                    has_label_selector=bool(u.get("label_selector")),
+                )
+            except ToolSelectionError:
+                picks = []
+            for pick in picks:
+                selected.append(
+                    {
+                        "tool": pick.tool.name,
+                        "score": round(pick.score, 3),
+                        "fixed_args": pick.fixed_args,
+                        "reason": pick.reason,
+                        "operation": oper,
+                        "resource": res,
+                        "writes": pick.tool.writes,
+                        "destructive": pick.tool.destructive,
+                    }
+                )
+    timings = {**state.get("timings", {}), "tool_select": (time.perf_counter() - start) * 1000}
+    return {"selected": selected, "timings": timings}
