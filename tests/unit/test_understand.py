@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -355,31 +354,3 @@ def test_matcher_is_built_once_per_vocabulary(demo: Vocabulary) -> None:
     assert build_matcher(demo) is build_matcher(demo)
     other = Vocabulary(namespaces=demo.namespaces, names=dict(demo.names))
     assert build_matcher(other) is not build_matcher(demo)
-
-
-def test_analysis_is_fast_with_ten_thousand_names() -> None:
-    pods = tuple(
-        (f"ns-{i % 50}", f"svc{i % 700}-{_suffix(str(i % 700), 10)}-{_suffix(str(i), 5)}")
-        for i in range(9_000)
-    )
-    deployments = tuple((f"ns-{i % 50}", f"svc{i}") for i in range(700))
-    vocab = Vocabulary(
-        namespaces=tuple(f"ns-{i}" for i in range(50)),
-        names={"pod": pods, "deployment": deployments, "service": deployments[:300]},
-    )
-    queries = [
-        "查看 ns-7 里 svc42 的日志",
-        "why is the svc17 pod in ns-3 failing?",
-        "把 ns-9 的 svc300 扩容到 3 个副本",
-        "list pods in ns-12 with label app=svc1",
-        "delete pod svc1-abc123 in ns-4",
-    ]
-    analyze(queries[0], vocab)  # builds the matcher
-    start = time.perf_counter()
-    rounds = 200
-    for _ in range(rounds):
-        for query in queries:
-            analyze(query, vocab)
-    per_query_ms = (time.perf_counter() - start) * 1000 / (rounds * len(queries))
-    assert per_query_ms < 1.0, per_query_ms
-    assert analyze(queries[0], vocab).name_kind == "deployment"
