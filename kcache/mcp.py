@@ -64,8 +64,8 @@ class McpConnection:
         self._live: _Live | None = None
         self._runner: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
-        self._stderr_dir = tempfile.TemporaryDirectory(prefix="kcache-mcp-")
-        self.stderr_path = Path(self._stderr_dir.name) / "server-stderr.log"
+        self._stderr_dir: tempfile.TemporaryDirectory[str] | None = None
+        self.stderr_path = Path("/nonexistent/kcache-mcp-stderr.log")  # set in start()
         self.tools_changed = False
         self.reconnects = 0
         self.server_info: dict[str, Any] = {}
@@ -75,7 +75,7 @@ class McpConnection:
     def server_label(self) -> str:
         """``name version`` as the server introduced itself (e.g. kubernetes-mcp-server 0.0.67)."""
         info = self.server_info
-        return f"{info.get('name', self.name)} {info.get('version', '')}".strip()
+        return f"{info.get('name', self.name)} {str(info.get('version', '')).removeprefix('v')}".strip()
 
     @property
     def target(self) -> str:
@@ -153,7 +153,11 @@ class McpConnection:
 
     async def start(self) -> None:
         """Start the server (stdio) or connect (HTTP), list its tools; fail within SCANNER_TIMEOUT."""
-        if self.settings.mcp_server_type == "stdio" and not Path(self._command()).exists():
+        if self._stderr_dir is None:
+            self._stderr_dir = await asyncio.to_thread(tempfile.TemporaryDirectory, prefix="kcache-mcp-")
+            self.stderr_path = Path(self._stderr_dir.name) / "server-stderr.log"
+        exists = await asyncio.to_thread(Path(self._command()).exists)
+        if self.settings.mcp_server_type == "stdio" and not exists:
             raise McpUnavailableError(
                 f"MCP server command not found: {self._command()} (run `make install`, or set MCP_SERVER_URL)"
             )
@@ -234,7 +238,9 @@ class McpConnection:
     async def close(self) -> None:
         """Close the session and stop the server."""
         await self._stop_runner()
-        self._stderr_dir.cleanup()
+        if self._stderr_dir is not None:
+            await asyncio.to_thread(self._stderr_dir.cleanup)
+            self._stderr_dir = None
 
     async def _ensure(self) -> _Live:
         async with self._lock:

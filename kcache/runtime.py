@@ -78,9 +78,11 @@ def current() -> Kcache:
 @asynccontextmanager
 async def open(settings: Settings | None = None, *, kubeconfig: Path | None = None) -> AsyncIterator[Kcache]:  # noqa: A001
     """Open the store and the MCP session, load the registry; close them on exit."""
-    settings = settings or Settings.from_env()
-    kube = kubeconfig or settings.resolve_kubeconfig()
-    identity = read_identity(kube)
+    # Reading files happens off the event loop: servers (langgraph dev) forbid blocking calls.
+    if settings is None:
+        settings = await asyncio.to_thread(Settings.from_env)
+    kube = kubeconfig if kubeconfig is not None else await asyncio.to_thread(settings.resolve_kubeconfig)
+    identity = await asyncio.to_thread(read_identity, kube)
     cluster = settings.cluster_name or identity.context
     async with Store(
         settings.cache_db_path,

@@ -90,6 +90,30 @@ class TierResult:
         }
 
 
+def progress_to_stream() -> Progress | None:
+    """A progress callback that emits each scope's result as a LangGraph custom stream event."""
+    from langgraph.config import get_stream_writer
+
+    try:
+        write = get_stream_writer()
+    except RuntimeError:
+        return None
+
+    def report(tier: str, r: ScopeResult) -> None:
+        write(
+            {
+                "tier": tier,
+                "scope": r.scope,
+                "rows": r.count,
+                "status": r.status,
+                "ms": round(r.duration_ms, 1),
+                "error": r.error,
+            }
+        )
+
+    return report
+
+
 def ttl_of(kc: Kcache, kind: str) -> int:
     """The TTL of a kind's tier."""
     tier = TIER_OF.get(kind, "dynamic")

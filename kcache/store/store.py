@@ -111,16 +111,20 @@ class Store:
     async def open(self) -> None:
         """Create the file (mode 0600, folder included) if missing, connect, migrate."""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            if not self.path.exists():
-                fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
-                os.close(fd)
-            os.chmod(self.path, 0o600)
+            # File-system work off the event loop (the langgraph dev server forbids blocking calls).
+            await asyncio.to_thread(self._create_file)
             self._writer = await self._connect()
             await self.setup()
         except (OSError, aiosqlite.Error) as exc:
             await self.close()
             raise StoreError(f"cannot open the cache database {self.path}: {exc}") from exc
+
+    def _create_file(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        os.chmod(self.path, 0o600)
 
     async def close(self) -> None:
         """Close every connection."""
