@@ -114,6 +114,8 @@ INSERT_VERSION = "INSERT INTO schema_version (version) VALUES (?)"
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
+    # 64 MiB of page cache: bulk tier replacement of large clusters thrashes the 2 MiB default.
+    "PRAGMA cache_size=-65536",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
 )
@@ -230,13 +232,14 @@ def select_sql(
         where.append("name >= ? AND name < ?")
     if owners:
         where.append(f"owner_name IN ({', '.join('?' for _ in range(owners))})")
-    label_ns = "t.namespace" if ns_col == "namespace" else "''"
-    for _ in range(label_reqs):
-        where.append(
-            "EXISTS (SELECT 1 FROM resource_labels l WHERE l.cluster_name = t.cluster_name "
-            f"AND l.kind = ? AND l.namespace = {label_ns} "
-            "AND l.name = t.name AND l.key = ? AND l.value = ?)"
+    if label_reqs:
+        # Driven from the label index: one indexed probe per requirement, intersected.
+        probe = (
+            "SELECT l.namespace, l.name FROM resource_labels l WHERE l.cluster_name = ? AND l.kind = ? "
+            "AND l.key = ? AND l.value = ?"
         )
+        pair = "namespace" if ns_col == "namespace" else "''"
+        where.append(f"({pair}, name) IN ({' INTERSECT '.join([probe] * label_reqs)})")
     sql = f"SELECT {cols} FROM {table} t WHERE {' AND '.join(where)} ORDER BY namespace, name"
     if limit:
         sql += " LIMIT ?"

@@ -410,25 +410,23 @@ class Store:
             binds += [prefix, prefix + "\U0010ffff"]
         binds += list(owners)
         for key, value in labels:
-            binds += [kind, key, value]
+            binds += [cluster, kind, key, value]
         if limit is not None:
             binds.append(limit)
         now = self.now()
+        meta: list[ScanScope] = []
         async with self.reader() as conn:
-            # One read transaction: the rows and the scan scopes come from the same snapshot.
-            await conn.execute("BEGIN")
-            try:
-                async with conn.execute(query, binds) as cur:
-                    raw = [tuple(r) for r in await cur.fetchall()]
+            # Rows carry their own expiry, so one statement (one snapshot) decides freshness.
+            async with conn.execute(query, binds) as cur:
+                raw = [tuple(r) for r in await cur.fetchall()]
+            if not raw:
+                # An empty answer is fresh only if a completed scan of the scope says so.
                 scopes = [scope_name(kind)] + ([scope_name(kind, namespace)] if use_ns else [])
-                meta = []
                 for scope in scopes:
                     async with conn.execute(sql.SELECT_METADATA, (cluster, scope)) as cur:
                         row = await cur.fetchone()
                         if row:
                             meta.append(_scope(row))
-            finally:
-                await conn.execute("COMMIT")
         items = [_resource(kind, row) for row in raw]
         return _freshness(items, raw, meta, now)
 
