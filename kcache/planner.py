@@ -127,8 +127,13 @@ def gemini_messages(state: dict[str, Any], settings: Settings) -> tuple[list[Any
     from kcache.answer import compact
     from kcache.model import Resource
 
-    for item in resolved.get("items", []):
-        rows.append(compact(Resource(**item)))
+    items = [Resource(**item) for item in resolved.get("items", [])]
+    for r in items:
+        row = compact(r)
+        if len(items) <= 5 and (r.annotations or r.labels):
+            # A few named objects are described in full: their labels and annotations are data too.
+            row |= {"labels": r.labels, "annotations": r.annotations}
+        rows.append(row)
     facts: dict[str, Any] = {
         "understood": {k: u.get(k) for k in ("intent", "resource", "operation", "language")},
         "suggested_parameters": plan.get("params", {}),
