@@ -183,6 +183,12 @@ async def _fetch(kc: Kcache, kind: str, namespace: str | None) -> tuple[list[Res
     elif is_namespaced(kind) and selection.tool.all_namespaces_param:
         params["all_namespaces"] = True
     args = build_args(selection, params)
+    output_param = selection.tool.tool_param("output")
+    if output_param:
+        choices = selection.tool.input_schema.get("properties", {}).get(output_param, {}).get("enum", [])
+        # Scans want whole objects: kubectl-style YAML has them, where a server's "json" may be a summary.
+        if "yaml" in choices:
+            args[output_param] = "yaml"
     text = await _call_with_retries(kc, selection, args)
     structured = _STRUCTURED.pop(id(text), None)
     if not text.strip() and structured is None:
