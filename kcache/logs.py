@@ -69,6 +69,9 @@ def configure(settings: Settings) -> None:
     setattr(handler, _HANDLER_MARK, True)
     for name in ("kcache", "graph", "nodes"):
         logger = logging.getLogger(name)
+        for existing in list(logger.handlers):
+            if getattr(existing, _HANDLER_MARK, False):
+                logger.removeHandler(existing)
         logger.setLevel(settings.log_level)
         logger.addHandler(handler)
         logger.propagate = False

@@ -1,0 +1,201 @@
+"""The eval runner: a dataset of questions against a cluster folder, through the real agent.
+
+For one run it starts devcluster on the cluster folder, opens kcache on a temporary
+kubeconfig and cache database with the TTLs pinned (nothing expires during the run),
+refreshes both tiers, and runs every case through the agent graph with
+``Context(dry_run=True)``: writes are planned, never executed, whatever the approval
+setting. A clarification stops the case (outcome ``clarify``). The report has the shape
+of the eval datasets' README; :mod:`evals.report` scores it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evals.report import build_report, load_dataset
+from evals.scorer import score_case
+from kcache import runtime
+from kcache.errors import ConfigError
+from kcache.settings import PROJECT_ROOT, Settings
+from kcache.store import Store
+
+PINNED_TTL_S = 86_400
+"""CACHE_STATIC_TTL and CACHE_DYNAMIC_TTL during a run: a day, so nothing expires mid-run."""
+CLUSTER_FOLDERS = (PROJECT_ROOT / "devcluster" / "clusters", PROJECT_ROOT / "evals" / "clusters")
+"""Where a cluster given by name (``demo``, ``dataplat``) is looked up."""
+
+
+@dataclass(kw_only=True)
+class EvalRun:
+    """A finished run: the report, and what went wrong outside the scoring."""
+
+    report: dict[str, Any]
+    errors: list[str] = field(default_factory=list)
+    """Cases that raised, and forbidden strings found in the cache: reasons to exit non-zero."""
+
+
+def resolve_cluster(cluster: str | Path) -> Path:
+    """A cluster folder as given, or by name under devcluster/clusters or evals/clusters."""
+    path = Path(cluster)
+    if path.is_dir():
+        return path
+    for folder in CLUSTER_FOLDERS:
+        if (folder / str(cluster)).is_dir():
+            return folder / str(cluster)
+    raise ConfigError(
+        f"cluster {str(cluster)!r} is not a folder of manifests "
+        f"(nor a name under {', '.join(str(f) for f in CLUSTER_FOLDERS)})"
+    )
+
+
+def pinned_settings(settings: Settings, folder: Path) -> Settings:
+    """The run's settings: temporary kubeconfig and database, TTLs pinned, cluster from the kubeconfig."""
+    return dataclasses.replace(
+        settings,
+        cache_db_path=folder / "cache.db",
+        kubeconfig=folder / "kubeconfig",
+        cluster_name=None,
+        cache_static_ttl=PINNED_TTL_S,
+        cache_dynamic_ttl=PINNED_TTL_S,
+    )
+
+
+def _leaks(folder: Path, strings: set[str]) -> list[str]:
+    """Forbidden strings (a case's answer_excludes) found in the run's database files."""
+    found = []
+    for path in sorted(folder.glob("cache.db*")):
+        data = path.read_bytes()
+        for text in sorted(strings):
+            if text.lower().encode("utf-8") in data.lower():
+                found.append(f"{text!r} found in {path.name}")
+    return found
+
+
+async def _run_case(agent: Any, query: str) -> tuple[dict[str, Any], bool]:
+    """One case through the agent; returns its record and whether the harness completed it."""
+    from graph.context import Context
+    from kcache.commands.turn import run_turn
+
+    async def never_approve(payload: dict[str, Any]) -> dict[str, Any]:
+        return {"approved": False, "by": "eval harness (never executes writes)"}
+
+    async def stop(payload: dict[str, Any]) -> None:
+        return None
+
+    result = await run_turn(
+        agent,
+        query,
+        thread_id=str(uuid.uuid4()),
+        context=Context(dry_run=True),
+        on_approval=never_approve,
+        on_clarify=stop,
+    )
+    record = dict(result.record)
+    completed = False
+    if result.stopped_at is not None and record.get("outcome") != "clarify":
+        # The turn stopped at the clarification before the agent wrote its record's outcome.
+        payload = result.stopped_at
+        record["outcome"] = "clarify"
+        record.setdefault("candidates", [str(c) for c in payload.get("candidates") or []])
+        record.setdefault("answer", str(payload.get("question") or ""))
+        completed = True
+    return record, completed
+
+
+async def run_eval(
+    dataset: str,
+    cluster: str,
+    *,
+    settings: Settings,
+    progress: Callable[[str], None] | None = None,
+) -> EvalRun:
+    """Run every case of ``dataset`` against the cluster folder ``cluster``; score and report.
+
+    Args:
+        dataset: The JSONL dataset file (reported as given).
+        cluster: The cluster folder or its name (reported as given).
+        settings: The configuration; its provider is the one used, the database path is where
+            the run's metrics are recorded for ``kcache stats``.
+        progress: Called with one line per case as it finishes.
+    """
+    from devcluster import DevCluster
+    from kcache.commands.refresh import run_refresh
+    from kcache.commands.turn import compile_agent
+
+    cases = load_dataset(dataset)
+    cluster_dir = resolve_cluster(cluster)
+    settings.require_llm()
+    errors: list[str] = []
+    notes = [
+        f"CACHE_STATIC_TTL and CACHE_DYNAMIC_TTL pinned to {PINNED_TTL_S} s for the run, so nothing "
+        "expired during it",
+        "every case ran with Context(dry_run=True): writes were planned and never executed",
+    ]
+    scored: list[dict[str, Any]] = []
+    completed_by_harness = 0
+    with tempfile.TemporaryDirectory(prefix="kcache-eval-") as tmp:
+        folder = Path(tmp)
+        run_settings = pinned_settings(settings, folder)
+        with DevCluster(cluster_dir) as dc:
+            dc.write_kubeconfig(folder / "kubeconfig")
+            async with runtime.open(run_settings, kubeconfig=folder / "kubeconfig") as kc:
+                server = kc.mcp.server_label
+                final = await run_refresh("all", lambda line: None)
+                for tier, summary in (final.get("results") or {}).items():
+                    for scope, error in (summary.get("failed") or {}).items():
+                        notes.append(f"initial refresh: {tier} scope {scope} failed: {error}")
+                agent = compile_agent()
+                for case in cases:
+                    start = time.perf_counter()
+                    try:
+                        record, completed = await _run_case(agent, case["query"])
+                    except Exception as exc:  # noqa: BLE001 - reported as an error of the run, not hidden
+                        record, completed = (
+                            {"outcome": "error", "error": f"{type(exc).__name__}: {exc}"},
+                            False,
+                        )
+                        errors.append(f"{case['id']}: {type(exc).__name__}: {exc}")
+                    latency = round((time.perf_counter() - start) * 1000, 1)
+                    completed_by_harness += completed
+                    scored.append(
+                        {
+                            "id": case["id"],
+                            "query": case["query"],
+                            "expect": case["expect"],
+                            "record": record,
+                            "latency_ms": latency,
+                        }
+                    )
+                    if progress is not None:
+                        passed, failed = score_case(case["expect"], record)
+                        progress(
+                            f"{case['id']:<16} {'pass' if passed else 'FAIL'}  {latency:>8.1f} ms"
+                            + (f"  [{failed}]" if failed else "")
+                        )
+        forbidden = {s for c in cases for s in c["expect"].get("answer_excludes") or []}
+        leaks = _leaks(folder, forbidden)
+        errors.extend(f"forbidden string in the cache: {leak}" for leak in leaks)
+    if completed_by_harness:
+        notes.append(
+            f"{completed_by_harness} case(s) stopped at a clarification before the agent's record had "
+            "its outcome: the harness set outcome 'clarify' and the candidates from the interrupt"
+        )
+    notes.extend(f"error: {e}" for e in errors)
+    report = build_report(dataset, cluster, settings.llm_provider, server, scored, notes)
+    async with Store(settings.cache_db_path, timeout=settings.cache_db_timeout) as store:
+        await store.record_eval_run(dataset, cluster, settings.llm_provider, report["metrics"])
+    return EvalRun(report=report, errors=errors)
+
+
+def write_report(report: dict[str, Any], path: Path) -> None:
+    """Write the report as UTF-8 JSON (non-ASCII queries kept readable)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,192 @@
+"""The spec's KPIs, computed from what the store recorded (``Store.kpi_inputs()``).
+
+Each KPI carries its definition and the figures it was computed from, so that ``kcache
+stats`` can show how a number came about. A KPI with nothing to compute it from has the
+value None (shown as ``n/a``), never 0: "no data" and "0%" mean different things.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from kcache.errors import KcacheError
+
+DEFINITIONS: dict[str, str] = {
+    "cache_hit_rate": "cache hits / cache lookups, over every agent turn recorded",
+    "response_time_improvement": (
+        "1 - cache_ms / mcp_ms for reads of the same resource kind: the average time of reads "
+        "answered from the cache against reads made through the MCP server, weighted by the "
+        "number of cache-answered reads of each kind (kinds read both ways only)"
+    ),
+    "scan_completion_rate": "completed scans / scheduled scans (each tier scan started counts as scheduled)",
+    "context_accuracy": (
+        "from the last eval run: cases whose expected parameters were all resolved correctly / "
+        "cases with expected parameters (see evals/README)"
+    ),
+    "params_accepted_rate": (
+        "at run time: suggested parameters the user accepted without change / parameters suggested"
+    ),
+    "prompt_tokens_per_turn": "average LLM prompt tokens per agent turn (estimated locally)",
+}
+"""What each KPI means, as printed by ``kcache stats``."""
+
+ORDER: tuple[str, ...] = tuple(DEFINITIONS)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Kpi:
+    """One KPI: its value (None when there is no data), definition and the inputs behind it."""
+
+    name: str
+    value: float | None
+    definition: str
+    unit: str = "ratio"
+    """``ratio`` (shown as a percentage) or ``tokens``."""
+    basis: dict[str, Any] = field(default_factory=dict)
+    """The figures the value was computed from."""
+
+    def display(self) -> str:
+        """The value as text: a percentage, a token count, or n/a."""
+        if self.value is None:
+            return "n/a"
+        if self.unit == "ratio":
+            return f"{self.value * 100:.1f}%"
+        return f"{self.value:,.0f}"
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def _int(inputs: Mapping[str, Any], key: str) -> int:
+    value = inputs.get(key, 0)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise KcacheError(f"KPI input {key!r} must be a number, got {value!r}")
+    return int(value)
+
+
+def cache_hit_rate(inputs: Mapping[str, Any]) -> Kpi:
+    """Hits / lookups over all recorded turns."""
+    lookups, hits = _int(inputs, "cache_lookups"), _int(inputs, "cache_hits")
+    if hits > lookups:
+        raise KcacheError(f"recorded cache hits ({hits}) exceed lookups ({lookups})")
+    return Kpi(
+        name="cache_hit_rate",
+        value=_ratio(hits, lookups),
+        definition=DEFINITIONS["cache_hit_rate"],
+        basis={"hits": hits, "lookups": lookups},
+    )
+
+
+def response_time_improvement(inputs: Mapping[str, Any]) -> Kpi:
+    """1 - cache_ms/mcp_ms over kinds read both from the cache and through MCP.
+
+    ``read_times`` rows are ``{"resource", "from_cache", "avg_ms", "count"}``. Each kind read
+    both ways contributes its cache-read count times its two averages, so the figure answers
+    "how much of the MCP time did the cache save on the reads it answered".
+    """
+    by_kind: dict[str, dict[bool, tuple[float, int]]] = {}
+    for row in inputs.get("read_times") or []:
+        avg, count = row.get("avg_ms"), row.get("count")
+        if avg is None or not count:
+            continue
+        by_kind.setdefault(str(row.get("resource")), {})[bool(row.get("from_cache"))] = (
+            float(avg),
+            int(count),
+        )
+    cache_total = mcp_total = 0.0
+    per_kind: dict[str, dict[str, float]] = {}
+    for kind, ways in sorted(by_kind.items()):
+        if True not in ways or False not in ways:
+            continue
+        (cache_ms, cache_n), (mcp_ms, _mcp_n) = ways[True], ways[False]
+        cache_total += cache_ms * cache_n
+        mcp_total += mcp_ms * cache_n
+        per_kind[kind] = {
+            "cache_ms": round(cache_ms, 2),
+            "mcp_ms": round(mcp_ms, 2),
+            "improvement": round(1 - cache_ms / mcp_ms, 4) if mcp_ms else 0.0,
+        }
+    value = 1 - cache_total / mcp_total if mcp_total else None
+    return Kpi(
+        name="response_time_improvement",
+        value=value,
+        definition=DEFINITIONS["response_time_improvement"],
+        basis={"per_kind": per_kind},
+    )
+
+
+def scan_completion_rate(inputs: Mapping[str, Any]) -> Kpi:
+    """Completed / scheduled scans, from the tier scans when recorded, else the scope scans."""
+    counts = inputs.get("tier_scans")
+    level = "tier"
+    if not counts:
+        counts = inputs.get("scans") or {}
+        level = "scope"
+    completed = int(counts.get("completed", 0))
+    scheduled = sum(int(n) for n in counts.values())
+    return Kpi(
+        name="scan_completion_rate",
+        value=_ratio(completed, scheduled),
+        definition=DEFINITIONS["scan_completion_rate"],
+        basis={"completed": completed, "scheduled": scheduled, "counted": f"{level} scans", **counts},
+    )
+
+
+def context_accuracy(inputs: Mapping[str, Any]) -> Kpi:
+    """The last eval run's context_accuracy."""
+    last = inputs.get("last_eval")
+    value = None
+    basis: dict[str, Any] = {}
+    if last:
+        metrics = last.get("metrics") or {}
+        raw = metrics.get("context_accuracy")
+        value = float(raw) if isinstance(raw, int | float) else None
+        basis = {"eval_at": last.get("at"), "dataset": last.get("dataset")}
+    return Kpi(name="context_accuracy", value=value, definition=DEFINITIONS["context_accuracy"], basis=basis)
+
+
+def params_accepted_rate(inputs: Mapping[str, Any]) -> Kpi:
+    """Suggested parameters accepted without change / suggested."""
+    suggested, accepted = _int(inputs, "params_suggested"), _int(inputs, "params_accepted")
+    if accepted > suggested:
+        raise KcacheError(f"accepted parameters ({accepted}) exceed suggested ones ({suggested})")
+    return Kpi(
+        name="params_accepted_rate",
+        value=_ratio(accepted, suggested),
+        definition=DEFINITIONS["params_accepted_rate"],
+        basis={"accepted": accepted, "suggested": suggested},
+    )
+
+
+def prompt_tokens_per_turn(inputs: Mapping[str, Any]) -> Kpi:
+    """Average prompt tokens per turn (None when no turn recorded a prompt)."""
+    raw = inputs.get("avg_prompt_tokens")
+    return Kpi(
+        name="prompt_tokens_per_turn",
+        value=float(raw) if isinstance(raw, int | float) else None,
+        definition=DEFINITIONS["prompt_tokens_per_turn"],
+        unit="tokens",
+        basis={"turns": _int(inputs, "turns")},
+    )
+
+
+def compute(inputs: Mapping[str, Any]) -> list[Kpi]:
+    """Every KPI, in :data:`ORDER`, from ``Store.kpi_inputs()``."""
+    return [
+        cache_hit_rate(inputs),
+        response_time_improvement(inputs),
+        scan_completion_rate(inputs),
+        context_accuracy(inputs),
+        params_accepted_rate(inputs),
+        prompt_tokens_per_turn(inputs),
+    ]
+
+
+def as_json(kpis: list[Kpi]) -> dict[str, dict[str, Any]]:
+    """KPIs keyed by name, each with value, definition, unit and basis."""
+    return {k.name: {key: v for key, v in asdict(k).items() if key != "name"} for k in kpis}
