@@ -226,13 +226,19 @@ class McpConnection:
         if runner is None:
             return
         if self._live is not None:
+            # A live session closes gracefully: the owner task leaves the session context.
             self._live.closing.set()
-        try:
-            await asyncio.wait_for(runner, timeout=5)
-        except (TimeoutError, asyncio.CancelledError):
+            try:
+                await asyncio.wait_for(asyncio.shield(runner), timeout=5)
+            except BaseException as exc:  # noqa: BLE001 - closing a broken session may raise anything
+                logger.debug("closing the MCP session raised %s", _describe(exc))
+        if not runner.done():
+            # Never started, or stuck: cancel, and give the transport a moment to end the process.
             runner.cancel()
-        except BaseException as exc:  # noqa: BLE001 - closing a broken session may raise anything
-            logger.debug("closing the MCP session raised %s", _describe(exc))
+            try:
+                await asyncio.wait_for(runner, timeout=3)
+            except BaseException as exc:  # noqa: BLE001
+                logger.debug("cancelling the MCP session raised %s", _describe(exc))
         self._live = None
 
     async def close(self) -> None:
@@ -296,9 +302,9 @@ class McpConnection:
         except ToolCallError:
             raise
         except Exception as exc:
-            if self._runner is None or self._runner.done():
-                self._live = None
-                raise McpUnavailableError(self._explain(f"died during {name}: {_describe(exc)}")) from exc
+            # Tool errors come back as messages; an exception is the transport: the session is dead,
+            # and the next use reconnects once.
+            self._live = None
             raise McpUnavailableError(self._explain(f"failed during {name}: {_describe(exc)}")) from exc
         duration = (time.perf_counter() - start) * 1000
         if not isinstance(message, ToolMessage):

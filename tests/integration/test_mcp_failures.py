@@ -1,0 +1,114 @@
+"""A dead, hung or broken MCP server gives a clear McpUnavailableError within SCANNER_TIMEOUT."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from devcluster import DevCluster
+from kcache import runtime
+from kcache.errors import McpUnavailableError
+from kcache.mcp import McpConnection
+from kcache.settings import Settings
+from tests.conftest import kcache_env
+
+pytestmark = pytest.mark.integration
+SCRIPT = Path(__file__).resolve().parents[1] / "support" / "misbehaving_mcp.py"
+
+
+def settings_for(mode: str, tmp_path: Path, timeout: str = "3") -> Settings:
+    wrapper = tmp_path / f"mcp-{mode}"
+    wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} {SCRIPT} {mode}\n")
+    wrapper.chmod(0o755)
+    return Settings.from_env(
+        {"MCP_SERVER_URL": f"stdio://{wrapper}", "MCP_SERVER_ARGS": "", "SCANNER_TIMEOUT": timeout},
+        dotenv_path=tmp_path / "none",
+    )
+
+
+@pytest.mark.parametrize("mode", ["exit", "hang", "garbage", "empty"])
+async def test_broken_server_fails_fast_and_clearly(mode: str, tmp_path: Path) -> None:
+    # A real (empty) Python server needs a few seconds to import mcp on a busy machine.
+    settings = settings_for(mode, tmp_path, timeout="15" if mode == "empty" else "3")
+    start = time.monotonic()
+    with pytest.raises(McpUnavailableError) as err:
+        async with McpConnection(settings):
+            pass
+    elapsed = time.monotonic() - start
+    assert elapsed < settings.scanner_timeout + 5
+    message = str(err.value)
+    assert f"mcp-{mode}" in message  # names the command
+    if mode == "exit":
+        assert "cannot load kubeconfig" in message  # quotes the server's stderr
+    if mode == "hang":
+        assert "did not answer" in message
+    if mode == "empty":
+        assert "empty tool list" in message
+
+
+async def test_missing_binary_is_named(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {"MCP_SERVER_URL": f"stdio://{tmp_path}/nope"}, dotenv_path=tmp_path / "none"
+    )
+    with pytest.raises(McpUnavailableError, match="not found"):
+        async with McpConnection(settings):
+            pass
+
+
+def _server_pids(parent: int) -> list[int]:
+    """Descendant processes of ``parent`` running the kubernetes-mcp-server binary."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if b"kubernetes-mcp-server" in cmd and ppid != 0:
+            chain, pid = [], ppid
+            while pid > 1 and len(chain) < 10:
+                chain.append(pid)
+                try:
+                    pid = int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except OSError:
+                    break
+            if parent in chain:
+                found.append(int(entry.name))
+    return found
+
+
+async def test_dead_session_reconnects_once_on_next_use(devcluster: DevCluster, tmp_path: Path) -> None:
+    settings = Settings.from_env(kcache_env(devcluster, tmp_path))
+    async with runtime.open(settings) as kc:
+        assert (await kc.call("namespaces_list", {})).text.strip()
+        (pid,) = _server_pids(os.getpid())
+        os.kill(pid, signal.SIGKILL)
+        with pytest.raises(McpUnavailableError):
+            # The call in flight when the server died fails with a clear error...
+            for _ in range(50):
+                await kc.call("namespaces_list", {})
+                time.sleep(0.05)
+        # ...and the next use reconnects once, to a new server process.
+        result = await kc.call("namespaces_list", {})
+        assert "boutique" in result.text and kc.mcp.reconnects == 1
+        assert _server_pids(os.getpid()) != [pid]
+
+
+async def test_registry_reloads_when_the_mapping_ttl_expires(devcluster: DevCluster, tmp_path: Path) -> None:
+    settings = Settings.from_env(kcache_env(devcluster, tmp_path, CACHE_TOOL_MAPPING_TTL="1"))
+    async with runtime.open(settings) as kc:
+        first = kc.registry
+        assert (await kc.tools()) is first
+        first.loaded_at -= 5
+        again = await kc.tools()
+        assert again is not first and set(again.caps) == set(first.caps)
+        rows = await kc.store.load_tools()
+        assert len(rows) == 20 and {r["server"] for r in rows} == {"kubernetes-mcp-server 0.0.67"}

@@ -1,0 +1,38 @@
+"""MCP servers that misbehave on purpose, for kcache's failure tests (run as scripts).
+
+``python misbehaving_mcp.py MODE``: ``exit`` dies at start with a message on stderr,
+``hang`` never answers, ``garbage`` answers the handshake with junk, ``empty`` is a real MCP
+server with no tools, ``changing`` is a real server whose tool list changes after a call.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+
+def main(mode: str) -> None:
+    if mode == "exit":
+        print("fatal: cannot load kubeconfig: no such file", file=sys.stderr)
+        raise SystemExit(3)
+    if mode == "hang":
+        time.sleep(3600)
+    if mode == "garbage":
+        sys.stdin.readline()
+        print("this is not JSON-RPC {{{", flush=True)
+        time.sleep(3600)
+    from mcp.server.fastmcp import FastMCP
+
+    server = FastMCP("misbehaving")
+    if mode == "changing":
+
+        @server.tool(annotations={"readOnlyHint": True})
+        def namespaces_list() -> str:
+            """List all the Kubernetes namespaces in the current cluster."""
+            return "- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: default\n"
+
+    server.run("stdio")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
