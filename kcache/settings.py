@@ -9,6 +9,7 @@ separate methods the command calls.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -210,7 +211,8 @@ class _Reader:
     def pairs(self, name: str) -> dict[str, str]:
         def conv(raw: str) -> dict[str, str]:
             out: dict[str, str] = {}
-            for part in raw.split(","):
+            # A comma starts a new pair only before NAME=, so values may hold commas (a,b,c).
+            for part in re.split(r",(?=\s*[A-Za-z_][A-Za-z0-9_]*=)", raw):
                 if not part.strip():
                     continue
                 key, sep, value = part.partition("=")

@@ -183,6 +183,10 @@ def _items(data: Any, kind: str, expected: str, text: str) -> list[Any]:
             return value
     if isinstance(data.get("result"), list):
         return list(data["result"])
+    # A report with exactly one list ("quotas" for resource quotas): that list is the items.
+    lists = [value for value in data.values() if isinstance(value, list)]
+    if len(lists) == 1:
+        return list(lists[0])
     raise ParseError(
         f"expected {expected}, got an object with keys {sorted(str(k) for k in data)[:10]}: "
         f"{excerpt(text or str(data))}"

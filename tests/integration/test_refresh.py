@@ -102,3 +102,27 @@ async def test_due_tier_skips_fresh_tiers(devcluster: DevCluster, tmp_path: Path
         assert (await refresh_graph.ainvoke({"tier": "due"}))["planned"] == ["static", "dynamic"]
         again = await refresh_graph.ainvoke({"tier": "due"})
         assert again["planned"] == [] and again["status"] == "skipped"
+
+
+K8S_MCP = PROJECT_ROOT / ".venv-k8s-mcp" / "bin" / "k8s-mcp-server"
+
+
+async def test_refresh_through_k8s_mcp(devcluster: DevCluster, tmp_path: Path) -> None:
+    env = kcache_env(
+        devcluster,
+        tmp_path,
+        SCANNER_TIMEOUT="60",
+        MCP_SERVER_URL=f"stdio://{K8S_MCP}",
+        MCP_SERVER_ARGS="",
+        MCP_SERVER_NAME="k8s-mcp",
+        MCP_SERVER_ENV="FASTMCP_CHECK_FOR_UPDATES=off,MCP_ENABLE_TOOLS=core,pod,deployment,cluster",
+    )
+    settings = Settings.from_env(env)
+    async with runtime.open(settings) as kc:
+        assert "get_pods" in kc.registry.caps and "get_nodes" in kc.registry.caps
+        out = await refresh_graph.ainvoke({"tier": "all"})
+        assert out["status"] == "completed", out["results"]
+        # Kinds the server has no tool for are skipped, not failed, and said so.
+        assert "ingresses" in out["results"]["dynamic"]["skipped"]
+    assert counts(settings.cache_db_path) == {"boutique_pods": 12, "nodes": 3, "namespaces": 5, "secrets": 4}
+    no_canary(settings.cache_db_path)

@@ -869,3 +869,9 @@ def test_node_status_matches_kubectl() -> None:
         to_resource(node("False", unschedulable=True), "node").fields["status"]
         == "NotReady,SchedulingDisabled"
     )
+
+
+def test_a_report_with_one_list_is_read_as_its_items() -> None:
+    text = '{"success": true, "context": "current", "quotas": [{"name": "compute", "namespace": "boutique", "hard": {"pods": "20"}}]}'
+    (quota,) = parse_list(text, kind="resourcequota")
+    assert (quota.namespace, quota.name) == ("boutique", "compute")

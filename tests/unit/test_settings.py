@@ -66,7 +66,7 @@ def test_every_spec_variable_is_read(tmp_path: Path) -> None:
         "MCP_SERVER_TYPE": "streamable_http",
         "MCP_SERVER_NAME": "k8s",
         "LLM_PROVIDER": "offline",
-        "MCP_SERVER_ENV": "A=1,B=two",
+        "MCP_SERVER_ENV": "A=1,B=two,three",
         "MCP_SERVER_ARGS": "--read-only --list-output 'yaml'",
         "LOG_LEVEL": "debug",
         "CLUSTER_NAME": "prod",
@@ -86,7 +86,7 @@ def test_every_spec_variable_is_read(tmp_path: Path) -> None:
         "streamable_http",
         "k8s",
     )
-    assert s.mcp_server_env == {"A": "1", "B": "two"}
+    assert s.mcp_server_env == {"A": "1", "B": "two,three"}
     assert s.mcp_server_args == ("--read-only", "--list-output", "yaml")
     assert (s.log_level, s.cluster_name, s.approval_policy, s.llm_provider) == (
         "DEBUG",
