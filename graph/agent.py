@@ -15,6 +15,7 @@ from langgraph.graph import END, START, StateGraph
 from graph.context import Context
 from graph.state import AgentInput, AgentOutput, AgentState
 from kcache import runtime as kcache_runtime
+from kcache.tracing import annotated
 from nodes.cache_invalidate import cache_invalidate
 from nodes.cache_lookup import cache_lookup
 from nodes.gemini import gemini
@@ -62,7 +63,7 @@ def build_agent() -> StateGraph[AgentState, Context, AgentInput, AgentOutput]:
     builder.add_node(param_suggest)
     builder.add_node(gemini)
     builder.add_node(tool_call)
-    builder.add_node(cache_invalidate)
+    builder.add_node("cache_invalidate", annotated(cache_invalidate))
     builder.add_edge(START, "intent")
     builder.add_edge("intent", "cache_lookup")
     builder.add_edge("cache_lookup", "tool_select")
@@ -74,4 +75,4 @@ def build_agent() -> StateGraph[AgentState, Context, AgentInput, AgentOutput]:
     return builder
 
 
-graph = build_agent().compile(name="agent")
+graph = build_agent().compile(name="agent").with_config(tags=["graph:agent"], metadata={"graph": "agent"})

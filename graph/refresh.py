@@ -30,4 +30,6 @@ def build_refresh() -> StateGraph[RefreshState, None, RefreshInput, RefreshState
     return builder
 
 
-graph = build_refresh().compile(name="refresh")
+graph = (
+    build_refresh().compile(name="refresh").with_config(tags=["graph:refresh"], metadata={"graph": "refresh"})
+)

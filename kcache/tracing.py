@@ -1,0 +1,46 @@
+"""Trace metadata and tags for LangSmith: what a user filters an agent run by."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from langsmith import get_current_run_tree
+
+from kcache import runtime
+from kcache.scan import TIER_OF
+
+Node = Callable[..., Awaitable[dict[str, Any]]]
+
+
+def record_metadata(record: dict[str, Any]) -> dict[str, Any]:
+    """The filterable fields of a turn's record (never its answer or tool output)."""
+    return {
+        "cluster": runtime.current().cluster,
+        "intent": record.get("intent"),
+        "resource": record.get("resource"),
+        "operation": record.get("operation"),
+        "tool": record.get("tool"),
+        "cache_hit": bool(record.get("answered_from_cache")),
+        "data_age_s": record.get("data_age_s"),
+        "provider": record.get("provider"),
+        "outcome": record.get("outcome"),
+    }
+
+
+def annotated(node: Node) -> Node:
+    """Wrap the node that ends a turn so its run carries the turn's metadata and tier tag."""
+
+    @functools.wraps(node)
+    async def wrapper(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        update = await node(*args, **kwargs)
+        run = get_current_run_tree()
+        record = update.get("record")
+        if run is not None and isinstance(record, dict):
+            run.metadata.update(record_metadata(record))
+            if record.get("resource"):
+                run.tags = [*(run.tags or []), f"tier:{TIER_OF.get(str(record['resource']), 'dynamic')}"]
+        return update
+
+    return wrapper
