@@ -267,7 +267,8 @@ _EN_STOP = frozenset(
     with hey hi ok okay pls thanks thank using use used s t going on happening happened
     cause reason reasons why currently going keep keeps kept always still doing got
     there's it's what's anything everything something nothing namespace exist exists
-    existing available defined configured created deployed present like""".split()
+    existing available defined configured created deployed present like warning warnings
+    normal""".split()
 )
 
 _CUE_EN = (
@@ -310,6 +311,7 @@ _REQ_SPLIT_RE = re.compile(r",(?![^()]*\))")
 _SET_IN_RE = re.compile(rf"^({_LKEY})\s+(in|notin)\s*\((.*)\)$")
 _SET_EQ_RE = re.compile(rf"^({_LKEY})\s*(==|!=|=)\s*(.*)$")
 #: Selector keys that are really parameters written as key=value.
+_WARNING_CUE = re.compile(r"\bwarnings?\b|警告|告警|异常事件")
 _PARAM_KEYS = frozenset({"namespace", "ns", "name", "replicas", "tail", "container"})
 
 _FLAG_RE = re.compile(
@@ -430,6 +432,8 @@ class Understanding:
     """The user asks to reveal a secret's value; the agent refuses that."""
     count_only: bool = False
     problem_only: bool = False
+    warnings_only: bool = False
+    """Only Warning events ("warning events", "告警事件")."""
     unknown_words: tuple[str, ...] = ()
     """Name-like words that are neither known names nor vocabulary words."""
     notes: tuple[str, ...] = ()
@@ -753,6 +757,11 @@ def analyze(query: str, vocab: Vocabulary) -> Understanding:
     tokens = {it.text for it in items if not it.zh}
     zh_text = frozenset(it.text for it in items if it.zh)
     cues = _read_cues(low, zh_text, tokens)
+    # A cue word that is a cached name ("data" the namespace) names that object, not a value.
+    value_words = {
+        t for t in tokens & _SECRET_VALUE_EN if t not in matcher.namespaces and t not in matcher.kinds_by_name
+    }
+    cues.secret_value = bool(value_words) or _has_any(zh_text, _SECRET_VALUE_ZH)
     cues.previous = cues.previous or extracted.previous
     cues.all_ns = cues.all_ns or extracted.all_namespaces
     all_ns_spans = [m.span() for m in _ALL_NS_EN.finditer(low)]
@@ -1050,6 +1059,7 @@ def analyze(query: str, vocab: Vocabulary) -> Understanding:
         wants_secret_value=wants_secret_value,
         count_only=cues.count and operation == "list",
         problem_only=cues.diagnose,
+        warnings_only=resource == "event" and bool(_WARNING_CUE.search(query.lower())),
         unknown_words=tuple(dict.fromkeys(unknown)),
         notes=tuple(notes),
     )

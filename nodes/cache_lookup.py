@@ -187,6 +187,8 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context]) -> dict[str
         reqs = label_selectors.parse(selector) if selector else []
         got = await reader.read(kind, ns, labels=label_selectors.equalities(reqs))
         items = [r for r in got.items if label_selectors.matches(reqs, r.labels)]
+        if kind == "event" and u.get("warnings_only"):
+            items = [r for r in items if r.fields.get("type") == "Warning"]
         if kind == "pod" and u.get("problem_only"):
             items = [r for r in items if r.fields.get("status") not in HEALTHY_POD or _unready(r)] or items
     if op == "diagnose" and items:

@@ -354,3 +354,19 @@ def test_matcher_is_built_once_per_vocabulary(demo: Vocabulary) -> None:
     assert build_matcher(demo) is build_matcher(demo)
     other = Vocabulary(namespaces=demo.namespaces, names=dict(demo.names))
     assert build_matcher(other) is not build_matcher(demo)
+
+
+def test_warning_events_is_a_filter_not_a_name() -> None:
+    vocab = Vocabulary(namespaces=("boutique",), names={})
+    for query in ("any warning events in boutique?", "boutique 里有哪些告警事件"):
+        u = analyze(query, vocab)
+        assert (u.resource, u.operation, u.namespace, u.name_mention) == ("event", "list", "boutique", None)
+        assert u.warnings_only
+    assert not analyze("events in boutique", vocab).warnings_only
+
+
+def test_a_namespace_named_like_a_secret_word_is_a_namespace() -> None:
+    vocab = Vocabulary(namespaces=("data", "monitoring"), names={})
+    u = analyze("list secrets in data", vocab)
+    assert (u.resource, u.operation, u.namespace, u.wants_secret_value) == ("secret", "list", "data", False)
+    assert analyze("show the password of secret db-creds in monitoring", vocab).wants_secret_value
