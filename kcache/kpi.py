@@ -69,17 +69,19 @@ def _int(inputs: Mapping[str, Any], key: str) -> int:
     return int(value)
 
 
+def _share(inputs: Mapping[str, Any], name: str, part: tuple[str, str], whole: tuple[str, str]) -> Kpi:
+    """A KPI that is a part over a whole of recorded counts (the part never exceeds the whole)."""
+    got, of = _int(inputs, part[0]), _int(inputs, whole[0])
+    if got > of:
+        raise KcacheError(f"recorded {part[1]} ({got}) exceed {whole[1]} ({of})")
+    return Kpi(
+        name=name, value=_ratio(got, of), definition=DEFINITIONS[name], basis={part[1]: got, whole[1]: of}
+    )
+
+
 def cache_hit_rate(inputs: Mapping[str, Any]) -> Kpi:
     """Hits / lookups over all recorded turns."""
-    lookups, hits = _int(inputs, "cache_lookups"), _int(inputs, "cache_hits")
-    if hits > lookups:
-        raise KcacheError(f"recorded cache hits ({hits}) exceed lookups ({lookups})")
-    return Kpi(
-        name="cache_hit_rate",
-        value=_ratio(hits, lookups),
-        definition=DEFINITIONS["cache_hit_rate"],
-        basis={"hits": hits, "lookups": lookups},
-    )
+    return _share(inputs, "cache_hit_rate", ("cache_hits", "hits"), ("cache_lookups", "lookups"))
 
 
 def response_time_improvement(inputs: Mapping[str, Any]) -> Kpi:
@@ -152,14 +154,8 @@ def context_accuracy(inputs: Mapping[str, Any]) -> Kpi:
 
 def params_accepted_rate(inputs: Mapping[str, Any]) -> Kpi:
     """Suggested parameters accepted without change / suggested."""
-    suggested, accepted = _int(inputs, "params_suggested"), _int(inputs, "params_accepted")
-    if accepted > suggested:
-        raise KcacheError(f"accepted parameters ({accepted}) exceed suggested ones ({suggested})")
-    return Kpi(
-        name="params_accepted_rate",
-        value=_ratio(accepted, suggested),
-        definition=DEFINITIONS["params_accepted_rate"],
-        basis={"accepted": accepted, "suggested": suggested},
+    return _share(
+        inputs, "params_accepted_rate", ("params_accepted", "accepted"), ("params_suggested", "suggested")
     )
 
 
