@@ -18,9 +18,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
 	touch $@
 
-# The MCP servers kcache runs, pinned in package-lock.json, installed into ./node_modules.
+# The MCP servers kcache runs, pinned in package.json and package-lock.json, into ./node_modules.
+# (npm ci rejects this lock file: it lists only this platform's optional binary package.)
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 # k8s-mcp needs mcp<2 and fastmcp<4, which conflict with nothing of ours only in a venv of its own.
