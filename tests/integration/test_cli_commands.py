@@ -78,6 +78,68 @@ def test_tools_json_lists_the_capability_map(devcluster_demo: DevCluster, tmp_pa
     assert "pods_list_in_namespace" in text.stdout and "destructive" in text.stdout
 
 
+def test_tools_json_for_mcp_server_kubernetes(devcluster_demo: DevCluster, tmp_path: Path) -> None:
+    assert devcluster_demo.kubeconfig is not None
+    binary = Path(__file__).resolve().parents[2] / "node_modules" / ".bin" / "mcp-server-kubernetes"
+    done = kcache(
+        tmp_path,
+        devcluster_demo.kubeconfig,
+        "tools",
+        "--json",
+        MCP_SERVER_URL=f"stdio://{binary}",
+        MCP_SERVER_ARGS="",
+        MCP_SERVER_NAME="mcp-server-kubernetes",
+    )
+    assert done.returncode == 0, done.stderr
+    tools = {t["name"]: t for t in json.loads(done.stdout)["tools"]}
+    assert len(tools) == 23
+    assert tools["kubectl_get"]["kinds"] == ["*"] and "list" in tools["kubectl_get"]["operations"]
+    assert tools["kubectl_get"]["safety"] == "read-only"
+    assert tools["kubectl_logs"]["operations"] == ["logs"]
+    for name in ("kubectl_delete", "kubectl_scale", "kubectl_apply", "exec_in_pod", "uninstall_helm_chart"):
+        assert tools[name]["safety"] == "destructive", name
+    assert tools["kubectl_create"]["writes"] is True
+
+
+def test_db_info_creates_and_describes_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "new" / "cache.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "kcache.cli", "db", "info", "--json"],
+        env={**os.environ, "CACHE_DB_PATH": str(db)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    info = json.loads(done.stdout)
+    assert info["path"] == str(db) and info["schema_version"] == 1 and info["size_bytes"] > 0
+    assert info["tables"]["pods"] == 0 and "mcp_tools" in info["tables"]
+    assert (db.stat().st_mode & 0o777) == 0o600
+    text = subprocess.run(
+        [sys.executable, "-m", "kcache.cli", "db", "info"],
+        env={**os.environ, "CACHE_DB_PATH": str(db)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "schema version: 1" in text.stdout and "pods" in text.stdout
+
+
+def test_a_bad_variable_stops_with_one_clear_error(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kcache.cli", "db", "info"],
+        env={**os.environ, "CACHE_STATIC_TTL": "-5", "CONTEXT_COMPRESSION_RATIO": "3"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "ConfigError" in done.stderr and "CACHE_STATIC_TTL='-5'" in done.stderr
+    assert "CONTEXT_COMPRESSION_RATIO='3'" in done.stderr and "Traceback" not in done.stderr
+
+
 async def test_refresh_once_fills_the_cache_without_secret_values(
     devcluster_demo: DevCluster, tmp_path: Path
 ) -> None:
