@@ -205,7 +205,9 @@ def diagnosis(lang: str, pods: Sequence[Resource], events: Sequence[Resource], l
             out.append(f'  {e.fields.get("reason")}: "{e.fields.get("message")}"')
         if p.name in logs:
             out.append(t(lang, "  上一个容器的日志：", "  Previous container's logs:"))
-            out.append(quoted(logs[p.name], 10))
+            # Tool output reaches here already quoted by the output digest.
+            text = logs[p.name]
+            out.append(text if text.startswith(">") else quoted(text, 10))
         cause = _cause(p, warnings)
         if cause:
             out.append(t(lang, f"  原因：{cause}", f"  Cause: {cause}"))
