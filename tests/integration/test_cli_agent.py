@@ -182,3 +182,31 @@ def test_demo_runs_offline_end_to_end(tmp_path: Path) -> None:
     assert "needs approval" in out and "resources_scale" in out
     assert "demo finished" in out
     assert "timestamp" not in out and "timestamp" not in done.stderr  # log lines went to the demo's file
+
+
+def test_dev_eval_passes_and_leaks_no_secret(tmp_path: Path) -> None:
+    """The shared dev set at >= 95%; no CANARY-SECRET in the cache (the harness checks the
+    database and -wal files it used and exits 2 on a leak), the debug log or the report."""
+    out, log = tmp_path / "report.json", tmp_path / "kcache.log"
+    done = kcache(
+        tmp_path,
+        tmp_path / "unused-kubeconfig",
+        "eval",
+        "--dataset",
+        str(ROOT / "evals" / "datasets" / "dev.jsonl"),
+        "--cluster",
+        "demo",
+        "--json-out",
+        str(out),
+        "--min-pass-rate",
+        "0.95",
+        timeout=600,
+        LOG_FILE=str(log),
+        LOG_LEVEL="DEBUG",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert len(report["cases"]) == 43 and report["metrics"]["pass_rate"] >= 0.95
+    assert log.stat().st_size > 0
+    for path in (out, log):
+        assert CANARY not in path.read_bytes()

@@ -28,11 +28,13 @@ CANARY_B64 = b"Q0FOQVJZLVNFQ1JFV"
 def kcache_env(tmp_path: Path, kubeconfig: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CACHE_", "MCP_", "LLM_", "SCANNER_"))}
     env.update(
-        CACHE_DB_PATH=str(tmp_path / "cache.db"),
-        KUBECONFIG=str(kubeconfig),
-        LLM_PROVIDER="offline",
-        LOG_LEVEL="WARNING",
-        **extra,
+        {
+            "CACHE_DB_PATH": str(tmp_path / "cache.db"),
+            "KUBECONFIG": str(kubeconfig),
+            "LLM_PROVIDER": "offline",
+            "LOG_LEVEL": "WARNING",
+            **extra,
+        }
     )
     return env
 
