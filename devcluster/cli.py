@@ -40,6 +40,20 @@ def build_parser(prog: str = "devcluster") -> argparse.ArgumentParser:
     serve.add_argument(
         "--namespace", default="default", help="namespace of the kubeconfig context (default: default)"
     )
+    serve.add_argument(
+        "--generate",
+        metavar="SPEC",
+        help="serve a generated cluster instead of --cluster: "
+        "pods=N,namespaces=N,nodes=N[,services=N,deployments=N]",
+    )
+    serve.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve https with a fresh self-signed CA and require the kubeconfig's bearer token",
+    )
+    from devcluster import faults
+
+    faults.add_arguments(serve)
     return parser
 
 
@@ -47,12 +61,18 @@ def main(argv: list[str] | None = None, prog: str = "devcluster") -> int:
     """Run the CLI; returns the exit code."""
     args = build_parser(prog).parse_args(argv)
     from devcluster.cluster import DevCluster
+    from devcluster.faults import FaultError, apply_arguments
+    from devcluster.generate import GenerateSpecError
     from devcluster.state import ClusterDirError
 
-    dc = DevCluster(args.cluster, host=args.host, port=args.port)
     try:
+        if args.generate:
+            dc = DevCluster(host=args.host, port=args.port, generate=args.generate, tls=args.tls)
+        else:
+            dc = DevCluster(args.cluster, host=args.host, port=args.port, tls=args.tls)
+        apply_arguments(dc, args)
         dc.start()
-    except (ClusterDirError, OSError) as exc:
+    except (ClusterDirError, GenerateSpecError, FaultError, OSError) as exc:
         sys.stderr.write(f"devcluster: {exc}\n")
         return 2
     sys.stdout.write(f"devcluster serving {dc.url}\n")

@@ -13,9 +13,14 @@ import uvicorn
 
 from devcluster import kubeconfig
 from devcluster.access import AccessPolicy
+from devcluster.faults import Admin, Faults
+from devcluster.generate import GenerateSpec
+from devcluster.generate import generate as generate_cluster
 from devcluster.resources import by_key
 from devcluster.server import Api, RequestHook, build_app
 from devcluster.state import ClusterState, served
+from devcluster.tls import Credentials, bearer_auth
+from devcluster.tls import issue as issue_credentials
 
 
 class DevClusterError(RuntimeError):
@@ -29,13 +34,30 @@ class DevCluster:
     from a thread with its own event loop. Mutators may be called from any thread.
     """
 
-    def __init__(self, cluster_dir: Path, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.cluster_dir = Path(cluster_dir)
+    def __init__(
+        self,
+        cluster_dir: Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        generate: str | None = None,
+        tls: bool = False,
+    ) -> None:
+        if (cluster_dir is None) == (generate is None):
+            raise DevClusterError("give either a cluster directory or a generate spec, not both or neither")
+        self.cluster_dir = Path(cluster_dir) if cluster_dir is not None else None
+        self.generate = GenerateSpec.parse(generate) if generate is not None else None
         self.host = host
         self.port = port
         self.state = ClusterState()
         self.api = Api(self.state, lambda: f"{self.host}:{self.port}")
+        self.faults = Faults()
+        """Fault knobs (``dc.faults.set(latency=0.2)``); see devcluster/faults.py."""
+        self.api.hooks[:0] = [Admin(self).hook, self.faults.hook]
         self.kubeconfig: Path | None = None
+        self.tls: Credentials | None = None
+        """With ``tls=True``: the certificate files, CA and the bearer token every request needs."""
+        self._want_tls = tls
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._loaded = False
@@ -44,10 +66,10 @@ class DevCluster:
 
     @property
     def url(self) -> str:
-        """``http://host:port`` of the running server."""
+        """``http://host:port`` (``https://`` with TLS) of the running server."""
         if self._server is None:
             raise DevClusterError("devcluster is not started")
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     def start(self, timeout: float = 10.0) -> DevCluster:
         """Load the cluster and serve; returns once connections are accepted.
@@ -58,18 +80,28 @@ class DevCluster:
         if self._server is not None:
             raise DevClusterError("devcluster is already started")
         if not self._loaded:
-            self.state.load_dir(self.cluster_dir)
+            if self.generate is not None:
+                generate_cluster(self.state, self.generate)
+            elif self.cluster_dir is not None:
+                self.state.load_dir(self.cluster_dir)
             self._loaded = True
         sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
+        ssl: dict[str, Any] = {}
+        if self._want_tls and self.tls is None:
+            self.tls = issue_credentials(self.host)
+            self.api.hooks.insert(0, bearer_auth(self.tls.token))
+        if self.tls is not None:
+            ssl = {"ssl_certfile": str(self.tls.cert_file), "ssl_keyfile": str(self.tls.key_file)}
         config = uvicorn.Config(
             build_app(self.api),
             log_level="warning",
             lifespan="off",
             access_log=False,
             timeout_graceful_shutdown=1,
+            **ssl,
         )
         server = uvicorn.Server(config)
         self._server = server
@@ -113,8 +145,11 @@ class DevCluster:
         self.stop()
 
     def write_kubeconfig(self, path: Path, namespace: str = "default") -> Path:
-        """Write a kubeconfig (current-context set, bearer token ``devcluster-token``)."""
-        written = kubeconfig.write(Path(path), self.url, namespace)
+        """Write a kubeconfig (current-context set; with TLS, the CA and the required token)."""
+        if self.tls is not None:
+            written = kubeconfig.write(Path(path), self.url, namespace, self.tls.token, self.tls.ca_pem)
+        else:
+            written = kubeconfig.write(Path(path), self.url, namespace)
         self.kubeconfig = written
         return written
 

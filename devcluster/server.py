@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from devcluster import discovery, status, tables, telemetry
+from devcluster import discovery, openapi, status, tables, telemetry
 from devcluster.access import AccessPolicy, decode_access_review
 from devcluster.resources import ResourceType, by_key, lookup
 from devcluster.selectors import (
@@ -80,6 +80,8 @@ class Api:
             response = await self._dispatch(request)
         except ApiError as err:
             response = _error(err)
+        for warning in getattr(request.state, "warnings", ()):
+            response.headers.append("Warning", openapi.warning_header(warning))
         logger.debug(
             "%s %s -> %s (%.1f ms)",
             request.method,
@@ -109,6 +111,10 @@ class Api:
             return _json(discovery.api_versions(self._server_address()))
         if path == "/apis":
             return _json(discovery.api_group_list())
+        if segs and segs[0] == "openapi":
+            nodes = self.state.store.list("node")
+            kv = nodes[0].get("status", {}).get("nodeInfo", {}).get("kubeletVersion") if nodes else None
+            return await openapi.respond(request, kv or "v1.31.4")
         if not segs or segs[0] not in ("api", "apis"):
             raise status.resource_not_found()
         if segs[0] == "api":
@@ -157,6 +163,14 @@ class Api:
         body: Any = await self._body(request) if method in ("POST", "PUT", "PATCH") else None
         if method in ("POST", "PUT") and not isinstance(body, dict):
             raise status.bad_request("the request body must be a JSON object")
+        if body is not None:
+            request.state.warnings = openapi.check_body(
+                rt,
+                body,
+                request.headers.get("content-type", ""),
+                request.query_params.get("fieldValidation"),
+                namespace,
+            )
         if method == "POST" and name is None:
             dry = request.query_params.get("dryRun") == "All"
             new = self.state.create(rt, namespace, body, dry_run=dry)
@@ -232,21 +246,22 @@ class Api:
             else:
                 items = self.state.list(rt, namespace, q.get("labelSelector", ""), q.get("fieldSelector", ""))
             rv = str(self.state.store.resource_version)
+            meta: Obj = {"resourceVersion": rv}
+            limit = int(q.get("limit", "0") or 0)
+            start = 0
+            if q.get("continue"):
+                try:
+                    start = int(base64.urlsafe_b64decode(q["continue"]).decode())
+                except ValueError as exc:
+                    raise status.bad_request(f"invalid continue token: {q['continue']}") from exc
+            if limit > 0:
+                page = items[start : start + limit]
+                if start + limit < len(items):
+                    meta["continue"] = base64.urlsafe_b64encode(str(start + limit).encode()).decode()
+                    meta["remainingItemCount"] = len(items) - start - limit
+                items = page
+            # Copy only the page: copying every match for each page is quadratic in big lists.
             items = [served(o) for o in items]
-        meta: Obj = {"resourceVersion": rv}
-        limit = int(q.get("limit", "0") or 0)
-        start = 0
-        if q.get("continue"):
-            try:
-                start = int(base64.urlsafe_b64decode(q["continue"]).decode())
-            except ValueError as exc:
-                raise status.bad_request(f"invalid continue token: {q['continue']}") from exc
-        if limit > 0:
-            page = items[start : start + limit]
-            if start + limit < len(items):
-                meta["continue"] = base64.urlsafe_b64encode(str(start + limit).encode()).decode()
-                meta["remainingItemCount"] = len(items) - start - limit
-            items = page
         if _wants_table(request):
             table = tables.to_table(rt.key, items, rv, self.state.now(), q.get("includeObject", "Metadata"))
             table["metadata"] = meta

@@ -12,6 +12,7 @@ import builtins
 import copy
 import datetime as dt
 import ipaddress
+import pickle
 import re
 import time
 from collections.abc import Callable
@@ -801,7 +802,9 @@ class ClusterState:
 
 def served(obj: Obj) -> Obj:
     """A deep copy safe to send: no ``kcache.dev/*`` annotation anywhere."""
-    out = copy.deepcopy(obj)
+    # Stored objects hold only JSON values; a pickle round trip copies them twice as fast as
+    # copy.deepcopy, which dominates listing tens of thousands of pods.
+    out: Obj = pickle.loads(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
     strip_hidden(out)
     return out
 
@@ -829,3 +832,18 @@ def _default_pod_spec(spec: Obj) -> None:
         c.setdefault("terminationMessagePolicy", "File")
         for p in c.get("ports") or []:
             p.setdefault("protocol", "TCP")
+        for probe_name in ("livenessProbe", "readinessProbe", "startupProbe"):
+            if isinstance(c.get(probe_name), dict):
+                _default_probe(c[probe_name])
+
+
+def _default_probe(probe: Obj) -> None:
+    # kube-apiserver's v1 defaulting; kubectl describe dereferences grpc.service unchecked.
+    probe.setdefault("timeoutSeconds", 1)
+    probe.setdefault("periodSeconds", 10)
+    probe.setdefault("successThreshold", 1)
+    probe.setdefault("failureThreshold", 3)
+    if isinstance(probe.get("httpGet"), dict):
+        probe["httpGet"].setdefault("scheme", "HTTP")
+    if isinstance(probe.get("grpc"), dict):
+        probe["grpc"].setdefault("service", "")
