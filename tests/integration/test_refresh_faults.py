@@ -1,0 +1,204 @@
+"""The dynamic tier's scan under faults: devcluster → kubernetes-mcp-server → kcache's real pipeline.
+
+Each test scans once cleanly, injects one fault, and checks that the scan fails with a clear
+message, the rows of the previous scan stay, the database is intact, and the next scan
+after the fault is cleared completes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from starlette.requests import Request
+from starlette.responses import Response
+
+from devcluster import DevCluster
+from kcache import runtime, scan
+from kcache.runtime import Kcache
+from kcache.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+SERVER_BINARY = "kubernetes-mcp-server-linux-amd64"
+
+
+@dataclass
+class Rig:
+    dc: DevCluster
+    kc: Kcache
+    before: set[tuple[str | None, str]]
+    """(namespace, name) of every cached pod after the clean scan."""
+
+
+async def cached_pods(kc: Kcache) -> set[tuple[str | None, str]]:
+    return {(r.namespace, r.name) for r in (await kc.store.query(kc.cluster, "pod")).items}
+
+
+async def open_rig(dc: DevCluster, tmp_path: Path, timeout: float = 3) -> AsyncIterator[Rig]:
+    assert dc.kubeconfig is not None
+    settings = Settings.from_env(
+        {
+            "CACHE_DB_PATH": str(tmp_path / "cache.db"),
+            "KUBECONFIG": str(dc.kubeconfig),
+            "SCANNER_TIMEOUT": str(timeout),
+            "SCANNER_RETRIES": "1",
+        },
+        dotenv_path=tmp_path / "absent.env",
+    )
+    async with runtime.open(settings) as kc:
+        clean = await scan.run_tier(kc, "dynamic")
+        assert clean.status == "completed", clean.summary()
+        before = await cached_pods(kc)
+        assert len(before) == len(dc.list("pod")) == 25
+        yield Rig(dc, kc, before)
+
+
+@pytest.fixture
+async def rig(devcluster: DevCluster, tmp_path: Path) -> AsyncIterator[Rig]:
+    async for r in open_rig(devcluster, tmp_path):
+        yield r
+
+
+@pytest.fixture
+async def rig_slow(devcluster: DevCluster, tmp_path: Path) -> AsyncIterator[Rig]:
+    """A longer SCANNER_TIMEOUT: the MCP server's client retries 429s itself for a few seconds."""
+    async for r in open_rig(devcluster, tmp_path, timeout=10):
+        yield r
+
+
+async def fails_then_recovers(rig: Rig, message: str, clear: Callable[[], None]) -> str:
+    """Scan under the fault, check the damage is contained, clear the fault, scan again."""
+    kc = rig.kc
+    result = await scan.run_tier(kc, "dynamic")
+    assert result.status == "failed"
+    pods = next(s for s in result.scopes if s.scope == "pods")
+    assert pods.status == "failed"
+    assert pods.error is not None and re.search(message, pods.error), pods.error
+    row = await kc.store.scope(kc.cluster, "pods")
+    assert row is not None and row.scan_status == "failed"
+    assert row.error_message is not None and re.search(message, row.error_message)
+    assert row.record_count == len(rig.before)
+    assert await cached_pods(kc) == rig.before
+    assert await kc.store.integrity_check() == "ok"
+    history = await kc.store.scan_history(kc.cluster)
+    assert any(h.get("table_name") == "pods" and h["status"] == "failed" for h in history)
+    clear()
+    again = await scan.run_tier(kc, "dynamic")
+    assert again.status == "completed", again.summary()
+    recovered = await kc.store.scope(kc.cluster, "pods")
+    assert recovered is not None and recovered.scan_status == "completed"
+    assert await cached_pods(kc) == {
+        (p["metadata"]["namespace"], p["metadata"]["name"]) for p in rig.dc.list("pod")
+    }
+    return pods.error
+
+
+async def test_server_errors_500(rig: Rig) -> None:
+    rig.dc.faults.set(error_rate=1.0, error_codes="500", only_paths=r"/pods$")
+    await fails_then_recovers(
+        rig, r"an error on the server .* has prevented the request", rig.dc.faults.clear
+    )
+
+
+async def test_throttled_429(rig_slow: Rig) -> None:
+    rig_slow.dc.faults.set(error_rate=1.0, error_codes="429", retry_after=0, only_paths=r"/pods$")
+    await fails_then_recovers(rig_slow, r"too many requests", rig_slow.dc.faults.clear)
+    assert rig_slow.dc.faults.counters.errors[429] >= 2
+
+
+async def test_latency_beyond_the_timeout(rig: Rig) -> None:
+    rig.dc.faults.set(latency=6, only_paths=r"/pods$")
+    await fails_then_recovers(rig, r"pods_list did not answer within 3s", rig.dc.faults.clear)
+
+
+async def test_dropped_connection(rig: Rig) -> None:
+    rig.dc.faults.set(drop_rate=1.0, only_paths=r"/pods$")
+    await fails_then_recovers(rig, r"unexpected EOF", rig.dc.faults.clear)
+
+
+async def test_malformed_api_output(rig: Rig) -> None:
+    async def garbage(request: Request) -> Response | None:
+        if request.method == "GET" and request.url.path.endswith("/pods"):
+            return Response(
+                b'{"kind":"PodList","apiVersion":"v1","items":[{"metadata":{', media_type="application/json"
+            )
+        return None
+
+    rig.dc.add_hook(garbage)
+    await fails_then_recovers(rig, r"json parse error", lambda: rig.dc.remove_hook(garbage))
+
+
+async def test_access_review_denied_narrows_and_is_caught(rig: Rig) -> None:
+    rig.dc.access.deny("list", "pods", "")
+    error = await fails_then_recovers(rig, r"^partial: .*boutique", rig.dc.access.clear)
+    assert "access review" in error
+
+
+# --- the MCP server dies -------------------------------------------------------------------
+
+
+def mcp_server_pids() -> list[int]:
+    """kubernetes-mcp-server processes started by this process (its stdio children)."""
+    me = os.getpid()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == me and SERVER_BINARY.encode() in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+async def kill_mid_scan(rig: Rig) -> scan.TierResult:
+    pids = mcp_server_pids()
+    assert len(pids) == 1, pids
+    # Slow the pod list down so that the kill lands while the scan is in flight.
+    rig.dc.faults.set(latency=2, only_paths=r"/pods$")
+
+    async def killer() -> None:
+        await asyncio.sleep(0.7)
+        os.kill(pids[0], signal.SIGKILL)
+
+    killing: Awaitable[None] = asyncio.create_task(killer())
+    result = await scan.run_tier(rig.kc, "dynamic")
+    await killing
+    rig.dc.faults.clear()
+    return result
+
+
+async def test_mcp_server_killed_mid_scan_fails_cleanly(rig: Rig) -> None:
+    kc = rig.kc
+    result = await kill_mid_scan(rig)
+    assert result.status == "failed"
+    pods = next(s for s in result.scopes if s.scope == "pods")
+    assert pods.status == "failed"
+    assert pods.error is not None and "MCP server" in pods.error and "pods_list" in pods.error
+    assert "Connection closed" in pods.error or "died" in pods.error
+    row = await kc.store.scope(kc.cluster, "pods")
+    assert row is not None and row.scan_status == "failed" and row.record_count == len(rig.before)
+    assert await cached_pods(kc) == rig.before
+    assert await kc.store.integrity_check() == "ok"
+
+
+async def test_scan_after_mcp_server_killed_recovers(rig: Rig) -> None:
+    await kill_mid_scan(rig)
+    again = await scan.run_tier(rig.kc, "dynamic")
+    assert again.status == "completed", again.summary()
+    assert rig.kc.mcp.reconnects >= 1
+    assert len(mcp_server_pids()) == 1
+    assert await cached_pods(rig.kc) == {
+        (p["metadata"]["namespace"], p["metadata"]["name"]) for p in rig.dc.list("pod")
+    }
