@@ -98,7 +98,7 @@ class Store:
         self._all_readers: list[aiosqlite.Connection] = []
         self._reader_slots = asyncio.Semaphore(self.max_readers)
         self.generation = 0
-        """Bumped by every committed write: in-process caches of derived data key on it."""
+        """Bumped when cached cluster objects change: in-process caches of derived data key on it."""
 
     # --- lifecycle ----------------------------------------------------------------------
     async def __aenter__(self) -> Store:
@@ -187,7 +187,6 @@ class Store:
                 raise
             else:
                 await conn.execute("COMMIT")
-                self.generation += 1
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -305,6 +304,7 @@ class Store:
                     )
         except aiosqlite.Error as exc:
             raise StoreError(f"replacing {scope} of cluster {cluster!r} failed: {exc}") from exc
+        self.generation += 1
         return len(rows)
 
     async def delete_object(self, cluster: str, kind: str, namespace: str | None, name: str) -> None:
@@ -316,6 +316,7 @@ class Store:
         async with self.transaction() as conn:
             await conn.execute(query, binds)
             await conn.execute(sql.DELETE_ONE_LABELS, (cluster, kind, namespace or "", name))
+        self.generation += 1
 
     async def invalidate(self, cluster: str, kind: str, namespace: str | None = None) -> None:
         """Mark (cluster, kind[, namespace]) stale now, rows and scan scopes alike."""
