@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import sys
@@ -112,3 +113,21 @@ async def test_registry_reloads_when_the_mapping_ttl_expires(devcluster: DevClus
         assert again is not first and set(again.caps) == set(first.caps)
         rows = await kc.store.load_tools()
         assert len(rows) == 20 and {r["server"] for r in rows} == {"kubernetes-mcp-server 0.0.67"}
+
+
+async def test_tools_list_changed_reloads_the_registry(tmp_path: Path) -> None:
+    settings = settings_for("changing", tmp_path, timeout="15")
+    async with McpConnection(settings) as conn:
+        from kcache.registry.loaded import Registry
+
+        registry = Registry.from_tools(conn.server_label, await conn.raw_tools())
+        assert set(registry.caps) == {"namespaces_list", "nodes_list"}
+        await conn.call("nodes_list", {})
+        for _ in range(50):
+            if conn.tools_changed:
+                break
+            await asyncio.sleep(0.05)
+        assert conn.tools_changed
+        raw = await conn.reload_tools()
+        assert {t["name"] for t in raw} == {"namespaces_list", "nodes_list", "events_list"}
+        assert not conn.tools_changed and "events_list" in await conn.tools()

@@ -5,8 +5,6 @@
 server with no tools, ``changing`` is a real server whose tool list changes after a call.
 """
 
-from __future__ import annotations
-
 import sys
 import time
 
@@ -21,7 +19,7 @@ def main(mode: str) -> None:
         sys.stdin.readline()
         print("this is not JSON-RPC {{{", flush=True)
         time.sleep(3600)
-    from mcp.server.fastmcp import FastMCP
+    from mcp.server.fastmcp import Context, FastMCP
 
     server = FastMCP("misbehaving")
     if mode == "changing":
@@ -30,6 +28,18 @@ def main(mode: str) -> None:
         def namespaces_list() -> str:
             """List all the Kubernetes namespaces in the current cluster."""
             return "- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: default\n"
+
+        @server.tool(annotations={"readOnlyHint": True})
+        async def nodes_list(ctx: Context) -> str:
+            """List all the nodes of the cluster; afterwards the server offers one more tool."""
+
+            def events_list() -> str:
+                """List all the Kubernetes events in the current cluster."""
+                return "[]"
+
+            server.add_tool(events_list, annotations={"readOnlyHint": True})
+            await ctx.session.send_tool_list_changed()
+            return "[]"
 
     server.run("stdio")
 
