@@ -103,6 +103,17 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX ix_scan_history_table ON scan_history(cluster_name, table_name, started_at);
     CREATE INDEX ix_audit_log_at ON audit_log(at);
     """,
+    # 2: labels in one clustered B-tree keyed for lookups by (key, value): a 100k-pod tier
+    # replacement maintained a rowid table and two indexes for 300k label rows.
+    """
+    CREATE TABLE resource_labels_v2 (cluster_name TEXT NOT NULL, kind TEXT NOT NULL,
+        namespace TEXT NOT NULL, name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (cluster_name, kind, key, value, namespace, name)) WITHOUT ROWID;
+    INSERT OR IGNORE INTO resource_labels_v2 (cluster_name, kind, namespace, name, key, value)
+        SELECT cluster_name, kind, namespace, name, key, value FROM resource_labels;
+    DROP TABLE resource_labels;
+    ALTER TABLE resource_labels_v2 RENAME TO resource_labels;
+    """,
 )
 
 CREATE_VERSION_TABLE = """

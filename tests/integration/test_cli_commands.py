@@ -17,6 +17,7 @@ from starlette.responses import Response
 from devcluster import DevCluster
 from kcache.kubeconfig import read_identity
 from kcache.store import Store
+from kcache.store.sql import MIGRATIONS
 
 pytestmark = pytest.mark.integration
 
@@ -115,7 +116,7 @@ def test_db_info_creates_and_describes_the_database(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     info = json.loads(done.stdout)
-    assert info["path"] == str(db) and info["schema_version"] == 1 and info["size_bytes"] > 0
+    assert info["path"] == str(db) and info["schema_version"] == len(MIGRATIONS) and info["size_bytes"] > 0
     assert info["tables"]["pods"] == 0 and "mcp_tools" in info["tables"]
     assert (db.stat().st_mode & 0o777) == 0o600
     text = subprocess.run(
@@ -125,7 +126,7 @@ def test_db_info_creates_and_describes_the_database(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
-    assert "schema version: 1" in text.stdout and "pods" in text.stdout
+    assert f"schema version: {len(MIGRATIONS)}" in text.stdout and "pods" in text.stdout
 
 
 def test_a_bad_variable_stops_with_one_clear_error(tmp_path: Path) -> None:

@@ -70,13 +70,22 @@ async def test_file_created_0600_in_new_folder_with_spec_schema(store: Store) ->
 
 async def test_migrations_apply_once_and_upgrade_keeps_data(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "c.db"
+    shipped = sql.MIGRATIONS
+    # A database made by the first release (schema version 1)...
+    monkeypatch.setattr(sql, "MIGRATIONS", shipped[:1])
     async with Store(path) as s:
-        await s.replace("c", "pod", [pod("a-1-x")], ttl_s=60)
-    extra = "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('v2')"
-    monkeypatch.setattr(sql, "MIGRATIONS", (*sql.MIGRATIONS, extra))
+        await s.replace("c", "pod", [pod("a-1-x", app="web"), pod("b-1-x", app="db")], ttl_s=60)
+        assert await s.schema_version() == 1
+    # ...upgraded by this one: labels move to the clustered table, lookups keep working.
+    monkeypatch.setattr(sql, "MIGRATIONS", shipped)
     async with Store(path) as s:
-        assert await s.schema_version() == 2
-        assert len((await s.query("c", "pod")).items) == 1
+        assert await s.schema_version() == len(shipped)
+        assert [p.name for p in (await s.query("c", "pod", labels=[("app", "db")])).items] == ["b-1-x"]
+    extra = "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('v')"
+    monkeypatch.setattr(sql, "MIGRATIONS", (*shipped, extra))
+    async with Store(path) as s:
+        assert await s.schema_version() == len(shipped) + 1
+        assert len((await s.query("c", "pod")).items) == 2
     async with Store(path) as s:  # reopening applies nothing twice
         info = await s.info()
         assert info["tables"]["notes"] == 1
@@ -93,7 +102,7 @@ async def test_failed_migration_rolls_back_with_its_version(tmp_path: Path, monk
         async with Store(path):
             pass
     con = sqlite3.connect(path)
-    assert con.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 1
+    assert con.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == len(sql.MIGRATIONS) - 1
     assert con.execute("SELECT COUNT(*) FROM sqlite_master WHERE name='half'").fetchone()[0] == 0
 
 
@@ -261,5 +270,6 @@ async def test_tools_usage_audit_and_turns(store: Store) -> None:
 async def test_db_info_counts(store: Store) -> None:
     await store.replace("c", "pod", [pod("a-1-x")], ttl_s=60)
     info = await store.info()
-    assert info["tables"]["pods"] == 1 and info["schema_version"] == 1 and info["size_bytes"] > 0
+    assert info["tables"]["pods"] == 1 and info["schema_version"] == len(sql.MIGRATIONS)
+    assert info["size_bytes"] > 0
     assert await store.integrity_check() == "ok"
