@@ -207,7 +207,7 @@ def diagnosis(lang: str, pods: Sequence[Resource], events: Sequence[Resource], l
             out.append(t(lang, "  上一个容器的日志：", "  Previous container's logs:"))
             # Tool output reaches here already quoted by the output digest.
             text = logs[p.name]
-            out.append(text if text.startswith(">") else quoted(text, 10))
+            out.append("\n".join(text.splitlines()[-10:]) if text.startswith(">") else quoted(text, 10))
         cause = _cause(p, warnings)
         if cause:
             out.append(t(lang, f"  原因：{cause}", f"  Cause: {cause}"))
