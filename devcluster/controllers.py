@@ -39,7 +39,7 @@ def owned_by(state: ClusterState, kind: str, owner: Obj) -> list[Obj]:
     uid = owner["metadata"]["uid"]
     return [
         o
-        for o in state.store.list(kind, owner["metadata"].get("namespace", ""))
+        for o in state.store.owned(kind, owner["metadata"].get("namespace", ""), uid)
         if any(r.get("uid") == uid for r in o["metadata"].get("ownerReferences") or [])
     ]
 
@@ -744,6 +744,14 @@ def reconcile_unscheduled_pods(state: ClusterState) -> None:
 
 def reconcile_endpoints(state: ClusterState) -> None:
     """Keep an Endpoints object per selector Service listing its pods."""
+    # Pods by one label pair, so each Service only tests pods carrying its first selector
+    # label instead of every pod of its namespace (quadratic at thousands of Services).
+    by_label: dict[tuple[str, str, str], list[Obj]] = {}
+    for pod in state.store.list("pod"):
+        pod_ns = pod["metadata"].get("namespace", "")
+        for k, v in (pod["metadata"].get("labels") or {}).items():
+            if isinstance(v, str):
+                by_label.setdefault((pod_ns, k, v), []).append(pod)
     for svc in state.store.list("service"):
         sel = svc["spec"].get("selector")
         if not sel:
@@ -752,10 +760,10 @@ def reconcile_endpoints(state: ClusterState) -> None:
         ns = meta["namespace"]
         ready: list[Obj] = []
         not_ready: list[Obj] = []
-        for pod in state.store.list("pod", ns):
-            if not labels_match(
-                selector_from_label_selector({"matchLabels": sel}), pod["metadata"].get("labels")
-            ):
+        reqs = selector_from_label_selector({"matchLabels": sel})
+        first = reqs[0]
+        for pod in by_label.get((ns, first.key, first.values[0]), []):
+            if not labels_match(reqs, pod["metadata"].get("labels")):
                 continue
             ip = pod.get("status", {}).get("podIP")
             if not ip:

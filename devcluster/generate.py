@@ -7,8 +7,8 @@ realistic mix of states: most workloads Running, a few in CrashLoopBackOff,
 ImagePullBackOff or Pending.
 
 Small objects go through the normal admission path. Pods, whose count is the point, are
-built here as the simulated kubelet would report them and stored directly, without the
-controllers: those scan every object per workload and would take minutes at 50,000 pods.
+built here as the simulated kubelet would report them and bulk-loaded into the store,
+bypassing the controllers and the change log.
 Pods of one Deployment share their container list, which keeps memory low; nothing in
 devcluster mutates a stored container list in place (updates replace the object).
 """
@@ -143,11 +143,7 @@ class _Builder:
     def put(self, kind: str, obj: Obj) -> None:
         # The bulk of a generated cluster predates any watch, so it skips the change log,
         # whose per-write deep copy would dominate generation time at 50,000 pods.
-        store = self.state.store
-        meta = obj["metadata"]
-        store._rv += 1
-        meta["resourceVersion"] = str(store._rv)
-        store._objects[(kind, meta.get("namespace", ""), meta["name"])] = obj
+        self.state.store.load(kind, (obj,))
 
     def build(self) -> None:
         spec = self.spec
