@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from kcache.answer import compact, object_detail, quoted, table
@@ -11,22 +12,33 @@ from kcache.model import KINDS
 from kcache.parsing import parse_list, parse_object
 from kcache.registry.capability import ToolCapability
 
+# Credentials that free text may carry (a kubeconfig's token, a password in a log line).
+_CREDENTIAL = re.compile(
+    r"(?i)\b(token|password|passwd|secret|api[_-]?key|client-key-data|client-certificate-data|"
+    r"certificate-authority-data)(\s*[:=]\s*)(\"[^\"]*\"|'[^']*'|\S+)"
+)
+
+
+def redact(text: str) -> str:
+    """Mask values that follow credential-like keys in free text."""
+    return _CREDENTIAL.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+
 
 def digest(result: ToolResult, cap: ToolCapability, understanding: dict[str, Any]) -> str:
     """What of a tool's output may reach the LLM, the answer and the state."""
     if result.is_error:
-        return "error: " + result.text.strip()[:500]
+        return "error: " + redact(result.text.strip()[:500])
     ops = set(cap.operation_types)
     if cap.writes or cap.destructive:
         # A write's output may echo the object (a deleted Secret with its data): never pass it on.
         return f"{cap.name} completed"
     if ops & {"logs"}:
-        return quoted(result.text, 60) if result.text.strip() else "(no log lines)"
+        return quoted(redact(result.text), 60) if result.text.strip() else "(no log lines)"
     if ops & {"top"}:
-        return quoted(result.text, 60)
+        return quoted(redact(result.text), 60)
     kind = understanding.get("resource", "")
     if kind not in KINDS:
-        return quoted(result.text, 40)
+        return quoted(redact(result.text), 40)
     try:
         if "list" in ops:
             items = parse_list(result.text, kind=kind, structured=result.structured)
