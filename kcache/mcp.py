@@ -28,6 +28,7 @@ from mcp.types import ServerNotification, ToolListChangedNotification
 
 from kcache.errors import McpUnavailableError, ToolCallError
 from kcache.logs import event
+from kcache.redaction import redact
 from kcache.settings import PROJECT_ROOT, Settings
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ class McpConnection:
             data = self.stderr_path.read_bytes()[-STDERR_TAIL_BYTES:]
         except OSError:
             return ""
-        return data.decode("utf-8", "replace").strip()
+        return redact(data.decode("utf-8", "replace").strip())
 
     def _connection(self) -> dict[str, Any]:
         kwargs = {"message_handler": self._on_message}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from kcache.answer import compact, object_detail, quoted, table
@@ -10,18 +9,8 @@ from kcache.errors import ParseError
 from kcache.mcp import ToolResult
 from kcache.model import KINDS
 from kcache.parsing import parse_list, parse_object
+from kcache.redaction import redact
 from kcache.registry.capability import ToolCapability
-
-# Credentials that free text may carry (a kubeconfig's token, a password in a log line).
-_CREDENTIAL = re.compile(
-    r"(?i)\b(token|password|passwd|secret|api[_-]?key|client-key-data|client-certificate-data|"
-    r"certificate-authority-data)(\s*[:=]\s*)(\"[^\"]*\"|'[^']*'|\S+)"
-)
-
-
-def redact(text: str) -> str:
-    """Mask values that follow credential-like keys in free text."""
-    return _CREDENTIAL.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
 
 
 def digest(result: ToolResult, cap: ToolCapability, understanding: dict[str, Any]) -> str:

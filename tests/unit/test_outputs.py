@@ -1,7 +1,8 @@
 from pathlib import Path
 
 from kcache.mcp import ToolResult
-from kcache.outputs import digest, redact
+from kcache.outputs import digest
+from kcache.redaction import redact
 from kcache.registry import classify
 
 FIXTURES = Path(__file__).parent / "data" / "mcp-outputs"
