@@ -17,6 +17,7 @@ from kcache.errors import McpUnavailableError
 from kcache.mcp import McpConnection
 from kcache.settings import Settings
 from tests.conftest import kcache_env
+from tests.support.procs import mcp_server_pids
 
 pytestmark = pytest.mark.integration
 SCRIPT = Path(__file__).resolve().parents[1] / "support" / "misbehaving_mcp.py"
@@ -61,36 +62,11 @@ async def test_missing_binary_is_named(tmp_path: Path) -> None:
             pass
 
 
-def _server_pids(parent: int) -> list[int]:
-    """Descendant processes of ``parent`` running the kubernetes-mcp-server binary."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmd = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if b"kubernetes-mcp-server" in cmd and ppid != 0:
-            chain, pid = [], ppid
-            while pid > 1 and len(chain) < 10:
-                chain.append(pid)
-                try:
-                    pid = int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                except OSError:
-                    break
-            if parent in chain:
-                found.append(int(entry.name))
-    return found
-
-
 async def test_dead_session_reconnects_once_on_next_use(devcluster: DevCluster, tmp_path: Path) -> None:
     settings = Settings.from_env(kcache_env(devcluster, tmp_path))
     async with runtime.open(settings) as kc:
         assert (await kc.call("namespaces_list", {})).text.strip()
-        (pid,) = _server_pids(os.getpid())
+        (pid,) = mcp_server_pids()
         os.kill(pid, signal.SIGKILL)
         with pytest.raises(McpUnavailableError):
             # The call in flight when the server died fails with a clear error...
@@ -100,7 +76,7 @@ async def test_dead_session_reconnects_once_on_next_use(devcluster: DevCluster, 
         # ...and the next use reconnects once, to a new server process.
         result = await kc.call("namespaces_list", {})
         assert "boutique" in result.text and kc.mcp.reconnects == 1
-        assert _server_pids(os.getpid()) != [pid]
+        assert mcp_server_pids() not in ([], [pid])
 
 
 async def test_registry_reloads_when_the_mapping_ttl_expires(devcluster: DevCluster, tmp_path: Path) -> None:

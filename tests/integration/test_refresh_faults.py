@@ -23,10 +23,10 @@ from devcluster import DevCluster
 from kcache import runtime, scan
 from kcache.runtime import Kcache
 from kcache.settings import Settings
+from tests.support.procs import mcp_server_pids
 
 pytestmark = pytest.mark.integration
 
-SERVER_BINARY = "kubernetes-mcp-server-linux-amd64"
 
 
 @dataclass
@@ -142,24 +142,6 @@ async def test_access_review_denied_narrows_and_is_caught(rig: Rig) -> None:
 
 
 # --- the MCP server dies -------------------------------------------------------------------
-
-
-def mcp_server_pids() -> list[int]:
-    """kubernetes-mcp-server processes started by this process (its stdio children)."""
-    me = os.getpid()
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == me and SERVER_BINARY.encode() in cmdline:
-            pids.append(int(entry.name))
-    return pids
 
 
 async def kill_mid_scan(rig: Rig) -> scan.TierResult:
