@@ -90,7 +90,34 @@ def parse_list(text: str, *, kind: str, structured: dict[str, Any] | None = None
         except ParseError:
             if not text.strip():
                 raise
+    if len(text) > _CHUNKED_ABOVE and text.startswith("- "):
+        chunked = _chunked_records(text, kind, expected)
+        if chunked is not None:
+            return chunked
     return _records(decode(text, expected=expected), kind, expected, text)
+
+
+# A YAML list at the root larger than this is read a few hundred items at a time, so the
+# parsed dicts of a 10,000-pod listing (ten times the text's size) never exist all at once.
+_CHUNKED_ABOVE = 2_000_000
+_CHUNK_ITEMS = 500
+_ROOT_ITEM = re.compile(r"^- ", re.MULTILINE)
+
+
+def _chunked_records(text: str, kind: str, expected: str) -> list[Resource] | None:
+    """Records of a root-level YAML list read in chunks; None when a chunk is not plain YAML."""
+    starts = [m.start() for m in _ROOT_ITEM.finditer(text)]
+    records: list[Resource] = []
+    for first in range(0, len(starts), _CHUNK_ITEMS):
+        end = starts[first + _CHUNK_ITEMS] if first + _CHUNK_ITEMS < len(starts) else len(text)
+        try:
+            data = decode(text[starts[first] : end], expected=expected)
+        except ParseError:
+            return None  # the whole text gets the ordinary path and its error message
+        if not isinstance(data, list):
+            return None
+        records.extend(r for r in (_item_record(item, kind, expected) for item in data) if r is not None)
+    return records
 
 
 def parse_object(text: str, *, kind: str, structured: dict[str, Any] | None = None) -> Resource:

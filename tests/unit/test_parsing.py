@@ -875,3 +875,17 @@ def test_a_report_with_one_list_is_read_as_its_items() -> None:
     text = '{"success": true, "context": "current", "quotas": [{"name": "compute", "namespace": "boutique", "hard": {"pods": "20"}}]}'
     (quota,) = parse_list(text, kind="resourcequota")
     assert (quota.namespace, quota.name) == ("boutique", "compute")
+
+
+def test_a_large_yaml_list_is_read_in_chunks_with_the_same_result(monkeypatch) -> None:
+    import kcache.parsing as parsing
+
+    one = (OUTPUTS / "kubernetes-mcp-server-0.0.67__yaml__pods_list.txt").read_text()
+    body = "\n".join(line for line in one.splitlines() if not line.startswith("#"))
+    whole = parse_list(body, kind="pod")
+    monkeypatch.setattr(parsing, "_CHUNKED_ABOVE", 10)
+    monkeypatch.setattr(parsing, "_CHUNK_ITEMS", 1)
+    assert parse_list(body, kind="pod") == whole and len(whole) == 2
+    # A chunk that is not plain YAML sends the whole text down the ordinary path.
+    with pytest.raises(ParseError):
+        parse_list(body + "\n- : : [unclosed", kind="pod")
