@@ -140,8 +140,13 @@ def _list_tool(kc: Kcache, kind: str, *, namespace: str | None) -> Selection | N
     return None
 
 
-async def _call_with_retries(kc: Kcache, selection: Selection, args: dict[str, Any]) -> str:
-    """Call a list tool; retry transient failures with backoff; raise ToolCallError otherwise."""
+async def _call_with_retries(
+    kc: Kcache, selection: Selection, args: dict[str, Any]
+) -> tuple[str, dict[str, Any] | None]:
+    """Call a list tool; retry transient failures with backoff; raise ToolCallError otherwise.
+
+    Returns the text and the structured content, if the server sent any.
+    """
     attempts = kc.settings.scanner_retries + 1
     delay = 0.5
     last = ""
@@ -149,9 +154,7 @@ async def _call_with_retries(kc: Kcache, selection: Selection, args: dict[str, A
         result = await kc.call(selection.tool.name, args, timeout=kc.settings.scanner_timeout)
         in_band = detect_tool_error(result.text) if not result.is_error else None
         if not result.is_error and in_band is None:
-            if result.structured is not None:
-                _STRUCTURED[id(result.text)] = result.structured
-            return result.text
+            return result.text, result.structured
         last = (result.text if result.is_error else in_band) or "error with no message"
         if attempt < attempts and _TRANSIENT.search(last):
             event(
@@ -170,9 +173,6 @@ async def _call_with_retries(kc: Kcache, selection: Selection, args: dict[str, A
     raise ToolCallError(f"{selection.tool.name} failed: {last[:500]}")
 
 
-_STRUCTURED: dict[int, dict[str, Any]] = {}
-
-
 async def _fetch(kc: Kcache, kind: str, namespace: str | None) -> tuple[list[Resource], str]:
     selection = _list_tool(kc, kind, namespace=namespace)
     if selection is None:
@@ -189,8 +189,7 @@ async def _fetch(kc: Kcache, kind: str, namespace: str | None) -> tuple[list[Res
         # Scans want whole objects: kubectl-style YAML has them, where a server's "json" may be a summary.
         if "yaml" in choices:
             args[output_param] = "yaml"
-    text = await _call_with_retries(kc, selection, args)
-    structured = _STRUCTURED.pop(id(text), None)
+    text, structured = await _call_with_retries(kc, selection, args)
     if not text.strip() and structured is None:
         raise ParseError(f"{selection.tool.name} returned empty output for {kind} (an empty list is '[]')")
     items = parse_list(text, kind=kind, structured=structured)
