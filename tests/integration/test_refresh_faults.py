@@ -28,7 +28,6 @@ from tests.support.procs import mcp_server_pids
 pytestmark = pytest.mark.integration
 
 
-
 @dataclass
 class Rig:
     dc: DevCluster

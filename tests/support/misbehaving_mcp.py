@@ -2,7 +2,8 @@
 
 ``python misbehaving_mcp.py MODE``: ``exit`` dies at start with a message on stderr,
 ``hang`` never answers, ``garbage`` answers the handshake with junk, ``empty`` is a real MCP
-server with no tools, ``changing`` is a real server whose tool list changes after a call.
+server with no tools, ``changing`` is a real server whose tool list changes after a call,
+``sse PORT`` serves one read tool over SSE on 127.0.0.1:PORT (this one behaves).
 """
 
 import sys
@@ -21,8 +22,8 @@ def main(mode: str) -> None:
         time.sleep(3600)
     from mcp.server.fastmcp import Context, FastMCP
 
-    server = FastMCP("misbehaving")
-    if mode == "changing":
+    server = FastMCP("misbehaving", host="127.0.0.1", port=int(sys.argv[2]) if mode == "sse" else 8000)
+    if mode in ("changing", "sse"):
 
         @server.tool(annotations={"readOnlyHint": True})
         def namespaces_list() -> str:
@@ -41,7 +42,7 @@ def main(mode: str) -> None:
             await ctx.session.send_tool_list_changed()
             return "[]"
 
-    server.run("stdio")
+    server.run("sse" if mode == "sse" else "stdio")
 
 
 if __name__ == "__main__":
