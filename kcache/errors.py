@@ -33,3 +33,7 @@ class ToolSelectionError(KcacheError):
 
 class ToolCallError(KcacheError):
     """A tool ran and reported an error (the server's own message is kept)."""
+
+
+class LlmError(KcacheError):
+    """The LLM request failed (network, quota, a refused key); the message names the endpoint."""

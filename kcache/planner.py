@@ -13,7 +13,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import BaseTool
 
-from kcache.errors import ConfigError, KcacheError
+from kcache.errors import ConfigError, KcacheError, LlmError
 from kcache.model import KINDS
 from kcache.prompt import SYSTEM, build_context, estimate_tokens
 from kcache.registry.loaded import Registry
@@ -170,7 +170,12 @@ async def plan_gemini(
     tokens += sum(estimate_tokens(str(t.args_schema) + (t.description or "")) for t in tools)
     model = chat_model(settings)
     bound = model.bind_tools(tools) if tools else model
-    reply = await bound.ainvoke(messages)
+    try:
+        reply = await bound.ainvoke(messages)
+    except Exception as exc:
+        # Whatever the client library raised, the caller gets one typed error naming the endpoint.
+        where = settings.llm_base_url or "the Gemini API"
+        raise LlmError(f"{settings.model} at {where} failed: {type(exc).__name__}: {str(exc)[:300]}") from exc
     if not isinstance(reply, AIMessage):
         raise KcacheError(f"the LLM returned {type(reply).__name__}, not an AIMessage")
     return reply, tokens, summarised

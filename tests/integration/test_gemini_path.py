@@ -13,6 +13,7 @@ from devcluster import DevCluster
 from graph.agent import build_agent
 from graph.context import Context
 from kcache import runtime
+from kcache.errors import LlmError
 from kcache.settings import Settings
 from tests.conftest import kcache_env
 from tests.support.gemini_stub import GeminiStub, function_declarations, prompt_text
@@ -107,3 +108,13 @@ async def test_a_write_decided_by_gemini_pauses_for_approval(
     assert done["record"]["executed"] and victim not in {
         p["metadata"]["name"] for p in devcluster.list("pod", "boutique")
     }
+
+
+async def test_a_failing_gemini_request_is_one_clear_error(
+    kc: runtime.Kcache, gemini_stub: GeminiStub
+) -> None:
+    graph = build_agent().compile(checkpointer=InMemorySaver())
+    gemini_stub.reply_error(429, "Resource has been exhausted (e.g. check quota).")
+    with pytest.raises(LlmError) as err:
+        await ask(graph, "show me all pods in the boutique namespace", "g4")
+    assert "gemini-2.5-flash" in str(err.value) and gemini_stub.url in str(err.value)
