@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from devcluster import names
+from devcluster.controllers import owner_ref
 from devcluster.resources import by_key
 from devcluster.state import ClusterState, iso
 
@@ -277,7 +278,7 @@ class _Builder:
                         "deployment.kubernetes.io/max-replicas": str(replicas + max(1, -(-replicas // 4))),
                         "deployment.kubernetes.io/revision": "1",
                     },
-                    "ownerReferences": [_owner_ref(dep)],
+                    "ownerReferences": [owner_ref(dep)],
                 },
                 "spec": {
                     "replicas": replicas,
@@ -388,7 +389,7 @@ class _Builder:
             "uid": uid,
             "creationTimestamp": ts,
             "labels": rs["spec"]["template"]["metadata"]["labels"],
-            "ownerReferences": [_owner_ref(rs)],
+            "ownerReferences": [owner_ref(rs)],
         }
         spec: Obj = {
             "containers": containers,
@@ -575,17 +576,6 @@ class _Builder:
         if subsets:
             ep["subsets"] = subsets
         self.put("endpoints", ep)
-
-
-def _owner_ref(obj: Obj) -> Obj:
-    return {
-        "apiVersion": obj["apiVersion"],
-        "kind": obj["kind"],
-        "name": obj["metadata"]["name"],
-        "uid": obj["metadata"]["uid"],
-        "controller": True,
-        "blockOwnerDeletion": True,
-    }
 
 
 def _prune(d: Obj) -> Obj:
