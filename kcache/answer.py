@@ -208,7 +208,7 @@ def diagnosis(lang: str, pods: Sequence[Resource], events: Sequence[Resource], l
             # Tool output reaches here already quoted by the output digest.
             text = logs[p.name]
             out.append("\n".join(text.splitlines()[-10:]) if text.startswith(">") else quoted(text, 10))
-        cause = _cause(p, warnings)
+        cause = _cause(lang, p, warnings)
         if cause:
             out.append(t(lang, f"  原因：{cause}", f"  Cause: {cause}"))
     return "\n".join(out)
@@ -222,23 +222,29 @@ def _not_ready(p: Resource) -> bool:
     return a != b
 
 
-def _cause(p: Resource, warnings: Sequence[Resource]) -> str:
+def _cause(lang: str, p: Resource, warnings: Sequence[Resource]) -> str:
     status = str(p.fields.get("status"))
     reasons = [str(e.fields.get("reason")) for e in warnings]
     if "FailedScheduling" in reasons:
         msg = next(e.fields.get("message") for e in warnings if e.fields.get("reason") == "FailedScheduling")
-        return f'FailedScheduling — "{msg}"'
+        return t(lang, f'FailedScheduling：无法调度 —— "{msg}"', f'FailedScheduling — "{msg}"')
     if status in ("ImagePullBackOff", "ErrImagePull"):
-        return f"{status}: the image cannot be pulled ({', '.join(dict.fromkeys(reasons)) or 'see events'})"
+        seen = ", ".join(dict.fromkeys(reasons)) or t(lang, "见事件", "see events")
+        return t(lang, f"{status}：镜像无法拉取（{seen}）", f"{status}: the image cannot be pulled ({seen})")
     if status == "CrashLoopBackOff":
         last = [
             c.get("last_state_reason") for c in p.fields.get("containers") or [] if c.get("last_state_reason")
         ]
-        return "CrashLoopBackOff: the container keeps exiting" + (f" ({last[0]})" if last else "")
+        extra = f" ({last[0]})" if last else ""
+        return t(
+            lang,
+            f"CrashLoopBackOff：容器反复退出{extra}",
+            f"CrashLoopBackOff: the container keeps exiting{extra}",
+        )
     if status == "OOMKilled" or any(
         c.get("last_state_reason") == "OOMKilled" for c in p.fields.get("containers") or []
     ):
-        return "OOMKilled: the container ran out of memory"
+        return t(lang, "OOMKilled：容器内存不足被终止", "OOMKilled: the container ran out of memory")
     if reasons:
         return ", ".join(dict.fromkeys(reasons))
     return ""
