@@ -34,6 +34,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from devcluster.status import ApiError
+
 if TYPE_CHECKING:
     from devcluster.cluster import DevCluster
 
@@ -182,19 +184,9 @@ class _QuietDrops(logging.Filter):
 def status_response(code: int, retry_after: int = 1) -> Response:
     """A ``Status`` error answer as kube-apiserver writes it for ``code``."""
     reason, message = _REASONS[code]
-    body: dict[str, Any] = {
-        "kind": "Status",
-        "apiVersion": "v1",
-        "metadata": {},
-        "status": "Failure",
-        "message": message,
-        "reason": reason,
-    }
-    headers: dict[str, str] = {}
-    if code == 429:
-        body["details"] = {"retryAfterSeconds": retry_after}
-        headers["Retry-After"] = str(retry_after)
-    body["code"] = code
+    details = {"retryAfterSeconds": retry_after} if code == 429 else None
+    headers = {"Retry-After": str(retry_after)} if code == 429 else {}
+    body = ApiError(code, reason, message, details).to_status()
     return Response(json.dumps(body), code, headers=headers, media_type="application/json")
 
 
@@ -393,16 +385,9 @@ class Admin:
 
 def status_like(code: int, reason: str, message: str) -> Response:
     """A ``Status`` failure body with an arbitrary code and reason."""
-    body = {
-        "kind": "Status",
-        "apiVersion": "v1",
-        "metadata": {},
-        "status": "Failure",
-        "message": message,
-        "reason": reason,
-        "code": code,
-    }
-    return Response(json.dumps(body), code, media_type="application/json")
+    return Response(
+        json.dumps(ApiError(code, reason, message).to_status()), code, media_type="application/json"
+    )
 
 
 def _json(data: Any) -> Response:
