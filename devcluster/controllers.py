@@ -600,6 +600,19 @@ def start_pod(state: ClusterState, pod: Obj) -> None:
         )
         state.emit(pod, "Normal", "Created", f"Created container {cname}", "kubelet", node_name, field_path)
         state.emit(pod, "Normal", "Started", f"Started container {cname}", "kubelet", node_name, field_path)
+
+        def emit_backoff(count: int, cname: str = cname, field_path: str = field_path) -> None:
+            state.emit(
+                pod,
+                "Warning",
+                "BackOff",
+                f"Back-off restarting failed container {cname} in pod {name}_{ns}({meta['uid']})",
+                "kubelet",
+                node_name,
+                field_path,
+                count=count,
+            )
+
         if sim == "CrashLoopBackOff":
             st["restartCount"] = 7
             st["lastState"] = terminated_err
@@ -610,16 +623,7 @@ def start_pod(state: ClusterState, pod: Obj) -> None:
                     f"({meta['uid']})",
                 }
             }
-            state.emit(
-                pod,
-                "Warning",
-                "BackOff",
-                f"Back-off restarting failed container {cname} in pod {name}_{ns}({meta['uid']})",
-                "kubelet",
-                node_name,
-                field_path,
-                count=31,
-            )
+            emit_backoff(31)
             all_ready = False
         elif sim == "OOMKilled":
             oom = {
@@ -634,16 +638,7 @@ def start_pod(state: ClusterState, pod: Obj) -> None:
             st["restartCount"] = 4
             st["lastState"] = oom
             st["state"] = copy.deepcopy(oom)
-            state.emit(
-                pod,
-                "Warning",
-                "BackOff",
-                f"Back-off restarting failed container {cname} in pod {name}_{ns}({meta['uid']})",
-                "kubelet",
-                node_name,
-                field_path,
-                count=9,
-            )
+            emit_backoff(9)
             all_ready = False
         elif sim == "NotReady":
             st["state"] = running
