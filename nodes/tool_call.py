@@ -20,6 +20,7 @@ from graph.state import AgentState
 from kcache import runtime as kcache_runtime
 from kcache.errors import KcacheError
 from kcache.outputs import digest
+from kcache.redaction import redact_args
 from kcache.runtime import Kcache
 
 
@@ -31,7 +32,7 @@ def _summary(tool: str, args: dict[str, Any]) -> str:
 async def _audit(kc: Kcache, tool: str, args: dict[str, Any], status: str, writes: bool, **kw: Any) -> None:
     await kc.store.audit(
         tool=tool,
-        arguments=args,
+        arguments=redact_args(args),
         status=status,
         cluster=kc.cluster,
         identity=f"{kc.identity.context}/{kc.identity.user}",

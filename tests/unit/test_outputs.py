@@ -2,7 +2,7 @@ from pathlib import Path
 
 from kcache.mcp import ToolResult
 from kcache.outputs import digest
-from kcache.redaction import redact
+from kcache.redaction import redact, redact_args
 from kcache.registry import classify
 
 FIXTURES = Path(__file__).parent / "data" / "mcp-outputs"
@@ -33,3 +33,17 @@ def test_configuration_view_output_never_passes_its_token() -> None:
     for line in raw.splitlines():
         if "token:" in line and line.split("token:", 1)[1].strip():
             assert line.split("token:", 1)[1].strip() not in shown
+
+
+def test_audited_arguments_hide_credentials() -> None:
+    args = {
+        "name": "db",
+        "namespace": "shop",
+        "fromLiteral": ["password=CANARY-SECRET-1"],
+        "token": "t0k",
+        "manifest": "kind: Secret\nstringData:\n  password: CANARY-SECRET-2\n",
+        "replicas": 2,
+    }
+    out = redact_args(args)
+    assert "CANARY-SECRET" not in repr(out) and "t0k" not in repr(out)
+    assert out["name"] == "db" and out["replicas"] == 2 and out["namespace"] == "shop"
