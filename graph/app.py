@@ -19,8 +19,8 @@ from starlette.routing import Route
 
 from graph.refresh import graph as refresh_graph
 from kcache import runtime
+from kcache.kinds import TIERS
 from kcache.logs import configure
-from kcache.scan import TIERS
 from kcache.schedule import run_schedule
 from kcache.settings import Settings
 

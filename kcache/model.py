@@ -10,58 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Canonical kinds (lowercase singular) and whether they are namespaced.
-KINDS: dict[str, bool] = {
-    "namespace": False,
-    "node": False,
-    "persistentvolume": False,
-    "storageclass": False,
-    "pod": True,
-    "deployment": True,
-    "replicaset": True,
-    "statefulset": True,
-    "daemonset": True,
-    "job": True,
-    "cronjob": True,
-    "service": True,
-    "endpoints": True,
-    "ingress": True,
-    "configmap": True,
-    "secret": True,
-    "persistentvolumeclaim": True,
-    "resourcequota": True,
-    "serviceaccount": True,
-    "event": True,
-}
+from kcache.kinds import API_KINDS, KINDS, is_namespaced, plural, scope_name
 
-#: Kubernetes ``apiVersion`` and ``Kind`` for each canonical kind.
-API_KINDS: dict[str, tuple[str, str]] = {
-    "namespace": ("v1", "Namespace"),
-    "node": ("v1", "Node"),
-    "persistentvolume": ("v1", "PersistentVolume"),
-    "storageclass": ("storage.k8s.io/v1", "StorageClass"),
-    "pod": ("v1", "Pod"),
-    "deployment": ("apps/v1", "Deployment"),
-    "replicaset": ("apps/v1", "ReplicaSet"),
-    "statefulset": ("apps/v1", "StatefulSet"),
-    "daemonset": ("apps/v1", "DaemonSet"),
-    "job": ("batch/v1", "Job"),
-    "cronjob": ("batch/v1", "CronJob"),
-    "service": ("v1", "Service"),
-    "endpoints": ("v1", "Endpoints"),
-    "ingress": ("networking.k8s.io/v1", "Ingress"),
-    "configmap": ("v1", "ConfigMap"),
-    "secret": ("v1", "Secret"),
-    "persistentvolumeclaim": ("v1", "PersistentVolumeClaim"),
-    "resourcequota": ("v1", "ResourceQuota"),
-    "serviceaccount": ("v1", "ServiceAccount"),
-    "event": ("v1", "Event"),
-}
-
-
-def is_namespaced(kind: str) -> bool:
-    """Whether objects of a canonical kind live in a namespace."""
-    return KINDS[kind]
+__all__ = ["API_KINDS", "KINDS", "Resource", "is_namespaced", "plural", "scope_name"]
 
 
 @dataclass(kw_only=True)
@@ -88,15 +39,3 @@ class Resource:
     def key(self) -> tuple[str, str | None, str]:
         """Identity within one cluster: (kind, namespace, name)."""
         return (self.kind, self.namespace, self.name)
-
-
-def plural(kind: str) -> str:
-    """The lowercase plural used for scan scopes and table names (``pod`` → ``pods``)."""
-    if kind == "endpoints":
-        return kind
-    return kind + ("es" if kind.endswith("s") else "s")
-
-
-def scope_name(kind: str, namespace: str | None = None) -> str:
-    """The ``cache_metadata.table_name`` of a scan scope: ``pods`` or ``pods/boutique``."""
-    return plural(kind) + (f"/{namespace}" if namespace else "")

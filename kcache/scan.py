@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from kcache.errors import KcacheError, ParseError, ToolCallError, ToolSelectionError
+from kcache.kinds import TIER_OF, TIERS
 from kcache.logs import event
 from kcache.model import Resource, is_namespaced, scope_name
 from kcache.parsing import detect_tool_error, parse_list
@@ -26,27 +27,6 @@ from kcache.runtime import Kcache
 
 logger = logging.getLogger(__name__)
 
-Tier = Literal["static", "dynamic"]
-TIERS: dict[str, tuple[str, ...]] = {
-    "static": ("namespace", "node", "resourcequota", "storageclass", "persistentvolume"),
-    "dynamic": (
-        "pod",
-        "deployment",
-        "replicaset",
-        "statefulset",
-        "daemonset",
-        "job",
-        "cronjob",
-        "service",
-        "endpoints",
-        "ingress",
-        "configmap",
-        "secret",
-        "persistentvolumeclaim",
-        "event",
-    ),
-}
-TIER_OF = {kind: tier for tier, kinds in TIERS.items() for kind in kinds}
 # Error texts of throttling and server-side failures worth a retry with backoff.
 _TRANSIENT = re.compile(
     r"\b(429|500|502|503|504)\b|too many requests|service unavailable|internal server error|"

@@ -9,7 +9,7 @@ from typing import Any
 from langsmith import get_current_run_tree
 
 from kcache import runtime
-from kcache.scan import TIER_OF
+from kcache.kinds import TIER_OF
 
 Node = Callable[..., Awaitable[dict[str, Any]]]
 

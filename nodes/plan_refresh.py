@@ -7,7 +7,7 @@ from typing import Any
 from graph.state import RefreshState
 from kcache import runtime
 from kcache.errors import KcacheError
-from kcache.scan import TIERS
+from kcache.kinds import TIERS
 
 
 async def plan_refresh(state: RefreshState) -> dict[str, Any]:

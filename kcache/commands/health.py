@@ -8,8 +8,8 @@ from typing import Any
 from kcache import runtime
 from kcache.commands.common import age_text, echo
 from kcache.errors import ConfigError, KcacheError
+from kcache.kinds import TIERS
 from kcache.kubeconfig import read_identity
-from kcache.scan import TIERS
 from kcache.settings import Settings
 from kcache.store import ScanScope, Store
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from kcache import runtime
 from kcache.commands.common import echo
+from kcache.kinds import TIERS
 from kcache.runtime import Kcache
-from kcache.scan import TIERS
 from kcache.schedule import run_schedule
 from kcache.settings import Settings
 
