@@ -8,24 +8,23 @@ READ_THROUGH_TIMEOUT); the data's age is kept for the answer. Lookups and hits a
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
 from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graph.context import DEFAULT_CONTEXT, Context
-from graph.state import AgentState
 from kcache import labels as label_selectors
-from kcache import runtime as kcache_runtime
 from kcache.answer import HEALTHY_POD
-from kcache.model import KINDS, Resource, is_namespaced
+from kcache.context import DEFAULT_CONTEXT, Context
+from kcache.kinds import KINDS, WORKLOADS, is_namespaced
+from kcache.model import Resource
 from kcache.resolve import best_or_ambiguous, nearest, rank
-from kcache.runtime import Kcache
+from kcache.runtime import Holder
 from kcache.scan import refresh_scopes
+from kcache.state import AgentState, Resolution, Row, Target
 from kcache.store import Lookup
+from kcache.timing import node_timings
 from kcache.vocab import vocabulary
 
-WORKLOADS = ("deployment", "statefulset", "daemonset", "replicaset", "job")
 WRITES = ("delete", "scale")
 MAX_ITEMS = 200
 
@@ -33,7 +32,7 @@ MAX_ITEMS = 200
 class _Reader:
     """Counts lookups and hits; refreshes a stale or missing scope once (read-through)."""
 
-    def __init__(self, kc: Kcache, force: bool) -> None:
+    def __init__(self, kc: Holder, force: bool) -> None:
         self.kc = kc
         self.force = force
         self.lookups = 0
@@ -78,7 +77,7 @@ def _in_ns(pairs: tuple[tuple[str | None, str], ...], namespace: str | None) -> 
 
 async def _resolve_name(
     reader: _Reader, kind: str, mention: str, name_kind: str | None, namespace: str | None, write: bool
-) -> dict[str, Any]:
+) -> Resolution:
     """Find the object(s) a mention means: target, or candidates to choose from, or suggestions."""
     kc = reader.kc
     vocab = await vocabulary(kc)
@@ -130,24 +129,38 @@ async def _resolve_name(
     return {"missing": {"what": kind, "mention": mention, "namespace": namespace, "suggestions": suggestions}}
 
 
-def _target(r: Resource, how: str) -> dict[str, Any]:
+def _target(r: Resource, how: str) -> Target:
     return {"kind": r.kind, "namespace": r.namespace, "name": r.name, "how": how}
 
 
-def _items(items: list[Resource]) -> list[dict[str, Any]]:
-    return [asdict(r) for r in items[:MAX_ITEMS]]
+def row(r: Resource) -> Row:
+    """A cached object in the state's form: a shallow copy (the store's values are not shared)."""
+    return {
+        "kind": r.kind,
+        "name": r.name,
+        "namespace": r.namespace,
+        "labels": r.labels,
+        "annotations": r.annotations,
+        "owner_kind": r.owner_kind,
+        "owner_name": r.owner_name,
+        "created_at": r.created_at,
+        "fields": r.fields,
+    }
 
 
-async def cache_lookup(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
+def _items(items: list[Resource]) -> list[Row]:
+    return [row(r) for r in items[:MAX_ITEMS]]
+
+
+async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Holder) -> dict[str, Any]:
     """Resolve namespace and names, and read the rows that answer the request."""
     start = time.perf_counter()
-    kc = kcache_runtime.current()
     ctx = runtime.context or DEFAULT_CONTEXT
     u = state["understanding"]
     kind, op = u["resource"], u["operation"]
     reader = _Reader(kc, ctx.fresh)
     vocab = await vocabulary(kc)
-    out: dict[str, Any] = {
+    out: Resolution = {
         "namespace": u.get("namespace"),
         "namespace_source": "user" if u.get("namespace") else None,
     }
@@ -159,10 +172,8 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context]) -> dict[str
             "mention": mention_ns,
             "suggestions": nearest(mention_ns, vocab.namespaces),
         }
-    elif u.get("name_mention") and kind in KINDS and kind not in ("namespace",):
-        found = await _resolve_name(
-            reader, kind, u["name_mention"], u.get("name_kind"), out["namespace"], op in WRITES
-        )
+    elif (mention := u.get("name_mention")) and kind in KINDS and kind not in ("namespace",):
+        found = await _resolve_name(reader, kind, mention, u.get("name_kind"), out["namespace"], op in WRITES)
         out.update(found)
         target = found.get("target")
         if target and target.get("namespace") and not out["namespace"]:
@@ -178,7 +189,12 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context]) -> dict[str
         if info:
             reader.hits += info["freshness"] == "fresh"
             reader.ages.append(info["age_s"])
-            out["cluster"] = {k: info[k] for k in ("name", "version", "api_server", "node_count")}
+            out["cluster"] = {
+                "name": info["name"],
+                "version": info["version"],
+                "api_server": info["api_server"],
+                "node_count": info["node_count"],
+            }
     elif kind in KINDS and (target := out.get("target")):
         got = await reader.read(kind, target.get("namespace"), name=target["name"])
         items = got.items
@@ -196,16 +212,17 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context]) -> dict[str
         names = {r.name for r in items}
         out["events"] = _items([e for e in events.items if e.fields.get("involved_name") in names])
     out.update(
-        items=_items(items),
-        total=len(items),
-        lookups=reader.lookups,
-        hits=reader.hits,
-        refreshed=reader.refreshed,
-        stale=reader.stale,
-        data_age_s=round(max(reader.ages), 3) if reader.ages else None,
+        {
+            "items": _items(items),
+            "total": len(items),
+            "lookups": reader.lookups,
+            "hits": reader.hits,
+            "refreshed": reader.refreshed,
+            "stale": reader.stale,
+            "data_age_s": round(max(reader.ages), 3) if reader.ages else None,
+        }
     )
-    timings = {**state.get("timings", {}), "cache_lookup": (time.perf_counter() - start) * 1000}
-    return {"resolved": out, "timings": timings}
+    return {"resolved": out, "timings": node_timings(state, "cache_lookup", start)}
 
 
 def _unready(r: Resource) -> bool:

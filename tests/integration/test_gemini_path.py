@@ -11,8 +11,8 @@ from langgraph.types import Command
 
 from devcluster import DevCluster
 from graph.agent import build_agent
-from graph.context import Context
 from kcache import runtime
+from kcache.context import Context
 from kcache.errors import LlmError
 from kcache.settings import Settings
 from tests.conftest import kcache_env
@@ -45,7 +45,7 @@ async def ask(graph, text: str, thread: str, ctx: Context | None = None) -> dict
 async def test_read_through_gemini_calls_the_tool_and_answers(
     kc: runtime.Kcache, gemini_stub: GeminiStub
 ) -> None:
-    graph = build_agent().compile(checkpointer=InMemorySaver())
+    graph = build_agent(kc).compile(checkpointer=InMemorySaver())
     gemini_stub.reply_function_call("pods_list_in_namespace", {"namespace": "boutique"})
     gemini_stub.reply_text("boutique runs 12 pods; loadgenerator is Pending.")
     out = await ask(graph, "show me all pods in the boutique namespace", "g1")
@@ -67,7 +67,7 @@ async def test_read_through_gemini_calls_the_tool_and_answers(
 async def test_injection_is_quoted_data_and_a_fooled_model_cannot_write(
     kc: runtime.Kcache, gemini_stub: GeminiStub, devcluster: DevCluster
 ) -> None:
-    graph = build_agent().compile(checkpointer=InMemorySaver())
+    graph = build_agent(kc).compile(checkpointer=InMemorySaver())
     before = {p["metadata"]["name"] for p in devcluster.list("pod", "boutique")}
     victim = sorted(before)[0]
     gemini_stub.reply_function_call("pods_delete", {"namespace": "boutique", "name": victim})
@@ -88,7 +88,7 @@ async def test_injection_is_quoted_data_and_a_fooled_model_cannot_write(
 async def test_a_write_decided_by_gemini_pauses_for_approval(
     kc: runtime.Kcache, gemini_stub: GeminiStub, devcluster: DevCluster
 ) -> None:
-    graph = build_agent().compile(checkpointer=InMemorySaver())
+    graph = build_agent(kc).compile(checkpointer=InMemorySaver())
     victim = next(
         p["metadata"]["name"]
         for p in devcluster.list("pod", "boutique")
@@ -113,7 +113,7 @@ async def test_a_write_decided_by_gemini_pauses_for_approval(
 async def test_a_failing_gemini_request_is_one_clear_error(
     kc: runtime.Kcache, gemini_stub: GeminiStub
 ) -> None:
-    graph = build_agent().compile(checkpointer=InMemorySaver())
+    graph = build_agent(kc).compile(checkpointer=InMemorySaver())
     gemini_stub.reply_error(429, "Resource has been exhausted (e.g. check quota).")
     with pytest.raises(LlmError) as err:
         await ask(graph, "show me all pods in the boutique namespace", "g4")

@@ -25,7 +25,7 @@ from langgraph_sdk.client import LangGraphClient
 
 from devcluster import DevCluster
 from kcache.settings import PROJECT_ROOT
-from kcache.studio import api_url
+from kcache_cli.studio import api_url
 from tests.conftest import DEVCLUSTER_DEMO, kcache_env
 
 pytestmark = pytest.mark.integration

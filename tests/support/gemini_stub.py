@@ -185,6 +185,15 @@ class GeminiStub:
         }
         self._push(_Reply(status=200, payload=payload))
 
+    def reply_function_calls(self, calls: list[tuple[str, dict[str, Any]]]) -> None:
+        """Queue one answer asking for several tool calls at once, in order (as Gemini may)."""
+        payload = {
+            "candidates": [_candidate([{"functionCall": {"name": n, "args": a}} for n, a in calls])],
+            "usageMetadata": _usage(10, 5),
+            "modelVersion": "gemini-stub",
+        }
+        self._push(_Reply(status=200, payload=payload))
+
     def reply_error(self, status: int, message: str = "scripted failure") -> None:
         """Queue an HTTP error with Gemini's error body shape."""
         self._push(_Reply(status=status, payload=_error(status, message)))
