@@ -107,6 +107,8 @@ class Resolution(TypedDict, total=False):
     target: Target
     workload: dict[str, str]
     """The workload (kind, name) whose pod the target is, when the user named the workload."""
+    related: Target
+    """An object of another kind that filters what is asked ("pods on node X", "events of pod Y")."""
     siblings: list[str]
     candidates: list[str]
     """Equally good matches the user must choose from (``namespace/name``)."""

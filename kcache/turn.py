@@ -36,6 +36,12 @@ def compose(state: AgentState) -> str:
         return text + t(lang, "（未调用任何工具）", " (no tool was called)")
     calls = state.get("calls", [])
     tool_texts = [str(m.content) for m in state.get("exchange", []) if isinstance(m, ToolMessage)]
+    if outcome is None and (why := failed_read(state)):
+        return t(
+            lang,
+            f"无法读取 {kind}：{why}。没有给出可能过期的数据。",
+            f"Could not read {kind}: {why}. No possibly outdated data is shown.",
+        )
     if outcome == "confirm":
         call = calls[-1] if calls else {}
         shown = f"{call.get('tool')}({', '.join(f'{k}={v!r}' for k, v in call.get('args', {}).items())})"
@@ -79,8 +85,30 @@ def answered_from_cache(state: AgentState) -> bool:
     plan = state["plan"]
     if plan.get("outcome") in ("not_found", "refuse", "clarify", "confirm"):
         return False
+    if failed_read(state):
+        return False
     main_calls = [c for c in state.get("calls", []) if c.get("executed") and c["tool"] != _logs_tool(state)]
     return not main_calls and state["understanding"]["operation"] in ("list", "get", "diagnose")
+
+
+def failed_read(state: AgentState) -> str | None:
+    """Why a read could not be answered: its call failed, or the cache was stale and no call ran.
+
+    Stale rows whose read-through refresh failed are not an answer (nor a cache hit).
+    """
+    if state["understanding"]["intent"] == "action":
+        return None
+    logs = _logs_tool(state)
+    main = [c for c in state.get("calls", []) if c["tool"] != logs and c.get("status") != "rejected"]
+    if any(c.get("executed") and c.get("status") == "ok" for c in main):
+        return None
+    errors = [c.get("error") or "the tool reported an error" for c in main if c.get("status") == "error"]
+    if errors:
+        return errors[0]
+    stale = state["resolved"].get("stale")
+    if stale and state["understanding"]["operation"] in ("list", "get", "diagnose"):
+        return f"the cached {', '.join(stale)} could not be refreshed"
+    return None
 
 
 def _logs_tool(state: AgentState) -> str | None:
@@ -116,7 +144,9 @@ def record(state: AgentState, answer: str) -> TurnRecord:
         primary = next((s for s in state.get("selected", []) if s["operation"] != "logs"), None)
         tool = primary["tool"] if primary else None
     outcome = plan.get("outcome") or (
-        "executed" if any(c.get("writes") and c.get("executed") for c in calls) else "answer"
+        "executed"
+        if any(c.get("writes") and c.get("executed") for c in calls)
+        else ("error" if failed_read(state) else "answer")
     )
     params = plan.get("params", {})
     return {

@@ -20,7 +20,7 @@ from kcache.model import Resource
 from kcache.resolve import best_or_ambiguous, nearest, rank
 from kcache.runtime import Holder
 from kcache.scan import refresh_scopes
-from kcache.state import AgentState, Resolution, Row, Target
+from kcache.state import AgentState, Resolution, Row, Target, Understanding
 from kcache.store import Lookup
 from kcache.timing import node_timings
 from kcache.vocab import vocabulary
@@ -129,6 +129,47 @@ async def _resolve_name(
     return {"missing": {"what": kind, "mention": mention, "namespace": namespace, "suggestions": suggestions}}
 
 
+#: Kinds whose objects filter pods when named in a request about pods ("pods on node X").
+_POD_FILTERS = ("node", "service", *WORKLOADS)
+
+
+def _relation(u: Understanding) -> tuple[str, str] | None:
+    """(kind, name) of an object of another kind that filters what is asked, if the request names one.
+
+    "pods on worker-2", "pods behind service checkout", "pods of deployment api" (listing them),
+    "events of the redis pod": the named object is a filter of the kind asked, not its target.
+    """
+    other, mention, kind = u.get("name_kind"), u.get("name_mention"), u["resource"]
+    if not other or not mention or other == kind:
+        return None
+    if kind == "pod" and other in _POD_FILTERS and (other not in WORKLOADS or u["operation"] == "list"):
+        return other, mention
+    if kind == "event" and other in KINDS and other != "event":
+        return other, mention
+    return None
+
+
+async def _related_items(reader: _Reader, kind: str, related: Target) -> list[Resource]:
+    """The objects of ``kind`` that the named object selects, runs or is about."""
+    other, ns, name = related["kind"], related["namespace"], related["name"]
+    if kind == "event":
+        involved = {name}
+        if other in WORKLOADS:
+            involved |= {p.name for p in (await reader.read("pod", ns, workload=name)).items}
+        events = (await reader.read("event", ns)).items
+        return [e for e in events if e.fields.get("involved_name") in involved]
+    if other in WORKLOADS:
+        return (await reader.read("pod", ns, workload=name)).items
+    if other == "node":
+        return [p for p in (await reader.read("pod", None)).items if p.fields.get("node_name") == name]
+    (service,) = (await reader.read("service", ns, name=name)).items or (None,)
+    selector = dict(service.fields.get("selector") or {}) if service else {}
+    if not selector:
+        return []  # a Service without a selector selects no pod (its endpoints are managed by hand)
+    pods = (await reader.read("pod", ns, labels=list(selector.items()))).items
+    return [p for p in pods if all(p.labels.get(k) == v for k, v in selector.items())]
+
+
 def _target(r: Resource, how: str) -> Target:
     return {"kind": r.kind, "namespace": r.namespace, "name": r.name, "how": how}
 
@@ -172,6 +213,20 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Hold
             "mention": mention_ns,
             "suggestions": nearest(mention_ns, vocab.namespaces),
         }
+    elif (relation := _relation(u)) is not None:
+        other_kind, other = relation
+        scope = out["namespace"] if KINDS[other_kind] else None
+        owners = [p for p in _in_ns(vocab.names.get(other_kind, ()), scope) if p[1] == other]
+        if not owners:
+            out["missing"] = {"what": other_kind, "mention": other, "namespace": out["namespace"], "suggestions": nearest(other, [n for _, n in vocab.names.get(other_kind, ())])}  # fmt: skip
+        elif len(owners) > 1:
+            out["candidates"] = [f"{o_ns}/{o}" for o_ns, o in owners]
+            out["choices"] = {f"{o_ns}/{o}": {"kind": other_kind, "namespace": o_ns, "name": o, "how": "exact"} for o_ns, o in owners}  # fmt: skip
+        else:
+            o_ns, o = owners[0]
+            out["related"] = {"kind": other_kind, "namespace": o_ns, "name": o, "how": "exact"}
+            if o_ns and not out["namespace"]:
+                out["namespace"], out["namespace_source"] = o_ns, "cache"
     elif (mention := u.get("name_mention")) and kind in KINDS and kind not in ("namespace",):
         found = await _resolve_name(reader, kind, mention, u.get("name_kind"), out["namespace"], op in WRITES)
         out.update(found)
@@ -195,6 +250,11 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Hold
                 "api_server": info["api_server"],
                 "node_count": info["node_count"],
             }
+    elif kind in KINDS and (related := out.get("related")):
+        items = await _related_items(reader, kind, related)
+    elif kind in KINDS and (workload := out.get("workload")) and op in ("list", "diagnose"):
+        # "pods of deployment X": every pod of the workload, not the one a name resolved to.
+        items = (await reader.read("pod", ns, workload=workload["name"])).items
     elif kind in KINDS and (target := out.get("target")):
         got = await reader.read(kind, target.get("namespace"), name=target["name"])
         items = got.items
