@@ -53,6 +53,8 @@ class Understanding(TypedDict):
     notes: tuple[str, ...]
     warmed: NotRequired[list[str]]
     """Tiers scanned before the turn because they were empty or expired."""
+    unsure: NotRequired[bool]
+    """The reading is below INTENT_CONFIDENCE_THRESHOLD and no LLM read it: ask, do not guess."""
 
 
 class Target(TypedDict):
@@ -169,6 +171,8 @@ class LlmInfo(TypedDict, total=False):
     rounds: int
     limit_reached: bool
     """AGENT_MAX_TOOL_ROUNDS rounds ran: no further tool round."""
+    calls: int
+    """LLM requests made this turn (0 when the cache answered without one)."""
     prompt_tokens: int
     summarised: bool
     tools_offered: list[str]
@@ -210,6 +214,7 @@ class TurnRecord(TypedDict, total=False):
     cache_hits: int
     provider: str | None
     prompt_tokens: int
+    llm_calls: int
     approved: bool | None
     language: str
     invalidated: list[str]

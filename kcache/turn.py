@@ -22,6 +22,14 @@ def compose(state: AgentState) -> str:
         return t(lang, f"无法执行：{plan.get('reason')}", f"I can't do that: {plan.get('reason')}")
     if outcome == "clarify":
         options = "\n".join(f"  {i + 1}. {c}" for i, c in enumerate(plan.get("candidates", [])))
+        if u.get("unsure") and (missing := plan.get("missing")):
+            word = missing["mention"]
+            head = t(
+                lang,
+                f"不确定“{word}”指的是什么，是下面之一吗：\n",
+                f"Not sure what '{word}' refers to; one of these?\n",
+            )
+            return head + options
         return (
             t(lang, "有多个同样匹配的对象，请选择：\n", "Several objects match equally; which one?\n")
             + options
@@ -169,6 +177,7 @@ def record(state: AgentState, answer: str) -> TurnRecord:
         "cache_hits": resolved.get("hits", 0),
         "provider": state.get("llm", {}).get("provider"),
         "prompt_tokens": state.get("llm", {}).get("prompt_tokens", 0),
+        "llm_calls": state.get("llm", {}).get("calls", 0),
         "approved": plan.get("approved"),
         "language": u["language"],
     }

@@ -47,7 +47,7 @@ async def cache_invalidate(state: AgentState, *, kc: Holder) -> dict[str, Any]:
         rec["invalidated"] = refreshed
     timings = node_timings(state, "cache_invalidate", start)
     node_ms = sum(v for k, v in timings.items() if k not in ("turn_start", "llm"))
-    rec["non_llm_ms"] = round(node_ms - timings.get("gemini", 0.0) * (rec["provider"] != "offline"), 2)
+    rec["non_llm_ms"] = round(node_ms - timings.get("llm", 0.0), 2)
     row: dict[str, Any] = {
         "thread_id": None,
         "cluster_name": kc.cluster,

@@ -11,10 +11,26 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from kcache.planner import plan_gemini, plan_offline
+from kcache.planner import cache_can_answer, plan_gemini, plan_offline
 from kcache.runtime import Holder
+from kcache.settings import Settings
 from kcache.state import TERMINAL, AgentState, LlmInfo
 from kcache.timing import node_timings
+
+
+def needs_llm(state: AgentState, settings: Settings) -> bool:
+    """Whether this step asks Gemini.
+
+    Never offline; with LLM_ANSWER_POLICY=when_needed, not for a confident list or get whose
+    rows the cache holds fresh (the deterministic composer answers it).
+    """
+    if settings.llm_provider == "offline":
+        return False
+    if settings.llm_answer_policy == "always" or state.get("exchange"):
+        return True
+    u = state["understanding"]
+    confident = u["confidence"] >= settings.intent_confidence_threshold
+    return not (confident and u["operation"] in ("list", "get") and cache_can_answer(state))
 
 
 async def gemini(state: AgentState, *, kc: Holder) -> dict[str, Any]:
@@ -27,18 +43,21 @@ async def gemini(state: AgentState, *, kc: Holder) -> dict[str, Any]:
     llm["limit_reached"] = llm["rounds"] >= settings.agent_max_tool_rounds
     if state["plan"].get("outcome") in TERMINAL:
         return {"llm": llm}
-    if settings.llm_provider == "offline":
+    llm.setdefault("calls", 0)
+    llm.setdefault("prompt_tokens", 0)
+    asks = needs_llm(state, settings)
+    if not asks:
         reply = plan_offline(state, kc.registry)
-        llm.setdefault("prompt_tokens", 0)
     else:
         available = await kc.langchain_tools()
         names = list(dict.fromkeys(s["tool"] for s in state.get("selected", [])))
         tools = [available[n] for n in names if n in available]
         reply, tokens, summarised = await plan_gemini(state, settings, tools)
-        llm["prompt_tokens"] = llm.get("prompt_tokens", 0) + tokens
+        llm["calls"] += 1
+        llm["prompt_tokens"] += tokens
         llm["summarised"] = summarised or llm.get("summarised", False)
         llm["tools_offered"] = names
     timings = node_timings(state, "gemini", start)
-    if settings.llm_provider != "offline":
+    if asks:
         timings["llm"] = timings.get("llm", 0.0) + (time.perf_counter() - start) * 1000
     return {"exchange": [*state.get("exchange", []), reply], "llm": llm, "timings": timings}

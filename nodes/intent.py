@@ -11,6 +11,7 @@ from langgraph.runtime import Runtime
 
 from kcache.context import Context
 from kcache.errors import KcacheError
+from kcache.llm_reader import read_unsure
 from kcache.runtime import Holder
 from kcache.state import AgentState, Understanding
 from kcache.understand import Understanding as Reading
@@ -50,14 +51,22 @@ async def intent(state: AgentState, runtime: Runtime[Context], *, kc: Holder) ->
             f"intent analysis took {elapsed:.3f}s, longer than "
             f"INTENT_ANALYSIS_TIMEOUT={kc.settings.intent_analysis_timeout:g}s"
         )
+    reading: Understanding = {**understanding_of(understood), "warmed": warmed}
+    calls = 0
+    if reading["confidence"] < kc.settings.intent_confidence_threshold:
+        if kc.settings.llm_provider == "gemini":
+            reading = await read_unsure(query, reading, vocab, kc.settings)
+            calls = 1
+        else:
+            reading["unsure"] = True  # offline, doubt becomes a question, never a false "not found"
     # A new turn: clear what the previous turn of this thread left in the state.
     return {
         "query": query,
-        "understanding": {**understanding_of(understood), "warmed": warmed},
+        "understanding": reading,
         "resolved": {},
         "selected": [],
         "plan": {},
-        "llm": {},
+        "llm": {"calls": calls},
         "exchange": [],
         "calls": [],
         "answer": "",

@@ -78,6 +78,17 @@ async def param_suggest(state: AgentState, runtime: Runtime[Context]) -> dict[st
                 "(names, types and key names can be listed)",
             }
         )
+    elif resolved.get("missing") and u.get("unsure") and resolved["missing"]["suggestions"]:
+        # Unsure the word was a name at all: ask which object was meant instead of "does not exist".
+        missing = resolved["missing"]
+        plan.update(
+            {
+                "outcome": "clarify",
+                "candidates": missing["suggestions"],
+                "missing": missing,
+                "reason": f"not sure what '{missing['mention']}' refers to; did you mean one of these?",
+            }
+        )
     elif resolved.get("missing"):
         missing = resolved["missing"]
         plan.update(
