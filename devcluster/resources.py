@@ -142,6 +142,10 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("IngressClass", "networking.k8s.io", "v1", "ingressclasses", False),
     ResourceType("NetworkPolicy", "networking.k8s.io", "v1", "networkpolicies", True, ("netpol",)),
     ResourceType("StorageClass", "storage.k8s.io", "v1", "storageclasses", False, ("sc",)),
+    ResourceType("Role", "rbac.authorization.k8s.io", "v1", "roles", True),
+    ResourceType("RoleBinding", "rbac.authorization.k8s.io", "v1", "rolebindings", True),
+    ResourceType("ClusterRole", "rbac.authorization.k8s.io", "v1", "clusterroles", False),
+    ResourceType("ClusterRoleBinding", "rbac.authorization.k8s.io", "v1", "clusterrolebindings", False),
     ResourceType("Event", "events.k8s.io", "v1", "events", True, ("ev",), virtual=True),
     ResourceType(
         "SelfSubjectAccessReview",
@@ -193,6 +197,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("authorization.k8s.io", "v1"),
     ("batch", "v1"),
     ("networking.k8s.io", "v1"),
+    ("rbac.authorization.k8s.io", "v1"),
     ("storage.k8s.io", "v1"),
     ("metrics.k8s.io", "v1beta1"),
 )
