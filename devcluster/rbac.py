@@ -347,6 +347,16 @@ def review(
     return out_spec, status
 
 
+def self_subject_review(who: Identity) -> Obj:
+    """The SelfSubjectReview (``kubectl auth whoami``) of ``who``."""
+    return {
+        "kind": "SelfSubjectReview",
+        "apiVersion": "authentication.k8s.io/v1",
+        "metadata": {"creationTimestamp": None},
+        "status": {"userInfo": {"username": who.name, "groups": list(who.groups)}},
+    }
+
+
 # --- the default policy ------------------------------------------------------------------------
 
 _READ = ["get", "list", "watch"]
@@ -549,4 +559,5 @@ __all__ = [
     "request_attributes",
     "review",
     "rule_allows",
+    "self_subject_review",
 ]

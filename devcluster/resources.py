@@ -148,6 +148,15 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("ClusterRoleBinding", "rbac.authorization.k8s.io", "v1", "clusterrolebindings", False),
     ResourceType("Event", "events.k8s.io", "v1", "events", True, ("ev",), virtual=True),
     ResourceType(
+        "SelfSubjectReview",
+        "authentication.k8s.io",
+        "v1",
+        "selfsubjectreviews",
+        False,
+        verbs=("create",),
+        virtual=True,
+    ),
+    ResourceType(
         "SelfSubjectAccessReview",
         "authorization.k8s.io",
         "v1",
@@ -194,6 +203,7 @@ BY_KEY: dict[str, ResourceType] = {r.key: r for r in RESOURCES if not r.virtual}
 GROUPS: tuple[tuple[str, str], ...] = (
     ("apps", "v1"),
     ("events.k8s.io", "v1"),
+    ("authentication.k8s.io", "v1"),
     ("authorization.k8s.io", "v1"),
     ("batch", "v1"),
     ("networking.k8s.io", "v1"),

@@ -147,6 +147,10 @@ class Api:
         sub = "/".join(rest[2:]) if len(rest) > 2 else None
         if group == "authorization.k8s.io":
             return await self._access_review(request, rt, namespace)
+        if group == "authentication.k8s.io":
+            if method != "POST":
+                raise status.method_not_allowed()
+            return _json(rbac.self_subject_review(identity_of(request)), 201)
         if group == "metrics.k8s.io":
             return self._metrics(request, rt, namespace, name)
         if rt.kind == "Event" and group == "events.k8s.io":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -224,6 +225,23 @@ def test_rbac_is_off_for_a_cluster_without_roles(devcluster_demo: DevCluster) ->
     assert kubectl(devcluster_demo, "get", "clusterroles", "-o", "name").stdout == ""
     listed = kubectl(devcluster_demo, "auth", "can-i", "--list", "-n", "boutique").stdout
     assert "*.*" in listed and "[*]" in listed
+
+
+def test_the_constructor_argument_overrides_the_folder(tmp_path: Path) -> None:
+    with DevCluster(_teams_dir(tmp_path / "cluster"), rbac=False) as off:
+        off.users.add("alice")
+        with _http(off, "alice") as http:
+            assert len(http.get("/api/v1/namespaces/team-a/pods").json()["items"]) == 3
+    with DevCluster(DEMO, rbac=True) as on:
+        on.users.add("alice")
+        with _http(on, "alice") as http:
+            assert http.get("/api/v1/namespaces/boutique/pods").status_code == 403
+        with _http(on, "devcluster-admin") as http:
+            assert len(http.get("/api/v1/namespaces/boutique/pods").json()["items"]) == 12
+            names = [
+                r["metadata"]["name"] for r in http.get(f"/apis/{RBAC_GROUP}/v1/clusterroles").json()["items"]
+            ]
+        assert {"admin", "cluster-admin", "edit", "view"} <= set(names)
 
 
 # --- users and namespaces --------------------------------------------------------------------
@@ -477,6 +495,63 @@ def test_subject_access_reviews_from_the_python_client(teams: DevCluster) -> Non
             client.V1SubjectAccessReview(spec=client.V1SubjectAccessReviewSpec(user="bob"))
         )
     assert err.value.status == 403
+
+
+def test_whoami_names_users_groups_and_service_accounts(teams_tls: DevCluster) -> None:
+    def whoami(*args: str) -> dict:  # type: ignore[type-arg]
+        out = json.loads(kubectl(teams_tls, "auth", "whoami", "-o", "json", *args).stdout)
+        return out["status"]["userInfo"]  # type: ignore[no-any-return]
+
+    assert whoami() == {"username": "devcluster-admin", "groups": ["system:masters", "system:authenticated"]}
+    assert whoami("--context", "bob") == {"username": "bob", "groups": ["team-a", "system:authenticated"]}
+    token = kubectl(teams_tls, "create", "token", "deployer", "-n", "payments").stdout.strip()
+    assert whoami("--token", token) == {
+        "username": "system:serviceaccount:payments:deployer",
+        "groups": ["system:serviceaccounts", "system:serviceaccounts:payments", "system:authenticated"],
+    }
+    assert whoami("--context", "ops", "--as", "alice", "--as-group", "team-a")["groups"] == [
+        "team-a",
+        "system:authenticated",
+    ]
+
+
+def test_cli_serves_users_and_rbac(tmp_path: Path) -> None:
+    kc = tmp_path / "kc.yaml"
+    cluster = _teams_dir(tmp_path / "cluster")
+    args = [
+        "serve",
+        "--cluster",
+        str(cluster),
+        "--user",
+        "alice",
+        "--user",
+        "bob:team-a",
+        "--kubeconfig-out",
+        str(kc),
+    ]
+    proc = subprocess.Popen([sys.executable, "-m", "devcluster", *args], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("devcluster serving http://127.0.0.1:")
+        proc.stdout.readline()
+        run = [str(KUBECTL), "--kubeconfig", str(kc)]
+        bob = subprocess.run(
+            [*run, "--context", "bob", "get", "pods", "-n", "team-a", "-o", "name"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert len(bob.stdout.split()) == 3, bob.stderr
+        alice = subprocess.run(
+            [*run, "--context", "alice", "get", "pods", "-n", "team-a"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert 'User "alice" cannot list resource "pods"' in alice.stderr
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 # --- several clusters, one kubeconfig --------------------------------------------------------
