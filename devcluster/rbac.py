@@ -201,11 +201,12 @@ class Rbac:
             return [], missing
         return [r for r in role.get("rules") or [] if isinstance(r, dict)], None
 
-    def _grants(self, who: Identity, namespace: str) -> Iterable[_Grant]:
+    def _grants(self, who: Identity, namespace: str) -> list[_Grant]:
         """The rules bound to ``who`` that apply in ``namespace`` ("" = cluster scope).
 
         In kube-apiserver's order: ClusterRoleBindings first, then the namespace's RoleBindings.
         """
+        grants: list[_Grant] = []
         with self.store.locked():
             bindings = [("", b) for b in self.store.list("clusterrolebinding")]
             if namespace:
@@ -225,7 +226,8 @@ class Rbac:
                     f'{kind} "{shown}" of {ref.get("kind")} "{ref.get("name")}" to '
                     f"{_describe_subject(subject, ns)}"
                 )
-                yield _Grant(source, rules, [error] if error else [])
+                grants.append(_Grant(source, rules, [error] if error else []))
+        return grants
 
     def authorize(self, who: Identity, attrs: Attributes) -> Decision:
         """Whether ``who`` may do ``attrs`` (always allowed while RBAC is off)."""
