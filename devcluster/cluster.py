@@ -95,7 +95,7 @@ class DevCluster:
             self._loaded = True
             wanted = self._want_rbac if self._want_rbac is not None else defines_rbac(self.state.store)
             if wanted:
-                self._enable_rbac()
+                self.enable_rbac()
         sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
@@ -155,7 +155,15 @@ class DevCluster:
     ) -> None:
         self.stop()
 
-    def _enable_rbac(self) -> None:
+    def enable_rbac(self) -> None:
+        """Authorize every request from the Roles and bindings from now on.
+
+        Adds the default ClusterRoles and ClusterRoleBindings the cluster does not define.
+        Before ``start()`` it only asks for RBAC (as ``rbac=True`` does).
+        """
+        if not self._loaded:
+            self._want_rbac = True
+            return
         store = self.state.store
         with store.locked():
             for obj in default_policy():

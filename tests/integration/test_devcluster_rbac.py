@@ -242,6 +242,12 @@ def test_the_constructor_argument_overrides_the_folder(tmp_path: Path) -> None:
                 r["metadata"]["name"] for r in http.get(f"/apis/{RBAC_GROUP}/v1/clusterroles").json()["items"]
             ]
         assert {"admin", "cluster-admin", "edit", "view"} <= set(names)
+    with DevCluster(DEMO) as later:
+        later.users.add("alice")
+        with _http(later, "alice") as http:
+            assert http.get("/api/v1/namespaces/boutique/pods").status_code == 200
+            later.enable_rbac()
+            assert http.get("/api/v1/namespaces/boutique/pods").status_code == 403
 
 
 # --- users and namespaces --------------------------------------------------------------------
