@@ -397,6 +397,16 @@ def test_impersonation_needs_the_impersonate_verb(teams: DevCluster) -> None:
         "at the cluster scope"
     )
     assert group.status_code == 200 and len(group.json()["items"]) == 3
+    # Acting as oneself with no more groups needs no permission (a token and as/as-groups
+    # from the same kubeconfig entry); one more group does.
+    with _http(teams, "bob") as bob:
+        same = [("Impersonate-User", "bob"), ("Impersonate-Group", "team-a")]
+        assert bob.get("/api/v1/namespaces/team-a/pods", headers=same).status_code == 200
+        more = [*same, ("Impersonate-Group", "system:masters")]
+        assert bob.get("/api/v1/namespaces/team-a/pods", headers=more).json()["message"] == (
+            'users "bob" is forbidden: User "bob" cannot impersonate resource "users" in API group "" '
+            "at the cluster scope"
+        )
 
 
 def test_kubectl_impersonation_is_refused_without_the_permission(teams_tls: DevCluster) -> None:
