@@ -17,7 +17,7 @@ from kcache.answer import HEALTHY_POD
 from kcache.context import DEFAULT_CONTEXT, Context
 from kcache.kinds import KINDS, WORKLOADS, is_namespaced
 from kcache.model import Resource
-from kcache.resolve import best_or_ambiguous, nearest, rank
+from kcache.resolve import best_or_ambiguous, nearest, rank, workload_of
 from kcache.runtime import Holder
 from kcache.scan import refresh_scopes
 from kcache.state import AgentState, ClusterFacts, Resolution, Row, Target, Understanding
@@ -94,6 +94,14 @@ async def _resolve_name(
         if owners:
             ns, workload = owners[0]
             pods = (await reader.read("pod", ns, workload=workload)).items
+            how = "workload"
+            if not pods:
+                # The server's listing gave no owner references (k8s-mcp): the generated names tell.
+                named = (await reader.read("pod", ns, prefix=f"{workload}-")).items
+                pods, how = [p for p in named if workload_of(p.name) == workload], "prefix"
+                if write and pods:
+                    choices = {f"{p.namespace}/{p.name}": _target(p, "exact") for p in pods}
+                    return {"candidates": list(choices), "choices": choices}
             if not pods:
                 return {"missing": {"what": "pod", "mention": mention, "suggestions": []}}
             if write and len(pods) > 1:
@@ -104,7 +112,7 @@ async def _resolve_name(
                     "kind": "pod",
                     "namespace": pods[0].namespace,
                     "name": pods[0].name,
-                    "how": "workload",
+                    "how": how,
                 },
                 "workload": {"kind": name_kind, "name": workload},
                 "siblings": [p.name for p in pods[1:]],
@@ -122,11 +130,12 @@ async def _resolve_name(
             o.label: {"kind": kind, "namespace": o.namespace, "name": o.name, "how": o.how} for o in options
         }
         return {"candidates": list(choices), "choices": choices}
-    suggestions = [o.label for o in options] or nearest(mention, [n for _, n in pairs])
+    # The right neighbour first: the same name in another namespace, then near spellings here.
+    elsewhere = [f"{ns}/{n}" for ns, n in vocab.names.get(kind, ()) if n == mention and ns != namespace]
+    suggestions = elsewhere + [o.label for o in options] or nearest(mention, [n for _, n in pairs])
     if not suggestions and namespace is not None:
-        # The name exists elsewhere: offer those namespaces.
-        elsewhere = rank(mention, ((kind, ns, n) for ns, n in vocab.names.get(kind, ())), limit=5)
-        suggestions = [o.label for o in elsewhere]
+        near = rank(mention, ((kind, ns, n) for ns, n in vocab.names.get(kind, ())), limit=5)
+        suggestions = [o.label for o in near]
     return {"missing": {"what": kind, "mention": mention, "namespace": namespace, "suggestions": suggestions}}
 
 
@@ -203,7 +212,13 @@ async def resolve_mentions(u: Understanding, reader: _Reader, vocab: Vocabulary)
     }
     mention_ns = u.get("namespace_mention")
     if mention_ns and not u.get("namespace"):
-        out["missing"] = {"what": "namespace", "mention": mention_ns, "suggestions": nearest(mention_ns, vocab.namespaces)}  # fmt: skip
+        # The namespaces where the named object exists come before spelling neighbours.
+        named = u.get("name_mention")
+        holding = sorted(
+            {ns for pairs in vocab.names.values() for ns, n in pairs if named and n == named and ns}
+        )
+        near = [n for n in nearest(mention_ns, vocab.namespaces) if n not in holding]
+        out["missing"] = {"what": "namespace", "mention": mention_ns, "suggestions": holding + near}
     elif kind == "namespace" and (named := u.get("namespace") or u.get("name_mention")):
         # "describe namespace X": the namespace is the object asked about.
         if named in vocab.namespaces:
