@@ -17,6 +17,7 @@ from kcache.model import KINDS
 from kcache.parsing import canonical_kind
 from kcache.runtime import Kcache
 from kcache.scan import refresh_scopes
+from kcache.store import TurnRow
 from kcache.turn import final_answer, record
 
 # What a write to a kind changes, besides the kind itself.
@@ -80,7 +81,7 @@ async def cache_invalidate(state: AgentState) -> dict[str, Any]:
     timings["cache_invalidate"] = (time.perf_counter() - start) * 1000
     node_ms = sum(v for k, v in timings.items() if k not in ("turn_start", "llm"))
     rec["non_llm_ms"] = round(node_ms - timings.get("gemini", 0.0) * (rec["provider"] != "offline"), 2)
-    await kc.store.record_turn(
+    turn = TurnRow(
         thread_id=None,
         cluster_name=kc.cluster,
         intent=rec["intent"],
@@ -100,4 +101,5 @@ async def cache_invalidate(state: AgentState) -> dict[str, Any]:
         params_accepted=len(rec["params"]) if rec["outcome"] in ("answer", "executed") else 0,
         provider=rec["provider"],
     )
+    await kc.store.record_turn(turn)
     return {"messages": [AIMessage(content=answer)], "answer": answer, "record": rec, "timings": timings}

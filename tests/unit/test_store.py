@@ -264,7 +264,7 @@ async def test_tools_usage_audit_and_turns(store: Store) -> None:
     (a,) = await store.audit_log()
     assert a["tool"] == "pods_delete" and a["approved_by"] == "cli" and a["writes"] == 1
     with pytest.raises(StoreError):
-        await store.record_turn(bogus=1)
+        await store.record_turn({"bogus": 1})  # type: ignore[typeddict-unknown-key]
 
 
 async def test_db_info_counts(store: Store) -> None:

@@ -1,0 +1,188 @@
+"""The store's connections: one writer, a small pool of readers, migrations and transactions.
+
+Every section of :class:`kcache.store.Store` (objects, scans, tools, audit, turns, evals)
+is a subclass of :class:`Pool` and reaches the database only through :meth:`Pool.transaction`
+(writes) and :meth:`Pool.reader` (reads), so the sections share one set of connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Self
+
+import aiosqlite
+
+from kcache.errors import StoreError
+from kcache.store import sql
+
+
+class Pool:
+    """The connections of one database file. Open it with ``async with``."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        timeout: float = 30.0,
+        max_connections: int = 10,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = Path(path)
+        self.timeout = timeout
+        self.max_readers = max(1, max_connections - 1)
+        self.clock = clock
+        self._writer: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+        self._idle: list[aiosqlite.Connection] = []
+        self._all_readers: list[aiosqlite.Connection] = []
+        self._reader_slots = asyncio.Semaphore(self.max_readers)
+        self.generation = 0
+        """Bumped when cached cluster objects change: in-process caches of derived data key on it."""
+
+    # --- lifecycle ----------------------------------------------------------------------
+    async def __aenter__(self) -> Self:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        """Create the file (mode 0600, folder included) if missing, connect, migrate."""
+        try:
+            # File-system work off the event loop (the langgraph dev server forbids blocking calls).
+            await asyncio.to_thread(self._create_file)
+            self._writer = await self._connect()
+            await self.setup()
+        except (OSError, aiosqlite.Error) as exc:
+            await self.close()
+            raise StoreError(f"cannot open the cache database {self.path}: {exc}") from exc
+
+    def _create_file(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        os.chmod(self.path, 0o600)
+
+    async def close(self) -> None:
+        """Close every connection."""
+        for conn in self._all_readers:
+            await conn.close()
+        self._all_readers.clear()
+        self._idle.clear()
+        if self._writer is not None:
+            await self._writer.close()
+            self._writer = None
+
+    async def _connect(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.path, isolation_level=None, timeout=self.timeout)
+        await conn.execute(sql.BUSY_TIMEOUT.format(ms=int(self.timeout * 1000)))
+        for pragma in sql.PRAGMAS:
+            await conn.execute(pragma)
+        return conn
+
+    async def setup(self) -> None:
+        """Apply pending migrations, each with its version row in one transaction."""
+        conn = self._conn()
+        await conn.execute(sql.CREATE_VERSION_TABLE)
+        async with self._write_lock:
+            current = await self._scalar(conn, sql.SELECT_VERSION)
+            for version, script in enumerate(sql.MIGRATIONS, start=1):
+                if version <= current:
+                    continue
+                await conn.execute("BEGIN IMMEDIATE")
+                try:
+                    # executescript() would commit behind our back: run statement by statement.
+                    for statement in _split_statements(script):
+                        await conn.execute(statement)
+                    await conn.execute(sql.INSERT_VERSION, (version,))
+                    await conn.execute("COMMIT")
+                except BaseException:
+                    await conn.execute("ROLLBACK")
+                    raise
+
+    def _conn(self) -> aiosqlite.Connection:
+        if self._writer is None:
+            raise StoreError(f"the cache database {self.path} is not open")
+        return self._writer
+
+    @staticmethod
+    async def _scalar(conn: aiosqlite.Connection, query: str, params: Sequence[Any] = ()) -> Any:
+        async with conn.execute(query, params) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The one writer, in ``BEGIN IMMEDIATE``; commits on success, rolls back on any error."""
+        conn = self._conn()
+        async with self._write_lock:
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            else:
+                await conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A pooled read connection (at most CACHE_DB_MAX_CONNECTIONS - 1 of them)."""
+        self._conn()
+        async with self._reader_slots:
+            conn = self._idle.pop() if self._idle else None
+            if conn is None:
+                conn = await self._connect()
+                self._all_readers.append(conn)
+            try:
+                yield conn
+            finally:
+                self._idle.append(conn)
+
+    async def _read_all(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        async with self.reader() as conn, conn.execute(query, params) as cur:
+            return [tuple(r) for r in await cur.fetchall()]
+
+    def now(self) -> float:
+        """The store's clock (injectable for tests)."""
+        return self.clock()
+
+    # --- info -----------------------------------------------------------------------------
+    async def schema_version(self) -> int:
+        """The highest applied migration."""
+        return int(await self._scalar(self._conn(), sql.SELECT_VERSION))
+
+    async def info(self) -> dict[str, Any]:
+        """Path, schema version, row counts per table and file size (``kcache db info``)."""
+        tables = [r[0] for r in await self._read_all(sql.LIST_TABLES)]
+        counts = {}
+        for table in tables:
+            rows = await self._read_all(sql.COUNT_ROWS.format(table=table))
+            counts[table] = int(rows[0][0])
+        size = sum(
+            p.stat().st_size
+            for p in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"))
+            if p.exists()
+        )
+        return {
+            "path": str(self.path),
+            "schema_version": await self.schema_version(),
+            "tables": counts,
+            "size_bytes": size,
+        }
+
+    async def integrity_check(self) -> str:
+        """``PRAGMA integrity_check``: 'ok' when the file is sound."""
+        rows = await self._read_all(sql.INTEGRITY_CHECK)
+        return "; ".join(str(r[0]) for r in rows)
+
+
+def _split_statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
