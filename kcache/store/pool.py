@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import stat
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -53,22 +54,47 @@ class Pool:
         await self.close()
 
     async def open(self) -> None:
-        """Create the file (mode 0600, folder included) if missing, connect, migrate."""
+        """Create the file (mode 0600, new folders 0700) if missing, connect, migrate.
+
+        Raises:
+            StoreError: The path is not a regular file (a folder, a symlink, a device), or
+                the file is not a usable SQLite database. Whatever was opened is closed.
+        """
         try:
             # File-system work off the event loop (the langgraph dev server forbids blocking calls).
             await asyncio.to_thread(self._create_file)
             self._writer = await self._connect()
             await self.setup()
-        except (OSError, aiosqlite.Error) as exc:
+        except BaseException as exc:
             await self.close()
-            raise StoreError(f"cannot open the cache database {self.path}: {exc}") from exc
+            if isinstance(exc, OSError | aiosqlite.Error):
+                raise StoreError(f"cannot open the cache database {self.path}: {exc}") from exc
+            raise
 
     def _create_file(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
-            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+        _make_folders(self.path.parent)
+        try:
+            found = os.lstat(self.path)
+        except FileNotFoundError:
+            found = None
+        # Checked before anything touches the path: chmod on a folder or through a symlink
+        # changes something that is not the cache.
+        if found is not None and not stat.S_ISREG(found.st_mode):
+            raise StoreError(
+                f"CACHE_DB_PATH {self.path} is {_file_type(found.st_mode)}, not a regular file: "
+                "point it at a file (it is created if missing)"
+            )
+        # O_NOFOLLOW: a symlink swapped in since the check fails here instead of being followed.
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode):
+                raise StoreError(
+                    f"CACHE_DB_PATH {self.path} is {_file_type(opened.st_mode)}, not a regular file"
+                )
+            os.fchmod(fd, 0o600)
+        finally:
             os.close(fd)
-        os.chmod(self.path, 0o600)
 
     async def close(self) -> None:
         """Close every connection."""
@@ -82,9 +108,14 @@ class Pool:
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(self.path, isolation_level=None, timeout=self.timeout)
-        await conn.execute(sql.BUSY_TIMEOUT.format(ms=int(self.timeout * 1000)))
-        for pragma in sql.PRAGMAS:
-            await conn.execute(pragma)
+        try:
+            await conn.execute(sql.BUSY_TIMEOUT.format(ms=int(self.timeout * 1000)))
+            for pragma in sql.PRAGMAS:
+                await conn.execute(pragma)
+        except BaseException:
+            # An unclosed connection keeps its thread alive and the process from exiting.
+            await conn.close()
+            raise
         return conn
 
     async def setup(self) -> None:
@@ -147,8 +178,11 @@ class Pool:
                 self._idle.append(conn)
 
     async def _read_all(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        async with self.reader() as conn, conn.execute(query, params) as cur:
-            return [tuple(r) for r in await cur.fetchall()]
+        try:
+            async with self.reader() as conn, conn.execute(query, params) as cur:
+                return [tuple(r) for r in await cur.fetchall()]
+        except aiosqlite.DatabaseError as exc:
+            raise StoreError(f"reading the cache database {self.path} failed: {exc}") from exc
 
     def now(self) -> float:
         """The store's clock (injectable for tests)."""
@@ -179,9 +213,37 @@ class Pool:
         }
 
     async def integrity_check(self) -> str:
-        """``PRAGMA integrity_check``: 'ok' when the file is sound."""
-        rows = await self._read_all(sql.INTEGRITY_CHECK)
+        """``PRAGMA integrity_check``: 'ok' when the file is sound, else what is wrong.
+
+        A file too damaged for the check to run gives SQLite's error message instead of
+        raising, so ``kcache health`` can report it.
+        """
+        try:
+            rows = await self._read_all(sql.INTEGRITY_CHECK)
+        except StoreError as exc:
+            return str(exc.__cause__ or exc)
         return "; ".join(str(r[0]) for r in rows)
+
+
+def _make_folders(folder: Path) -> None:
+    """Create ``folder`` and its missing parents with mode 0700 (existing ones are left alone)."""
+    missing: list[Path] = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symlink"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "a special file"
 
 
 def _split_statements(script: str) -> list[str]:

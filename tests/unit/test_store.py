@@ -68,6 +68,80 @@ async def test_file_created_0600_in_new_folder_with_spec_schema(store: Store) ->
     assert await store.schema_version() == len(sql.MIGRATIONS)
 
 
+async def test_new_folders_are_created_0700(tmp_path: Path) -> None:
+    async with Store(tmp_path / "a" / "b" / "cache.db"):
+        pass
+    assert (os.stat(tmp_path / "a").st_mode & 0o777) == 0o700
+    assert (os.stat(tmp_path / "a" / "b").st_mode & 0o777) == 0o700
+
+
+async def test_a_folder_as_the_database_path_is_refused_untouched(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir(mode=0o755)
+    with pytest.raises(StoreError, match="is a directory, not a regular file"):
+        await Store(folder).open()
+    assert (os.stat(folder).st_mode & 0o777) == 0o755
+    assert list(folder.iterdir()) == []
+
+
+async def test_a_symlink_as_the_database_path_is_refused_and_not_followed(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("not the cache")
+    target.chmod(0o644)
+    link = tmp_path / "cache.db"
+    link.symlink_to(target)
+    with pytest.raises(StoreError, match="is a symlink, not a regular file"):
+        await Store(link).open()
+    assert (os.stat(target).st_mode & 0o777) == 0o644
+    assert target.read_text() == "not the cache"
+    # A dangling symlink is not created through either.
+    dangling = tmp_path / "dangling.db"
+    dangling.symlink_to(tmp_path / "missing.db")
+    with pytest.raises(StoreError, match="symlink"):
+        await Store(dangling).open()
+    assert not (tmp_path / "missing.db").exists()
+
+
+async def test_an_existing_file_is_reset_to_0600(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    async with Store(path):
+        pass
+    path.chmod(0o644)
+    async with Store(path):
+        pass
+    assert (os.stat(path).st_mode & 0o777) == 0o600
+
+
+async def test_a_file_that_is_not_sqlite_fails_with_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    path.write_bytes(b"this is not a database" * 400)
+    store = Store(path)
+    with pytest.raises(StoreError, match="file is not a database"):
+        await store.open()
+    assert store._writer is None and store._all_readers == []
+
+
+async def test_integrity_check_reports_a_corrupt_page_instead_of_raising(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    async with Store(path) as s:
+        await s.replace("c", "pod", [pod(f"web-1-{i:04d}") for i in range(2000)], ttl_s=60)
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page, pages = (
+        con.execute("PRAGMA page_size").fetchone()[0],
+        con.execute("PRAGMA page_count").fetchone()[0],
+    )
+    con.close()
+    with open(path, "r+b") as f:
+        f.seek(page * (pages // 2))
+        f.write(b"\xff" * page)
+    async with Store(path) as s:
+        result = await s.integrity_check()
+        assert result != "ok" and "malformed" in result
+        with pytest.raises(StoreError, match="malformed"):
+            await s.query("c", "pod")
+
+
 async def test_migrations_apply_once_and_upgrade_keeps_data(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "c.db"
     shipped = sql.MIGRATIONS
