@@ -196,18 +196,21 @@ class Objects(Pool):
             binds.append(limit)
         now = self.now()
         meta: list[ScanScope] = []
-        async with self.reader() as conn:
-            # Rows carry their own expiry, so one statement (one snapshot) decides freshness.
-            async with conn.execute(query, binds) as cur:
-                raw = [tuple(r) for r in await cur.fetchall()]
-            if not raw:
-                # An empty answer is fresh only if a completed scan of the scope says so.
-                scopes = [scope_name(kind)] + ([scope_name(kind, namespace)] if use_ns else [])
-                for scope in scopes:
-                    async with conn.execute(sql.SELECT_METADATA, (cluster, scope)) as cur:
-                        row = await cur.fetchone()
-                        if row:
-                            meta.append(scope_row(row))
+        try:
+            async with self.reader() as conn:
+                # Rows carry their own expiry, so one statement (one snapshot) decides freshness.
+                async with conn.execute(query, binds) as cur:
+                    raw = [tuple(r) for r in await cur.fetchall()]
+                if not raw:
+                    # An empty answer is fresh only if a completed scan of the scope says so.
+                    scopes = [scope_name(kind)] + ([scope_name(kind, namespace)] if use_ns else [])
+                    for scope in scopes:
+                        async with conn.execute(sql.SELECT_METADATA, (cluster, scope)) as cur:
+                            row = await cur.fetchone()
+                            if row:
+                                meta.append(scope_row(row))
+        except aiosqlite.DatabaseError as exc:
+            raise StoreError(f"reading {kind} of cluster {cluster!r} failed: {exc}") from exc
         items = [resource(kind, row) for row in raw]
         return freshness(items, raw, meta, now)
 
