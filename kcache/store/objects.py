@@ -10,15 +10,15 @@ import aiosqlite
 from kcache.errors import SecretLeakError, StoreError
 from kcache.model import KINDS, Resource, is_namespaced, scope_name
 from kcache.store import sql
-from kcache.store.pool import Pool
+from kcache.store.clusters import Clusters
 from kcache.store.rows import Lookup, ScanScope, column_value, dumps, freshness, resource, to_ts
 from kcache.store.rows import scope as scope_row
 
 _FORBIDDEN_FIELDS = {"secret": ("data", "stringData"), "configmap": ("data", "binaryData")}
 
 
-class Objects(Pool):
-    """The per-kind tables and ``resource_labels``."""
+class Objects(Clusters):
+    """The per-kind tables and ``resource_labels``, inside the cluster partitions."""
 
     async def replace(
         self,
@@ -49,8 +49,13 @@ class Objects(Pool):
         labels = [(cluster, kind, r.namespace or "", r.name, k, v) for r in rows for k, v in r.labels.items()]
         scope = scope_name(kind, namespace)
         kind_bind = () if kind in sql.SPEC_TABLES else (kind,)
+        kube_system = next(
+            (r.fields.get("uid") for r in rows if kind == "namespace" and r.name == "kube-system"), None
+        )
         try:
             async with self.transaction() as conn:
+                if kube_system:
+                    await self._note_kube_system_uid(conn, cluster, str(kube_system))
                 if namespace is not None or namespaces is not None:
                     for ns in [namespace] if namespace is not None else sorted(set(namespaces or ())):
                         await conn.execute(
@@ -170,6 +175,7 @@ class Objects(Pool):
         """
         if kind not in KINDS:
             raise StoreError(f"unknown kind {kind!r}")
+        self._serving(cluster)
         use_ns = namespace is not None and is_namespaced(kind)
         query = sql.select_sql(
             kind,
@@ -222,6 +228,7 @@ class Objects(Pool):
 
     async def names(self, cluster: str, kinds: Iterable[str]) -> dict[str, list[tuple[str | None, str]]]:
         """(namespace, name) of every cached object of the given kinds: the agent's vocabulary."""
+        self._serving(cluster)
         out: dict[str, list[tuple[str | None, str]]] = {}
         for kind in kinds:
             table = sql.table_for(kind)

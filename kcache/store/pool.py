@@ -42,6 +42,10 @@ class Pool:
         self._idle: list[aiosqlite.Connection] = []
         self._all_readers: list[aiosqlite.Connection] = []
         self._reader_slots = asyncio.Semaphore(self.max_readers)
+        self._claimed: dict[str, str] = {}
+        """Cluster partitions this process claimed, with their API server URL."""
+        self._refused: dict[str, str] = {}
+        """Partitions found to hold another cluster's rows, with the reason."""
         self.generation = 0
         """Bumped when cached cluster objects change: in-process caches of derived data key on it."""
 

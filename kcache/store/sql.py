@@ -114,6 +114,12 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE resource_labels;
     ALTER TABLE resource_labels_v2 RENAME TO resource_labels;
     """,
+    # 3: who each cluster partition is, so that another cluster behind the same context name
+    # is refused instead of being answered with the first one's rows.
+    """
+    CREATE TABLE cluster_identity (cluster_name TEXT PRIMARY KEY, api_server TEXT NOT NULL,
+        kube_system_uid TEXT, created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL);
+    """,
 )
 
 CREATE_VERSION_TABLE = """
@@ -315,6 +321,12 @@ SELECT_CLUSTER = (
     "SELECT name, version, api_server, node_count, ttl_expires_at, context, user_name, updated_at "
     "FROM clusters WHERE name = ?"
 )
+SELECT_IDENTITY = "SELECT api_server, kube_system_uid FROM cluster_identity WHERE cluster_name = ?"
+INSERT_IDENTITY = (
+    "INSERT INTO cluster_identity (cluster_name, api_server, kube_system_uid, created_at, updated_at) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
+SET_IDENTITY_UID = "UPDATE cluster_identity SET kube_system_uid = ?, updated_at = ? WHERE cluster_name = ?"
 SELECT_CLUSTERS = "SELECT name FROM clusters ORDER BY updated_at DESC"
 EXPIRE_CLUSTER = "UPDATE clusters SET ttl_expires_at = ? WHERE name = ?"
 

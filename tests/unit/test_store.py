@@ -347,3 +347,56 @@ async def test_db_info_counts(store: Store) -> None:
     assert info["tables"]["pods"] == 1 and info["schema_version"] == len(sql.MIGRATIONS)
     assert info["size_bytes"] > 0
     assert await store.integrity_check() == "ok"
+
+
+def namespace(name: str, uid: str) -> Resource:
+    return Resource(kind="namespace", name=name, fields={"status": "Active", "uid": uid})
+
+
+async def test_a_partition_is_bound_to_its_api_server(store: Store, tmp_path: Path) -> None:
+    await store.claim_cluster("dev", api_server="https://127.0.0.1:1111")
+    await store.replace("dev", "pod", [pod("web-1-x")], ttl_s=60)
+    # The same cluster claims again freely, in this process or another.
+    await store.claim_cluster("dev", api_server="https://127.0.0.1:1111")
+    async with Store(store.path) as other:
+        with pytest.raises(StoreError) as err:
+            await other.claim_cluster("dev", api_server="https://127.0.0.1:2222")
+        assert "https://127.0.0.1:1111" in str(err.value) and "https://127.0.0.1:2222" in str(err.value)
+        # Refused means unchanged: the recorded identity is still the first one.
+        assert (await other.cluster_identity("dev")) == {
+            "api_server": "https://127.0.0.1:1111",
+            "kube_system_uid": None,
+        }
+
+
+async def test_kube_system_uid_is_learnt_from_the_namespace_scan_and_then_enforced(store: Store) -> None:
+    await store.claim_cluster("dev", api_server="https://k:6443")
+    await store.replace(
+        "dev", "namespace", [namespace("default", "u-1"), namespace("kube-system", "u-ks")], ttl_s=60
+    )
+    assert (await store.cluster_identity("dev")) == {
+        "api_server": "https://k:6443",
+        "kube_system_uid": "u-ks",
+    }
+    await store.claim_cluster("dev", api_server="https://k:6443", kube_system_uid="u-ks")
+    with pytest.raises(StoreError, match="u-ks"):
+        await store.claim_cluster("dev", api_server="https://k:6443", kube_system_uid="u-other")
+    await store.replace("dev", "pod", [pod("web-1-x")], ttl_s=60)
+    # Same URL, another cluster (recreated behind the address): its scan is refused, and from
+    # then on this process serves none of the old rows.
+    with pytest.raises(StoreError, match="u-other"):
+        await store.replace("dev", "namespace", [namespace("kube-system", "u-other")], ttl_s=60)
+    with pytest.raises(StoreError, match="another cluster under the same name"):
+        await store.query("dev", "pod")
+    with pytest.raises(StoreError):
+        await store.names("dev", ["pod"])
+    # The refused scan changed nothing.
+    con = sqlite3.connect(store.path)
+    assert con.execute("SELECT COUNT(*) FROM namespaces WHERE cluster_name='dev'").fetchone()[0] == 2
+    con.close()
+
+
+async def test_an_unclaimed_partition_keeps_working_without_identity(store: Store) -> None:
+    await store.replace("c", "namespace", [namespace("kube-system", "u-ks")], ttl_s=60)
+    assert await store.cluster_identity("c") is None
+    assert [r.name for r in (await store.query("c", "namespace")).items] == ["kube-system"]
