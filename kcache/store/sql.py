@@ -393,9 +393,12 @@ SELECT COUNT(*), COALESCE(SUM(cache_lookups), 0), COALESCE(SUM(cache_hits), 0),
     AVG(prompt_tokens), COALESCE(SUM(params_suggested), 0), COALESCE(SUM(params_accepted), 0)
 FROM agent_turns
 """
+# Whole read turns (every node, the LLM's own time taken out) that answered, per kind,
+# operation and path: the response-time KPI compares the two paths of one (kind, operation).
 READ_TIMES = """
-SELECT resource, answered_from_cache, AVG(read_ms), COUNT(*) FROM agent_turns
-WHERE read_ms IS NOT NULL AND intent != 'action' GROUP BY resource, answered_from_cache
+SELECT resource, operation, answered_from_cache, AVG(non_llm_ms), COUNT(*) FROM agent_turns
+WHERE non_llm_ms IS NOT NULL AND intent != 'action' AND outcome = 'answer' AND resource IS NOT NULL
+GROUP BY resource, operation, answered_from_cache
 """
 INSERT_EVAL_RUN = "INSERT INTO eval_runs (at, dataset, cluster, provider, metrics) VALUES (?, ?, ?, ?, ?)"
 LAST_EVAL_RUN = "SELECT at, dataset, cluster, provider, metrics FROM eval_runs ORDER BY id DESC LIMIT 1"

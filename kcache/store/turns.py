@@ -69,7 +69,8 @@ class Turns(Pool):
             "params_suggested": int(turns[4]),
             "params_accepted": int(turns[5]),
             "read_times": [
-                {"resource": r, "from_cache": bool(c), "avg_ms": ms, "count": n} for r, c, ms, n in reads
+                {"resource": r, "operation": op, "from_cache": bool(c), "avg_ms": ms, "count": n}
+                for r, op, c, ms, n in reads
             ],
             "scans": {str(s): int(c) for s, c in await self._read_all(sql.SCAN_COUNTS)},
             "last_eval": (

@@ -217,7 +217,7 @@ async def test_stats_command_on_recorded_turns(tmp_path: Path, capsys: pytest.Ca
                 "answered_from_cache": 1,
                 "cache_lookups": 4,
                 "cache_hits": 3,
-                "read_ms": 2.0,
+                "non_llm_ms": 2.0,
                 "prompt_tokens": 100,
             }
         )
@@ -227,7 +227,7 @@ async def test_stats_command_on_recorded_turns(tmp_path: Path, capsys: pytest.Ca
                 "answered_from_cache": 0,
                 "cache_lookups": 1,
                 "cache_hits": 0,
-                "read_ms": 100.0,
+                "non_llm_ms": 100.0,
                 "prompt_tokens": 300,
             }
         )
