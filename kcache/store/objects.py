@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -11,6 +12,7 @@ from kcache.errors import SecretLeakError, StoreError
 from kcache.model import KINDS, Resource, is_namespaced, scope_name
 from kcache.store import sql
 from kcache.store.clusters import Clusters
+from kcache.store.pool import INLINE_READ_ROWS
 from kcache.store.rows import Lookup, ScanScope, column_value, dumps, freshness, resource, to_ts
 from kcache.store.rows import scope as scope_row
 
@@ -201,24 +203,34 @@ class Objects(Clusters):
         if limit is not None:
             binds.append(limit)
         now = self.now()
-        meta: list[ScanScope] = []
-        try:
-            async with self.reader() as conn:
-                # Rows carry their own expiry, so one statement (one snapshot) decides freshness.
-                async with conn.execute(query, binds) as cur:
-                    raw = [tuple(r) for r in await cur.fetchall()]
-                if not raw:
-                    # An empty answer is fresh only if a completed scan of the scope says so.
-                    scopes = [scope_name(kind)] + ([scope_name(kind, namespace)] if use_ns else [])
-                    for scope in scopes:
-                        async with conn.execute(sql.SELECT_METADATA, (cluster, scope)) as cur:
-                            row = await cur.fetchone()
-                            if row:
-                                meta.append(scope_row(row))
-        except aiosqlite.DatabaseError as exc:
-            raise StoreError(f"reading {kind} of cluster {cluster!r} failed: {exc}") from exc
+        scopes = [scope_name(kind)] + ([scope_name(kind, namespace)] if use_ns else [])
+
+        def read(conn: sqlite3.Connection) -> tuple[list[Any], list[ScanScope]]:
+            # Rows carry their own expiry, so one statement (one snapshot) decides freshness.
+            raw = conn.execute(query, binds).fetchall()
+            meta: list[ScanScope] = []
+            if not raw:
+                # An empty answer is fresh only if a completed scan of the scope says so.
+                for scope in scopes:
+                    row = conn.execute(sql.SELECT_METADATA, (cluster, scope)).fetchone()
+                    if row:
+                        meta.append(scope_row(row))
+            return raw, meta
+
+        # Decoding the rows happens on the loop either way; off the loop goes only the SQL
+        # of reads across the whole cluster of a kind with many rows.
+        small = name is not None or use_ns or (limit is not None and limit <= INLINE_READ_ROWS)
+        if small or self._few(cluster, kind):
+            raw, meta = self._read_inline(read)
+        else:
+            raw, meta = await self._read_off_loop(read)
         items = [resource(kind, row) for row in raw]
         return freshness(items, raw, meta, now)
+
+    def _few(self, cluster: str, kind: str) -> bool:
+        """True when the last scan of the kind kept few enough rows to read them inline."""
+        scanned = self._scope_rows(cluster).get(scope_name(kind))
+        return scanned is not None and scanned.record_count <= INLINE_READ_ROWS
 
     async def pods_of(self, cluster: str, workload: str, namespace: str | None = None) -> Lookup:
         """Pods owned by a workload named exactly ``workload`` (directly or through ReplicaSets)."""

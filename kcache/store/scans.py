@@ -8,20 +8,18 @@ from kcache.errors import StoreError
 from kcache.store import sql
 from kcache.store.pool import Pool
 from kcache.store.rows import ScanScope, to_ts
-from kcache.store.rows import scope as scope_row
 
 
 class Scans(Pool):
     """Scope freshness and the history of scans."""
 
     async def scopes(self, cluster: str) -> list[ScanScope]:
-        """Every cache_metadata row of a cluster."""
-        return [scope_row(r) for r in await self._read_all(sql.SELECT_ALL_METADATA, (cluster,))]
+        """Every cache_metadata row of a cluster (from memory until any connection commits)."""
+        return sorted(self._scope_rows(cluster).values(), key=lambda s: s.table_name)
 
     async def scope(self, cluster: str, table_name: str) -> ScanScope | None:
-        """One cache_metadata row."""
-        rows = await self._read_all(sql.SELECT_METADATA, (cluster, table_name))
-        return scope_row(rows[0]) if rows else None
+        """One cache_metadata row (from memory until any connection commits)."""
+        return self._scope_rows(cluster).get(table_name)
 
     async def mark_scope(
         self,

@@ -136,6 +136,10 @@ PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
 )
+# The read-only connections: a smaller page cache each (they read what the writer cached).
+READ_PRAGMAS = ("PRAGMA cache_size=-16384",)
+# Changes after any commit by another connection (this process's writer included).
+DATA_VERSION = "PRAGMA data_version"
 BUSY_TIMEOUT = "PRAGMA busy_timeout={ms:d}"
 INTEGRITY_CHECK = "PRAGMA integrity_check"
 LIST_TABLES = "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"

@@ -400,3 +400,63 @@ async def test_an_unclaimed_partition_keeps_working_without_identity(store: Stor
     await store.replace("c", "namespace", [namespace("kube-system", "u-ks")], ttl_s=60)
     assert await store.cluster_identity("c") is None
     assert [r.name for r in (await store.query("c", "namespace")).items] == ["kube-system"]
+
+
+async def test_scope_reads_see_this_stores_writes_and_another_process(store: Store) -> None:
+    await store.replace("c", "pod", [pod("web-1-x")], ttl_s=60, tier="dynamic")
+    first = await store.scope("c", "pods")
+    assert first is not None and first.scan_status == "completed" and first.record_count == 1
+    assert [s.table_name for s in await store.scopes("c")] == ["pods"]
+    await store.mark_scope("c", "pods", "running", tier="dynamic")
+    assert (await store.scope("c", "pods")).scan_status == "running"  # type: ignore[union-attr]
+    # Another process writing the same file is seen on the next read.
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("UPDATE cache_metadata SET scan_status = 'failed', error_message = 'boom'")
+    other.execute(
+        "INSERT INTO cache_metadata (table_name, cluster_name, scan_status) VALUES ('nodes', 'c', 'pending')"
+    )
+    other.close()
+    seen = await store.scope("c", "pods")
+    assert seen is not None and (seen.scan_status, seen.error_message) == ("failed", "boom")
+    assert [s.table_name for s in await store.scopes("c")] == ["nodes", "pods"]
+
+
+async def test_an_empty_answer_turns_stale_when_another_process_invalidates(store: Store) -> None:
+    await store.replace("c", "deployment", [], ttl_s=60)
+    assert (await store.query("c", "deployment")).freshness == "fresh"
+    async with Store(store.path, clock=store.clock) as other:
+        await other.invalidate("c", "deployment")
+    assert (await store.query("c", "deployment")).freshness == "stale"
+
+
+async def test_small_reads_make_no_thread_hop_and_large_ones_one(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many = [pod(f"web-1-{i:04d}", f"ns{i % 3}") for i in range(600)]
+    await store.replace("c", "pod", many, ttl_s=60)
+    await store.replace("c", "node", [Resource(kind="node", name="n1", fields={"status": "Ready"})], ttl_s=60)
+    await store.upsert_cluster("c", version="v1", api_server="https://k", node_count=1, ttl_s=60)
+    hops: list[object] = []
+    real = asyncio.to_thread
+
+    async def counted(fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        hops.append(fn)
+        return await real(fn, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "to_thread", counted)
+    assert (await store.scope("c", "pods")).record_count == 600  # type: ignore[union-attr]
+    assert len(await store.scopes("c")) == 2
+    assert (await store.cluster("c"))["api_server"] == "https://k"  # type: ignore[index]
+    assert [p.name for p in (await store.query("c", "pod", namespace="ns0", name="web-1-0000")).items] == [
+        "web-1-0000"
+    ]
+    assert len((await store.query("c", "pod", namespace="ns1")).items) == 200
+    assert len((await store.query("c", "pod", prefix="web-1-00", limit=50)).items) == 50
+    assert [n.name for n in (await store.query("c", "node")).items] == ["n1"]
+    assert hops == []
+    # Every pod of the cluster (more than INLINE_READ_ROWS rows): off the loop, in one hop
+    # (after the first read opened its pooled connection).
+    assert len((await store.query("c", "pod")).items) == 600
+    hops.clear()
+    assert len((await store.query("c", "pod")).items) == 600
+    assert len(hops) == 1
