@@ -51,7 +51,6 @@ class Clusters(Pool):
                     )
                 if kube_system_uid and not known_uid:
                     await conn.execute(sql.SET_IDENTITY_UID, (kube_system_uid, now_ts, name))
-        self._claimed[name] = api_server
 
     async def cluster_identity(self, name: str) -> dict[str, str | None] | None:
         """The recorded identity of a partition: ``api_server`` and ``kube_system_uid``, or None."""

@@ -58,7 +58,8 @@ class Pool:
     ) -> None:
         self.path = Path(path)
         self.timeout = timeout
-        self.max_readers = max(1, max_connections - 1)
+        # The writer and the inline read-only connection count against max_connections too.
+        self.max_readers = max(1, max_connections - 2)
         self.clock = clock
         self._writer: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
@@ -71,8 +72,6 @@ class Pool:
         """The read-only connection for short reads on the event loop's thread."""
         self._scope_cache: dict[str, dict[str, ScanScope]] = {}
         self._scope_version: int | None = None
-        self._claimed: dict[str, str] = {}
-        """Cluster partitions this process claimed, with their API server URL."""
         self._refused: dict[str, str] = {}
         """Partitions found to hold another cluster's rows, with the reason."""
         self.generation = 0
@@ -220,7 +219,7 @@ class Pool:
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A pooled read connection (at most CACHE_DB_MAX_CONNECTIONS - 1 of them)."""
+        """A pooled aiosqlite read connection (sharing the pool's CACHE_DB_MAX_CONNECTIONS - 2 slots)."""
         self._conn()
         async with self._reader_slots:
             conn = self._idle.pop() if self._idle else None
