@@ -54,7 +54,7 @@ class Clusters(Pool):
 
     async def cluster_identity(self, name: str) -> dict[str, str | None] | None:
         """The recorded identity of a partition: ``api_server`` and ``kube_system_uid``, or None."""
-        rows = self._read_now(sql.SELECT_IDENTITY, (name,))
+        rows = await self._read_now(sql.SELECT_IDENTITY, (name,))
         return {"api_server": rows[0][0], "kube_system_uid": rows[0][1]} if rows else None
 
     async def _note_kube_system_uid(self, conn: Any, cluster: str, uid: str) -> None:
@@ -100,7 +100,7 @@ class Clusters(Pool):
     async def cluster(self, name: str) -> dict[str, Any] | None:
         """The cluster row with ``freshness`` and ``age_s``, or None."""
         self._serving(name)
-        rows = self._read_now(sql.SELECT_CLUSTER, (name,))
+        rows = await self._read_now(sql.SELECT_CLUSTER, (name,))
         if not rows:
             return None
         n, version, api, count, expires, context, user, updated = rows[0]
@@ -120,7 +120,7 @@ class Clusters(Pool):
 
     async def clusters(self) -> list[str]:
         """Names of the clusters cached, most recently updated first."""
-        return [r[0] for r in self._read_now(sql.SELECT_CLUSTERS)]
+        return [r[0] for r in await self._read_now(sql.SELECT_CLUSTERS)]
 
     async def expire_cluster(self, name: str) -> None:
         """Mark the cluster row stale."""

@@ -220,16 +220,16 @@ class Objects(Clusters):
         # Decoding the rows happens on the loop either way; off the loop goes only the SQL
         # of reads across the whole cluster of a kind with many rows.
         small = name is not None or use_ns or (limit is not None and limit <= INLINE_READ_ROWS)
-        if small or self._few(cluster, kind):
-            raw, meta = self._read_inline(read)
+        if small or await self._few(cluster, kind):
+            raw, meta = await self._read_small(read)
         else:
             raw, meta = await self._read_off_loop(read)
         items = [resource(kind, row) for row in raw]
         return freshness(items, raw, meta, now)
 
-    def _few(self, cluster: str, kind: str) -> bool:
+    async def _few(self, cluster: str, kind: str) -> bool:
         """True when the last scan of the kind kept few enough rows to read them inline."""
-        scanned = self._scope_rows(cluster).get(scope_name(kind))
+        scanned = (await self._scope_rows(cluster)).get(scope_name(kind))
         return scanned is not None and scanned.record_count <= INLINE_READ_ROWS
 
     async def pods_of(self, cluster: str, workload: str, namespace: str | None = None) -> Lookup:

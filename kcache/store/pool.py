@@ -8,7 +8,8 @@ read, and one read-only connection for short reads made inline on the loop.
 Reads are cheap on the agent's hot path: an aiosqlite statement costs a few thread hops of
 0.1-0.3 ms each, the same small SELECT on a synchronous connection 15-50 µs
 (``bench/store.py``). So reads that return a few rows run inline on the read-only
-connection, and larger ones in one hop. Scope freshness (``cache_metadata``) is kept in
+connection (in one hop too where the event loop forbids blocking calls, as under
+``langgraph dev``), and larger ones in one hop. Scope freshness (``cache_metadata``) is kept in
 memory per cluster and dropped whenever ``PRAGMA data_version`` on the read-only connection
 changes, which it does after any commit by any other connection: this store's own writer
 and another process writing the same file alike.
@@ -17,9 +18,11 @@ and another process writing the same file alike.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sqlite3
 import stat
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -34,6 +37,7 @@ from kcache.store.rows import ScanScope
 from kcache.store.rows import scope as scope_row
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 INLINE_READ_ROWS = 500
 """Whole-cluster reads of a kind whose last scan kept at most this many rows run inline.
@@ -70,6 +74,8 @@ class Pool:
         self._sync_all: list[sqlite3.Connection] = []
         self._inline: sqlite3.Connection | None = None
         """The read-only connection for short reads on the event loop's thread."""
+        self._inline_ok = True
+        self._inline_lock = asyncio.Lock()
         self._scope_cache: dict[str, dict[str, ScanScope]] = {}
         self._scope_version: int | None = None
         self._refused: dict[str, str] = {}
@@ -238,12 +244,28 @@ class Pool:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"reading the cache database {self.path} failed: {exc}") from exc
 
-    def _read_inline(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run a short read on the read-only connection, on this thread (no hop)."""
+    async def _read_small(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run a short read on the read-only connection: inline, or in one hop where forbidden.
+
+        A server that forbids blocking calls on its event loop (``langgraph dev`` raises
+        blockbuster's BlockingError on any sqlite3 call there) gets the same read in a worker
+        thread, from then on for this store.
+        """
         self._conn()
-        assert self._inline is not None
-        with self._reading():
-            return fn(self._inline)
+        conn = self._inline
+        assert conn is not None
+        if self._inline_ok:
+            try:
+                with self._reading():
+                    return fn(conn)
+            except Exception as exc:
+                if not _blocking_forbidden(exc):
+                    raise
+                self._inline_ok = False
+                logger.info("the event loop forbids blocking calls: cache reads run in a worker thread")
+        async with self._inline_lock:
+            with self._reading():
+                return await asyncio.to_thread(fn, conn)
 
     async def _read_off_loop(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run a read on a pooled connection in a worker thread: one hop, whatever it runs."""
@@ -263,20 +285,27 @@ class Pool:
     async def _read_all(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return await self._read_off_loop(lambda conn: conn.execute(query, params).fetchall())
 
-    def _read_now(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self._read_inline(lambda conn: conn.execute(query, params).fetchall())
+    async def _read_now(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """A short SELECT (a few rows) on the read-only connection."""
+        return await self._read_small(lambda conn: conn.execute(query, params).fetchall())
 
-    def _scope_rows(self, cluster: str) -> dict[str, ScanScope]:
+    async def _scope_rows(self, cluster: str) -> dict[str, ScanScope]:
         """The cluster's ``cache_metadata`` rows by table_name, from memory while nothing committed."""
-        version = self._read_inline(lambda conn: int(conn.execute(sql.DATA_VERSION).fetchone()[0]))
+
+        def load(conn: sqlite3.Connection) -> tuple[int, list[Any] | None]:
+            # data_version is per connection: always asked of the same (read-only) one.
+            version = int(conn.execute(sql.DATA_VERSION).fetchone()[0])
+            if version == self._scope_version and cluster in self._scope_cache:
+                return version, None
+            return version, conn.execute(sql.SELECT_ALL_METADATA, (cluster,)).fetchall()
+
+        version, rows = await self._read_small(load)
         if version != self._scope_version:
             self._scope_cache.clear()
             self._scope_version = version
-        rows = self._scope_cache.get(cluster)
-        if rows is None:
-            rows = {r[0]: scope_row(r) for r in self._read_now(sql.SELECT_ALL_METADATA, (cluster,))}
-            self._scope_cache[cluster] = rows
-        return rows
+        if rows is not None:
+            self._scope_cache[cluster] = {r[0]: scope_row(r) for r in rows}
+        return self._scope_cache.get(cluster, {})
 
     def now(self) -> float:
         """The store's clock (injectable for tests)."""
@@ -317,6 +346,12 @@ class Pool:
         except StoreError as exc:
             return str(exc.__cause__ or exc)
         return "; ".join(str(r[0]) for r in rows)
+
+
+def _blocking_forbidden(exc: Exception) -> bool:
+    """True for blockbuster's error: the event loop refused a blocking call."""
+    module = sys.modules.get("blockbuster.blockbuster")
+    return module is not None and isinstance(exc, module.BlockingError)
 
 
 def _make_folders(folder: Path) -> None:

@@ -15,11 +15,11 @@ class Scans(Pool):
 
     async def scopes(self, cluster: str) -> list[ScanScope]:
         """Every cache_metadata row of a cluster (from memory until any connection commits)."""
-        return sorted(self._scope_rows(cluster).values(), key=lambda s: s.table_name)
+        return sorted((await self._scope_rows(cluster)).values(), key=lambda s: s.table_name)
 
     async def scope(self, cluster: str, table_name: str) -> ScanScope | None:
         """One cache_metadata row (from memory until any connection commits)."""
-        return self._scope_rows(cluster).get(table_name)
+        return (await self._scope_rows(cluster)).get(table_name)
 
     async def mark_scope(
         self,

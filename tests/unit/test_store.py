@@ -460,3 +460,20 @@ async def test_small_reads_make_no_thread_hop_and_large_ones_one(
     hops.clear()
     assert len((await store.query("c", "pod")).items) == 600
     assert len(hops) == 1
+
+
+async def test_reads_work_where_the_loop_forbids_blocking_calls(store: Store) -> None:
+    from blockbuster import BlockingError, blockbuster_ctx
+
+    await store.replace("c", "pod", [pod("web-1-x")], ttl_s=60)
+    await store.upsert_cluster("c", version="v1", api_server="https://k", node_count=1, ttl_s=60)
+    with blockbuster_ctx():
+        # What langgraph dev enforces: no sqlite3 call on the event loop's thread...
+        with pytest.raises(BlockingError):
+            sqlite3.connect(":memory:").execute("SELECT 1")
+        # ...so the store's short reads go to a worker thread and answer the same.
+        assert (await store.scope("c", "pods")).record_count == 1  # type: ignore[union-attr]
+        assert [p.name for p in (await store.query("c", "pod", namespace="boutique")).items] == ["web-1-x"]
+        assert (await store.cluster("c"))["version"] == "v1"  # type: ignore[index]
+        await store.mark_scope("c", "pods", "running")
+        assert (await store.scope("c", "pods")).scan_status == "running"  # type: ignore[union-attr]
