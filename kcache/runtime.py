@@ -124,6 +124,7 @@ async def open(settings: Settings | None = None, *, kubeconfig: Path | None = No
         timeout=settings.cache_db_timeout,
         max_connections=settings.cache_db_max_connections,
     ) as store:
+        await store.claim_cluster(cluster, api_server=identity.server)
         async with McpConnection(settings, kubeconfig=kube) as mcp:
             registry = Registry.from_tools(mcp.server_label, await mcp.raw_tools())
             await store.replace_tools(registry.server, registry.rows())
