@@ -47,6 +47,16 @@ class ScopeResult:
     error: str | None = None
     tool: str | None = None
     duration_ms: float = 0.0
+    skipped_rows: list[str] = field(default_factory=list)
+    """Rows left out of a completed scan, each with its reason (unparsable, listed twice...)."""
+
+    @property
+    def note(self) -> str | None:
+        """What a completed scan left out, for the scope's error_message; None when nothing."""
+        if not self.skipped_rows:
+            return None
+        shown = "; ".join(self.skipped_rows[:3]) + ("; …" if len(self.skipped_rows) > 3 else "")
+        return f"skipped {len(self.skipped_rows)} bad row(s): {shown}"[:1000]
 
 
 @dataclass(kw_only=True)
@@ -67,6 +77,7 @@ class TierResult:
             "counts": {s.scope: s.count for s in self.scopes if s.status == "completed"},
             "failed": {s.scope: s.error for s in self.scopes if s.status == "failed"},
             "skipped": [s.scope for s in self.scopes if s.status == "skipped"],
+            "skipped_rows": {s.scope: len(s.skipped_rows) for s in self.scopes if s.skipped_rows},
         }
 
 
@@ -114,10 +125,12 @@ def _list_tool(kc: Kcache, kind: str, *, namespace: str | None) -> Selection | N
         )
     except ToolSelectionError:
         return None
-    for pick in picks:
-        if pick.tool.cache_friendly and pick.tool.read_only:
-            return pick
-    return None
+    usable = [pick for pick in picks if pick.tool.cache_friendly and pick.tool.read_only]
+    if kind == "event":
+        # An event's identity is its own namespace/name, which dedicated event tools leave out
+        # (kubernetes-mcp-server's events_list prints summaries): whole Event objects come first.
+        usable.sort(key=lambda pick: not pick.tool.is_generic)
+    return usable[0] if usable else None
 
 
 async def _call_with_retries(
@@ -153,7 +166,10 @@ async def _call_with_retries(
     raise ToolCallError(f"{selection.tool.name} failed: {last[:500]}")
 
 
-async def _fetch(kc: Kcache, kind: str, namespace: str | None) -> tuple[list[Resource], str]:
+async def _fetch(
+    kc: Kcache, kind: str, namespace: str | None, skipped: list[str] | None = None
+) -> tuple[list[Resource], str]:
+    """The records of one list call; bad rows go to ``skipped`` (when given) instead of failing it."""
     selection = _list_tool(kc, kind, namespace=namespace)
     if selection is None:
         raise ToolSelectionError(f"the MCP server {kc.registry.server} has no tool that lists {kind}")
@@ -172,10 +188,33 @@ async def _fetch(kc: Kcache, kind: str, namespace: str | None) -> tuple[list[Res
     text, structured = await _call_with_retries(kc, selection, args)
     if not text.strip() and structured is None:
         raise ParseError(f"{selection.tool.name} returned empty output for {kind} (an empty list is '[]')")
-    items = parse_list(text, kind=kind, structured=structured)
+    bad: list[str] = []
+    items = parse_list(text, kind=kind, structured=structured, skipped=bad if skipped is not None else None)
     if namespace is not None:
         items = [r for r in items if r.namespace == namespace]
+    items = _storable(kind, items, bad)
+    if skipped is not None:
+        skipped.extend(bad)
     return items, selection.tool.name
+
+
+def _storable(kind: str, items: list[Resource], skipped: list[str]) -> list[Resource]:
+    """Records the store can hold; a row without a namespace or listed twice is left out and said.
+
+    One bad row must not fail a whole scope: a duplicate (namespace, name) would fail the
+    replacement's UNIQUE constraint for every other row.
+    """
+    kept: list[Resource] = []
+    seen: set[tuple[str, str | None, str]] = set()
+    for record in items:
+        if is_namespaced(kind) and not record.namespace:
+            skipped.append(f"{kind} {record.name!r} has no namespace")
+        elif record.key in seen:
+            skipped.append(f"{kind} {record.namespace}/{record.name} listed twice")
+        else:
+            seen.add(record.key)
+            kept.append(record)
+    return kept
 
 
 async def scan_scope(
@@ -189,8 +228,9 @@ async def scan_scope(
     scan_id = await store.scan_started(cluster, scope, tier)
     await store.mark_scope(cluster, scope, "running", tier=tier)
     tool: str | None = None
+    skipped: list[str] = []
     try:
-        items, tool = await _fetch(kc, kind, namespace)
+        items, tool = await _fetch(kc, kind, namespace, skipped)
         partial = None
         seen_ns: set[str] | None = None
         if namespace is None and is_namespaced(kind):
@@ -238,20 +278,31 @@ async def scan_scope(
         await asyncio.shield(store.scan_finished(scan_id, "failed", error="interrupted"))
         await asyncio.shield(store.mark_scope(cluster, scope, "failed", tier=tier, error="interrupted"))
         raise
-    await store.scan_finished(scan_id, "completed", record_count=count)
-    duration = (time.perf_counter() - start) * 1000
+    result = ScopeResult(
+        kind=kind,
+        scope=scope,
+        status="completed",
+        count=count,
+        tool=tool,
+        duration_ms=(time.perf_counter() - start) * 1000,
+        skipped_rows=skipped,
+    )
+    if result.note is not None:
+        # The scope stays completed; its message says what the rows left out.
+        await store.mark_scope(cluster, scope, "completed", tier=tier, error=result.note)
+    await store.scan_finished(scan_id, "completed", error=result.note, record_count=count)
     event(
         logger,
         "scanner",
         "scan_scope",
-        f"{scope}: {count} rows",
-        duration_ms=duration,
+        f"{scope}: {count} rows" + (f", {len(skipped)} skipped" if skipped else ""),
+        level=logging.WARNING if skipped else logging.INFO,
+        duration_ms=result.duration_ms,
+        error_details=result.note,
         table=scope,
         count=count,
     )
-    return ScopeResult(
-        kind=kind, scope=scope, status="completed", count=count, tool=tool, duration_ms=duration
-    )
+    return result
 
 
 class _Partial(Exception):

@@ -8,6 +8,7 @@ after the fault is cleared completes.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -183,3 +184,67 @@ async def test_scan_after_mcp_server_killed_recovers(rig: Rig) -> None:
     assert await cached_pods(rig.kc) == {
         (p["metadata"]["namespace"], p["metadata"]["name"]) for p in rig.dc.list("pod")
     }
+
+
+# --- one bad row never fails a scope --------------------------------------------------------
+
+
+def twin_events(dc: DevCluster) -> tuple[str, str]:
+    """Two events alike in reason, object, message and time: only their names differ."""
+    pod = dc.list("pod", "boutique")[0]["metadata"]["name"]
+    names = (f"{pod}.twin-a", f"{pod}.twin-b")
+    for name in names:
+        dc.apply(
+            {
+                "apiVersion": "v1",
+                "kind": "Event",
+                "metadata": {"name": name, "namespace": "boutique"},
+                "involvedObject": {"kind": "Pod", "name": pod, "namespace": "boutique"},
+                "reason": "Unhealthy",
+                "message": "Readiness probe failed: connection refused",
+                "type": "Warning",
+                "firstTimestamp": "2026-11-28T19:01:43Z",
+                "lastTimestamp": "2026-11-28T19:01:43Z",
+                "count": 1,
+            }
+        )
+    return names
+
+
+async def test_events_alike_but_for_their_names_are_both_cached(
+    devcluster: DevCluster, tmp_path: Path
+) -> None:
+    twins = twin_events(devcluster)
+    async for rig in open_rig(devcluster, tmp_path):
+        kc = rig.kc
+        events = await kc.store.query(kc.cluster, "event", namespace="boutique")
+        assert set(twins) <= {e.name for e in events.items}
+        served = {(e["metadata"]["namespace"], e["metadata"]["name"]) for e in devcluster.list("event")}
+        cached = {(e.namespace, e.name) for e in (await kc.store.query(kc.cluster, "event")).items}
+        assert cached == served
+        row = await kc.store.scope(kc.cluster, "events")
+        assert row is not None and row.scan_status == "completed" and row.error_message is None
+
+
+async def test_a_bad_row_is_skipped_counted_and_reported(rig: Rig) -> None:
+    kc, dc = rig.kc, rig.dc
+    pods = dc.list("pod")
+    nameless = {**pods[0], "metadata": {k: v for k, v in pods[0]["metadata"].items() if k != "name"}}
+
+    async def one_bad_row(request: Request) -> Response | None:
+        if request.method == "GET" and request.url.path == "/api/v1/pods":
+            body = {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": [*pods, nameless]}
+            return Response(json.dumps(body), media_type="application/json")
+        return None
+
+    dc.add_hook(one_bad_row)
+    result = await scan.run_tier(kc, "dynamic")
+    dc.remove_hook(one_bad_row)
+    scope = next(s for s in result.scopes if s.scope == "pods")
+    assert scope.status == "completed" and scope.count == len(pods)
+    assert len(scope.skipped_rows) == 1 and "metadata.name" in scope.skipped_rows[0]
+    assert result.summary()["skipped_rows"] == {"pods": 1}
+    row = await kc.store.scope(kc.cluster, "pods")
+    assert row is not None and row.scan_status == "completed"
+    assert row.error_message is not None and row.error_message.startswith("skipped 1 bad row(s)")
+    assert await cached_pods(kc) == rig.before

@@ -889,3 +889,19 @@ def test_a_large_yaml_list_is_read_in_chunks_with_the_same_result(monkeypatch) -
     # A chunk that is not plain YAML sends the whole text down the ordinary path.
     with pytest.raises(ParseError):
         parse_list(body + "\n- : : [unclosed", kind="pod")
+
+
+def test_a_bad_item_is_skipped_and_said_when_the_caller_asks() -> None:
+    text = json.dumps(
+        {"items": [{"metadata": {"name": "a", "namespace": "x"}}, {"metadata": {"namespace": "x"}}]}
+    )
+    with pytest.raises(ParseError, match="metadata.name"):
+        parse_list(text, kind="configmap")
+    skipped: list[str] = []
+    records = parse_list(text, kind="configmap", skipped=skipped)
+    assert [r.name for r in records] == ["a"]
+    assert len(skipped) == 1 and "metadata.name" in skipped[0]
+    table = "NAME   STATUS\nweb    Running\n       Pending\n"
+    skipped = []
+    assert [r.name for r in parse_list(table, kind="namespace", skipped=skipped)] == ["web"]
+    assert len(skipped) == 1 and "NAME cell" in skipped[0]
