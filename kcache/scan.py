@@ -20,7 +20,7 @@ from typing import Any, Literal
 from kcache.errors import KcacheError, ParseError, ToolCallError, ToolSelectionError
 from kcache.kinds import TIER_OF, TIERS
 from kcache.logs import event
-from kcache.model import Resource, is_namespaced, scope_name
+from kcache.model import Resource, is_namespaced, plural, scope_name
 from kcache.parsing import detect_tool_error, parse_list
 from kcache.registry.select import Selection, build_args
 from kcache.runtime import Kcache
@@ -133,23 +133,78 @@ def _list_tool(kc: Kcache, kind: str, *, namespace: str | None) -> Selection | N
     return usable[0] if usable else None
 
 
+class RetryBudget:
+    """The time one scan may lose to failing calls and their retries: SCANNER_TIMEOUT in all.
+
+    Shared by every scope of a tier scan (or of one read-through refresh), so retries cannot
+    multiply across scopes: a failed attempt's whole duration counts (the MCP server's own
+    client retries 429s inside it, client-go up to ten times), and so does each wait. Once
+    the budget is spent nothing is retried; once the API server has throttled a call past
+    its retries, the scan's later calls are not made at all, since each would be throttled
+    again.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        """A budget of ``seconds``."""
+        self.seconds = seconds
+        self.spent = 0.0
+        self.throttled: str | None = None
+        """The throttling error that closed the scan to further calls, once one did."""
+
+    def allows(self, delay: float) -> bool:
+        """Whether a retry after ``delay`` seconds still fits."""
+        return self.spent + delay <= self.seconds
+
+    def refusal(self) -> str | None:
+        """Why a new call must not be made, or None."""
+        if self.throttled is None:
+            return None
+        return (
+            f"not scanned: the API server kept throttling this scan ({self.throttled[:200]}); "
+            f"its retries were bounded by SCANNER_TIMEOUT={self.seconds:g}s"
+        )
+
+
+_THROTTLED = re.compile(r"\b429\b|too many requests", re.IGNORECASE)
+# How servers relay a 429's Retry-After: the Python client's header dump ('Retry-After': '3'),
+# a Status's details (retryAfterSeconds: 3), or prose.
+_RETRY_AFTER = re.compile(
+    r"retry-?after(?:seconds)?['\"]?\s*[:=]\s*['\"]?(\d+(?:\.\d+)?)|try again in (\d+(?:\.\d+)?) ?s",
+    re.IGNORECASE,
+)
+
+
+def retry_after(text: str) -> float | None:
+    """The seconds an error's Retry-After asks for, when the text carries one."""
+    match = _RETRY_AFTER.search(text)
+    return float(match.group(1) or match.group(2)) if match else None
+
+
 async def _call_with_retries(
-    kc: Kcache, selection: Selection, args: dict[str, Any]
+    kc: Kcache, selection: Selection, args: dict[str, Any], budget: RetryBudget
 ) -> tuple[str, dict[str, Any] | None]:
     """Call a list tool; retry transient failures with backoff; raise ToolCallError otherwise.
 
-    Returns the text and the structured content, if the server sent any.
+    A retry waits at least what the server's Retry-After asks, and only while the scan's
+    budget lasts. Returns the text and the structured content, if the server sent any.
     """
+    refused = budget.refusal()
+    if refused is not None:
+        raise ToolCallError(f"{selection.tool.name}: {refused}")
     attempts = kc.settings.scanner_retries + 1
-    delay = 0.5
+    backoff = 0.5
     last = ""
     for attempt in range(1, attempts + 1):
+        started = time.monotonic()
         result = await kc.call(selection.tool.name, args, timeout=kc.settings.scanner_timeout)
         in_band = detect_tool_error(result.text) if not result.is_error else None
         if not result.is_error and in_band is None:
             return result.text, result.structured
+        budget.spent += time.monotonic() - started
         last = (result.text if result.is_error else in_band) or "error with no message"
-        if attempt < attempts and _TRANSIENT.search(last):
+        throttled = bool(_THROTTLED.search(last))
+        delay = max(backoff, retry_after(last) or 0.0)
+        if attempt < attempts and _TRANSIENT.search(last) and budget.allows(delay):
             event(
                 logger,
                 "scanner",
@@ -159,15 +214,22 @@ async def _call_with_retries(
                 error_details=last[:300],
                 tool=selection.tool.name,
             )
+            budget.spent += delay
             await asyncio.sleep(delay)
-            delay *= 2
+            backoff *= 2
             continue
+        if throttled:
+            budget.throttled = last
         break
     raise ToolCallError(f"{selection.tool.name} failed: {last[:500]}")
 
 
 async def _fetch(
-    kc: Kcache, kind: str, namespace: str | None, skipped: list[str] | None = None
+    kc: Kcache,
+    kind: str,
+    namespace: str | None,
+    budget: RetryBudget,
+    skipped: list[str] | None = None,
 ) -> tuple[list[Resource], str]:
     """The records of one list call; bad rows go to ``skipped`` (when given) instead of failing it."""
     selection = _list_tool(kc, kind, namespace=namespace)
@@ -185,7 +247,7 @@ async def _fetch(
         # Scans want whole objects: kubectl-style YAML has them, where a server's "json" may be a summary.
         if "yaml" in choices:
             args[output_param] = "yaml"
-    text, structured = await _call_with_retries(kc, selection, args)
+    text, structured = await _call_with_retries(kc, selection, args, budget)
     if not text.strip() and structured is None:
         raise ParseError(f"{selection.tool.name} returned empty output for {kind} (an empty list is '[]')")
     bad: list[str] = []
@@ -218,10 +280,19 @@ def _storable(kind: str, items: list[Resource], skipped: list[str]) -> list[Reso
 
 
 async def scan_scope(
-    kc: Kcache, kind: str, *, namespace: str | None = None, tier: str | None = None
+    kc: Kcache,
+    kind: str,
+    *,
+    namespace: str | None = None,
+    tier: str | None = None,
+    budget: RetryBudget | None = None,
 ) -> ScopeResult:
-    """Scan one (kind[, namespace]) into the cache; never raises for a scan failure."""
+    """Scan one (kind[, namespace]) into the cache; never raises for a scan failure.
+
+    ``budget`` is the retry budget of the scan this scope is part of (its own by default).
+    """
     tier = tier or TIER_OF.get(kind, "dynamic")
+    budget = budget or RetryBudget(kc.settings.scanner_timeout)
     scope = scope_name(kind, namespace)
     store, cluster = kc.store, kc.cluster
     start = time.perf_counter()
@@ -230,11 +301,11 @@ async def scan_scope(
     tool: str | None = None
     skipped: list[str] = []
     try:
-        items, tool = await _fetch(kc, kind, namespace, skipped)
+        items, tool = await _fetch(kc, kind, namespace, budget, skipped)
         partial = None
         seen_ns: set[str] | None = None
         if namespace is None and is_namespaced(kind):
-            partial, seen_ns = await _narrowing(kc, kind, items)
+            partial, seen_ns = await _narrowing(kc, kind, items, budget)
         next_at = store.now() + interval_of(kc, tier)
         if partial:
             count = await store.replace(
@@ -309,22 +380,28 @@ class _Partial(Exception):
     """An all-namespaces list came back narrowed."""
 
 
-async def _narrowing(kc: Kcache, kind: str, items: list[Resource]) -> tuple[str | None, set[str]]:
+async def _narrowing(
+    kc: Kcache, kind: str, items: list[Resource], budget: RetryBudget
+) -> tuple[str | None, set[str]]:
     """Detect an all-namespaces list that silently covered fewer namespaces than it should.
 
     kubernetes-mcp-server narrows such a list to the kubeconfig's namespace when its access
     review is denied, and says nothing. Namespaces the cache holds objects of this kind in,
     but the list did not show, are checked with a namespace-scoped list: if one still has
-    objects, the big list was narrowed.
+    objects, the big list was narrowed. A scope never scanned before has no such rows: when
+    its list shows nothing outside the kubeconfig's namespace, which is just what a narrowed
+    list looks like, other namespaces of the cluster are checked the same way.
     """
     seen = {r.namespace for r in items if r.namespace}
     known = {ns for ns, _ in (await kc.store.names(kc.cluster, [kind]))[kind] if ns}
     missing = sorted(known - seen)
+    if not missing and seen <= {kc.identity.namespace} and await _never_scanned(kc, kind):
+        missing = await _other_namespaces(kc, seen, budget)
     if not missing:
         return None, seen
-    for ns in missing[:3]:
+    for ns in missing[:_PROBES]:
         try:
-            probe, _ = await _fetch(kc, kind, ns)
+            probe, _ = await _fetch(kc, kind, ns, budget)
         except KcacheError as exc:
             return (
                 f"partial: the all-namespaces list of {kind} omitted {ns!r} and a check failed: {exc}",
@@ -333,11 +410,35 @@ async def _narrowing(kc: Kcache, kind: str, items: list[Resource]) -> tuple[str 
         if probe:
             shown = ", ".join(missing[:5]) + ("…" if len(missing) > 5 else "")
             return (
-                f"partial: the all-namespaces list of {kind} covered {len(seen)} namespaces but "
-                f"{ns!r} still holds {len(probe)}; not shown: {shown} (was the access review denied?)",
+                f"partial: the all-namespaces list of {kind} covered {len(seen)} namespaces "
+                f"({', '.join(sorted(seen)) or 'none'}) but {ns!r} still holds {len(probe)}; "
+                f"not shown: {shown} (was the access review for listing {plural(kind)} in all "
+                "namespaces denied?)",
                 seen,
             )
     return None, seen
+
+
+# Namespace-scoped lists one narrowing check may make.
+_PROBES = 3
+
+
+async def _never_scanned(kc: Kcache, kind: str) -> bool:
+    row = await kc.store.scope(kc.cluster, scope_name(kind))
+    return row is None or row.last_success_at is None
+
+
+async def _other_namespaces(kc: Kcache, seen: set[str], budget: RetryBudget) -> list[str]:
+    """The cluster's namespaces outside ``seen``, those likeliest to hold objects first."""
+    names = {name for _, name in (await kc.store.names(kc.cluster, ["namespace"]))["namespace"]}
+    if not names:
+        try:
+            listed, _ = await _fetch(kc, "namespace", None, budget)
+        except KcacheError:
+            return []
+        names = {r.name for r in listed}
+    # kube-system holds pods, config maps, secrets and events in nearly every cluster.
+    return sorted(names - seen, key=lambda ns: (ns != "kube-system", ns))
 
 
 async def scan_cluster_row(kc: Kcache) -> None:
@@ -365,6 +466,7 @@ async def run_tier(kc: Kcache, tier: str, *, progress: Progress | None = None) -
     start = time.perf_counter()
     tier_scan = await kc.store.scan_started(kc.cluster, f"tier:{tier}", tier)
     gate = asyncio.Semaphore(kc.settings.scanner_max_concurrent)
+    budget = RetryBudget(kc.settings.scanner_timeout)
 
     async def one(kind: str) -> ScopeResult:
         async with gate:
@@ -373,7 +475,7 @@ async def run_tier(kc: Kcache, tier: str, *, progress: Progress | None = None) -
                     kind=kind, scope=scope_name(kind), status="skipped", error="no list tool"
                 )
             else:
-                result = await scan_scope(kc, kind, tier=tier)
+                result = await scan_scope(kc, kind, tier=tier, budget=budget)
         if progress is not None:
             progress(tier, result)
         return result
@@ -401,11 +503,12 @@ async def refresh_scopes(
 ) -> list[ScopeResult]:
     """Read-through: refresh the given (kind, namespace) scopes now, within ``timeout`` seconds."""
     wanted = list(dict.fromkeys(scopes))
+    budget = RetryBudget(kc.settings.scanner_timeout)
 
     async def all_of() -> list[ScopeResult]:
         out = []
         for kind, ns in wanted:
-            out.append(await scan_scope(kc, kind, namespace=ns))
+            out.append(await scan_scope(kc, kind, namespace=ns, budget=budget))
         return out
 
     try:

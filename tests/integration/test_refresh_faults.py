@@ -248,3 +248,106 @@ async def test_a_bad_row_is_skipped_counted_and_reported(rig: Rig) -> None:
     assert row is not None and row.scan_status == "completed"
     assert row.error_message is not None and row.error_message.startswith("skipped 1 bad row(s)")
     assert await cached_pods(kc) == rig.before
+
+
+# --- the first scan under a denied access review ---------------------------------------------
+
+
+async def test_a_first_scan_narrowed_by_a_denied_review_is_failed_not_cached_as_the_cluster(
+    devcluster: DevCluster, tmp_path: Path
+) -> None:
+    dc = devcluster
+    dc.access.deny("list", "pods", "")
+    assert dc.kubeconfig is not None
+    settings = Settings.from_env(
+        {
+            "CACHE_DB_PATH": str(tmp_path / "cache.db"),
+            "KUBECONFIG": str(dc.kubeconfig),
+            "SCANNER_TIMEOUT": "10",
+        },
+        dotenv_path=tmp_path / "absent.env",
+    )
+    async with runtime.open(settings) as kc:
+        assert await kc.store.scopes(kc.cluster) == []  # an empty database
+        for tier in ("static", "dynamic"):
+            result = await scan.run_tier(kc, tier)
+        assert result.status == "failed"
+        pods = next(s for s in result.scopes if s.scope == "pods")
+        assert pods.status == "failed" and pods.error is not None
+        assert re.search(
+            r"^partial: .*covered 1 namespaces \(default\) but 'kube-system' still holds \d+; "
+            r"not shown: .*boutique",
+            pods.error,
+        )
+        assert "access review" in pods.error
+        row = await kc.store.scope(kc.cluster, "pods")
+        assert row is not None and row.scan_status == "failed" and row.error_message == pods.error
+        assert row.last_success_at is None
+        # What the narrowed list did show is right, and cached; what it did not is unknown, not empty.
+        assert await cached_pods(kc) == {
+            (p["metadata"]["namespace"], p["metadata"]["name"]) for p in dc.list("pod", "default")
+        }
+        boutique = await kc.store.query(kc.cluster, "pod", namespace="boutique")
+        assert boutique.items == [] and boutique.freshness == "missing"
+        # Once the review is allowed again, the next scan covers the cluster.
+        dc.access.clear()
+        again = await scan.run_tier(kc, "dynamic")
+        assert again.status == "completed", again.summary()
+        assert await cached_pods(kc) == {
+            (p["metadata"]["namespace"], p["metadata"]["name"]) for p in dc.list("pod")
+        }
+
+
+# --- a constant 429 -------------------------------------------------------------------------
+
+
+async def test_a_constant_429_costs_a_bounded_number_of_requests(
+    devcluster: DevCluster, tmp_path: Path
+) -> None:
+    """kcache's retries do not stack on the MCP server's: the scan's retry time is SCANNER_TIMEOUT.
+
+    Each pods_list under a constant 429 is about 22 requests over 20 s inside
+    kubernetes-mcp-server (client-go retries its access review and its list ten times each,
+    a second apart). Three scopes run at once; their failures spend the 30 s budget, and the
+    scan makes no further call once a throttled call is out of retries.
+    """
+    dc = devcluster
+    assert dc.kubeconfig is not None
+    settings = Settings.from_env(
+        {
+            "CACHE_DB_PATH": str(tmp_path / "cache.db"),
+            "KUBECONFIG": str(dc.kubeconfig),
+            "SCANNER_TIMEOUT": "30",
+            "SCANNER_RETRIES": "2",
+            "SCANNER_MAX_CONCURRENT": "3",
+        },
+        dotenv_path=tmp_path / "absent.env",
+    )
+    received: list[str] = []
+
+    async def count(request: Request) -> Response | None:
+        received.append(request.url.path)
+        return None
+
+    async with runtime.open(settings) as kc:
+        dc.api.hooks.insert(0, count)  # before the fault hook, which answers without passing on
+        dc.faults.set(error_rate=1.0, error_codes="429", retry_after=1)
+        result = await scan.run_tier(kc, "dynamic")
+        dc.faults.clear()
+        throttled = dc.faults.counters.errors.get(429, 0)
+        dc.api.hooks.remove(count)
+        assert result.status == "failed"
+        assert all(s.status in ("failed", "skipped") for s in result.scopes)
+        refused = [
+            s for s in result.scopes if s.error and "not scanned: the API server kept throttling" in s.error
+        ]
+        called = [s for s in result.scopes if s.error and "too many requests" in s.error and s not in refused]
+        assert 1 <= len(called) <= 3 and len(called) + len(refused) == len(
+            [s for s in result.scopes if s.status == "failed"]
+        )
+        assert refused and all("SCANNER_TIMEOUT=30s" in s.error for s in refused if s.error)
+        # Every failed call spends at least 10 s of the 30 s budget, three at once: at most six
+        # calls of up to 22 requests. Retries stacked on client-go's sent over 600.
+        calls = sum(int(row["usage_count"]) for row in await kc.store.tool_usage())
+        assert len(called) <= calls <= 6, calls
+        assert throttled <= 6 * 22 and len(received) <= 6 * 22 + 10, (throttled, len(received))
