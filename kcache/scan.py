@@ -501,15 +501,18 @@ async def run_tier(kc: Kcache, tier: str, *, progress: Progress | None = None) -
 async def refresh_scopes(
     kc: Kcache, scopes: Iterable[tuple[str, str | None]], *, timeout: float
 ) -> list[ScopeResult]:
-    """Read-through: refresh the given (kind, namespace) scopes now, within ``timeout`` seconds."""
+    """Read-through: refresh the given (kind, namespace) scopes now, within ``timeout`` seconds.
+
+    It waits for a tier scan that is running (``Kcache.scan_lock``); the wait counts in ``timeout``.
+    """
     wanted = list(dict.fromkeys(scopes))
     budget = RetryBudget(kc.settings.scanner_timeout)
 
     async def all_of() -> list[ScopeResult]:
-        out = []
-        for kind, ns in wanted:
-            out.append(await scan_scope(kc, kind, namespace=ns, budget=budget))
-        return out
+        # A running tier scan holds the lock: wait for it (within the timeout), so that two scans
+        # of one scope never interleave and the older answer cannot overwrite the newer.
+        async with kc.scan_lock:
+            return [await scan_scope(kc, kind, namespace=ns, budget=budget) for kind, ns in wanted]
 
     try:
         return await asyncio.wait_for(all_of(), timeout=timeout)

@@ -15,6 +15,7 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from starlette.requests import Request
@@ -351,3 +352,43 @@ async def test_a_constant_429_costs_a_bounded_number_of_requests(
         calls = sum(int(row["usage_count"]) for row in await kc.store.tool_usage())
         assert len(called) <= calls <= 6, calls
         assert throttled <= 6 * 22 and len(received) <= 6 * 22 + 10, (throttled, len(received))
+
+
+# --- a read-through refresh and a tier scan -------------------------------------------------
+
+
+class WatchedLock(asyncio.Lock):
+    """The scan lock, saying when someone had to wait for it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waited = False
+
+    async def acquire(self) -> Literal[True]:
+        if self.locked():
+            self.waited = True
+        return await super().acquire()
+
+
+async def test_a_read_through_refresh_waits_for_a_running_tier_scan(rig: Rig) -> None:
+    kc, dc = rig.kc, rig.dc
+    lock = WatchedLock()
+    kc.scan_lock = lock
+    finished: list[str] = []
+    # The tier's all-namespaces pod list hangs; the read-through's namespaced one would not.
+    dc.faults.set(hang=True, only_paths=r"^/api/v1/pods$")
+    tier = asyncio.create_task(scan.run_tier(kc, "dynamic"))
+    tier.add_done_callback(lambda _: finished.append("tier scan"))
+    while dc.faults.counters.hangs == 0:
+        await asyncio.sleep(0.05)
+    read = asyncio.create_task(scan.refresh_scopes(kc, [("pod", "boutique")], timeout=60))
+    read.add_done_callback(lambda _: finished.append("read-through"))
+    # Until the read-through either waits on the lock or (if it did not wait) finishes.
+    while not lock.waited and not read.done():
+        await asyncio.sleep(0.05)
+    dc.faults.clear()
+    tier_result, read_result = await tier, await read
+    assert finished == ["tier scan", "read-through"]
+    assert tier_result.status == "completed" and [r.status for r in read_result] == ["completed"]
+    history = {h["table_name"]: h for h in await kc.store.scan_history(kc.cluster)}
+    assert history["pods/boutique"]["started_at"] >= history["tier:dynamic"]["finished_at"]
