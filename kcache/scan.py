@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from kcache.errors import KcacheError, ParseError, ToolCallError, ToolSelectionError
-from kcache.kinds import TIER_OF, TIERS
+from kcache.kinds import TABLE, TIER_OF, TIERS
 from kcache.logs import event
 from kcache.model import Resource, is_namespaced, plural, scope_name
 from kcache.parsing import detect_tool_error, parse_list
@@ -49,14 +49,24 @@ class ScopeResult:
     duration_ms: float = 0.0
     skipped_rows: list[str] = field(default_factory=list)
     """Rows left out of a completed scan, each with its reason (unparsable, listed twice...)."""
+    unavailable: list[str] = field(default_factory=list)
+    """What the server's listing lacks that resolution by workload needs: ``labels``,
+    ``owner references`` (k8s-mcp's pod list has neither); resolve by name prefix instead."""
+    server: str = ""
 
     @property
     def note(self) -> str | None:
         """What a completed scan left out, for the scope's error_message; None when nothing."""
-        if not self.skipped_rows:
-            return None
-        shown = "; ".join(self.skipped_rows[:3]) + ("; …" if len(self.skipped_rows) > 3 else "")
-        return f"skipped {len(self.skipped_rows)} bad row(s): {shown}"[:1000]
+        notes = []
+        if self.unavailable:
+            notes.append(
+                f"{' and '.join(self.unavailable)} unavailable from {self.server or 'the server'}'s "
+                f"listing of {plural(self.kind)}: resolve workloads by name prefix"
+            )
+        if self.skipped_rows:
+            shown = "; ".join(self.skipped_rows[:3]) + ("; …" if len(self.skipped_rows) > 3 else "")
+            notes.append(f"skipped {len(self.skipped_rows)} bad row(s): {shown}")
+        return "; ".join(notes)[:1000] or None
 
 
 @dataclass(kw_only=True)
@@ -78,6 +88,7 @@ class TierResult:
             "failed": {s.scope: s.error for s in self.scopes if s.status == "failed"},
             "skipped": [s.scope for s in self.scopes if s.status == "skipped"],
             "skipped_rows": {s.scope: len(s.skipped_rows) for s in self.scopes if s.skipped_rows},
+            "unavailable": {s.scope: s.unavailable for s in self.scopes if s.unavailable},
         }
 
 
@@ -260,6 +271,19 @@ async def _fetch(
     return items, selection.tool.name
 
 
+# The kinds workloads own (what a write to a workload changes): resolving a workload's pods
+# follows their owner references and labels.
+_OWNED = frozenset(owned for k in TABLE if k.workload for owned in k.changes)
+
+
+def _unavailable(kind: str, items: list[Resource]) -> list[str]:
+    """What resolution by workload needs that none of a listing's rows carries."""
+    if kind not in _OWNED or not items:
+        return []
+    missing = [] if any(r.labels for r in items) else ["labels"]
+    return missing if any(r.owner_name for r in items) else [*missing, "owner references"]
+
+
 def _storable(kind: str, items: list[Resource], skipped: list[str]) -> list[Resource]:
     """Records the store can hold; a row without a namespace or listed twice is left out and said.
 
@@ -357,6 +381,8 @@ async def scan_scope(
         tool=tool,
         duration_ms=(time.perf_counter() - start) * 1000,
         skipped_rows=skipped,
+        unavailable=_unavailable(kind, items),
+        server=kc.registry.server,
     )
     if result.note is not None:
         # The scope stays completed; its message says what the rows left out.
@@ -367,7 +393,7 @@ async def scan_scope(
         "scanner",
         "scan_scope",
         f"{scope}: {count} rows" + (f", {len(skipped)} skipped" if skipped else ""),
-        level=logging.WARNING if skipped else logging.INFO,
+        level=logging.WARNING if result.note else logging.INFO,
         duration_ms=result.duration_ms,
         error_details=result.note,
         table=scope,
