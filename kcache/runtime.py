@@ -68,7 +68,7 @@ class Kcache:
     cluster: str
     _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     scan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    """Held by a tier scan; a read-through refresh of the same scope waits for it."""
+    """Held by a tier scan and a read-through refresh (kcache.scan): each waits for the other."""
 
     async def tools(self) -> Registry:
         """The registry, reloaded when CACHE_TOOL_MAPPING_TTL expired or the server changed its list."""
