@@ -11,9 +11,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from kcache_cli.commands.demo import QUESTIONS
 
 from devcluster import DevCluster
-from kcache.commands.demo import QUESTIONS
 from kcache.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration
