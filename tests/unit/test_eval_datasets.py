@@ -356,3 +356,10 @@ def test_new_cluster_has_the_promised_shape() -> None:
     ]
     secrets = [d for d in manifests if d and d["kind"] == "Secret"]
     assert secrets and all("CANARY-SECRET" in v for d in secrets for v in d["stringData"].values())
+
+
+def test_split_check_finds_every_own_case_in_its_half(capsys: pytest.CaptureFixture[str]) -> None:
+    from evals.__main__ import main
+
+    assert main(["split", "--check"]) == 0
+    assert capsys.readouterr().out == ""
