@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from devcluster.cluster import DevCluster  # noqa: E402
 from graph.agent import build_agent  # noqa: E402
-from graph.context import Context  # noqa: E402
 from kcache import runtime, scan  # noqa: E402
+from kcache.context import Context  # noqa: E402
 from kcache.parsing import parse_list, parse_object  # noqa: E402
 from kcache.planner import canonical_args, tool_args  # noqa: E402
 from kcache.settings import Settings  # noqa: E402
@@ -74,8 +74,8 @@ def _settings(tmp: Path, kubeconfig: Path) -> Settings:
 class Agent:
     """A compiled agent with an in-memory checkpointer; one thread per question."""
 
-    def __init__(self) -> None:
-        self.graph = build_agent().compile(checkpointer=InMemorySaver())
+    def __init__(self, kc: runtime.Kcache) -> None:
+        self.graph = build_agent(kc).compile(checkpointer=InMemorySaver())
         self.n = 0
 
     async def ask(self, question: str) -> tuple[dict[str, Any], dict[str, Any], float]:
@@ -113,7 +113,7 @@ async def cache_vs_mcp() -> None:
         tmp = Path(tmp_s)
         dc.write_kubeconfig(tmp / "kubeconfig.yaml")
         async with runtime.open(_settings(tmp, tmp / "kubeconfig.yaml")) as kc:
-            agent = Agent()
+            agent = Agent(kc)
             await agent.ask(QUESTIONS[0])  # the first turn refreshes the empty cache
             print("Part 1 — demo cluster, warm cache vs kubernetes-mcp-server (median of", REPEATS, "runs)")
             header = (
@@ -190,7 +190,7 @@ async def large_cluster(pods: int, turns: int) -> None:
                 if result.status != "completed":
                     print("  failed scopes:", result.summary()["failed"])
             names = await kc.store.names(kc.cluster, ["deployment"])
-            agent = Agent()
+            agent = Agent(kc)
             non_llm, walls, outcomes = [], [], []
             for q in _questions(names, turns):
                 out, _, wall = await agent.ask(q)
