@@ -13,11 +13,15 @@ from typing import Any
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.pregel import Pregel
-from langgraph.types import Command
+from langgraph.types import Command, Durability
 
 from graph.agent import compile_agent
 from graph.refresh import compile_refresh
 from kcache.runtime import Holder
+
+DURABILITY: Durability = "exit"
+"""Turns driven here use an in-memory checkpointer: saving after every step would buy nothing a
+crash does not lose anyway, so the state is saved when the run stops (at an interrupt or the end)."""
 
 Decide = Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]]
 """Given an interrupt's payload, the resume value, or None to stop the turn there."""
@@ -67,7 +71,10 @@ async def run_turn(
     config: Any = {"configurable": {"thread_id": thread_id}}
     result = TurnResult()
     out: Any = await agent.ainvoke(
-        {"messages": [HumanMessage(content=query)], "query": query}, config, context=context
+        {"messages": [HumanMessage(content=query)], "query": query},
+        config,
+        context=context,
+        durability=DURABILITY,
     )
     while pending := _pending(out):
         payload = pending[0]
@@ -86,7 +93,7 @@ async def run_turn(
             values = dict(state.values) if isinstance(state.values, dict) else {}
             result.record = dict(values.get("record") or {})
             return result
-        out = await agent.ainvoke(Command(resume=resume), config, context=context)
+        out = await agent.ainvoke(Command(resume=resume), config, context=context, durability=DURABILITY)
     result.record = dict(out.get("record") or {}) if isinstance(out, dict) else {}
     result.answer = (
         str(out.get("answer") or result.record.get("answer") or "") if isinstance(out, dict) else ""

@@ -12,7 +12,7 @@ from kcache.context import Context
 from kcache.errors import KcacheError
 from kcache.settings import Settings
 from kcache_cli.commands.common import echo
-from kcache_cli.commands.turn import (
+from kcache_cli.commands.prompts import (
     ask_approval,
     ask_choice,
     describe_call,

@@ -21,7 +21,7 @@ from kcache.context import Context
 from kcache.errors import KcacheError
 from kcache.settings import PROJECT_ROOT, Settings
 from kcache_cli.commands.common import age_text, echo
-from kcache_cli.commands.turn import describe_call
+from kcache_cli.commands.prompts import describe_call
 
 DEMO_CLUSTER = PROJECT_ROOT / "devcluster" / "clusters" / "demo"
 QUESTIONS: tuple[str, ...] = (

@@ -207,6 +207,12 @@ class GeminiStub:
         with self._state.lock:
             self._state.replies.append(reply)
 
+    def reset(self) -> None:
+        """Forget the scripted replies not consumed yet and the recorded requests."""
+        with self._state.lock:
+            self._state.replies.clear()
+            self._state.requests.clear()
+
     @property
     def pending(self) -> int:
         """Scripted replies not consumed yet."""

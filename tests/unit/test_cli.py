@@ -16,7 +16,7 @@ from graph import run
 from kcache.registry import classify_all
 from kcache.store import ScanScope, Store
 from kcache_cli import main as cli
-from kcache_cli.commands import health, stats, tools, turn
+from kcache_cli.commands import health, prompts, stats, tools
 from kcache_cli.commands.common import age_text, table
 
 DATA = Path(__file__).parent / "data" / "mcp-tools"
@@ -228,10 +228,10 @@ async def test_stats_command_on_recorded_turns(tmp_path: Path, capsys: pytest.Ca
 
 def test_footer_and_describe_call() -> None:
     cached = {"answered_from_cache": True, "data_age_s": 4.2, "cache_lookups": 3, "cache_hits": 3}
-    assert turn.footer(cached) == "(answered from cache, data age 4s; cache lookups 3, hits 3)"
+    assert prompts.footer(cached) == "(answered from cache, data age 4s; cache lookups 3, hits 3)"
     planned = {"answered_from_cache": False, "tool": "resources_scale", "executed": False}
-    assert turn.footer(planned) == "(planned resources_scale)"
-    text = turn.describe_call(
+    assert prompts.footer(planned) == "(planned resources_scale)"
+    text = prompts.describe_call(
         {"tool": "resources_scale", "args": {"name": "currencyservice", "scale": 2}, "summary": "Scale it"}
     )
     assert "Scale it" in text and '"scale": 2' in text and "resources_scale" in text
