@@ -238,7 +238,9 @@ def compute_metrics(cases: Sequence[Mapping[str, Any]]) -> dict[str, float | Non
     """The report's metrics over scored cases.
 
     Each case holds ``expect``, ``record``, ``pass`` (scored here when absent) and
-    ``latency_ms``. A metric whose denominator is empty is None.
+    ``latency_ms``. A metric whose denominator is empty is None. ``intent_accuracy``,
+    ``resource_accuracy`` and ``operation_accuracy`` are over the cases that state the key
+    (all cases but ``other-ops`` ones without an operation).
 
     ``context_accuracy`` counts a case when its expected parameters are non-empty and it
     expects ``answer`` or ``confirm``: with one expected outcome always (an agent that fails
@@ -248,6 +250,7 @@ def compute_metrics(cases: Sequence[Mapping[str, Any]]) -> dict[str, float | Non
     total = len(cases)
     passed = 0
     equal = {"intent": 0, "resource": 0, "operation": 0}
+    stated = {"intent": 0, "resource": 0, "operation": 0}
     outcome_ok = 0
     tool_ok = tool_n = 0
     param_ok = param_n = 0
@@ -264,7 +267,9 @@ def compute_metrics(cases: Sequence[Mapping[str, Any]]) -> dict[str, float | Non
             passed_case = score_case(expect, record)[0]
         passed += bool(passed_case)
         for key in equal:
-            equal[key] += record.get(key) == expect.get(key)
+            if key in expect:
+                stated[key] += 1
+                equal[key] += record.get(key) == expect[key]
         outcome_matched = record.get("outcome") in expected_outcomes(expect)
         outcome_ok += outcome_matched
 
@@ -294,9 +299,9 @@ def compute_metrics(cases: Sequence[Mapping[str, Any]]) -> dict[str, float | Non
 
     return {
         "pass_rate": _ratio(passed, total),
-        "intent_accuracy": _ratio(equal["intent"], total),
-        "resource_accuracy": _ratio(equal["resource"], total),
-        "operation_accuracy": _ratio(equal["operation"], total),
+        "intent_accuracy": _ratio(equal["intent"], stated["intent"]),
+        "resource_accuracy": _ratio(equal["resource"], stated["resource"]),
+        "operation_accuracy": _ratio(equal["operation"], stated["operation"]),
         "outcome_accuracy": _ratio(outcome_ok, total),
         "tool_accuracy": _ratio(tool_ok, tool_n),
         "param_accuracy": _ratio(param_ok, param_n),

@@ -594,3 +594,15 @@ def test_category_must_be_known_and_only_other_ops_may_omit_the_operation(tmp_pa
     loaded = load_dataset(path)[0]
     record = logs_record(operation="restart")
     assert score_case(loaded["expect"], record) == (True, None)
+
+
+def test_classification_accuracy_counts_only_cases_that_state_the_key() -> None:
+    without_operation = {k: v for k, v in logs_expect().items() if k != "operation"}
+    cases = [
+        case(logs_expect(), logs_record(operation="get"), 1.0),
+        case(without_operation, logs_record(operation="restart"), 1.0),
+    ]
+    metrics = compute_metrics(cases)
+    assert metrics["operation_accuracy"] == 0.0
+    assert metrics["intent_accuracy"] == 1.0 and metrics["resource_accuracy"] == 1.0
+    assert metrics["pass_rate"] == 0.5
