@@ -11,10 +11,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from kcache_cli.commands.demo import QUESTIONS
 
 from devcluster import DevCluster
 from kcache.settings import PROJECT_ROOT
+from kcache_cli.commands.demo import QUESTIONS
 
 pytestmark = pytest.mark.integration
 
