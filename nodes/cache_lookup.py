@@ -76,6 +76,19 @@ def _in_ns(pairs: tuple[tuple[str | None, str], ...], namespace: str | None) -> 
     return [p for p in pairs if namespace is None or p[0] == namespace]
 
 
+async def _workload_pods(reader: _Reader, namespace: str | None, workload: str) -> tuple[list[Resource], str]:
+    """The pods of a workload, by owner references; by generated names when the listing had none.
+
+    Some servers' pod listings carry no owner references (k8s-mcp): then a pod whose name is
+    the workload's name and a generated suffix is taken as its pod ("prefix", never acted on).
+    """
+    pods = (await reader.read("pod", namespace, workload=workload)).items
+    if pods:
+        return pods, "workload"
+    named = (await reader.read("pod", namespace, prefix=f"{workload}-")).items
+    return [p for p in named if p.owner_name is None and workload_of(p.name) == workload], "prefix"
+
+
 async def _resolve_name(
     reader: _Reader, kind: str, mention: str, name_kind: str | None, namespace: str | None, write: bool
 ) -> Resolution:
@@ -87,21 +100,16 @@ async def _resolve_name(
         if len(owners) > 1:
             choices = {}
             for owner_ns, owner in owners:
-                owned = (await reader.read("pod", owner_ns, workload=owner)).items
+                owned, _ = await _workload_pods(reader, owner_ns, owner)
                 if owned:
                     choices[f"{owner_ns}/{owner}"] = _target(owned[0], "workload")
             return {"candidates": sorted(choices), "choices": choices}
         if owners:
             ns, workload = owners[0]
-            pods = (await reader.read("pod", ns, workload=workload)).items
-            how = "workload"
-            if not pods:
-                # The server's listing gave no owner references (k8s-mcp): the generated names tell.
-                named = (await reader.read("pod", ns, prefix=f"{workload}-")).items
-                pods, how = [p for p in named if workload_of(p.name) == workload], "prefix"
-                if write and pods:
-                    choices = {f"{p.namespace}/{p.name}": _target(p, "exact") for p in pods}
-                    return {"candidates": list(choices), "choices": choices}
+            pods, how = await _workload_pods(reader, ns, workload)
+            if write and pods and how == "prefix":
+                choices = {f"{p.namespace}/{p.name}": _target(p, "exact") for p in pods}
+                return {"candidates": list(choices), "choices": choices}
             if not pods:
                 return {"missing": {"what": "pod", "mention": mention, "suggestions": []}}
             if write and len(pods) > 1:
@@ -165,11 +173,11 @@ async def _related_items(reader: _Reader, kind: str, related: Target) -> list[Re
     if kind == "event":
         involved = {name}
         if other in WORKLOADS:
-            involved |= {p.name for p in (await reader.read("pod", ns, workload=name)).items}
+            involved |= {p.name for p in (await _workload_pods(reader, ns, name))[0]}
         events = (await reader.read("event", ns)).items
         return [e for e in events if e.fields.get("involved_name") in involved]
     if other in WORKLOADS:
-        return (await reader.read("pod", ns, workload=name)).items
+        return (await _workload_pods(reader, ns, name))[0]
     if other == "node":
         return [p for p in (await reader.read("pod", None)).items if p.fields.get("node_name") == name]
     (service,) = (await reader.read("service", ns, name=name)).items or (None,)
@@ -261,7 +269,7 @@ async def read_rows(u: Understanding, out: Resolution, reader: _Reader) -> list[
         return await _related_items(reader, kind, related)
     if (workload := out.get("workload")) and op in ("list", "diagnose"):
         # "pods of deployment X": every pod of the workload, not the one a name resolved to.
-        return (await reader.read("pod", ns, workload=workload["name"])).items
+        return (await _workload_pods(reader, ns, workload["name"]))[0]
     if target := out.get("target"):
         return (await reader.read(kind, target.get("namespace"), name=target["name"])).items
     if op not in ("list", "diagnose", "get") or u.get("name_mention"):
