@@ -96,6 +96,8 @@ class ClusterState:
         self.clock = clock
         #: Hidden simulate instructions by (kind, namespace, name).
         self.simulate: dict[Key, str] = {}
+        #: Simulated objects whose one-off events were already emitted.
+        self.reported: set[Key] = set()
         self._frozen_now: float | None = None
         self._name_seq: dict[str, int] = {}
         self._ip_seq: dict[str, int] = {}
@@ -319,30 +321,9 @@ class ClusterState:
         info["kubeProxyVersion"] = info.get("kubeletVersion", "")
         st.setdefault("daemonEndpoints", {"kubeletEndpoint": {"Port": 10250}})
         if "conditions" not in st:
-
-            def cond(ctype: str, status_: str, reason: str, message: str) -> Obj:
-                return {
-                    "type": ctype,
-                    "status": status_,
-                    "lastHeartbeatTime": ts,
-                    "lastTransitionTime": ts,
-                    "reason": reason,
-                    "message": message,
-                }
-
-            st["conditions"] = [
-                cond(
-                    "MemoryPressure",
-                    "False",
-                    "KubeletHasSufficientMemory",
-                    "kubelet has sufficient memory available",
-                ),
-                cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                cond(
-                    "PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"
-                ),
-                cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-            ]
+            sim = self.simulate.get(("node", "", name))
+            st["conditions"] = controllers.node_conditions(ts, set((sim or "").split(",")) - {""})
+            controllers.taint_node(obj, ts)
 
     def _validate(self, rt: ResourceType, obj: Obj) -> None:
         name = obj["metadata"].get("name") or ""
@@ -822,7 +803,7 @@ def _default_pod_spec(spec: Obj) -> None:
     spec.setdefault("securityContext", {})
     if "serviceAccountName" in spec:
         spec.setdefault("serviceAccount", spec["serviceAccountName"])
-    for c in spec.get("containers") or []:
+    for c in (spec.get("initContainers") or []) + (spec.get("containers") or []):
         image = str(c.get("image", ""))
         tag = image.rsplit("/", 1)[-1]
         latest = ":" not in tag or tag.endswith(":latest")
