@@ -1,0 +1,181 @@
+"""The incidents cluster through real clients: kubectl (get, describe, -o json) and the Python client."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kubernetes import client, config
+
+from devcluster import DevCluster
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+KUBECTL = ROOT / ".venv" / "bin" / "kubectl"
+INCIDENTS = ROOT / "devcluster" / "clusters" / "incidents"
+
+
+@pytest.fixture(scope="module")
+def incidents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevCluster]:
+    with DevCluster(INCIDENTS) as dc:
+        dc.write_kubeconfig(tmp_path_factory.mktemp("incidents") / "kc.yaml", namespace="shop")
+        yield dc
+
+
+def kubectl(dc: DevCluster, *args: str, check: bool = True) -> str:
+    """kubectl's output (stdout, and stderr when not ``check``ing the exit code)."""
+    done = subprocess.run(
+        [str(KUBECTL), "--kubeconfig", str(dc.kubeconfig), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if check:
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+    return done.stdout + done.stderr
+
+
+def _api(dc: DevCluster) -> client.ApiClient:
+    return config.new_client_from_config(config_file=str(dc.kubeconfig))
+
+
+def _pod_name(dc: DevCluster, app: str) -> str:
+    return next(
+        p["metadata"]["name"] for p in dc.list("pod", "shop") if p["metadata"]["labels"].get("app") == app
+    )
+
+
+def test_kubectl_get_pods_shows_each_incident(incidents: DevCluster) -> None:
+    rows = [line.split() for line in kubectl(incidents, "get", "pods").splitlines()[1:]]
+    by_app: dict[str, set[tuple[str, str]]] = {}
+    for name, ready, status, *_ in rows:
+        app = name.rsplit("-", 2)[0] if name.count("-") >= 2 else name
+        by_app.setdefault(app, set()).add((ready, status))
+    assert by_app["checkout"] == {("0/1", "Running")}
+    assert by_app["payments"] == {("1/1", "Running")}
+    assert by_app["orders"] == {("0/1", "Init:CrashLoopBackOff")}
+    assert by_app["schema-check"] == {("0/1", "Init:Error")}
+    assert by_app["recommender"] == {("0/1", "OOMKilled")}
+    assert by_app["reports"] == {("0/1", "Pending")}
+    assert by_app["export"] == {("0/1", "Error")}  # export-orders-xxxxx
+    assert by_app["storefront"] == {("1/1", "Running")}
+    restarts = {r[0]: " ".join(r[3:6]) for r in rows}
+    assert restarts[_pod_name(incidents, "payments")] == "5 (3d ago)"
+
+
+def test_kubectl_describe_probe_failures(incidents: DevCluster) -> None:
+    ready = kubectl(incidents, "describe", "pod", _pod_name(incidents, "checkout"))
+    assert "Readiness probe failed: HTTP probe failed with statuscode: 503" in ready
+    assert "Readiness:    http-get http://:8080/ready delay=0s timeout=1s period=10s" in ready
+    live = kubectl(incidents, "describe", "pod", _pod_name(incidents, "payments"))
+    assert "Liveness probe failed: dial tcp" in live and "connect: connection refused" in live
+    assert "Container api failed liveness probe, will be restarted" in live
+    assert "Restart Count:  5" in live and "Exit Code:    137" in live
+
+
+def test_kubectl_describe_failing_init_container(incidents: DevCluster) -> None:
+    text = kubectl(incidents, "describe", "pod", _pod_name(incidents, "orders"))
+    init = text[text.index("Init Containers:") : text.index("\nContainers:")]
+    migrate = init[init.index("migrate-db:") :]
+    assert "Reason:       CrashLoopBackOff" in migrate and "Exit Code:    1" in migrate
+    assert "Restart Count:  6" in migrate
+    assert "Reason:       PodInitializing" in text[text.index("\nContainers:") :]
+    pod = json.loads(kubectl(incidents, "get", "pod", "schema-check", "-o", "json"))
+    term = pod["status"]["initContainerStatuses"][0]["state"]["terminated"]
+    assert (pod["status"]["phase"], term["reason"], term["exitCode"]) == ("Failed", "Error", 1)
+
+
+def test_oom_killed_through_json_and_python(incidents: DevCluster) -> None:
+    name = _pod_name(incidents, "recommender")
+    pod = json.loads(kubectl(incidents, "get", "pod", name, "-o", "json"))
+    last = pod["status"]["containerStatuses"][0]["lastState"]["terminated"]
+    assert (last["reason"], last["exitCode"]) == ("OOMKilled", 137)
+    core = client.CoreV1Api(_api(incidents))
+    status = core.read_namespaced_pod(name, "shop").status.container_statuses[0]
+    assert status.last_state.terminated.exit_code == 137 and status.restart_count == 4
+    assert "out of memory" in core.read_namespaced_pod_log(name, "shop", previous=True)
+
+
+def test_pending_on_unbound_claim(incidents: DevCluster) -> None:
+    name = _pod_name(incidents, "reports")
+    text = kubectl(incidents, "describe", "pod", name)
+    assert text.rstrip().endswith("Events:          <none>")
+    core = client.CoreV1Api(_api(incidents))
+    cond = core.read_namespaced_pod(name, "shop").status.conditions[0]
+    assert (cond.type, cond.status, cond.reason) == ("PodScheduled", "False", "Unschedulable")
+    assert cond.message.startswith(
+        "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims."
+    )
+    assert core.read_namespaced_persistent_volume_claim("reports-data", "shop").status.phase == "Pending"
+    assert core.list_namespaced_event("shop", field_selector=f"involvedObject.name={name}").items == []
+
+
+def test_service_without_endpoints(incidents: DevCluster) -> None:
+    core = client.CoreV1Api(_api(incidents))
+    assert core.read_namespaced_endpoints("inventory", "shop").subsets is None
+    assert core.read_namespaced_endpoints("storefront", "shop").subsets[0].addresses
+    table = kubectl(incidents, "get", "endpoints", "inventory").splitlines()
+    assert table[1].split()[:2] == ["inventory", "<none>"]
+
+
+def test_failed_job_and_cronjob(incidents: DevCluster) -> None:
+    batch = client.BatchV1Api(_api(incidents))
+    job = batch.read_namespaced_job("export-orders", "shop")
+    assert job.status.failed == job.spec.backoff_limit + 1 == 3
+    assert {(c.type, c.reason) for c in job.status.conditions} >= {("Failed", "BackoffLimitExceeded")}
+    core = client.CoreV1Api(_api(incidents))
+    pods = core.list_namespaced_pod("shop", label_selector="job-name=export-orders").items
+    assert len(pods) == 3 and {p.status.phase for p in pods} == {"Failed"}
+    assert all(p.status.container_statuses[0].state.terminated.exit_code == 1 for p in pods)
+    jobs = kubectl(incidents, "get", "jobs").splitlines()
+    assert [line.split()[1] for line in jobs[1:]] == ["Failed", "Failed"]
+    cj = batch.read_namespaced_cron_job("nightly-backup", "shop")
+    assert cj.status.last_schedule_time is not None and not cj.status.active
+    (last,) = [
+        j for j in batch.list_namespaced_job("shop").items if j.metadata.name.startswith("nightly-backup-")
+    ]
+    assert last.metadata.owner_references[0].kind == "CronJob"
+    assert any(c.type == "Failed" and c.status == "True" for c in last.status.conditions)
+    described = kubectl(incidents, "describe", "cronjob", "nightly-backup")
+    assert f"Saw completed job: {last.metadata.name}, status: Failed" in described
+
+
+def test_rollout_past_deadline(incidents: DevCluster) -> None:
+    apps = client.AppsV1Api(_api(incidents))
+    dep = apps.read_namespaced_deployment("search", "shop")
+    progressing = next(c for c in dep.status.conditions if c.type == "Progressing")
+    assert (progressing.status, progressing.reason) == ("False", "ProgressDeadlineExceeded")
+    assert progressing.message.endswith("has timed out progressing.")
+    assert not dep.status.ready_replicas
+    out = kubectl(incidents, "rollout", "status", "deployment/search", "--timeout=5s", check=False)
+    assert 'deployment "search" exceeded its progress deadline' in out
+
+
+def test_not_ready_node(incidents: DevCluster) -> None:
+    rows = {line.split()[0]: line.split()[1] for line in kubectl(incidents, "get", "nodes").splitlines()[1:]}
+    assert rows == {
+        "ops-control-plane": "Ready",
+        "ops-worker-1": "Ready",
+        "ops-worker-2": "NotReady,SchedulingDisabled",
+    }
+    core = client.CoreV1Api(_api(incidents))
+    node = core.read_node("ops-worker-2")
+    conds = {c.type: c.status for c in node.status.conditions}
+    assert conds == {
+        "MemoryPressure": "True",
+        "DiskPressure": "True",
+        "PIDPressure": "False",
+        "Ready": "False",
+    }
+    assert node.spec.unschedulable is True
+    assert {(t.key, t.effect) for t in node.spec.taints} >= {
+        ("node.kubernetes.io/not-ready", "NoExecute"),
+        ("node.kubernetes.io/disk-pressure", "NoSchedule"),
+    }
+    described = kubectl(incidents, "describe", "node", "ops-worker-2")
+    assert "Node ops-worker-2 status is now: NodeNotReady" in described
+    assert "KubeletHasInsufficientMemory" in described
