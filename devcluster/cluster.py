@@ -51,8 +51,10 @@ class DevCluster:
         self.port = port
         self.state = ClusterState()
         self.api = Api(self.state, lambda: f"{self.host}:{self.port}")
-        self.faults = Faults()
-        """Fault knobs (``dc.faults.set(latency=0.2)``); see devcluster/faults.py."""
+        self.faults = Faults(watches=self.api.watches)
+        """Fault knobs (``dc.faults.set(latency=0.2)``, ``dc.faults.drop_watches()``); see devcluster/faults.py."""
+        self.watches = self.api.watches
+        """Open watch streams (``dc.watches.open``) and their ``bookmark_interval``."""
         self.api.hooks[:0] = [Admin(self).hook, self.faults.hook]
         self.kubeconfig: Path | None = None
         self.tls: Credentials | None = None
