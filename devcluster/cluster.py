@@ -11,7 +11,7 @@ from typing import Any
 
 import uvicorn
 
-from devcluster import kubeconfig
+from devcluster import controllers, kubeconfig
 from devcluster.access import AccessPolicy
 from devcluster.faults import Admin, Faults
 from devcluster.generate import GenerateSpec
@@ -178,6 +178,11 @@ class DevCluster:
         """Delete an object as the API would (controllers react)."""
         rt = by_key(kind)
         self.state.delete(rt, namespace if rt.namespaced else None, name)
+
+    def restart_crashing(self) -> int:
+        """Restart every crash-looping container once more (restart counts grow); returns how many."""
+        with self.state.store.locked():
+            return controllers.restart_crashing(self.state)
 
     def add_namespace(self, name: str, labels: dict[str, str] | None = None) -> None:
         """Create a namespace."""

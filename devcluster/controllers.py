@@ -1152,6 +1152,53 @@ def start_pod(state: ClusterState, pod: Obj) -> None:
     state.store.put("pod", pod)
 
 
+#: Simulations whose containers keep restarting; :func:`restart_crashing` advances them.
+RESTARTING = ("CrashLoopBackOff", "OOMKilled", "LivenessProbeFailed", "InitCrashLoopBackOff")
+_RESTART_EVENTS = ("BackOff", "Unhealthy", "Killing", "Pulled", "Created", "Started")
+
+
+def restart_crashing(state: ClusterState) -> int:
+    """Restart every crash-looping container once more, as time passing would; returns how many.
+
+    Restart counts grow by one, the last termination is stamped now, and the pod's repeating
+    events (BackOff, Unhealthy, Killing, ...) count one more occurrence.
+    """
+    now = state.now_iso()
+    restarted = 0
+    for pod in state.store.list("pod"):
+        meta = pod["metadata"]
+        if state.simulate.get(("pod", meta["namespace"], meta["name"])) not in RESTARTING:
+            continue
+        st = pod.get("status") or {}
+        changed = []
+        for c in (st.get("initContainerStatuses") or []) + (st.get("containerStatuses") or []):
+            last = (c.get("lastState") or {}).get("terminated")
+            if not c.get("restartCount") or last is None:
+                continue
+            c["restartCount"] += 1
+            last.update(startedAt=now, finishedAt=now)
+            running = (c.get("state") or {}).get("running")
+            if running is not None:
+                running["startedAt"] = now
+            changed.append(c["name"])
+        if not changed:
+            continue
+        restarted += len(changed)
+        state.store.put("pod", pod)
+        for event in state.store.list("event", meta["namespace"]):
+            io = event["involvedObject"]
+            if (
+                io.get("uid") == meta["uid"]
+                and event["reason"] in _RESTART_EVENTS
+                and any(io.get("fieldPath", "").endswith(f"{{{name}}}") for name in changed)
+                and int(event.get("count", 1)) > 1
+            ):
+                event["count"] = int(event["count"]) + 1
+                event["lastTimestamp"] = now
+                state.store.put("event", event)
+    return restarted
+
+
 def qos_class(spec: Obj) -> str:
     """The pod's QoS class from its containers' requests and limits."""
     containers = spec.get("containers") or []

@@ -10,8 +10,8 @@ process through the loopback-only admin endpoint:
   watch connection once); ``DELETE /_devcluster/faults`` clears.
 - ``POST /_devcluster/changes`` with ``{"op": "scale", "kind", "namespace", "name",
   "replicas"}``, ``{"op": "delete", "kind", "namespace", "name"}``, ``{"op":
-  "add_namespace", "name", "labels"}``, ``{"op": "deny", "verb", "resource", "namespace"}``
-  or ``{"op": "allow_all"}``.
+  "add_namespace", "name", "labels"}``, ``{"op": "deny", "verb", "resource", "namespace"}``,
+  ``{"op": "allow_all"}`` or ``{"op": "restart_crashing"}``.
 
 Faults leave discovery (``/version``, ``/api``, ``/apis/{group}[/{version}]``, ``/openapi``,
 health) alone unless ``discovery=True``, so that a client can still start; ``only_paths``
@@ -384,12 +384,13 @@ class Admin:
     def _change(self, body: dict[str, Any]) -> dict[str, Any]:
         dc = self.cluster
         op = body.get("op")
-        actions: dict[str, Callable[[], None]] = {
+        actions: dict[str, Callable[[], object]] = {
             "scale": lambda: dc.scale(body["kind"], body["namespace"], body["name"], int(body["replicas"])),
             "delete": lambda: dc.delete(body["kind"], body.get("namespace"), body["name"]),
             "add_namespace": lambda: dc.add_namespace(body["name"], body.get("labels")),
             "deny": lambda: dc.access.deny(body["verb"], body["resource"], body.get("namespace", "")),
             "allow_all": dc.access.clear,
+            "restart_crashing": dc.restart_crashing,
         }
         if op not in actions:
             raise ValueError(f"unknown op {op!r}: expected one of {', '.join(actions)}")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from kubernetes import client, config
+from kubernetes import client, config, watch
 
 from devcluster import DevCluster
 
@@ -179,3 +180,29 @@ def test_not_ready_node(incidents: DevCluster) -> None:
     described = kubectl(incidents, "describe", "node", "ops-worker-2")
     assert "Node ops-worker-2 status is now: NodeNotReady" in described
     assert "KubeletHasInsufficientMemory" in described
+
+
+def test_restarts_grow_through_the_admin_endpoint(tmp_path: Path) -> None:
+    with DevCluster(INCIDENTS) as dc:
+        dc.write_kubeconfig(tmp_path / "kc.yaml", namespace="shop")
+        name = _pod_name(dc, "payments")
+        core = client.CoreV1Api(_api(dc))
+        rv = core.list_namespaced_pod("shop").metadata.resource_version
+        req = urllib.request.Request(
+            f"{dc.url}/_devcluster/changes", data=b'{"op": "restart_crashing"}', method="POST"
+        )
+        with urllib.request.urlopen(req) as resp:
+            assert json.loads(resp.read())["ok"] is True
+        row = kubectl(dc, "get", "pod", name, "--no-headers").split()
+        assert row[3] == "6" and row[4].startswith("(") and row[5] == "ago)"  # "6 (Ns ago)"
+        events = watch.Watch().stream(
+            core.list_namespaced_pod,
+            "shop",
+            resource_version=rv,
+            field_selector=f"metadata.name={name}",
+            timeout_seconds=2,
+        )
+        modified = [e["object"] for e in events if e["type"] == "MODIFIED"]
+        assert modified[-1].status.container_statuses[0].restart_count == 6
+        described = kubectl(dc, "describe", "pod", name)
+        assert "(x16 over 3d)" in described  # the Unhealthy event counted once more

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devcluster import controllers, names, tables
+from devcluster import controllers, names, tables, watch
 from devcluster.access import decode_access_review
 from devcluster.resources import by_key
 from devcluster.selectors import (
@@ -411,3 +411,57 @@ def test_last_schedule_of_cron_expressions() -> None:
     assert last("0 3 15 * *") == "Sun 15 03:00"
     with pytest.raises(ValueError):
         controllers.last_schedule("every day", now)
+
+
+def test_restart_crashing_grows_restart_counts_and_event_counts() -> None:
+    state = ClusterState()
+    state.load_dir(INCIDENTS)
+    pod = _app_pods(state, "payments")[0]
+    unhealthy = next(e for e in _pod_events(state, pod) if e["reason"] == "Unhealthy")
+    before = (pod["status"]["containerStatuses"][0]["restartCount"], unhealthy["count"])
+    rv = state.store.resource_version
+    with state.store.locked():
+        restarted = controllers.restart_crashing(state)
+    # payments, recommender (OOMKilled) and the orders init container restart; healthy pods do not.
+    assert restarted == 3
+    pod = _app_pods(state, "payments")[0]
+    cs = pod["status"]["containerStatuses"][0]
+    assert (cs["restartCount"], unhealthy["count"]) == (before[0] + 1, before[1] + 1)
+    assert cs["lastState"]["terminated"]["finishedAt"] == state.now_iso()
+    assert _app_pods(state, "storefront")[0]["status"]["containerStatuses"][0]["restartCount"] == 0
+    changed = {c.obj["metadata"]["name"] for c in state.store.changes_since(rv) if c.kind == "pod"}
+    assert changed == {
+        p["metadata"]["name"] for a in ("payments", "recommender", "orders") for p in _app_pods(state, a)
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, False),
+        ("", False),
+        ("1", True),
+        ("t", True),
+        ("T", True),
+        ("TRUE", True),
+        ("true", True),
+        ("True", True),
+        ("0", False),
+        ("f", False),
+        ("F", False),
+        ("FALSE", False),
+        ("false", False),
+        ("False", False),
+    ],
+)
+def test_parse_bool_reads_go_booleans(value: str | None, expected: bool) -> None:
+    assert watch.parse_bool(value) is expected
+
+
+@pytest.mark.parametrize("value", ["yes", "tRUE", "2", "on"])
+def test_parse_bool_rejects_what_go_rejects(value: str) -> None:
+    with pytest.raises(ApiError) as err:
+        watch.parse_bool(value)
+    assert (
+        err.value.code == 400 and err.value.message == f'strconv.ParseBool: parsing "{value}": invalid syntax'
+    )
