@@ -1227,6 +1227,90 @@ def reconcile_unscheduled_pods(state: ClusterState) -> None:
 # --- Services, quotas, claims, garbage collection --------------------------------------------
 
 
+SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+
+
+def endpoint_slice(
+    svc: Obj, ready: list[Obj], not_ready: list[Obj], ports: list[Obj], zones: dict[str, str]
+) -> Obj:
+    """The EndpointSlice the EndpointSlice controller keeps for ``svc``.
+
+    ``ready`` and ``not_ready`` are Endpoints addresses, ``ports`` Endpoints ports and
+    ``zones`` node names to their ``topology.kubernetes.io/zone``.
+    """
+    meta = svc["metadata"]
+    endpoints = []
+    pairs = [(a, True) for a in ready] + [(a, False) for a in not_ready]
+    for addr, is_ready in sorted(pairs, key=lambda pair: pair[0]["targetRef"]["name"]):
+        ep: Obj = {
+            "addresses": [addr["ip"]],
+            "conditions": {"ready": is_ready, "serving": is_ready, "terminating": False},
+            "targetRef": addr["targetRef"],
+        }
+        node = addr.get("nodeName")
+        if node:
+            ep["nodeName"] = node
+            if node in zones:
+                ep["zone"] = zones[node]
+        endpoints.append(ep)
+    labels = dict(meta.get("labels") or {})
+    labels.update(
+        {
+            "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
+            SERVICE_NAME_LABEL: meta["name"],
+        }
+    )
+    return {
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {
+            "name": f"{meta['name']}-{names.suffix(meta['uid'])}",
+            "generateName": f"{meta['name']}-",
+            "namespace": meta["namespace"],
+            "labels": labels,
+            "ownerReferences": [
+                {
+                    "apiVersion": "v1",
+                    "kind": "Service",
+                    "name": meta["name"],
+                    "uid": meta["uid"],
+                    "controller": True,
+                    "blockOwnerDeletion": True,
+                }
+            ],
+        },
+        "addressType": "IPv4",
+        # Both lists are serialized even when empty (null), as the Go type has no omitempty.
+        "endpoints": endpoints or None,
+        "ports": [{"name": p.get("name", ""), "port": p["port"], "protocol": p["protocol"]} for p in ports]
+        or None,
+    }
+
+
+def node_zones(state: ClusterState) -> dict[str, str]:
+    """Node names to their ``topology.kubernetes.io/zone`` label, for nodes that have one."""
+    zones = {}
+    for node in state.store.list("node"):
+        zone = (node["metadata"].get("labels") or {}).get("topology.kubernetes.io/zone")
+        if zone:
+            zones[node["metadata"]["name"]] = zone
+    return zones
+
+
+def _sync_slice(state: ClusterState, want: Obj) -> None:
+    meta = want["metadata"]
+    have = state.store.get("endpointslice", meta["namespace"], meta["name"])
+    if have is None:
+        state.admit_internal("endpointslice", want)
+        return
+    fields = ("endpoints", "ports", "addressType")
+    if any(have.get(f) != want[f] for f in fields) or have["metadata"].get("labels") != meta["labels"]:
+        for f in fields:
+            have[f] = want[f]
+        have["metadata"]["labels"] = meta["labels"]
+        state.store.put("endpointslice", have)
+
+
 def reconcile_endpoints(state: ClusterState) -> None:
     """Keep an Endpoints object per selector Service listing its pods."""
     # Pods by one label pair, so each Service only tests pods carrying its first selector
@@ -1237,6 +1321,7 @@ def reconcile_endpoints(state: ClusterState) -> None:
         for k, v in (pod["metadata"].get("labels") or {}).items():
             if isinstance(v, str):
                 by_label.setdefault((pod_ns, k, v), []).append(pod)
+    zones = node_zones(state)
     for svc in state.store.list("service"):
         sel = svc["spec"].get("selector")
         if not sel:
@@ -1278,6 +1363,7 @@ def reconcile_endpoints(state: ClusterState) -> None:
         if not_ready:
             subset["notReadyAddresses"] = not_ready
         subsets = [dict(subset, ports=ports)] if subset else []
+        _sync_slice(state, endpoint_slice(svc, ready, not_ready, ports, zones))
         existing = state.store.get("endpoints", ns, meta["name"])
         if existing is None:
             ep: Obj = {
@@ -1365,6 +1451,11 @@ def collect_garbage(state: ClusterState) -> None:
         meta = ep["metadata"]
         if state.store.get("service", meta["namespace"], meta["name"]) is None:
             state.store.remove("endpoints", meta["namespace"], meta["name"])
+    for es in state.store.list("endpointslice"):
+        meta = es["metadata"]
+        service = (meta.get("labels") or {}).get(SERVICE_NAME_LABEL)
+        if service and state.store.get("service", meta["namespace"], service) is None:
+            state.store.remove("endpointslice", meta["namespace"], meta["name"])
 
 
 CONTROLLERS = (

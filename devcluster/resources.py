@@ -142,6 +142,7 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("IngressClass", "networking.k8s.io", "v1", "ingressclasses", False),
     ResourceType("NetworkPolicy", "networking.k8s.io", "v1", "networkpolicies", True, ("netpol",)),
     ResourceType("StorageClass", "storage.k8s.io", "v1", "storageclasses", False, ("sc",)),
+    ResourceType("EndpointSlice", "discovery.k8s.io", "v1", "endpointslices", True),
     ResourceType("Event", "events.k8s.io", "v1", "events", True, ("ev",), virtual=True),
     ResourceType(
         "SelfSubjectAccessReview",
@@ -194,6 +195,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("batch", "v1"),
     ("networking.k8s.io", "v1"),
     ("storage.k8s.io", "v1"),
+    ("discovery.k8s.io", "v1"),
     ("metrics.k8s.io", "v1beta1"),
 )
 

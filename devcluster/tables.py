@@ -359,6 +359,19 @@ def _ep_row(e: Obj, now: float) -> list[Any]:
     return [e["metadata"]["name"], text or "<none>", _age(e, now)]
 
 
+def _endpointslice_row(e: Obj, now: float) -> list[Any]:
+    ports = [str(p["port"]) for p in e.get("ports") or [] if p.get("port") is not None]
+    addrs = [a for ep in e.get("endpoints") or [] for a in ep.get("addresses") or []]
+    text = ",".join(addrs[:3]) + (f" + {len(addrs) - 3} more..." if len(addrs) > 3 else "")
+    return [
+        e["metadata"]["name"],
+        e.get("addressType", ""),
+        ",".join(ports) or "<unset>",
+        text or "<unset>",
+        _age(e, now),
+    ]
+
+
 def _quota_row(q: Obj, now: float) -> list[Any]:
     st = q.get("status") or {}
     used = st.get("used") or {}
@@ -669,6 +682,16 @@ PRINTERS: dict[str, tuple[tuple[Column, ...], Callable[[Obj, float], list[Any]]]
         _event_row,
     ),
     "endpoints": ((_NAME, _c("Endpoints", desc="Endpoints of the service"), _AGE), _ep_row),
+    "endpointslice": (
+        (
+            _NAME,
+            _c("AddressType", desc="Type of address carried by this EndpointSlice."),
+            _c("Ports", desc="Ports of the EndpointSlice."),
+            _c("Endpoints", desc="Endpoints of the EndpointSlice."),
+            _AGE,
+        ),
+        _endpointslice_row,
+    ),
     "serviceaccount": (
         (
             _NAME,

@@ -206,3 +206,26 @@ def test_restarts_grow_through_the_admin_endpoint(tmp_path: Path) -> None:
         assert modified[-1].status.container_statuses[0].restart_count == 6
         described = kubectl(dc, "describe", "pod", name)
         assert "(x16 over 3d)" in described  # the Unhealthy event counted once more
+
+
+def test_endpoint_slices_back_kubectl_describe_service(incidents: DevCluster) -> None:
+    ips = sorted(
+        p["status"]["podIP"]
+        for p in incidents.list("pod", "shop")
+        if p["metadata"]["labels"].get("app") == "storefront"
+    )
+    described = kubectl(incidents, "describe", "service", "storefront")
+    line = next(x for x in described.splitlines() if x.startswith("Endpoints:"))
+    assert sorted(line.split()[1].split(",")) == sorted(f"{ip}:8080" for ip in ips)
+    discovery = client.DiscoveryV1Api(_api(incidents))
+    (empty,) = discovery.list_namespaced_endpoint_slice(
+        "shop", label_selector="kubernetes.io/service-name=inventory"
+    ).items
+    assert empty.endpoints is None and empty.address_type == "IPv4"
+    (full,) = discovery.list_namespaced_endpoint_slice(
+        "shop", label_selector="kubernetes.io/service-name=checkout"
+    ).items
+    assert {(e.conditions.ready, e.node_name, e.zone) for e in full.endpoints} == {
+        (False, "ops-worker-1", "zone-b")
+    }
+    assert [(p.name, p.port) for p in full.ports] == [("http", 8080)]

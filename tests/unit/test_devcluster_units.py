@@ -465,3 +465,19 @@ def test_parse_bool_rejects_what_go_rejects(value: str) -> None:
     assert (
         err.value.code == 400 and err.value.message == f'strconv.ParseBool: parsing "{value}": invalid syntax'
     )
+
+
+def test_endpoint_slices_follow_pods_and_their_service(fresh: ClusterState) -> None:
+    def slice_ips() -> list[str]:
+        (es,) = fresh.list(by_key("endpointslice"), "boutique", "kubernetes.io/service-name=frontend")
+        assert es["metadata"]["ownerReferences"][0]["kind"] == "Service"
+        return sorted(a for ep in es["endpoints"] for a in ep["addresses"])
+
+    assert len(slice_ips()) == 1
+    fresh.set_scale(by_key("deployment"), "boutique", "frontend", 3)
+    pods = fresh.list(by_key("pod"), "boutique", "app=frontend")
+    assert slice_ips() == sorted(p["status"]["podIP"] for p in pods)
+    endpoints = fresh.get(by_key("endpoints"), "boutique", "frontend")
+    assert sorted(a["ip"] for a in endpoints["subsets"][0]["addresses"]) == slice_ips()
+    fresh.delete(by_key("service"), "boutique", "frontend")
+    assert fresh.list(by_key("endpointslice"), "boutique", "kubernetes.io/service-name=frontend") == []
