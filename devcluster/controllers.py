@@ -336,24 +336,55 @@ def reconcile_statefulsets(state: ClusterState) -> None:
         _set_status(state, "statefulset", sts, status)
 
 
+#: Tolerations the DaemonSet controller adds to every daemon pod, so that daemons stay on
+#: (and come to) unhealthy and cordoned nodes.
+DAEMON_TOLERATIONS = (
+    {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute"},
+    {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute"},
+    {"key": "node.kubernetes.io/disk-pressure", "operator": "Exists", "effect": "NoSchedule"},
+    {"key": "node.kubernetes.io/memory-pressure", "operator": "Exists", "effect": "NoSchedule"},
+    {"key": "node.kubernetes.io/pid-pressure", "operator": "Exists", "effect": "NoSchedule"},
+    {"key": "node.kubernetes.io/unschedulable", "operator": "Exists", "effect": "NoSchedule"},
+)
+
+
+_LOST_NODE_TAINTS = ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")
+
+
+def daemon_template(template: Obj) -> Obj:
+    """A copy of a DaemonSet's pod template with :data:`DAEMON_TOLERATIONS` added."""
+    out = copy.deepcopy(template)
+    spec = out.setdefault("spec", {})
+    tolerations = spec.setdefault("tolerations", [])
+    for t in DAEMON_TOLERATIONS:
+        if t not in tolerations:
+            tolerations.append(dict(t))
+    return out
+
+
 def reconcile_daemonsets(state: ClusterState) -> None:
     """One Pod per node whose labels and taints the DaemonSet's template accepts."""
     for ds in state.store.list("daemonset"):
         meta = ds["metadata"]
-        spec = ds["spec"]["template"]["spec"]
+        template = daemon_template(ds["spec"]["template"])
+        spec = template["spec"]
         revision = names.template_hash(ds["spec"]["template"])
         pods = owned_by(state, "pod", ds)
         on_node = {p["spec"].get("nodeName"): p for p in pods}
-        eligible = [n for n in state.store.list("node") if fits(n, spec)]
+        # Cordoning does not keep daemons away, and a node that stopped being ready keeps the
+        # daemon it ran before: only the node selector and the other taints do.
+        eligible = [
+            n
+            for n in state.store.list("node")
+            if selects(n, spec) and all(t.get("key") in _LOST_NODE_TAINTS for t in untolerated(n, spec))
+        ]
         for node in eligible:
             node_name = node["metadata"]["name"]
             if node_name in on_node:
                 continue
             pod_name = state.generate_name(f"{meta['name']}-", "pod", meta["namespace"])
             extra = {"controller-revision-hash": revision, "pod-template-generation": "1"}
-            on_node[node_name] = state.spawn_pod(
-                ds, pod_name, ds["spec"]["template"], extra, node_name=node_name
-            )
+            on_node[node_name] = state.spawn_pod(ds, pod_name, template, extra, node_name=node_name)
             state.emit(ds, "Normal", "SuccessfulCreate", f"Created pod: {pod_name}", "daemonset-controller")
         wanted = {n["metadata"]["name"] for n in eligible}
         for node_name, pod in list(on_node.items()):
@@ -672,6 +703,14 @@ def node_conditions(ts: str, sim: set[str]) -> list[Obj]:
     return out
 
 
+def node_ready(node: Obj) -> bool:
+    """Whether the node's Ready condition is True (a node without conditions counts as ready)."""
+    for c in node.get("status", {}).get("conditions") or []:
+        if c.get("type") == "Ready":
+            return bool(c.get("status") == "True")
+    return True
+
+
 def node_taints(node: Obj) -> list[Obj]:
     """The taints the node lifecycle controller puts on ``node`` for its conditions."""
     conds = {c["type"]: c["status"] for c in node.get("status", {}).get("conditions") or []}
@@ -780,11 +819,15 @@ def untolerated(node: Obj, pod_spec: Obj) -> list[Obj]:
     ]
 
 
-def fits(node: Obj, pod_spec: Obj) -> bool:
-    """Whether a pod with ``pod_spec`` may run on ``node`` (nodeSelector, taints)."""
+def selects(node: Obj, pod_spec: Obj) -> bool:
+    """Whether the pod spec's nodeSelector matches ``node``'s labels."""
     labels = node["metadata"].get("labels") or {}
-    selector = pod_spec.get("nodeSelector") or {}
-    if any(labels.get(k) != v for k, v in selector.items()):
+    return all(labels.get(k) == v for k, v in (pod_spec.get("nodeSelector") or {}).items())
+
+
+def fits(node: Obj, pod_spec: Obj) -> bool:
+    """Whether a pod with ``pod_spec`` may run on ``node`` (nodeSelector, cordon, taints)."""
+    if not selects(node, pod_spec):
         return False
     if node.get("spec", {}).get("unschedulable"):
         return False
@@ -1135,6 +1178,10 @@ def start_pod(state: ClusterState, pod: Obj) -> None:
         cond("ContainersReady", ready_s, reason, unready),
         cond("PodScheduled", "True"),
     ]
+    if not node_ready(node) and phase == "Running":
+        # The node lifecycle controller marks the pods of a node that stopped reporting unready.
+        conditions[2]["status"] = "False"
+        state.emit(pod, "Warning", "NodeNotReady", "Node is not ready", "node-controller")
     host_ip = state.node_ip(node_name)
     pod["status"] = {
         "phase": phase,

@@ -180,6 +180,9 @@ def test_not_ready_node(incidents: DevCluster) -> None:
     described = kubectl(incidents, "describe", "node", "ops-worker-2")
     assert "Node ops-worker-2 status is now: NodeNotReady" in described
     assert "KubeletHasInsufficientMemory" in described
+    assert "Non-terminated Pods:          (1 in total)" in described and "node-exporter-" in described
+    daemons = kubectl(incidents, "get", "daemonset", "-n", "kube-system", "node-exporter").splitlines()
+    assert daemons[1].split()[1:6] == ["2", "2", "1", "2", "1"]  # DESIRED CURRENT READY UP-TO-DATE AVAILABLE
 
 
 def test_restarts_grow_through_the_admin_endpoint(tmp_path: Path) -> None:

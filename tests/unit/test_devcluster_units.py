@@ -384,7 +384,13 @@ def test_not_ready_node_with_pressure(incidents: ClusterState) -> None:
         ("node.kubernetes.io/not-ready", "NoExecute"),
         ("node.kubernetes.io/memory-pressure", "NoSchedule"),
     } <= taints
-    assert not [p for p in incidents.store.list("pod") if p["spec"].get("nodeName") == "ops-worker-2"]
+    # Only a daemon runs there: it tolerates the node's taints, and the node marked it unready.
+    (daemon,) = [p for p in incidents.store.list("pod") if p["spec"].get("nodeName") == "ops-worker-2"]
+    assert daemon["metadata"]["labels"]["app"] == "node-exporter" and daemon["status"]["phase"] == "Running"
+    assert {c["type"]: c["status"] for c in daemon["status"]["conditions"]}["Ready"] == "False"
+    assert [e["reason"] for e in incidents.store.list("event", "kube-system") if e["type"] == "Warning"] == [
+        "NodeNotReady"
+    ]
     reasons = {
         e["reason"]
         for e in incidents.store.list("event", "default")
