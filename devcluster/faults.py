@@ -11,7 +11,7 @@ process through the loopback-only admin endpoint:
 - ``POST /_devcluster/changes`` with ``{"op": "scale", "kind", "namespace", "name",
   "replicas"}``, ``{"op": "delete", "kind", "namespace", "name"}``, ``{"op":
   "add_namespace", "name", "labels"}``, ``{"op": "deny", "verb", "resource", "namespace"}``,
-  ``{"op": "allow_all"}`` or ``{"op": "restart_crashing"}``.
+  ``{"op": "allow_all"}``, ``{"op": "restart_crashing"}`` or ``{"op": "compact"}``.
 
 Faults leave discovery (``/version``, ``/api``, ``/apis/{group}[/{version}]``, ``/openapi``,
 health) alone unless ``discovery=True``, so that a client can still start; ``only_paths``
@@ -391,6 +391,7 @@ class Admin:
             "deny": lambda: dc.access.deny(body["verb"], body["resource"], body.get("namespace", "")),
             "allow_all": dc.access.clear,
             "restart_crashing": dc.restart_crashing,
+            "compact": dc.compact,
         }
         if op not in actions:
             raise ValueError(f"unknown op {op!r}: expected one of {', '.join(actions)}")

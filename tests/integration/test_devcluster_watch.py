@@ -244,3 +244,46 @@ def test_kubernetes_asyncio_list_and_watch(devcluster: DevCluster) -> None:
     seen, listed = asyncio.run(run())
     assert seen[0] == "BOOKMARK" and seen[-1] == "ADDED"
     assert len(listed) == 1 and len(_frontend_pods(devcluster)) == 2
+
+
+def test_a_compacted_version_answers_410_to_raw_and_asyncio_watches(devcluster: DevCluster) -> None:
+    old = devcluster.state.store.resource_version
+    devcluster.scale("deployment", "boutique", "frontend", 2)
+    req = urllib.request.Request(
+        f"{devcluster.url}/_devcluster/changes", data=b'{"op": "compact"}', method="POST"
+    )
+    with urllib.request.urlopen(req) as resp:
+        assert json.loads(resp.read())["ok"] is True
+    (event,) = _raw_watch(devcluster, f"watch=true&resourceVersion={old}&timeoutSeconds=5")
+    current = devcluster.state.store.resource_version
+    assert event == {
+        "type": "ERROR",
+        "object": {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": f"too old resource version: {old} ({current})",
+            "reason": "Expired",
+            "code": 410,
+        },
+    }
+    assert _raw_watch(devcluster, f"watch=true&resourceVersion={current}&timeoutSeconds=1") == []
+
+    kasync = pytest.importorskip("kubernetes_asyncio")
+    import asyncio
+
+    async def run() -> int:
+        api_client = await kasync.config.new_client_from_config(config_file=str(devcluster.kubeconfig))
+        async with api_client:
+            core = kasync.client.CoreV1Api(api_client)
+            try:
+                async for _ in kasync.watch.Watch().stream(
+                    core.list_namespaced_pod, "boutique", resource_version=str(old), timeout_seconds=5
+                ):
+                    pass
+            except kasync.client.exceptions.ApiException as exc:
+                return int(exc.status)
+            return 0
+
+    assert asyncio.run(run()) == 410

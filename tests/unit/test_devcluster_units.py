@@ -19,6 +19,7 @@ from devcluster.selectors import (
 )
 from devcluster.state import ClusterState
 from devcluster.status import ApiError
+from devcluster.store import ExpiredError
 
 DEMO = Path(__file__).resolve().parents[2] / "devcluster" / "clusters" / "demo"
 
@@ -487,3 +488,15 @@ def test_endpoint_slices_follow_pods_and_their_service(fresh: ClusterState) -> N
     assert sorted(a["ip"] for a in endpoints["subsets"][0]["addresses"]) == slice_ips()
     fresh.delete(by_key("service"), "boutique", "frontend")
     assert fresh.list(by_key("endpointslice"), "boutique", "kubernetes.io/service-name=frontend") == []
+
+
+def test_compacted_log_expires_older_versions(fresh: ClusterState) -> None:
+    before = fresh.store.resource_version
+    fresh.create(by_key("configmap"), "default", {"metadata": {"name": "c1"}, "data": {}})
+    assert [c.obj["metadata"]["name"] for c in fresh.store.changes_since(before)] == ["c1"]
+    compacted = fresh.store.compact()
+    with pytest.raises(ExpiredError, match=f"too old resource version: {before} \\({compacted}\\)"):
+        fresh.store.changes_since(before)
+    assert fresh.store.changes_since(compacted) == []
+    fresh.create(by_key("configmap"), "default", {"metadata": {"name": "c2"}, "data": {}})
+    assert [c.obj["metadata"]["name"] for c in fresh.store.changes_since(compacted)] == ["c2"]
