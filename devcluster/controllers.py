@@ -88,75 +88,144 @@ def _pod_ready(pod: Obj) -> bool:
 # --- Deployments -------------------------------------------------------------------------
 
 
+PREVIOUS_IMAGE = "kcache.dev/previous-image"
+
+
+def rolling_bounds(dep: Obj, replicas: int) -> tuple[int, int]:
+    """``(maxSurge, maxUnavailable)`` of a RollingUpdate Deployment, as pod counts.
+
+    Percentages round up for the surge and down for unavailability, as the controller does.
+    """
+    rolling = (dep["spec"].get("strategy") or {}).get("rollingUpdate") or {}
+
+    def count(value: Any, round_up: bool) -> int:
+        if isinstance(value, str) and value.endswith("%"):
+            share = replicas * int(value[:-1])
+            return -(-share // 100) if round_up else share // 100
+        return int(value)
+
+    surge = count(rolling.get("maxSurge", "25%"), True)
+    unavailable = count(rolling.get("maxUnavailable", "25%"), False)
+    if surge == 0 and unavailable == 0:
+        unavailable = 1
+    return surge, unavailable
+
+
+def _stuck_rollout(state: ClusterState, dep: Obj, want: int) -> tuple[Obj, int, int] | None:
+    """The previous template, old and new replica counts of a stuck rollout, if ``dep`` is one.
+
+    That is a Deployment simulating ``ProgressDeadlineExceeded`` with a previous image.
+    """
+    key = ("deployment", dep["metadata"]["namespace"], dep["metadata"]["name"])
+    previous = state.hidden.get(key, {}).get(PREVIOUS_IMAGE)
+    if state.simulate.get(key) != "ProgressDeadlineExceeded" or not previous:
+        return None
+    template = copy.deepcopy(dep["spec"]["template"])
+    containers = template.get("spec", {}).get("containers") or []
+    if not containers:
+        return None
+    containers[0]["image"] = previous
+    surge, unavailable = rolling_bounds(dep, want)
+    old = max(0, want - unavailable)
+    return template, old, max(1, min(want, want + surge - old))
+
+
+def _replicaset(state: ClusterState, dep: Obj, template: Obj, revision: int, simulated: bool) -> Obj:
+    """Create the Deployment's ReplicaSet for ``template`` with no replicas yet."""
+    meta = dep["metadata"]
+    want = int(dep["spec"].get("replicas", 1))
+    phash = names.template_hash(template)
+    labels = dict(template["metadata"].get("labels") or {})
+    labels["pod-template-hash"] = phash
+    tmpl = copy.deepcopy(template)
+    tmpl["metadata"]["labels"] = labels
+    selector = copy.deepcopy(dep["spec"]["selector"])
+    selector.setdefault("matchLabels", {})["pod-template-hash"] = phash
+    rs: Obj = {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {
+            "name": f"{meta['name']}-{phash}",
+            "namespace": meta["namespace"],
+            "labels": labels,
+            "annotations": {
+                "deployment.kubernetes.io/desired-replicas": str(want),
+                "deployment.kubernetes.io/max-replicas": str(want + max(1, -(-want // 4))),
+                "deployment.kubernetes.io/revision": str(revision),
+            },
+            "ownerReferences": [owner_ref(dep)],
+        },
+        "spec": {"replicas": 0, "selector": selector, "template": tmpl},
+    }
+    return state.admit_internal("replicaset", rs, simulate_from=("deployment", dep) if simulated else None)
+
+
+def _scale_replicaset(state: ClusterState, dep: Obj, rs: Obj, want: int, annotate: bool = True) -> None:
+    have = int(rs["spec"].get("replicas", 0))
+    if have == want:
+        return
+    rs["spec"]["replicas"] = want
+    if annotate:
+        total = int(dep["spec"].get("replicas", 1))
+        ann = rs["metadata"].setdefault("annotations", {})
+        ann["deployment.kubernetes.io/desired-replicas"] = str(total)
+        ann["deployment.kubernetes.io/max-replicas"] = str(total + max(1, -(-total // 4)))
+    state.store.put("replicaset", rs)
+    verb = "up" if want > have else "down"
+    state.emit(
+        dep,
+        "Normal",
+        "ScalingReplicaSet",
+        f"Scaled {verb} replica set {rs['metadata']['name']} from {have} to {want}",
+        "deployment-controller",
+    )
+
+
+def _next_revision(owned: list[Obj]) -> int:
+    return 1 + max(
+        (
+            int(r["metadata"].get("annotations", {}).get("deployment.kubernetes.io/revision", "0"))
+            for r in owned
+        ),
+        default=0,
+    )
+
+
 def reconcile_deployments(state: ClusterState) -> None:
-    """Keep one ReplicaSet per Deployment template at the Deployment's replica count."""
+    """Keep one ReplicaSet per Deployment template at the Deployment's replica count.
+
+    A rollout stuck past its deadline with a ``kcache.dev/previous-image`` keeps its previous
+    ReplicaSet serving beside the new one, at the counts the rolling update bounds allow.
+    """
     for dep in state.store.list("deployment"):
         meta = dep["metadata"]
-        ns = meta["namespace"]
         template = dep["spec"]["template"]
-        phash = names.template_hash(template)
-        rs_name = f"{meta['name']}-{phash}"
+        rs_name = f"{meta['name']}-{names.template_hash(template)}"
         want = int(dep["spec"].get("replicas", 1))
         owned = owned_by(state, "replicaset", dep)
+        stuck = _stuck_rollout(state, dep, want)
+        previous = None
+        if stuck is not None and f"{meta['name']}-{names.template_hash(stuck[0])}" == rs_name:
+            stuck = None  # rolled back to the previous image: nothing is stuck any more
+        if stuck is not None:
+            old_template, old_want, want = stuck
+            old_name = f"{meta['name']}-{names.template_hash(old_template)}"
+            previous = next((r for r in owned if r["metadata"]["name"] == old_name), None)
+            if previous is None and not any(r["metadata"]["name"] == rs_name for r in owned):
+                previous = _replicaset(state, dep, old_template, _next_revision(owned), simulated=False)
+                owned.append(previous)
+                _scale_replicaset(state, dep, previous, int(dep["spec"].get("replicas", 1)))
         current = next((r for r in owned if r["metadata"]["name"] == rs_name), None)
         if current is None:
-            revision = 1 + max(
-                (
-                    int(r["metadata"].get("annotations", {}).get("deployment.kubernetes.io/revision", "0"))
-                    for r in owned
-                ),
-                default=0,
-            )
-            labels = dict(template["metadata"].get("labels") or {})
-            labels["pod-template-hash"] = phash
-            tmpl = copy.deepcopy(template)
-            tmpl["metadata"]["labels"] = labels
-            selector = copy.deepcopy(dep["spec"]["selector"])
-            selector.setdefault("matchLabels", {})["pod-template-hash"] = phash
-            rs: Obj = {
-                "apiVersion": "apps/v1",
-                "kind": "ReplicaSet",
-                "metadata": {
-                    "name": rs_name,
-                    "namespace": ns,
-                    "labels": labels,
-                    "annotations": {
-                        "deployment.kubernetes.io/desired-replicas": str(want),
-                        "deployment.kubernetes.io/max-replicas": str(want + max(1, -(-want // 4))),
-                        "deployment.kubernetes.io/revision": str(revision),
-                    },
-                    "ownerReferences": [owner_ref(dep)],
-                },
-                "spec": {"replicas": 0, "selector": selector, "template": tmpl},
-            }
-            current = state.admit_internal("replicaset", rs, simulate_from=("deployment", dep))
+            current = _replicaset(state, dep, template, _next_revision(owned), simulated=True)
+        if stuck is not None:
+            _scale_replicaset(state, dep, current, want)
         for rs in owned:
-            if rs is not current and int(rs["spec"].get("replicas", 0)) != 0:
-                old = int(rs["spec"]["replicas"])
-                rs["spec"]["replicas"] = 0
-                state.store.put("replicaset", rs)
-                state.emit(
-                    dep,
-                    "Normal",
-                    "ScalingReplicaSet",
-                    f"Scaled down replica set {rs['metadata']['name']} from {old} to 0",
-                    "deployment-controller",
-                )
-        have = int(current["spec"].get("replicas", 0))
-        if have != want:
-            current["spec"]["replicas"] = want
-            ann = current["metadata"].setdefault("annotations", {})
-            ann["deployment.kubernetes.io/desired-replicas"] = str(want)
-            ann["deployment.kubernetes.io/max-replicas"] = str(want + max(1, -(-want // 4)))
-            state.store.put("replicaset", current)
-            verb = "up" if want > have else "down"
-            state.emit(
-                dep,
-                "Normal",
-                "ScalingReplicaSet",
-                f"Scaled {verb} replica set {rs_name} from {have} to {want}",
-                "deployment-controller",
-            )
+            if rs is not current and rs is not previous:
+                _scale_replicaset(state, dep, rs, 0, annotate=False)
+        if previous is not None and stuck is not None:
+            _scale_replicaset(state, dep, previous, stuck[1])
+        _scale_replicaset(state, dep, current, want)
 
 
 def deployment_status(state: ClusterState) -> None:
@@ -210,7 +279,12 @@ def deployment_status(state: ClusterState) -> None:
         ]
         meta = dep["metadata"]
         stuck = state.simulate.get(("deployment", meta["namespace"], meta["name"]))
-        if stuck == "ProgressDeadlineExceeded" and not available:
+        new_ready = sum(
+            int(r.get("status", {}).get("readyReplicas", 0))
+            for r in owned
+            if r["metadata"]["name"] == rs_name
+        )
+        if stuck == "ProgressDeadlineExceeded" and new_ready < want:
             deadline = iso_after(ts, int(dep["spec"].get("progressDeadlineSeconds", 600)))
             status["conditions"][1].update(
                 status="False",

@@ -151,7 +151,11 @@ def test_rollout_past_deadline(incidents: DevCluster) -> None:
     progressing = next(c for c in dep.status.conditions if c.type == "Progressing")
     assert (progressing.status, progressing.reason) == ("False", "ProgressDeadlineExceeded")
     assert progressing.message.endswith("has timed out progressing.")
-    assert not dep.status.ready_replicas
+    assert (dep.status.updated_replicas, dep.status.ready_replicas) == (1, 2)  # the old ReplicaSet serves
+    history = kubectl(incidents, "rollout", "history", "deployment/search")
+    assert [line.split()[0] for line in history.splitlines()[2:] if line.strip()] == ["1", "2"]
+    old = kubectl(incidents, "rollout", "history", "deployment/search", "--revision=1")
+    assert "ghcr.io/example/search:6.9.4" in old
     out = kubectl(incidents, "rollout", "status", "deployment/search", "--timeout=5s", check=False)
     assert 'deployment "search" exceeded its progress deadline' in out
 

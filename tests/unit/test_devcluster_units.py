@@ -354,19 +354,63 @@ def test_rollout_past_its_deadline(incidents: ClusterState) -> None:
         "False",
         "ProgressDeadlineExceeded",
     )
-    rs = [
-        r for r in incidents.store.list("replicaset", "shop") if r["metadata"]["name"].startswith("search-")
-    ]
+    assert cond["Available"]["status"] == "True"  # the previous ReplicaSet still serves
+    sets = {
+        r["metadata"]["annotations"]["deployment.kubernetes.io/revision"]: r
+        for r in incidents.store.list("replicaset", "shop")
+        if r["metadata"]["name"].startswith("search-")
+    }
+    old, new = sets["1"], sets["2"]
     assert (
-        cond["Progressing"]["message"]
-        == f'ReplicaSet "{rs[0]["metadata"]["name"]}" has timed out progressing.'
+        cond["Progressing"]["message"] == f'ReplicaSet "{new["metadata"]["name"]}" has timed out progressing.'
     )
-    assert all(not p["status"]["containerStatuses"][0]["ready"] for p in _app_pods(incidents, "search"))
+    assert old["spec"]["template"]["spec"]["containers"][0]["image"] == "ghcr.io/example/search:6.9.4"
+    # replicas 2 with maxSurge 25% (1) and maxUnavailable 25% (0): the old set keeps 2, the new got 1.
+    assert (old["spec"]["replicas"], new["spec"]["replicas"]) == (2, 1)
+    ready = {}
+    for pod in _app_pods(incidents, "search"):
+        ready.setdefault(pod["metadata"]["labels"]["pod-template-hash"], []).append(
+            pod["status"]["containerStatuses"][0]["ready"]
+        )
+    assert ready == {
+        old["metadata"]["labels"]["pod-template-hash"]: [True, True],
+        new["metadata"]["labels"]["pod-template-hash"]: [False],
+    }
+    assert (dep["status"]["updatedReplicas"], dep["status"]["readyReplicas"], dep["status"]["replicas"]) == (
+        1,
+        2,
+        3,
+    )
     healthy = incidents.store.get("deployment", "shop", "storefront")
     assert {c["type"]: c["status"] for c in healthy["status"]["conditions"]} == {  # type: ignore[index]
         "Available": "True",
         "Progressing": "True",
     }
+
+
+def test_stuck_rollout_follows_scale_and_rollback() -> None:
+    state = ClusterState()
+    state.load_dir(INCIDENTS)
+    deploy = by_key("deployment")
+    state.set_scale(deploy, "shop", "search", 4)
+    sets = {
+        r["metadata"]["annotations"]["deployment.kubernetes.io/revision"]: r
+        for r in state.list(by_key("replicaset"), "shop", "app=search")
+    }
+    assert (sets["1"]["spec"]["replicas"], sets["2"]["spec"]["replicas"]) == (3, 2)  # surge 1, unavailable 1
+    assert controllers.rolling_bounds(state.get(deploy, "shop", "search"), 4) == (1, 1)
+    dep = state.get(deploy, "shop", "search")
+    dep["spec"]["template"]["spec"]["containers"][0]["image"] = "ghcr.io/example/search:6.9.4"
+    state.replace(deploy, "shop", "search", dep)
+    sets = {
+        r["metadata"]["name"]: r["spec"]["replicas"]
+        for r in state.list(by_key("replicaset"), "shop", "app=search")
+    }
+    assert sorted(sets.values()) == [0, 4]
+    progressing = next(
+        c for c in state.get(deploy, "shop", "search")["status"]["conditions"] if c["type"] == "Progressing"
+    )
+    assert progressing["reason"] == "NewReplicaSetAvailable"
 
 
 def test_not_ready_node_with_pressure(incidents: ClusterState) -> None:
