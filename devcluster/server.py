@@ -21,15 +21,17 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from devcluster import discovery, openapi, status, tables, telemetry, watch
-from devcluster.access import AccessPolicy, decode_access_review
+from devcluster import discovery, openapi, rbac, status, tables, telemetry, watch
+from devcluster.access import AccessPolicy, decode_review
+from devcluster.auth import identity_of
 from devcluster.resources import ResourceType, by_key, lookup
 from devcluster.selectors import (
     labels_match,
     parse_label_selector,
 )
-from devcluster.state import ClusterState, served
+from devcluster.state import ClusterState, iso, served
 from devcluster.status import ApiError
+from devcluster.users import Users
 
 logger = logging.getLogger(__name__)
 Obj = dict[str, Any]
@@ -60,6 +62,8 @@ class Api:
     def __init__(self, state: ClusterState, server_address: Callable[[], str]) -> None:
         self.state = state
         self.access = AccessPolicy()
+        self.users = Users()
+        self.rbac = rbac.Rbac(state.store)
         self.hooks: list[RequestHook] = []
         self.watches = watch.Watches()
         self._server_address = server_address
@@ -140,6 +144,10 @@ class Api:
         sub = "/".join(rest[2:]) if len(rest) > 2 else None
         if group == "authorization.k8s.io":
             return await self._access_review(request, rt, namespace)
+        if group == "authentication.k8s.io":
+            if method != "POST":
+                raise status.method_not_allowed()
+            return _json(rbac.self_subject_review(identity_of(request)), 201)
         if group == "metrics.k8s.io":
             return self._metrics(request, rt, namespace, name)
         if rt.kind == "Event" and group == "events.k8s.io":
@@ -148,7 +156,7 @@ class Api:
             raise status.resource_not_found()
         verb = self._verb(method, name, request)
         if not self.access.allowed(verb, rt.plural, namespace or ""):
-            raise status.forbidden(rt, name or "", f"{self.access.user}", verb, namespace)
+            raise status.forbidden(rt, name or "", identity_of(request).name, verb, namespace)
         if sub is not None:
             return await self._subresource(request, rt, namespace, name or "", sub)
         if method == "GET":
@@ -308,6 +316,11 @@ class Api:
                 self.state.now(),
             )
             return PlainTextResponse(text)
+        if rt.key == "serviceaccount" and sub == "token" and method == "POST":
+            # kubectl sends the TokenRequest as protobuf; its spec only sets the expiry: ignored.
+            raw = await request.body()
+            body = json.loads(raw) if raw and "json" in request.headers.get("content-type", "") else {}
+            return _json(self._token_request(obj, body), 201)
         if rt.key == "pod" and sub in ("exec", "attach", "portforward"):
             raise ApiError(400, "BadRequest", EXEC_UNSUPPORTED)
         if rt.key == "node" and sub.startswith("proxy"):
@@ -330,48 +343,46 @@ class Api:
             raise status.method_not_allowed()
         raw = await request.body()
         ctype = request.headers.get("content-type", "")
-        attrs: dict[str, str] = {}
+        spec: Obj = {}
         if "protobuf" in ctype:
             try:
-                attrs = decode_access_review(raw)
+                spec = decode_review(rt.kind, raw)
             except (ValueError, IndexError) as exc:
                 raise status.bad_request(f"cannot decode access review: {exc}") from exc
         elif raw:
             body = json.loads(raw)
-            attrs = (body.get("spec") or {}).get("resourceAttributes") or {}
-        if rt.kind == "SelfSubjectRulesReview":
-            return _json(
-                {
-                    "kind": rt.kind,
-                    "apiVersion": rt.api_version,
-                    "metadata": {"creationTimestamp": None},
-                    "spec": {"namespace": namespace or ""},
-                    "status": {
-                        "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
-                        "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
-                        "incomplete": False,
-                    },
-                },
-                201,
-            )
-        allowed = self.access.allowed(
-            attrs.get("verb", ""), attrs.get("resource", ""), attrs.get("namespace", "")
+            spec = body.get("spec") or {}
+        out_spec, result = rbac.review(
+            rt.kind, spec, identity_of(request), namespace, self.rbac, self.access.allowed
         )
-        result: Obj = {"allowed": allowed}
-        if allowed:
-            result["reason"] = "devcluster allows every request unless denied"
-        else:
-            result["reason"] = "denied by devcluster access policy"
+        meta: Obj = {"creationTimestamp": None}
+        if namespace is not None:
+            meta["namespace"] = namespace
         return _json(
             {
                 "kind": rt.kind,
                 "apiVersion": rt.api_version,
-                "metadata": {"creationTimestamp": None},
-                "spec": {"resourceAttributes": attrs},
+                "metadata": meta,
+                "spec": out_spec,
                 "status": result,
             },
             201,
         )
+
+    def _token_request(self, account: Obj, body: Obj) -> Obj:
+        meta = account["metadata"]
+        spec = dict(body.get("spec") or {})
+        spec.setdefault("audiences", ["https://kubernetes.default.svc.cluster.local"])
+        spec.setdefault("expirationSeconds", 3600)
+        cred = self.users.service_account(meta["namespace"], meta["name"])
+        expires = self.state.now() + int(spec["expirationSeconds"])
+        return {
+            "kind": "TokenRequest",
+            "apiVersion": "authentication.k8s.io/v1",
+            "metadata": {"name": meta["name"], "namespace": meta["namespace"], "creationTimestamp": None},
+            "spec": spec,
+            "status": {"token": cred.token, "expirationTimestamp": iso(expires)},
+        }
 
     def _metrics(
         self, request: Request, rt: ResourceType, namespace: str | None, name: str | None

@@ -51,6 +51,8 @@ _GENERATION_KINDS = (
 )
 #: Kinds whose names must be DNS-1123 labels rather than subdomains.
 _LABEL_NAMED = ("namespace", "service")
+#: Kinds whose names need only be valid path segments (RBAC names such as ``system:basic-user``).
+_PATH_SEGMENT_NAMED = ("role", "clusterrole", "rolebinding", "clusterrolebinding")
 
 
 class ClusterDirError(ValueError):
@@ -351,6 +353,9 @@ class ClusterState:
         causes: list[tuple[str, str]] = []
         if not name:
             causes.append(("metadata.name", "Required value: name or generateName is required"))
+        elif rt.key in _PATH_SEGMENT_NAMED:
+            if name in (".", "..") or "/" in name or "%" in name:
+                causes.append(("metadata.name", f"Invalid value: \"{name}\": may not contain '/' or '%'"))
         else:
             pattern = _DNS1123_LABEL if rt.key in _LABEL_NAMED else _DNS1123_SUBDOMAIN
             if not pattern.match(name) or len(name) > 253:

@@ -454,6 +454,28 @@ def _sc_row(s: Obj, now: float) -> list[Any]:
     ]
 
 
+def _binding_row(b: Obj, now: float) -> list[Any]:
+    ref = b.get("roleRef") or {}
+    subjects = b.get("subjects") or []
+
+    def named(kind: str) -> str:
+        out = [
+            f"{s.get('namespace', '')}/{s['name']}" if kind == "ServiceAccount" else s["name"]
+            for s in subjects
+            if s.get("kind") == kind
+        ]
+        return ", ".join(out)
+
+    return [
+        b["metadata"]["name"],
+        f"{ref.get('kind')}/{ref.get('name')}",
+        _age(b, now),
+        named("User"),
+        named("Group"),
+        named("ServiceAccount"),
+    ]
+
+
 def _c(name: str, type_: str = "string", priority: int = 0, desc: str = "") -> Column:
     return (name, type_, priority, desc)
 
@@ -469,6 +491,25 @@ _SELECTOR = _c(
     priority=1,
     desc="Label selector for pods. Existing ReplicaSets "
     "whose pods are selected by this will be the ones affected by this deployment.",
+)
+
+_CREATED_AT = _c(
+    "Created At", "date", 0, "Time is a wrapper around time.Time which supports correct marshaling."
+)
+_ROLE: tuple[tuple[Column, ...], Callable[[Obj, float], list[Any]]] = (
+    (_NAME, _CREATED_AT),
+    lambda o, now: [o["metadata"]["name"], o["metadata"]["creationTimestamp"]],
+)
+_BINDING: tuple[tuple[Column, ...], Callable[[Obj, float], list[Any]]] = (
+    (
+        _NAME,
+        _c("Role"),
+        _AGE,
+        _c("Users", priority=1),
+        _c("Groups", priority=1),
+        _c("ServiceAccounts", priority=1),
+    ),
+    _binding_row,
 )
 
 PRINTERS: dict[str, tuple[tuple[Column, ...], Callable[[Obj, float], list[Any]]]] = {
@@ -754,6 +795,10 @@ PRINTERS: dict[str, tuple[tuple[Column, ...], Callable[[Obj, float], list[Any]]]
         _pvc_row,
     ),
     "ingress": ((_NAME, _c("Class"), _c("Hosts"), _c("Address"), _c("Ports"), _AGE), _ing_row),
+    "role": _ROLE,
+    "clusterrole": _ROLE,
+    "rolebinding": _BINDING,
+    "clusterrolebinding": _BINDING,
     "storageclass": (
         (
             _NAME,
