@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devcluster import controllers, names, tables, watch
+from devcluster import controllers, names, rbac, tables, watch
 from devcluster.access import decode_access_review
 from devcluster.resources import by_key
 from devcluster.selectors import (
@@ -544,3 +544,11 @@ def test_compacted_log_expires_older_versions(fresh: ClusterState) -> None:
     assert fresh.store.changes_since(compacted) == []
     fresh.create(by_key("configmap"), "default", {"metadata": {"name": "c2"}, "data": {}})
     assert [c.obj["metadata"]["name"] for c in fresh.store.changes_since(compacted)] == ["c2"]
+
+
+def test_the_view_role_reads_endpoint_slices() -> None:
+    view = next(r for r in rbac.default_policy() if r["metadata"]["name"] == "view")
+    wanted = rbac.Attributes(
+        "list", api_group="discovery.k8s.io", resource="endpointslices", namespace="shop"
+    )
+    assert any(rbac.rule_allows(rule, wanted) for rule in view["rules"])
