@@ -12,7 +12,7 @@ from typing import Any
 
 import uvicorn
 
-from devcluster import kubeconfig
+from devcluster import controllers, kubeconfig
 from devcluster.access import AccessPolicy
 from devcluster.auth import Gate
 from devcluster.faults import Admin, Faults
@@ -56,8 +56,10 @@ class DevCluster:
         self.port = port
         self.state = ClusterState()
         self.api = Api(self.state, lambda: f"{self.host}:{self.port}")
-        self.faults = Faults()
-        """Fault knobs (``dc.faults.set(latency=0.2)``); see devcluster/faults.py."""
+        self.faults = Faults(watches=self.api.watches)
+        """Fault knobs (``dc.faults.set(latency=0.2)``, ``dc.faults.drop_watches()``); see devcluster/faults.py."""
+        self.watches = self.api.watches
+        """Open watch streams (``dc.watches.open``) and their ``bookmark_interval``."""
         self.gate = Gate(self.api.users, self.api.rbac, tls=tls)
         """Authentication, impersonation and RBAC of every request; see devcluster/auth.py."""
         self.api.hooks[:0] = [self.gate.hook, Admin(self).hook, self.faults.hook]
@@ -259,6 +261,15 @@ class DevCluster:
         """Delete an object as the API would (controllers react)."""
         rt = by_key(kind)
         self.state.delete(rt, namespace if rt.namespaced else None, name)
+
+    def restart_crashing(self) -> int:
+        """Restart every crash-looping container once more (restart counts grow); returns how many."""
+        with self.state.store.locked():
+            return controllers.restart_crashing(self.state)
+
+    def compact(self) -> int:
+        """Forget the watch change log: watches from an older version get ``410 Expired``."""
+        return self.state.store.compact()
 
     def add_namespace(self, name: str, labels: dict[str, str] | None = None) -> None:
         """Create a namespace."""

@@ -408,6 +408,7 @@ _VIEW: tuple[tuple[str, list[str]], ...] = (
     ),
     ("batch", ["cronjobs", "cronjobs/status", "jobs", "jobs/status"]),
     ("networking.k8s.io", ["ingresses", "ingresses/status", "networkpolicies"]),
+    ("discovery.k8s.io", ["endpointslices"]),
     ("events.k8s.io", ["events"]),
     ("metrics.k8s.io", ["pods", "nodes"]),
 )

@@ -142,6 +142,7 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("IngressClass", "networking.k8s.io", "v1", "ingressclasses", False),
     ResourceType("NetworkPolicy", "networking.k8s.io", "v1", "networkpolicies", True, ("netpol",)),
     ResourceType("StorageClass", "storage.k8s.io", "v1", "storageclasses", False, ("sc",)),
+    ResourceType("EndpointSlice", "discovery.k8s.io", "v1", "endpointslices", True),
     ResourceType("Role", "rbac.authorization.k8s.io", "v1", "roles", True),
     ResourceType("RoleBinding", "rbac.authorization.k8s.io", "v1", "rolebindings", True),
     ResourceType("ClusterRole", "rbac.authorization.k8s.io", "v1", "clusterroles", False),
@@ -209,6 +210,7 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("networking.k8s.io", "v1"),
     ("rbac.authorization.k8s.io", "v1"),
     ("storage.k8s.io", "v1"),
+    ("discovery.k8s.io", "v1"),
     ("metrics.k8s.io", "v1beta1"),
 )
 

@@ -6,35 +6,31 @@ short-circuit the request (fault injection), or None to let it through.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote
 
 import yaml
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from devcluster import discovery, openapi, rbac, status, tables, telemetry
+from devcluster import discovery, openapi, rbac, status, tables, telemetry, watch
 from devcluster.access import AccessPolicy, decode_review
 from devcluster.auth import identity_of
 from devcluster.resources import ResourceType, by_key, lookup
 from devcluster.selectors import (
-    fields_match,
     labels_match,
-    parse_field_selector,
     parse_label_selector,
 )
 from devcluster.state import ClusterState, iso, served
 from devcluster.status import ApiError
-from devcluster.store import ExpiredError
 from devcluster.users import Users
 
 logger = logging.getLogger(__name__)
@@ -69,6 +65,7 @@ class Api:
         self.users = Users()
         self.rbac = rbac.Rbac(state.store)
         self.hooks: list[RequestHook] = []
+        self.watches = watch.Watches()
         self._server_address = server_address
 
     # --- entry -----------------------------------------------------------------------------
@@ -164,7 +161,7 @@ class Api:
             return await self._subresource(request, rt, namespace, name or "", sub)
         if method == "GET":
             if name is None:
-                if request.query_params.get("watch") in ("1", "true"):
+                if watch.parse_bool(request.query_params.get("watch")):
                     return self._watch(request, rt, namespace)
                 return self._list(request, rt, namespace)
             return self._object(request, rt, self.state.get(rt, namespace, name))
@@ -203,7 +200,7 @@ class Api:
     def _verb(method: str, name: str | None, request: Request) -> str:
         if method == "GET":
             if name is None:
-                return "watch" if request.query_params.get("watch") in ("1", "true") else "list"
+                return "watch" if watch.parse_bool(request.query_params.get("watch")) else "list"
             return "get"
         return {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}.get(
             method, method.lower()
@@ -280,48 +277,7 @@ class Api:
         return _json({"kind": _list_kind(rt), "apiVersion": rt.api_version, "metadata": meta, "items": items})
 
     def _watch(self, request: Request, rt: ResourceType, namespace: str | None) -> Response:
-        q = request.query_params
-        labels = parse_label_selector(q.get("labelSelector", ""))
-        fields = parse_field_selector(q.get("fieldSelector", ""), rt.key)
-        timeout = min(int(q.get("timeoutSeconds", "1800") or 1800), 3600)
-        since = q.get("resourceVersion") or ""
-        store = self.state.store
-
-        def wanted(obj: Obj) -> bool:
-            meta = obj["metadata"]
-            return (
-                (namespace is None or meta.get("namespace") == namespace)
-                and labels_match(labels, meta.get("labels"))
-                and fields_match(fields, obj)
-            )
-
-        async def stream() -> AsyncIterator[bytes]:
-            with store.locked():
-                rv = store.resource_version
-                initial = (
-                    [] if since not in ("", "0") else [o for o in store.list(rt.key, namespace) if wanted(o)]
-                )
-            if since not in ("", "0"):
-                rv = int(since)
-            for obj in initial:
-                yield (json.dumps({"type": "ADDED", "object": served(obj)}) + "\n").encode()
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                try:
-                    changes = store.changes_since(rv, rt.key)
-                except ExpiredError as exc:
-                    err = ApiError(410, "Expired", str(exc))
-                    yield (json.dumps({"type": "ERROR", "object": err.to_status()}) + "\n").encode()
-                    return
-                for change in changes:
-                    rv = change.resource_version
-                    if wanted(change.obj):
-                        yield (
-                            json.dumps({"type": change.type, "object": served(change.obj)}) + "\n"
-                        ).encode()
-                await asyncio.sleep(0.1)
-
-        return StreamingResponse(stream(), media_type="application/json")
+        return watch.respond(self.state, self.watches, rt, namespace, request.query_params)
 
     # --- subresources ----------------------------------------------------------------------
 
