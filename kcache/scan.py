@@ -23,7 +23,7 @@ from kcache.logs import event
 from kcache.model import Resource, is_namespaced, plural, scope_name
 from kcache.parsing import detect_tool_error, parse_list
 from kcache.registry.select import Selection, build_args
-from kcache.runtime import Kcache
+from kcache.runtime import Holder
 
 logger = logging.getLogger(__name__)
 
@@ -116,18 +116,18 @@ def progress_to_stream() -> Progress | None:
     return report
 
 
-def ttl_of(kc: Kcache, kind: str) -> int:
+def ttl_of(kc: Holder, kind: str) -> int:
     """The TTL of a kind's tier."""
     tier = TIER_OF.get(kind, "dynamic")
     return kc.settings.cache_static_ttl if tier == "static" else kc.settings.cache_dynamic_ttl
 
 
-def interval_of(kc: Kcache, tier: str) -> int:
+def interval_of(kc: Holder, tier: str) -> int:
     """The scan interval of a tier."""
     return kc.settings.scanner_static_interval if tier == "static" else kc.settings.scanner_dynamic_interval
 
 
-def _list_tool(kc: Kcache, kind: str, *, namespace: str | None) -> Selection | None:
+def _list_tool(kc: Holder, kind: str, *, namespace: str | None) -> Selection | None:
     registry = kc.registry
     wants_all = namespace is None and is_namespaced(kind)
     try:
@@ -192,7 +192,7 @@ def retry_after(text: str) -> float | None:
 
 
 async def _call_with_retries(
-    kc: Kcache, selection: Selection, args: dict[str, Any], budget: RetryBudget
+    kc: Holder, selection: Selection, args: dict[str, Any], budget: RetryBudget
 ) -> tuple[str, dict[str, Any] | None]:
     """Call a list tool; retry transient failures with backoff; raise ToolCallError otherwise.
 
@@ -236,7 +236,7 @@ async def _call_with_retries(
 
 
 async def _fetch(
-    kc: Kcache,
+    kc: Holder,
     kind: str,
     namespace: str | None,
     budget: RetryBudget,
@@ -304,7 +304,7 @@ def _storable(kind: str, items: list[Resource], skipped: list[str]) -> list[Reso
 
 
 async def scan_scope(
-    kc: Kcache,
+    kc: Holder,
     kind: str,
     *,
     namespace: str | None = None,
@@ -407,7 +407,7 @@ class _Partial(Exception):
 
 
 async def _narrowing(
-    kc: Kcache, kind: str, items: list[Resource], budget: RetryBudget
+    kc: Holder, kind: str, items: list[Resource], budget: RetryBudget
 ) -> tuple[str | None, set[str]]:
     """Detect an all-namespaces list that silently covered fewer namespaces than it should.
 
@@ -449,12 +449,12 @@ async def _narrowing(
 _PROBES = 3
 
 
-async def _never_scanned(kc: Kcache, kind: str) -> bool:
+async def _never_scanned(kc: Holder, kind: str) -> bool:
     row = await kc.store.scope(kc.cluster, scope_name(kind))
     return row is None or row.last_success_at is None
 
 
-async def _other_namespaces(kc: Kcache, seen: set[str], budget: RetryBudget) -> list[str]:
+async def _other_namespaces(kc: Holder, seen: set[str], budget: RetryBudget) -> list[str]:
     """The cluster's namespaces outside ``seen``, those likeliest to hold objects first."""
     names = {name for _, name in (await kc.store.names(kc.cluster, ["namespace"]))["namespace"]}
     if not names:
@@ -467,7 +467,7 @@ async def _other_namespaces(kc: Kcache, seen: set[str], budget: RetryBudget) -> 
     return sorted(names - seen, key=lambda ns: (ns != "kube-system", ns))
 
 
-async def scan_cluster_row(kc: Kcache) -> None:
+async def scan_cluster_row(kc: Holder) -> None:
     """Write the clusters row from what the static scan saw (version from the kubelets)."""
     nodes = await kc.store.query(kc.cluster, "node")
     versions = Counter(
@@ -485,7 +485,7 @@ async def scan_cluster_row(kc: Kcache) -> None:
     )
 
 
-async def run_tier(kc: Kcache, tier: str, *, progress: Progress | None = None) -> TierResult:
+async def run_tier(kc: Holder, tier: str, *, progress: Progress | None = None) -> TierResult:
     """Scan every kind of a tier, at most SCANNER_MAX_CONCURRENT tool calls at once."""
     if tier not in TIERS:
         raise KcacheError(f"unknown tier {tier!r}: expected static or dynamic")
@@ -525,7 +525,7 @@ async def run_tier(kc: Kcache, tier: str, *, progress: Progress | None = None) -
 
 
 async def refresh_scopes(
-    kc: Kcache, scopes: Iterable[tuple[str, str | None]], *, timeout: float
+    kc: Holder, scopes: Iterable[tuple[str, str | None]], *, timeout: float
 ) -> list[ScopeResult]:
     """Read-through: refresh the given (kind, namespace) scopes now, within ``timeout`` seconds.
 

@@ -599,7 +599,9 @@ def _endpoints_fields(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def _namespace_fields(obj: dict[str, Any]) -> dict[str, Any]:
-    return {"status": _text(_map(obj, "status").get("phase")) or "Active"}
+    # The uid tells two clusters apart (kube-system's is the store's cluster identity).
+    uid = _text(_map(obj, "metadata").get("uid"))
+    return {"status": _text(_map(obj, "status").get("phase")) or "Active", **({"uid": uid} if uid else {})}
 
 
 def _no_fields(obj: dict[str, Any]) -> dict[str, Any]:

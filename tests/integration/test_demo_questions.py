@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from devcluster import DevCluster
-from kcache.commands.demo import QUESTIONS
 from kcache.settings import PROJECT_ROOT
+from kcache_cli.commands.demo import QUESTIONS
 
 pytestmark = pytest.mark.integration
 
@@ -63,17 +63,7 @@ def run(folder: Path, kubeconfig: Path, server: str, *args: str) -> subprocess.C
     [
         "kubernetes-mcp-server",
         "mcp-server-kubernetes",
-        pytest.param(
-            "k8s-mcp",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "k8s-mcp's pod list has no labels and no owners (the scan records it in the pods "
-                    "scope's error_message); resolving 'frontend' to its pods by name prefix is the "
-                    "agent's part (kcache/resolve.py), which still answers 'pod frontend does not exist'"
-                ),
-            ),
-        ),
+        "k8s-mcp",
     ],
 )
 def test_the_demo_questions_through_each_server(
