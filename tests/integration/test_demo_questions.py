@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ from kcache_cli.commands.demo import QUESTIONS
 
 pytestmark = pytest.mark.integration
 
-KCACHE = PROJECT_ROOT / ".venv" / "bin" / "kcache"
+# The CLI as the `kcache` console script runs it, whatever the venv last installed.
+KCACHE = [sys.executable, "-m", "kcache_cli.main"]
 SERVERS: dict[str, dict[str, str]] = {
     "kubernetes-mcp-server": {},
     "mcp-server-kubernetes": {
@@ -48,7 +50,7 @@ def run(folder: Path, kubeconfig: Path, server: str, *args: str) -> subprocess.C
         }
     )
     return subprocess.run(
-        [str(KCACHE), *args],
+        [*KCACHE, *args],
         env=env,
         cwd=folder,
         capture_output=True,

@@ -154,7 +154,7 @@ async def test_secret_annotations_reach_the_cache_as_keys_only(
     )
     settings = Settings.from_env(kcache_env(devcluster, tmp_path))
     async with runtime.open(settings) as kc:
-        out = await refresh_graph.ainvoke({"tier": "dynamic"})
+        out = await compile_refresh(kc).ainvoke({"tier": "dynamic"})
         assert out["status"] == "completed", out["results"]
         secret = (await kc.store.query(kc.cluster, "secret", namespace="boutique", name="annotated")).items[0]
         assert secret.annotations == {"vault.example.com/token": ""}

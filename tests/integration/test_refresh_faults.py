@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from starlette.responses import Response
 from devcluster import DevCluster
 from kcache import runtime, scan
 from kcache.runtime import Kcache
-from kcache.settings import PROJECT_ROOT, Settings
+from kcache.settings import Settings
 from tests.support.procs import mcp_server_pids
 
 pytestmark = pytest.mark.integration
@@ -412,7 +413,7 @@ def test_the_cli_after_a_narrowed_first_refresh(devcluster: DevCluster, tmp_path
 
     def kcache(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(PROJECT_ROOT / ".venv" / "bin" / "kcache"), *args],
+            [sys.executable, "-m", "kcache_cli.main", *args],
             env=env,
             cwd=tmp_path,
             capture_output=True,

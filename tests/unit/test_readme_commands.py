@@ -17,7 +17,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
-KCACHE = ROOT / ".venv" / "bin" / "kcache"
 _FENCE = re.compile(r"^```(\w*)\s*$")
 _SHELL = {"sh", "bash", "shell", "console"}
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
@@ -29,12 +28,9 @@ def dry(self, args=None, namespace=None):
     parse(self, args, namespace)  # a bad argument exits 2 here
     raise SystemExit(0)
 argparse.ArgumentParser.parse_args = dry
-kind, target, *argv = sys.argv[1:]
-sys.argv = [target, *argv]
-if kind == "module":
-    runpy.run_module(target, run_name="__main__", alter_sys=True)
-else:
-    runpy.run_path(target, run_name="__main__")
+module, *argv = sys.argv[1:]
+sys.argv = [module, *argv]
+runpy.run_module(module, run_name="__main__", alter_sys=True)
 """
 
 
@@ -74,13 +70,13 @@ def commands(text: str) -> list[list[str]]:
     return out
 
 
-def entry_point(argv: list[str]) -> tuple[str, str, list[str]] | None:
-    """("module", name, args) for ``python -m``, ("script", path, args) for kcache, else None."""
+def entry_point(argv: list[str]) -> tuple[str, list[str]] | None:
+    """(module, args) for ``python -m MODULE`` and for ``kcache`` (its script runs kcache_cli.main)."""
     program = Path(argv[0]).name
     if program.startswith("python") and len(argv) > 2 and argv[1] == "-m":
-        return "module", argv[2], argv[3:]
+        return argv[2], argv[3:]
     if program == "kcache":
-        return "script", str(KCACHE), argv[1:]
+        return "kcache_cli.main", argv[1:]
     return None
 
 
@@ -90,7 +86,7 @@ MAKE = [argv for argv in DOCUMENTED if argv[0] == "make"]
 
 
 def test_the_readme_documents_commands_this_test_reads() -> None:
-    assert any(point[1] == "evals.langsmith_eval" for _, point in RUNNABLE)
+    assert any(point[0] == "evals.langsmith_eval" for _, point in RUNNABLE)
     assert {"demo", "test"} <= {target for argv in MAKE for target in argv[1:]}
 
 
@@ -103,17 +99,17 @@ def test_each_make_target_exists(argv: list[str]) -> None:
 
 @pytest.mark.parametrize(("argv", "point"), RUNNABLE, ids=[shlex.join(a) for a, _ in RUNNABLE])
 def test_each_command_answers_help_and_parses_its_documented_arguments(
-    argv: list[str], point: tuple[str, str, list[str]]
+    argv: list[str], point: tuple[str, list[str]]
 ) -> None:
-    kind, target, args = point
+    module, args = point
     # kcache's help is per subcommand: `kcache ask --help`.
-    subcommand = [a for a in args if not a.startswith("-")][:1] if kind == "script" else []
-    help_args = [target, *subcommand, "--help"] if kind == "script" else ["-m", target, "--help"]
+    subcommand = [a for a in args if not a.startswith("-")][:1] if module == "kcache_cli.main" else []
+    help_args = ["-m", module, *subcommand, "--help"]
     shown = subprocess.run([sys.executable, *help_args], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0, shown.stderr
     assert "usage:" in shown.stdout
     parsed = subprocess.run(
-        [sys.executable, "-c", _DRY, kind, target, *args],
+        [sys.executable, "-c", _DRY, module, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -129,7 +125,6 @@ def test_a_wrong_argument_would_be_caught() -> None:
             sys.executable,
             "-c",
             _DRY,
-            "module",
             "evals.langsmith_eval",
             "evals/datasets/dev.jsonl",
             "--no-such-option",
