@@ -26,7 +26,7 @@ from starlette.responses import Response
 from devcluster import DevCluster
 from kcache import runtime, scan
 from kcache.runtime import Kcache
-from kcache.settings import Settings
+from kcache.settings import PROJECT_ROOT, Settings
 from tests.support.procs import mcp_server_pids
 
 pytestmark = pytest.mark.integration
@@ -408,6 +408,8 @@ def test_the_cli_after_a_narrowed_first_refresh(devcluster: DevCluster, tmp_path
             "KUBECONFIG": str(dc.kubeconfig),
             "LLM_PROVIDER": "offline",
             "LOG_LEVEL": "ERROR",
+            # The project's packages as they are here, whichever of them the venv's install maps.
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
         }
     )
 
