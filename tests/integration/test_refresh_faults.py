@@ -292,6 +292,8 @@ async def test_a_first_scan_narrowed_by_a_denied_review_is_failed_not_cached_as_
         }
         boutique = await kc.store.query(kc.cluster, "pod", namespace="boutique")
         assert boutique.items == [] and boutique.freshness == "missing"
+        # Nor is default's share ever fresh: a cluster-wide read would take it for the cluster.
+        assert (await kc.store.query(kc.cluster, "pod")).freshness == "stale"
         # Once the review is allowed again, the next scan covers the cluster.
         dc.access.clear()
         again = await scan.run_tier(kc, "dynamic")
