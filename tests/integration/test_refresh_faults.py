@@ -433,3 +433,8 @@ def test_the_cli_after_a_narrowed_first_refresh(devcluster: DevCluster, tmp_path
     answer = kcache("ask", "list pods in boutique").stdout
     assert "There are 12 pods in namespace boutique" in answer, answer
     assert {p["metadata"]["name"] for p in dc.list("pod", "boutique")} <= set(answer.split())
+    # Cluster-wide, the cache and a live call are narrowed alike: the answer says it cannot tell.
+    everywhere = kcache("ask", "list all pods in all namespaces", "--json")
+    record = json.loads(everywhere.stdout)
+    assert record["outcome"] == "error" and "incomplete" in record["answer"], record
+    assert not record["answered_from_cache"] and not record["executed"]
