@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from kcache import kinds
+
 Intent = Literal["query", "action", "analysis"]
 Operation = Literal["list", "get", "logs", "top", "delete", "scale", "diagnose"]
 
@@ -24,80 +26,31 @@ Operation = Literal["list", "get", "logs", "top", "delete", "scale", "diagnose"]
 # longest first, so 定时任务 wins over 任务 and 副本集 over 副本.
 # ---------------------------------------------------------------------------------------
 
-#: English token → canonical kind. Plural forms are listed in ``_PLURAL_ALIASES``.
-_KIND_ALIASES_EN: dict[str, str] = {
-    "pod": "pod",
-    "pods": "pod",
-    "deployment": "deployment",
-    "deployments": "deployment",
-    "deploy": "deployment",
-    "deploys": "deployment",
-    "statefulset": "statefulset",
-    "statefulsets": "statefulset",
-    "sts": "statefulset",
-    "daemonset": "daemonset",
-    "daemonsets": "daemonset",
-    "ds": "daemonset",
-    "replicaset": "replicaset",
-    "replicasets": "replicaset",
-    "rs": "replicaset",
-    "service": "service",
-    "services": "service",
-    "svc": "service",
-    "svcs": "service",
-    "node": "node",
-    "nodes": "node",
-    "namespace": "namespace",
-    "namespaces": "namespace",
-    "ns": "namespace",
-    "configmap": "configmap",
-    "configmaps": "configmap",
-    "cm": "configmap",
-    "secret": "secret",
-    "secrets": "secret",
-    "event": "event",
-    "events": "event",
-    "ingress": "ingress",
-    "ingresses": "ingress",
-    "persistentvolumeclaim": "persistentvolumeclaim",
-    "persistentvolumeclaims": "persistentvolumeclaim",
-    "pvc": "persistentvolumeclaim",
-    "pvcs": "persistentvolumeclaim",
-    "persistentvolume": "persistentvolume",
-    "persistentvolumes": "persistentvolume",
-    "pv": "persistentvolume",
-    "pvs": "persistentvolume",
-    "storageclass": "storageclass",
-    "storageclasses": "storageclass",
-    "sc": "storageclass",
-    "job": "job",
-    "jobs": "job",
-    "cronjob": "cronjob",
-    "cronjobs": "cronjob",
-    "cj": "cronjob",
-    "serviceaccount": "serviceaccount",
-    "serviceaccounts": "serviceaccount",
-    "sa": "serviceaccount",
-    "resourcequota": "resourcequota",
-    "resourcequotas": "resourcequota",
-    "quota": "resourcequota",
-    "quotas": "resourcequota",
-    "endpoints": "endpoints",
-    "endpoint": "endpoints",
-    "ep": "endpoints",
-    "cluster": "cluster",
-    "clusters": "cluster",
-}
+#: Words of the reader that are not Kubernetes kinds but are asked about like one.
+_CLUSTER_WORDS_EN = ("cluster", "clusters")
 
-_PLURAL_ALIASES: frozenset[str] = frozenset(
-    {
-        "pods", "deployments", "deploys", "statefulsets", "daemonsets", "replicasets",
-        "services", "svcs", "nodes", "namespaces", "configmaps", "secrets", "events",
-        "ingresses", "persistentvolumeclaims", "pvcs", "persistentvolumes", "pvs",
-        "storageclasses", "jobs", "cronjobs", "serviceaccounts", "resourcequotas",
-        "quotas", "clusters",
-    }
-)  # fmt: skip
+
+def _english_kind_words() -> tuple[dict[str, str], frozenset[str]]:
+    """English token → canonical kind, and the plural tokens, read from :mod:`kcache.kinds`.
+
+    A short name that is also an everyday word (``no`` for node) is left out: in a request
+    it is the word, never the kind.
+    """
+    words: dict[str, str] = {}
+    plurals: set[str] = set()
+    for kind in kinds.TABLE:
+        for word in (*kind.words, kind.api_kind.lower()):
+            if word in kind.short and word in _EN_STOP:
+                continue
+            words.setdefault(word, kind.name)
+            # ``deploys`` and ``svcs`` are plurals of short names; ``endpoints`` is the name.
+            if word != kind.name and (word == kind.plural or word[:-1] in kind.words):
+                plurals.add(word)
+    for word in _CLUSTER_WORDS_EN:
+        words[word] = "cluster"
+    plurals.add(_CLUSTER_WORDS_EN[1])
+    return words, frozenset(plurals)
+
 
 #: Multi-word English kind names, folded into one token before tokenizing.
 _KIND_PHRASES_EN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -271,6 +224,8 @@ _EN_STOP = frozenset(
     normal""".split()
 )
 
+_KIND_ALIASES_EN, _PLURAL_ALIASES = _english_kind_words()
+
 _CUE_EN = (
     _LIST_EN | _GET_EN | _COUNT_EN | _LOGS_EN | _DELETE_EN | _RESTART_EN | _SCALE_EN
     | _REPLICA_EN | _SET_EN | _DIAG_EN | _TOP_EN | _VERSION_EN | _SECRET_VALUE_EN
@@ -356,17 +311,10 @@ _ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
               "七": 7, "八": 8, "九": 9}  # fmt: skip
 
 #: When a name exists as several kinds, the kind a bare mention most likely means.
-_KIND_PREFERENCE: tuple[str, ...] = (
-    "pod", "deployment", "statefulset", "daemonset", "cronjob", "job", "replicaset",
-    "service", "ingress", "configmap", "secret", "persistentvolumeclaim", "node",
-    "namespace", "storageclass", "persistentvolume", "serviceaccount", "resourcequota",
-    "endpoints",
-)  # fmt: skip
+_KIND_PREFERENCE: tuple[str, ...] = tuple(k.name for k in kinds.TABLE)
 #: Kinds whose pods a mention of the kind's object stands for.
-_WORKLOAD_KINDS: tuple[str, ...] = (
-    "deployment", "statefulset", "daemonset", "replicaset", "job", "cronjob",
-)  # fmt: skip
-_CLUSTER_SCOPED = frozenset({"namespace", "node", "persistentvolume", "storageclass", "cluster"})
+_WORKLOAD_KINDS: tuple[str, ...] = kinds.WORKLOADS
+_CLUSTER_SCOPED = frozenset({k.name for k in kinds.TABLE if not k.namespaced} | {"cluster"})
 
 
 # ---------------------------------------------------------------------------------------
