@@ -293,7 +293,8 @@ _LOG_WORD_RE = re.compile(r"\blogs?\b|\blines?\b|日志")
 # Counting, sorting, filtering and the field asked for.
 _SORT_RES: tuple[tuple[re.Pattern[str], str, bool], ...] = (
     (re.compile(r"\brestart(?:ed|s|ing)?\s+(?:the\s+)?most\b|\b(?:most|highest|max(?:imum)?)\s+(?:number\s+of\s+)?restart"
-                r"|\bmost\s+restarted\b|重启(?:次数)?最多|重启(?:次数)?最高|重启得?最频繁"), "restarts", True),
+                r"|\bmost\s+restarted\b|\bby\s+(?:the\s+)?(?:number\s+of\s+)?restarts?\b|重启(?:次数)?最多|重启(?:次数)?最高"
+                r"|重启得?最频繁"), "restarts", True),
     (re.compile(r"\brestart(?:ed|s)?\s+(?:the\s+)?least\b|\b(?:fewest|least|lowest)\s+restart|重启(?:次数)?最少"),
      "restarts", False),
     (re.compile(r"\boldest\b|最老|最旧|最早|运行最久|运行时间最长"), "age", True),
@@ -856,8 +857,16 @@ def _neighbour(items: list[_Item], index: int, step: int) -> _Item | None:
     return None
 
 
-def _has_any(found: frozenset[str], words: Iterable[str]) -> bool:
-    return any(word in found for word in words)
+def _has_any(found: frozenset[str], words: tuple[str, ...]) -> bool:
+    if not found:
+        return False
+    as_set = _WORD_SETS.get(words)
+    if as_set is None:
+        as_set = _WORD_SETS[words] = frozenset(words)
+    return not found.isdisjoint(as_set)
+
+
+_WORD_SETS: dict[tuple[str, ...], frozenset[str]] = {}
 
 
 @dataclass

@@ -370,3 +370,264 @@ def test_a_namespace_named_like_a_secret_word_is_a_namespace() -> None:
     u = analyze("list secrets in data", vocab)
     assert (u.resource, u.operation, u.namespace, u.wants_secret_value) == ("secret", "list", "data", False)
     assert analyze("show the password of secret db-creds in monitoring", vocab).wants_secret_value
+
+
+# ---------------------------------------------------------------------------------------
+# Failure classes of requests written by other people
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ops() -> Vocabulary:
+    """A cluster whose namespaces are spelt like cue words, with a StatefulSet's pods."""
+    return Vocabulary(
+        namespaces=("logs", "test", "secrets-sync", "shop"),
+        names={
+            "statefulset": (("logs", "mongo"),),
+            "pod": (
+                ("logs", "mongo-0"),
+                ("logs", "mongo-1"),
+                ("logs", "mongo-2"),
+                ("shop", "api-7c9f8d6b5-k2x4z"),
+            ),
+            "deployment": (("shop", "api"), ("shop", "web")),
+            "service": (("shop", "checkout"),),
+            "persistentvolumeclaim": (("shop", "data-0"),),
+            "node": ((None, "worker-b7"), (None, "node-3")),
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "show me the logs from the past three hours",
+        "give me a quick overview of how healthy things are",
+        "which services look misconfigured to you",
+        "check the usage of our worker nodes",
+        "PVCs that were restored from snapshot 4f2c1e",
+        "summarize anything unusual lately",
+    ],
+)
+def test_an_everyday_word_is_never_a_name(demo: Vocabulary, query: str) -> None:
+    got = analyze(query, demo)
+    assert (got.name_mention, got.namespace_mention) == (None, None), got.reasons
+
+
+def test_an_unknown_name_needs_strong_evidence(demo: Vocabulary) -> None:
+    assert analyze("delete pod web-7f9c-abcde", demo).name_mention == "web-7f9c-abcde"
+    assert analyze("describe `payments-api`", demo).name_mention == "payments-api"
+    assert analyze('show "ledger" in boutique', demo).name_mention == "ledger"
+    assert analyze("list pods in payments", demo).namespace_mention == "payments"
+    assert analyze("restart the paymnetservice pod", demo).name_mention == "paymnetservice"
+    # A misspelt known name is taken even with no kind word; an unknown word is not.
+    assert analyze("logs of chekoutservice", demo).name_mention == "chekoutservice"
+    assert analyze("logs of yesterday", demo).name_mention is None
+
+
+def test_structured_references_are_names(demo: Vocabulary) -> None:
+    got = analyze('get {"type": "pod", "name": "frontend-x1", "namespace": "boutique"}', demo)
+    assert (got.resource, got.name_mention, got.namespace) == ("pod", "frontend-x1", "boutique")
+    got = analyze("show deploy/cartservice in ns/boutique-staging", demo)
+    assert (got.resource, got.name_mention, got.namespace) == (
+        "deployment",
+        "cartservice",
+        "boutique-staging",
+    )
+    assert any("reference" in reason for reason in got.reasons)
+
+
+def test_a_namespace_spelt_like_a_cue_word_is_the_namespace(ops: Vocabulary) -> None:
+    got = analyze("what is running in the logs namespace?", ops)
+    assert (got.namespace, got.operation, got.resource) == ("logs", "list", "pod")
+    got = analyze("list the pods in secrets-sync", ops)
+    assert (got.namespace, got.resource, got.wants_secret_value) == ("secrets-sync", "pod", False)
+    assert analyze("pods in test", ops).namespace == "test"
+    # The word still reads as the cue outside a name slot.
+    got = analyze("show the logs of mongo-1 in logs", ops)
+    assert (got.operation, got.namespace, got.name_mention) == ("logs", "logs", "mongo-1")
+
+
+def test_an_existing_name_is_handed_on_exactly(ops: Vocabulary) -> None:
+    got = analyze("logs of the db container in mongo-2", ops)
+    assert (got.name_mention, got.name_kind, got.container) == ("mongo-2", "pod", "db")
+    assert analyze("delete pod mongo-0", ops).name_mention == "mongo-0"
+
+
+@pytest.mark.parametrize(
+    ("query", "resource", "relation"),
+    [
+        ("what's scheduled on worker-b7", "pod", ("node", "worker-b7", "on_node")),
+        ("pods on node node-3", "pod", ("node", "node-3", "on_node")),
+        ("list the pods of the api deployment", "pod", ("deployment", "api", "owned_by")),
+        ("which pods are behind service checkout", "pod", ("service", "checkout", "selected_by")),
+        ("pods using pvc data-0", "pod", ("persistentvolumeclaim", "data-0", "uses")),
+        ("events of the mongo-1 pod", "event", ("pod", "mongo-1", "involves")),
+    ],
+)
+def test_a_named_object_of_another_kind_is_a_relation(
+    ops: Vocabulary, query: str, resource: str, relation: tuple[str, str, str]
+) -> None:
+    got = analyze(query, ops)
+    assert got.resource == resource and got.operation == "list"
+    assert [(r.kind, r.name, r.relation) for r in got.relations] == [relation]
+    # Never looked up as the asked kind ("pod worker-b7 does not exist").
+    assert got.name_mention in (None, "api")
+
+
+@pytest.mark.parametrize(
+    ("query", "factor", "delta"),
+    [
+        ("scale web up by 50%", 1.5, None),
+        ("double the replicas of web", 2.0, None),
+        ("add two replicas to api", None, 2),
+        ("scale api down by one", None, -1),
+        ("把 web 的副本数减半", 0.5, None),
+        ("把 web 减少 50%", 0.5, None),
+        ("web 扩到 3 倍", 3.0, None),
+        ("api 再加 2 个副本", None, 2),
+    ],
+)
+def test_a_relative_scale_is_a_factor_or_delta_not_a_target(
+    ops: Vocabulary, query: str, factor: float | None, delta: int | None
+) -> None:
+    got = analyze(query, ops)
+    assert (got.operation, got.resource, got.replicas) == ("scale", "deployment", None)
+    assert (got.replicas_factor, got.replicas_delta) == (factor, delta)
+    assert analyze("scale web to 4", ops).replicas == 4
+
+
+@pytest.mark.parametrize(
+    ("query", "seconds"),
+    [
+        ("logs of api from the last hour", 3600),
+        ("api logs for the past 24 hours", 86400),
+        ("show web logs from the last two hours", 7200),
+        ("api 最近 30 分钟的日志", 1800),
+        ("web 过去两小时的日志", 7200),
+        ("kubectl logs api --since=15m", 900),
+    ],
+)
+def test_a_time_window_is_passed_on_never_as_a_tail(ops: Vocabulary, query: str, seconds: int) -> None:
+    got = analyze(query, ops)
+    assert (got.operation, got.since_seconds, got.tail, got.unknown_words) == ("logs", seconds, None, ())
+    assert analyze("last 50 lines of api logs", ops).tail == 50
+
+
+def test_a_log_line_filter(ops: Vocabulary) -> None:
+    got = analyze("api 日志里包含 ERROR 的最近 10 条", ops)
+    assert (got.operation, got.grep, got.tail, got.name_mention) == ("logs", "ERROR", 10, "api")
+    got = analyze('logs of web containing "connection refused"', ops)
+    assert (got.grep, got.name_mention) == ("connection refused", "web")
+    assert analyze("logs of web with timestamps", ops).grep is None
+
+
+@pytest.mark.parametrize(
+    ("query", "expect"),
+    [
+        (
+            "how many pods are running in shop",
+            dict(count_only=True, predicates=(("status", "==", "Running"),)),
+        ),
+        ("which pods restarted the most in shop", dict(sort_by="restarts", descending=True)),
+        ("pods that have never restarted", dict(predicates=(("restarts", "==", 0),))),
+        ("pods restarted more than 3 times", dict(predicates=(("restarts", ">", 3),))),
+        ("pods older than 2 days in shop", dict(predicates=(("age_s", ">", 172800),))),
+        ("top 3 pods by restarts", dict(operation="list", sort_by="restarts", limit=3)),
+        ("which pod is the oldest", dict(sort_by="age", limit=1)),
+        ("what images are running in shop", dict(fields=("image",))),
+        ("show the ports of service checkout", dict(fields=("ports",), resource="service")),
+        ("shop 里实际在运行的 pod", dict(predicates=(("status", "==", "Running"),))),
+        ("重启次数最多的 pod", dict(sort_by="restarts")),
+    ],
+)
+def test_count_sort_filter_and_field_requests(ops: Vocabulary, query: str, expect: dict[str, Any]) -> None:
+    got = analyze(query, ops)
+    seen = {key: getattr(got, key) for key in expect}
+    if "predicates" in seen:
+        seen["predicates"] = tuple((p.field, p.op, p.value) for p in got.predicates)
+    assert seen == expect, got.reasons
+
+
+def test_readiness_against_desired_replicas(ops: Vocabulary) -> None:
+    got = analyze("which deployments have fewer ready replicas than desired", ops)
+    assert (got.resource, got.operation) == ("deployment", "list")
+    assert [(p.field, p.op, p.other) for p in got.predicates] == [("ready_replicas", "<", "replicas")]
+    got = analyze("pods not ready in shop", ops)
+    assert got.name_mention is None and ("ready", "==", False) in [
+        (p.field, p.op, p.value) for p in got.predicates
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "details of the ingress in boutique",
+        "describe the ingress in boutique",
+        "show the yaml of the ingress in boutique",
+    ],
+)
+def test_details_of_one_object_is_a_get(demo: Vocabulary, query: str) -> None:
+    got = analyze(query, demo)
+    assert (got.resource, got.operation, got.namespace) == ("ingress", "get", "boutique")
+    assert analyze("list the ingresses in boutique", demo).operation == "list"
+
+
+def test_two_asks_in_one_sentence_are_both_kept(demo: Vocabulary) -> None:
+    got = analyze("list pods and services in boutique", demo)
+    assert (got.resource, got.namespace) == ("pod", "boutique")
+    assert [(a.resource, a.operation, a.namespace) for a in got.also] == [("service", "list", "boutique")]
+    got = analyze("boutique 里的 deployment 和 configmap", demo)
+    assert (got.resource, [a.resource for a in got.also]) == ("deployment", ["configmap"])
+    assert analyze("list pods in boutique", demo).also == ()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["boutique 有什么问题", "cartservice 出了什么问题", "frontend 怎么了", "帮忙看看 adservice 为什么不工作"],
+)
+def test_chinese_diagnoses(demo: Vocabulary, query: str) -> None:
+    got = analyze(query, demo)
+    assert (got.intent, got.operation) == ("analysis", "diagnose")
+
+
+@pytest.mark.parametrize(
+    ("query", "operation", "resource", "name"),
+    [
+        ("restart deployment api", "restart", "deployment", "api"),
+        ("do a rollout restart of web", "restart", "deployment", "web"),
+        ("roll back api", "rollback", "deployment", "api"),
+        ("undo the last rollout of web", "rollback", "deployment", "web"),
+        ("cordon node-3", "cordon", "node", "node-3"),
+        ("uncordon worker-b7", "uncordon", "node", "worker-b7"),
+        ("drain node node-3", "drain", "node", "node-3"),
+        ("exec into pod api-7c9f8d6b5-k2x4z", "exec", "pod", "api-7c9f8d6b5-k2x4z"),
+        ("把 api 回滚到上一个版本", "rollback", "deployment", "api"),
+        ("restart the api pod", "delete", "pod", "api"),
+    ],
+)
+def test_operations_beyond_the_seven(
+    ops: Vocabulary, query: str, operation: str, resource: str, name: str
+) -> None:
+    got = analyze(query, ops)
+    assert (got.intent, got.operation, got.resource, got.name_mention) == (
+        "action",
+        operation,
+        resource,
+        name,
+    )
+
+
+def test_every_reading_says_why(demo: Vocabulary) -> None:
+    sure = analyze("list pods in boutique", demo)
+    assert sure.confidence == 1.0
+    assert "namespace 'boutique' known" in sure.reasons and "kind pod stated" in sure.reasons
+    vague = analyze("boutique stuff thing whatever", demo)
+    assert vague.confidence < sure.confidence and any("not names" in reason for reason in vague.reasons)
+
+
+def test_kind_words_come_from_the_kinds_table(demo: Vocabulary) -> None:
+    assert analyze("list po in boutique", demo).resource == "pod"
+    assert analyze("list ing in boutique", demo).resource == "ingress"
+    # kubectl's ``no`` for nodes is an everyday word in a request.
+    assert analyze("are there no pods in boutique", demo).resource == "pod"
