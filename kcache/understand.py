@@ -28,7 +28,9 @@ Operation = Literal[
 """The seven the tools serve, then operations read as such though no tool may do them:
 ``restart`` (a workload's rollout restart), ``rollback`` (back to the previous revision),
 ``cordon``/``uncordon``/``drain`` (a node), ``exec`` (a command in a container)."""
-RelationType = Literal["on_node", "owned_by", "selected_by", "uses", "involves", "selects", "related"]
+RelationType = Literal[
+    "on_node", "owned_by", "selected_by", "uses", "used_by", "involves", "selects", "related"
+]
 
 # ---------------------------------------------------------------------------------------
 # Lexicons. English entries are whole tokens; Chinese entries are substrings matched
@@ -155,7 +157,7 @@ _DELETE_ZH = ("删除", "删掉", "删了", "移除", "干掉", "杀掉", "杀�
               "终止")  # fmt: skip
 _RESTART_EN = frozenset({"restart", "reboot", "bounce", "recycle"})
 _RESTART_ZH = ("重启",)
-_SCALE_EN = frozenset({"scale", "scaled", "scaling", "resize"})
+_SCALE_EN = frozenset({"scale", "scaled", "scaling", "resize", "shrink", "downscale", "upscale"})
 _SCALE_ZH = ("扩容", "缩容", "扩展", "伸缩", "扩缩", "扩到", "缩到")
 _REPLICA_EN = frozenset({"replica", "replicas", "instances", "copies"})
 _REPLICA_ZH = ("副本", "实例数")
@@ -309,7 +311,19 @@ _SORT_BY_RE = re.compile(
 )
 _SORT_KEYS = {"restarts": "restarts", "restart": "restarts", "age": "age", "memory": "memory",
               "mem": "memory", "cpu": "cpu", "name": "name", "names": "name"}  # fmt: skip
-_LIMIT_RES = (re.compile(rf"\b(?:top|first)\s+{_NUM_G}\b"), re.compile(rf"前\s*{_NUM_G}\s*(?:个|名|条)?"))
+_LIMIT_RES = (
+    re.compile(rf"\b(?:top|first)\s+{_NUM_G}\b"),
+    re.compile(rf"\b{_NUM_G}\s+(?:newest|oldest|youngest|latest|most|least|biggest|largest)\b"),
+    re.compile(rf"前\s*{_NUM_G}\s*(?:个|名|条)?"),
+)
+#: "with status CrashLoopBackOff", "状态为 Pending".
+_STATUS_IS_RE = re.compile(
+    r"\b(?:status|phase|state)\s*(?:is\s+|of\s+|=\s*|:\s*)?([a-z]+)\b|状态(?:为|是)\s*([a-z]+)"
+)
+#: "which node is X running on": the node is a field of X, not the kind asked.
+_NODE_FIELD_RE = re.compile(r"\b(?:which|what)\s+node\b|在哪个节点|哪个节点上|在哪台")
+#: "the last 100 lines from X": lines are log lines.
+_LOG_LINES_RE = re.compile(r"\b(?:\d+|last|first)\s+(?:log\s+)?lines?\b|\d+\s*行")
 _STATUS_WORDS = {"running": "Running", "pending": "Pending", "failed": "Failed", "succeeded": "Succeeded",
                  "completed": "Succeeded", "terminating": "Terminating", "evicted": "Evicted",
                  "crashloopbackoff": "CrashLoopBackOff", "crashlooping": "CrashLoopBackOff"}  # fmt: skip
@@ -355,6 +369,7 @@ _FIELD_RES: tuple[tuple[re.Pattern[str], str], ...] = (
         "restarts",
     ),
     (re.compile(r"\bhow\s+old\b|\bage\s+of\b|运行了多久|多久了"), "age"),
+    (re.compile(r"\b(?:which|what)\s+containers\b|有哪些容器|哪些容器"), "containers"),
 )
 #: Words joining two asks in one sentence ("pods and services", "pod 和 service").
 _AND_EN = frozenset({"and", "plus", "also", "&", "as well as"})
@@ -388,7 +403,7 @@ _EN_STOP = frozenset(
     cause reason reasons why currently going keep keeps kept always still doing got
     there's it's what's anything everything something nothing namespace exist exists
     existing available defined configured created deployed present like warning warnings
-    normal add than never ready older newer younger fewer desired expected restarted restarts
+    normal add age than never ready older newer younger fewer desired expected restarted restarts
     least oldest newest sorted sort order ordered by times more percent ago since""".split()
 )
 
@@ -537,7 +552,8 @@ class Relation:
     relation: RelationType
     """How the asked objects relate to it: ``on_node`` (pods scheduled on it), ``owned_by``
     (pods or ReplicaSets of a workload), ``selected_by`` (pods a service selects), ``uses``
-    (pods mounting a PVC, ConfigMap or Secret, or running as a ServiceAccount),
+    (pods mounting a PVC, ConfigMap or Secret, or running as a ServiceAccount), ``used_by``
+    (the ConfigMaps, Secrets or PVCs a workload or pod mounts),
     ``involves`` (events about it), ``selects`` (services selecting its pods), ``related``."""
 
 
@@ -1321,6 +1337,9 @@ def _read_cue_words(r: _Reading) -> None:
     cues.detail = bool(words & _DETAIL_EN) or _has_any(zh_text, _DETAIL_ZH)
     if named & _LOGS_EN and not (words & (_LOGS_EN | {"tail"})):
         cues.logs = "日志" in zh_text
+    if not cues.logs and _LOG_LINES_RE.search(r.low) and set(r.stated_kinds) <= {"pod", *_WORKLOAD_KINDS}:
+        cues.logs = True
+        r.reasons.append("lines are log lines")
     r.cues = cues
 
 
@@ -1440,7 +1459,12 @@ def _choose_resource(r: _Reading) -> None:
     name_mentions = tuple(dict.fromkeys(it.text for it in r.name_items))
     if r.extracted.name is not None:
         name_mentions = (r.extracted.name, *[n for n in name_mentions if n != r.extracted.name])
-    stated, stated_kinds = r.stated, r.stated_kinds
+    if _NODE_FIELD_RE.search(r.low) and any(k != "node" for k in _name_kinds(r)):
+        for item in r.items:
+            if item.kind == "node" and item.role is None:
+                item.role = "field"
+                r.reasons.append("the node is asked as a field of the object named")
+    stated, stated_kinds = r.stated, _asked_first(r)
     if r.ref_kind is not None and r.ref_kind not in stated_kinds:
         stated_kinds = [r.ref_kind, *stated_kinds]
     explicit = stated_kinds[0] if stated_kinds else None
@@ -1512,6 +1536,25 @@ def _choose_resource(r: _Reading) -> None:
     r.reasons.append(f"kind {resource}" + (" stated" if kind_stated else " inferred"))
 
 
+def _asked_first(r: _Reading) -> list[str]:
+    """Stated kinds, a kind word that labels a name ("节点 node-3", "service checkout") last.
+
+    In "节点 node-3 上跑了哪些 pod" the kind asked is the free one, pod.
+    """
+    kinds_ = r.stated_kinds
+    if len(set(kinds_)) < 2:
+        return kinds_
+    labels = set()
+    for i, item in enumerate(r.items):
+        if item.kind is None or item.role is not None:
+            continue
+        around = (_neighbour(r.items, i, -1), _neighbour(r.items, i, 1))
+        if any(n is not None and n.role == "name" for n in around):
+            labels.add(item.kind)
+    free = [k for k in kinds_ if k not in labels]
+    return free + [k for k in kinds_ if k in labels] if free else kinds_
+
+
 def _before_is_on(r: _Reading, name: str | None) -> bool:
     """The name follows "on", "scheduled on", "running on" or 在 ("在 worker-1 上")."""
     item = next((it for it in r.items if it.text == name), None)
@@ -1558,6 +1601,11 @@ def _relation_type(asked: str, other: str) -> RelationType:
             return "selected_by"
         if other in ("persistentvolumeclaim", "configmap", "secret", "serviceaccount"):
             return "uses"
+    if asked in ("configmap", "secret", "persistentvolumeclaim", "serviceaccount") and other in (
+        *_WORKLOAD_KINDS,
+        "pod",
+    ):
+        return "used_by"
     if asked == "service" and other in (*_WORKLOAD_KINDS, "pod"):
         return "selects"
     return "related"
@@ -1682,7 +1730,11 @@ def _read_filters(r: _Reading) -> None:
         r.predicates.append(Predicate(field="ready", op="==", value=False))
     elif _READY.search(low):
         r.predicates.append(Predicate(field="ready", op="==", value=True))
-    if r.resource == "pod":
+    said = _STATUS_IS_RE.search(low)
+    said_word = (said.group(1) or said.group(2)) if said else None
+    if said_word in _STATUS_WORDS:
+        r.predicates.append(Predicate(field="status", op="==", value=_STATUS_WORDS[said_word]))
+    elif r.resource == "pod":
         status = _STATUS_EN.search(low)
         if status:
             word = status.group("a") or status.group("b")

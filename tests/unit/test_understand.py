@@ -463,6 +463,8 @@ def test_an_existing_name_is_handed_on_exactly(ops: Vocabulary) -> None:
         ("which pods are behind service checkout", "pod", ("service", "checkout", "selected_by")),
         ("pods using pvc data-0", "pod", ("persistentvolumeclaim", "data-0", "uses")),
         ("events of the mongo-1 pod", "event", ("pod", "mongo-1", "involves")),
+        ("节点 node-3 上跑了哪些 pod", "pod", ("node", "node-3", "on_node")),
+        ("which configmaps does the api deployment mount", "configmap", ("deployment", "api", "used_by")),
     ],
 )
 def test_a_named_object_of_another_kind_is_a_relation(
@@ -485,6 +487,7 @@ def test_a_named_object_of_another_kind_is_a_relation(
         ("把 web 的副本数减半", 0.5, None),
         ("把 web 减少 50%", 0.5, None),
         ("web 扩到 3 倍", 3.0, None),
+        ("shrink web by half", 0.5, None),
         ("api 再加 2 个副本", None, 2),
     ],
 )
@@ -512,6 +515,8 @@ def test_a_time_window_is_passed_on_never_as_a_tail(ops: Vocabulary, query: str,
     got = analyze(query, ops)
     assert (got.operation, got.since_seconds, got.tail, got.unknown_words) == ("logs", seconds, None, ())
     assert analyze("last 50 lines of api logs", ops).tail == 50
+    lines = analyze("show me the last 100 lines from mongo-0", ops)
+    assert (lines.operation, lines.tail, lines.since_seconds) == ("logs", 100, None)
 
 
 def test_a_log_line_filter(ops: Vocabulary) -> None:
@@ -539,6 +544,13 @@ def test_a_log_line_filter(ops: Vocabulary) -> None:
         ("show the ports of service checkout", dict(fields=("ports",), resource="service")),
         ("shop 里实际在运行的 pod", dict(predicates=(("status", "==", "Running"),))),
         ("重启次数最多的 pod", dict(sort_by="restarts")),
+        ("give me the 5 newest pods", dict(sort_by="age", descending=False, limit=5)),
+        ("pods with status CrashLoopBackOff", dict(predicates=(("status", "==", "CrashLoopBackOff"),))),
+        ("which containers are in pod mongo-0", dict(fields=("containers",), operation="get")),
+        (
+            "which node is api-7c9f8d6b5-k2x4z running on",
+            dict(resource="pod", operation="get", fields=("node",)),
+        ),
     ],
 )
 def test_count_sort_filter_and_field_requests(ops: Vocabulary, query: str, expect: dict[str, Any]) -> None:
