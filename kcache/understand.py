@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -1059,24 +1059,23 @@ def analyze(query: str, vocab: Vocabulary) -> Understanding:
         known names.
     """
     r = _Reading(query=query, matcher=build_matcher(vocab))
-    _normalize(r)
-    _structured_references(r)
-    _flags_and_selectors(r)
-    _windows_and_line_filters(r)
-    _tokenize_kinds(r)
-    _find_container(r)
-    _find_names(r)
-    _read_cue_words(r)
-    _choose_namespace(r)
-    _choose_operation(r)
-    _name_fallback(r)
-    _choose_resource(r)
-    _choose_target(r)
-    _find_relations(r)
-    _read_numbers(r)
-    _read_filters(r)
-    reading = _compose(r)
-    return _further_asks(r, reading)
+    for phase in _PHASES:
+        phase(r)
+    return _further_asks(r, _compose(r))
+
+
+def explain(query: str, vocab: Vocabulary) -> list[tuple[str, tuple[str, ...]]]:
+    """Each phase of :func:`analyze` by name, with the reasons it added: which evidence decided what."""
+    r = _Reading(query=query, matcher=build_matcher(vocab))
+    steps = []
+    for phase in _PHASES:
+        seen = len(r.reasons)
+        phase(r)
+        steps.append((phase.__name__.lstrip("_"), tuple(r.reasons[seen:])))
+    seen = len(r.reasons)
+    _compose(r)
+    steps.append(("compose", tuple(r.reasons[seen:])))
+    return steps
 
 
 def _normalize(r: _Reading) -> None:
@@ -1918,3 +1917,24 @@ def _choose_name(
         if fits(name):
             return name, kind_for(name)
     return mentions[0], kind_for(mentions[0])
+
+
+#: The phases of :func:`analyze`, in order; each reads what the earlier ones found.
+_PHASES: tuple[Callable[[_Reading], None], ...] = (
+    _normalize,
+    _structured_references,
+    _flags_and_selectors,
+    _windows_and_line_filters,
+    _tokenize_kinds,
+    _find_container,
+    _find_names,
+    _read_cue_words,
+    _choose_namespace,
+    _choose_operation,
+    _name_fallback,
+    _choose_resource,
+    _choose_target,
+    _find_relations,
+    _read_numbers,
+    _read_filters,
+)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kcache.understand import Understanding, Vocabulary, analyze, build_matcher
+from kcache.understand import Understanding, Vocabulary, analyze, build_matcher, explain
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT / "evals" / "datasets"
@@ -643,3 +643,12 @@ def test_kind_words_come_from_the_kinds_table(demo: Vocabulary) -> None:
     assert analyze("list ing in boutique", demo).resource == "ingress"
     # kubectl's ``no`` for nodes is an everyday word in a request.
     assert analyze("are there no pods in boutique", demo).resource == "pod"
+
+
+def test_each_phase_reports_what_it_decided(ops: Vocabulary) -> None:
+    steps = dict(explain("show the pods in the logs namespace from the last hour", ops))
+    assert list(steps)[:3] == ["normalize", "structured_references", "flags_and_selectors"]
+    assert steps["windows_and_line_filters"] == ("time window 'from the last hour'",)
+    assert steps["find_names"] == ("namespace 'logs' known, in a namespace slot",)
+    assert steps["choose_resource"] == ("kind pod stated",)
+    assert "operation list" in steps["compose"]
