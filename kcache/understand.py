@@ -23,11 +23,12 @@ from kcache.resolve import is_misspelling
 Intent = Literal["query", "action", "analysis"]
 Operation = Literal[
     "list", "get", "logs", "top", "delete", "scale", "diagnose",
-    "restart", "rollback", "cordon", "uncordon", "drain", "exec",
+    "restart", "rollback", "cordon", "uncordon", "drain", "exec", "create",
 ]  # fmt: skip
 """The seven the tools serve, then operations read as such though no tool may do them:
 ``restart`` (a workload's rollout restart), ``rollback`` (back to the previous revision),
-``cordon``/``uncordon``/``drain`` (a node), ``exec`` (a command in a container)."""
+``cordon``/``uncordon``/``drain`` (a node), ``exec`` (a command in a container),
+``create`` (a new object)."""
 RelationType = Literal[
     "on_node", "owned_by", "selected_by", "uses", "used_by", "involves", "selects", "related"
 ]
@@ -231,6 +232,14 @@ _DRAIN_EN = frozenset({"drain"})
 _DRAIN_ZH = ("排空", "腾空")
 _EXEC_EN = frozenset({"exec", "shell", "ssh", "execute", "attach"})
 _EXEC_ZH = ("进入容器", "执行命令", "登录容器", "进到容器")
+_CREATE_EN = frozenset({"create", "apply", "expose", "install", "provision"})
+_CREATE_ZH = ("创建一个", "新建一个", "新增一个", "部署一个")
+#: ``restart`` as a noun ("restart count", "sorted by restarts") asks for no restart.
+_RESTART_NOUN_RE = re.compile(
+    r"\brestarts?\s+(?:count|counts|number|times|history)\b"
+    r"|\b(?:by|of|most|no|zero|many|fewest|least|with|without|any)\s+(?:the\s+)?restarts?\b"
+    r"(?:\s+(?:count|counts|number))?"
+)
 
 #: Words asking for the detail of one object rather than a listing.
 _DETAIL_EN = frozenset({"describe", "detail", "details", "yaml", "json", "manifest", "spec", "definition"})
@@ -365,7 +374,9 @@ _FIELD_RES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:which|what)\s+node\b|在哪个节点|哪个节点上|在哪台"), "node"),
     (re.compile(r"\blabels\s+(?:of|on)\b|\bwhat\s+labels\b|\bits\s+labels\b|标签有哪些|的标签是"), "labels"),
     (
-        re.compile(r"\brestart\s+count|\bhow\s+many\s+times\b.*\brestart|重启次数|重启了几次|重启了多少次"),
+        re.compile(
+            r"\brestart\s+count|\bhow\s+many\s+(?:times\b.*\brestart|restarts)|重启次数|重启了几次|重启了多少次"
+        ),
         "restarts",
     ),
     (re.compile(r"\bhow\s+old\b|\bage\s+of\b|运行了多久|多久了"), "age"),
@@ -403,7 +414,7 @@ _EN_STOP = frozenset(
     cause reason reasons why currently going keep keeps kept always still doing got
     there's it's what's anything everything something nothing namespace exist exists
     existing available defined configured created deployed present like warning warnings
-    normal add age than never ready older newer younger fewer desired expected restarted restarts
+    normal add age if whether resource resources high low instance than never ready older newer younger fewer desired expected restarted restarts
     least oldest newest sorted sort order ordered by times more percent ago since""".split()
 )
 
@@ -415,7 +426,7 @@ _CUE_EN = (
     | _CONTAINER_EN
     | frozenset({"previous", "prior", "terminated", "most", "up", "down", "zero", "one",
                  "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"})
-    | _ROLLBACK_EN | _ROLLOUT_RESTART_EN | _CORDON_EN | _UNCORDON_EN | _DRAIN_EN | _EXEC_EN
+    | _ROLLBACK_EN | _ROLLOUT_RESTART_EN | _CORDON_EN | _UNCORDON_EN | _DRAIN_EN | _EXEC_EN | _CREATE_EN
     | _DETAIL_EN | frozenset(_FACTOR_WORDS_EN) | _RELATION_EN
     | frozenset({"image", "images", "port", "ports", "ip", "ips", "address", "addresses"})
 )  # fmt: skip
@@ -429,7 +440,9 @@ _ZH_ENTRIES: tuple[str, ...] = tuple(
         | set(_LIST_ZH + _GET_ZH + _COUNT_ZH + _LOGS_ZH + _DELETE_ZH + _RESTART_ZH)
         | set(_SCALE_ZH + _REPLICA_ZH + _SET_ZH + _DIAG_ZH + _TOP_ZH + _VERSION_ZH)
         | set(_PREVIOUS_ZH + _SECRET_VALUE_ZH + _ALL_NS_ZH + (_CONTAINER_ZH,) + _NEUTRAL_ZH)
-        | set(_ROLLBACK_ZH + _ROLLOUT_RESTART_ZH + _CORDON_ZH + _UNCORDON_ZH + _DRAIN_ZH + _EXEC_ZH)
+        | set(
+            _ROLLBACK_ZH + _ROLLOUT_RESTART_ZH + _CORDON_ZH + _UNCORDON_ZH + _DRAIN_ZH + _EXEC_ZH + _CREATE_ZH
+        )
         | set(_DETAIL_ZH)
         | set(_FACTOR_WORDS_ZH),
         key=lambda s: (-len(s), s),
@@ -912,6 +925,7 @@ class _Cues:
     drain: bool = False
     exec_: bool = False
     detail: bool = False
+    create: bool = False
 
 
 def _read_cues(low: str, zh_text: frozenset[str], tokens: set[str]) -> _Cues:
@@ -1265,6 +1279,8 @@ def _find_names(r: _Reading) -> None:
                 and n.role is None
                 and not (n is before and n.plural)
                 and not (n is after and n.plural and not shaped)
+                # "create a deployment": a kind word after an article heads its own phrase.
+                and not (n is after and (i + 1 >= len(items) or items[i + 1] is not n) and not shaped)
             ),
             None,
         )
@@ -1320,8 +1336,12 @@ def _read_cue_words(r: _Reading) -> None:
 
     ("what runs in the logs namespace": ``logs`` names the namespace, it asks for no logs.)
     """
+    spans = [m.span() for m in _RESTART_NOUN_RE.finditer(r.low)]
+    for item in r.items:
+        if item.role is None and not item.zh and any(s <= item.start < e for s, e in spans):
+            item.role = "noun"  # "restart count", "by restarts": no restart, no counting
     named = {it.text for it in r.items if it.role in ("ns", "name", "container")}
-    words = {it.text for it in r.items if not it.zh and it.role not in ("ns", "name", "container")}
+    words = {it.text for it in r.items if not it.zh and it.role not in ("ns", "name", "container", "noun")}
     zh_text = frozenset(it.text for it in r.items if it.zh)
     cues = _read_cues(r.low, zh_text, words)
     cues.secret_value = bool(words & _SECRET_VALUE_EN) or _has_any(zh_text, _SECRET_VALUE_ZH)
@@ -1333,6 +1353,8 @@ def _read_cue_words(r: _Reading) -> None:
     cues.uncordon = bool(words & _UNCORDON_EN) or _has_any(zh_text, _UNCORDON_ZH)
     cues.drain = bool(words & _DRAIN_EN) or _has_any(zh_text, _DRAIN_ZH)
     cues.exec_ = bool(words & _EXEC_EN) or _has_any(zh_text, _EXEC_ZH)
+    cues.create = bool(words & _CREATE_EN) or _has_any(zh_text, _CREATE_ZH)
+
     cues.detail = bool(words & _DETAIL_EN) or _has_any(zh_text, _DETAIL_ZH)
     if named & _LOGS_EN and not (words & (_LOGS_EN | {"tail"})):
         cues.logs = "日志" in zh_text
@@ -1387,6 +1409,8 @@ def _choose_operation(r: _Reading) -> None:
     op: Operation
     if cues.why and not cues.logs:
         op = "diagnose"
+    elif cues.create and not cues.delete:
+        op = "create"
     elif cues.rollback:
         op = "rollback"
     elif cues.uncordon:
@@ -1480,6 +1504,8 @@ def _choose_resource(r: _Reading) -> None:
             r.notes.append(f"logs are read from pods; the {explicit} named selects them")
     elif op in ("cordon", "uncordon", "drain"):
         resource = "node"
+    elif op == "create":
+        resource = explicit or "deployment"
     elif op in ("restart", "rollback"):
         workloads = [k for k in (*stated_kinds, *first_kinds) if k in _WORKLOAD_KINDS]
         resource = workloads[0] if workloads else "deployment"
@@ -1524,6 +1550,8 @@ def _choose_resource(r: _Reading) -> None:
         kind_stated = any(it.kind == "cluster" for it in r.items)
     elif cues.secret_value and not name_mentions:
         resource = "secret"
+    elif _WARNING_CUE.search(r.low):
+        resource = "event"  # "any warnings lately": Warning events
     else:
         resource = "pod"
     if op == "delete" and cues.restart and not cues.delete and resource != "pod":
@@ -1787,7 +1815,7 @@ def _compose(r: _Reading) -> Understanding:
     """The reading as the public record."""
     op = r.operation
     intent: Intent
-    if op in ("delete", "scale", "restart", "rollback", "cordon", "uncordon", "drain", "exec"):
+    if op in ("delete", "scale", "restart", "rollback", "cordon", "uncordon", "drain", "exec", "create"):
         intent = "action"
     elif op == "diagnose":
         intent = "analysis"

@@ -616,6 +616,7 @@ def test_chinese_diagnoses(demo: Vocabulary, query: str) -> None:
         ("exec into pod api-7c9f8d6b5-k2x4z", "exec", "pod", "api-7c9f8d6b5-k2x4z"),
         ("把 api 回滚到上一个版本", "rollback", "deployment", "api"),
         ("restart the api pod", "delete", "pod", "api"),
+        ("create a deployment called ledger", "create", "deployment", "ledger"),
     ],
 )
 def test_operations_beyond_the_seven(
@@ -652,3 +653,26 @@ def test_each_phase_reports_what_it_decided(ops: Vocabulary) -> None:
     assert steps["find_names"] == ("namespace 'logs' known, in a namespace slot",)
     assert steps["choose_resource"] == ("kind pod stated",)
     assert "operation list" in steps["compose"]
+
+
+def test_restart_as_a_noun_asks_for_no_restart(demo: Vocabulary) -> None:
+    got = analyze("list pods in boutique sorted by restart count", demo)
+    assert (got.intent, got.operation, got.count_only, got.sort_by) == ("query", "list", False, "restarts")
+    got = analyze("how many restarts does the cartservice pod have", demo)
+    assert (got.operation, got.fields, got.name_mention) == ("get", ("restarts",), "cartservice")
+
+
+def test_a_verb_before_an_article_is_not_a_name(demo: Vocabulary) -> None:
+    got = analyze("expose a deployment in boutique", demo)
+    assert (got.operation, got.name_mention) == ("create", None)
+    assert analyze("annotate the frontend pod", demo).name_mention == "frontend"
+
+
+def test_warnings_alone_are_warning_events(demo: Vocabulary) -> None:
+    got = analyze("any warnings in boutique over the last 10 minutes?", demo)
+    assert (got.resource, got.warnings_only, got.since_seconds, got.namespace) == (
+        "event",
+        True,
+        600,
+        "boutique",
+    )
