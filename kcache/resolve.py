@@ -92,12 +92,19 @@ def _base(name: str) -> str:
 def _similarity(mention: str, name: str) -> float:
     """Similarity in 0..1 of two names, also comparing their workload parts."""
     mention_base, name_base = _base(mention), _base(name)
+    if 2 * len(mention_base) < len(mention):
+        # Most of the mention looked generated (``tn-worker3`` → ``tn``): too little is left
+        # to compare as a workload, so the mention is compared whole.
+        mention_base = mention
     if name_base != name:
         # A generated name: compare workloads (cached, since thousands of pods share a few
         # hundred workload names); the whole names only to order one workload's pods.
         best = 0.95 * _close(mention_base, name_base)
         if mention_base == name_base and mention != mention_base:
             best = max(best, _ratio(mention, name))
+        # A typo in the whole name (``tn-worker3``) may hide the generated part.
+        if abs(len(mention) - len(name)) <= 2:
+            best = max(best, _close(mention, name))
         return best
     best = _close(mention, name)
     if mention_base != mention:

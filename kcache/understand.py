@@ -11,6 +11,7 @@ offer the nearest names. Everything here is pure: no I/O, no clock, no randomnes
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -23,10 +24,10 @@ from kcache.resolve import is_misspelling
 Intent = Literal["query", "action", "analysis"]
 Operation = Literal[
     "list", "get", "logs", "top", "delete", "scale", "diagnose",
-    "restart", "rollback", "cordon", "uncordon", "drain", "exec", "create",
+    "rollback", "cordon", "uncordon", "drain", "exec", "create",
 ]  # fmt: skip
 """The seven the tools serve, then operations read as such though no tool may do them:
-``restart`` (a workload's rollout restart), ``rollback`` (back to the previous revision),
+``rollback`` (back to the previous revision),
 ``cordon``/``uncordon``/``drain`` (a node), ``exec`` (a command in a container),
 ``create`` (a new object)."""
 RelationType = Literal[
@@ -69,6 +70,7 @@ _KIND_PHRASES_EN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), repl)
     for pattern, repl in (
         (r"\bpersistent\s+volume\s+claim(s?)\b", r"persistentvolumeclaim\1"),
+        (r"\b(?:volume\s+)?claim(s?)\b", r"persistentvolumeclaim\1"),
         (r"\bpersistent\s+volume(s?)\b", r"persistentvolume\1"),
         (r"\bstorage\s+class(es)?\b", r"storageclass\1"),
         (r"\bconfig\s*-?\s*map(s?)\b", r"configmap\1"),
@@ -172,17 +174,21 @@ _DIAG_EN = frozenset(
      "wrong", "problem", "problems", "issue", "issues", "diagnose", "diagnosis",
      "troubleshoot", "debug", "investigate", "imagepullbackoff", "errimagepull",
      "oomkilled", "oom", "restarting", "notready", "unready", "unavailable", "degraded",
-     "evicted", "unschedulable"}
+     "evicted", "unschedulable", "misconfigured", "misbehaving", "faulty", "bad", "unstable",
+     "flaky", "flapping"}
 )  # fmt: skip
 _DIAG_ZH = ("为什么", "为何", "怎么回事", "咋回事", "不健康", "健康", "异常", "诊断", "排查",
             "故障", "失败", "出错", "报错", "错误", "崩溃", "起不来", "启动不了", "挂了",
             "挂掉", "有问题", "不正常", "一直重启", "不停重启", "反复重启", "卡住", "卡在",
             "原因", "分析", "未就绪", "没就绪", "不可用", "不工作", "坏了", "问题", "怎么了",
-            "咋了", "什么情况", "出事", "不对劲", "不行了")  # fmt: skip
+            "咋了", "什么情况", "出事", "不对劲", "不行了", "正常吗", "都正常", "是否正常", "正不正常",
+            "毛病", "健康状况", "健康吗")  # fmt: skip
 _WHY_ZH = ("为什么", "为何", "怎么回事", "咋回事", "原因")
 _DIAG_PHRASE_EN = re.compile(
     r"\bnot\s+(?:ready|running|healthy|working|starting|scheduled|started|up)\b"
     r"|\bwhat'?s\s+wrong\b|\bgoing\s+on\b"
+    # "is the logs namespace ok?": a question about health.
+    r"|\b(?:is|are)\b.*\b(?:ok|okay|fine|alright|all\s+right|good)\s*[?？]?\s*$"
 )
 _TOP_EN = frozenset(
     {"top", "usage", "utilization", "utilisation", "consumption", "consuming", "consumes",
@@ -232,7 +238,7 @@ _DRAIN_EN = frozenset({"drain"})
 _DRAIN_ZH = ("排空", "腾空")
 _EXEC_EN = frozenset({"exec", "shell", "ssh", "execute", "attach"})
 _EXEC_ZH = ("进入容器", "执行命令", "登录容器", "进到容器")
-_CREATE_EN = frozenset({"create", "apply", "expose", "install", "provision"})
+_CREATE_EN = frozenset({"create", "apply", "install", "provision"})
 _CREATE_ZH = ("创建一个", "新建一个", "新增一个", "部署一个")
 #: ``restart`` as a noun ("restart count", "sorted by restarts") asks for no restart.
 _RESTART_NOUN_RE = re.compile(
@@ -328,9 +334,32 @@ _LIMIT_RES = (
 #: "with status CrashLoopBackOff", "状态为 Pending".
 _STATUS_IS_RE = re.compile(
     r"\b(?:status|phase|state)\s*(?:is\s+|of\s+|=\s*|:\s*)?([a-z]+)\b|状态(?:为|是)\s*([a-z]+)"
+    r"|(?:是|为|处于|在)\s*([a-z]+)\s*状态"
 )
 #: "which node is X running on": the node is a field of X, not the kind asked.
 _NODE_FIELD_RE = re.compile(r"\b(?:which|what)\s+node\b|在哪个节点|哪个节点上|在哪台")
+#: "which storage class does X use": a kind asked as a field of the object named.
+_KIND_FIELD_RE = re.compile(
+    r"\b(?:what|which)\s+(storageclass|serviceaccount|configmap|secret|persistentvolumeclaim|node|namespace)\s+"
+    r"(?:does|do|is|will|did)\b"
+)
+#: Spec values, not usage: "memory limit", "cpu requests", "资源限制".
+_SPEC_RESOURCES_RE = re.compile(
+    r"\b(?:memory|mem|cpu)\s+(?:limits?|requests?)\b|\b(?:limits?|requests?)\s+(?:of|for|on)\b"
+    r"|(?:内存|cpu|资源)\s*(?:限制|请求|配额)"
+)
+#: A command to run in a container: "exec into X and run redis-cli info", "run psql inside
+#: postgres-0", "kubectl exec X -- ls /tmp", "在 X 里执行 ls".
+_COMMAND_RES: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?:^|\s)--\s+(?P<cmd>\S.*?)\s*$"),
+    re.compile(r"\band\s+(?:then\s+)?(?:run|execute)\s+(?P<cmd>\S.*?)\s*[.?!]?\s*$", re.IGNORECASE),
+    re.compile(
+        r"\b(?:run|execute)\s+(?P<cmd>\S.*?)\s+(?:in|inside|on|within)\s+(?:the\s+)?(?:pod\s+|container\s+)?"
+        r"(?P<target>[a-z0-9][a-z0-9.-]*)(?:\s+(?:pod|container))?\s*[.?!]?\s*$",
+        re.IGNORECASE,
+    ),
+    re.compile(r"(?:执行|运行)(?:命令)?\s*(?P<cmd>[A-Za-z][^，。？]*?)\s*(?:命令)?\s*[。？]?$"),
+)
 #: "the last 100 lines from X": lines are log lines.
 _LOG_LINES_RE = re.compile(r"\b(?:\d+|last|first)\s+(?:log\s+)?lines?\b|\d+\s*行")
 _STATUS_WORDS = {"running": "Running", "pending": "Pending", "failed": "Failed", "succeeded": "Succeeded",
@@ -360,7 +389,9 @@ _RESTARTED_MORE: tuple[re.Pattern[str], ...] = tuple(
         rf"重启(?:了|过)?(?:超过|多于|大于)\s*{_NUM_G}\s*次",
     )
 )
-_NOT_READY = re.compile(r"\bnot\s+(?:yet\s+)?ready\b|\bunready\b|\bnotready\b|未就绪|没就绪|没有就绪|不就绪")
+_NOT_READY = re.compile(
+    r"\bnot\s+(?:yet\s+)?ready\b|\bunready\b|\bnotready\b|未就绪|没就绪|没有就绪|不就绪|(?:不是|非)\s*ready"
+)
 _READY = re.compile(r"\bready\s+pods\b|\bpods\s+(?:that\s+are\s+)?ready\b|已就绪|就绪的")
 _SHORT_OF_DESIRED = re.compile(
     r"\bfewer\s+(?:ready|available)\s+(?:replicas|pods)\s+than\s+(?:desired|wanted|expected|requested|specified|declared)"
@@ -429,6 +460,8 @@ _CUE_EN = (
     | _ROLLBACK_EN | _ROLLOUT_RESTART_EN | _CORDON_EN | _UNCORDON_EN | _DRAIN_EN | _EXEC_EN | _CREATE_EN
     | _DETAIL_EN | frozenset(_FACTOR_WORDS_EN) | _RELATION_EN
     | frozenset({"image", "images", "port", "ports", "ip", "ips", "address", "addresses"})
+    # Kubernetes states are states in any language ("哪些节点不是 Ready 状态").
+    | frozenset({"ready", "running", "succeeded", "completed", "terminating", "healthy"})
 )  # fmt: skip
 #: Tokens that are never names without context, in any language.
 _RESERVED = frozenset(_KIND_ALIASES_EN) | _CUE_EN | {"k8s", "kubernetes", "kubectl", "yaml", "json"}
@@ -491,6 +524,8 @@ _REPLICA_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 _TIMES_RE = re.compile(rf"{_NB}{_NUM}\s*(?:x|×|倍|times)(?![a-z])")
 _DELTA_RE = re.compile(
     rf"\b(?:add|another|plus|remove|drop|minus|subtract)\s+{_NB}{_NUM}\s*(?:more\s+|extra\s+)?(?:replicas?|instances?|pods?|copies)\b"
+    # "add 2 brokers to kafka": whatever the workload calls its replicas.
+    rf"|\b(?:add|remove)\s+{_NB}{_NUM}\s+(?:more\s+)?[a-z]+\s+(?:to|from)\b"
     rf"|{_NB}{_NUM}\s+(?:more|extra|additional|fewer|less)\s+(?:replicas?|instances?|pods?|copies)\b"
     rf"|\b(?:up|down)\s+by\s+{_NB}{_NUM}(?!\s*(?:%|percent|x\b|times))"
 )
@@ -648,7 +683,10 @@ class Understanding:
     """How many objects are asked for ("top 3", "which pod ... most" → 1)."""
     fields: tuple[str, ...] = ()
     """The fields asked for rather than whole objects: ``image``, ``ports``, ``ip``,
-    ``node``, ``labels``, ``restarts``, ``age``, ``replicas``."""
+    ``node``, ``labels``, ``restarts``, ``age``, ``replicas``, ``containers``,
+    ``resources`` (limits and requests), or a kind (``storageclass`` of a PVC)."""
+    command: tuple[str, ...] = ()
+    """For ``exec``: the command and its arguments, as typed (``("redis-cli", "info")``)."""
     also: tuple[Understanding, ...] = ()
     """Further asks of the same sentence ("list pods and services"), each a full reading."""
 
@@ -1020,6 +1058,7 @@ class _Reading:
     tail: int | None = None
     since_seconds: int | None = None
     grep: str | None = None
+    command: tuple[str, ...] = ()
     predicates: list[Predicate] = field(default_factory=list)
     sort_by: str | None = None
     descending: bool = True
@@ -1076,6 +1115,18 @@ def analyze(query: str, vocab: Vocabulary) -> Understanding:
     for phase in _PHASES:
         phase(r)
     return _further_asks(r, _compose(r))
+
+
+def scale_target(current: int | None, factor: float | None, delta: int | None) -> int | None:
+    """The replica count a relative scale asks for, from the cached count.
+
+    The count times ``factor`` (halves round up: 3 × 1.5 → 5), plus ``delta``, never below
+    zero; None when the current count or the change is unknown.
+    """
+    if current is None or (factor is None and delta is None):
+        return None
+    value = current if factor is None else math.floor(current * factor + 0.5)
+    return max(0, value + (delta or 0))
 
 
 def explain(query: str, vocab: Vocabulary) -> list[tuple[str, tuple[str, ...]]]:
@@ -1173,6 +1224,18 @@ def _windows_and_line_filters(r: _Reading) -> None:
                 r.since_seconds = seconds
             r.reasons.append(f"time window {match.group(0).strip()!r}")
             r.blank(match.start(), match.end())
+    for pattern in _COMMAND_RES:
+        found_cmd = pattern.search(r.text)
+        if found_cmd is None:
+            continue
+        argv = found_cmd.group("cmd").split()
+        # A program name, not a sentence ("run in boutique" runs nothing).
+        if not argv or argv[0].lower() in _LEXICON_EN or kinds.kind_of_word(argv[0]) is not None:
+            continue
+        r.command = tuple(argv)
+        r.reasons.append(f"command {' '.join(argv)!r}")
+        r.blank(found_cmd.start("cmd"), found_cmd.end("cmd"))
+        break
     if _LOG_WORD_RE.search(r.text.lower()):
         for grep_pattern in _GREP_RES:
             found = grep_pattern.search(r.text)
@@ -1260,6 +1323,8 @@ def _find_names(r: _Reading) -> None:
             continue
         before, after = _neighbour(items, i, -1), _neighbour(items, i, 1)
         prep = before.text if before is not None and not before.zh else ""
+        if prep in _NS_PREPOSITIONS and items[i - 1].text in ("a", "an"):
+            prep = ""  # "in a bad state": a noun phrase, not a namespace
         shaped = item.strong or _name_shaped(item.text)
         ns_slot = (
             _is_ns_keyword(before)
@@ -1286,7 +1351,11 @@ def _find_names(r: _Reading) -> None:
         )
         kinds_of = matcher.kinds_by_name.get(item.text, ())
         is_ns = item.text in matcher.namespaces
-        if r.reserved(item.text) and not item.strong:
+        # In Chinese text a cached name always wins over an English cue word it is spelt as.
+        known_in_zh = r.language == "zh" and (
+            item.text in matcher.namespaces or item.text in matcher.kinds_by_name
+        )
+        if r.reserved(item.text) and not item.strong and not known_in_zh:
             # A cached name spelt like a vocabulary word counts only in its slot.
             if is_ns and (ns_slot or prep in _NS_PREPOSITIONS):
                 _mark(r, item, "ns", f"namespace {item.text!r} known, in a namespace slot")
@@ -1301,6 +1370,8 @@ def _find_names(r: _Reading) -> None:
             _mark(r, item, "name", f"name {item.text!r} known as {kinds_of[0]}")
         elif ns_context and not (kind_next is not None and kind_next is after):
             _mark(r, item, "ns", f"unknown {item.text!r} in a namespace slot")
+        elif not item.strong and _misspelt_namespace(r, item.text):
+            _mark(r, item, "ns", f"unknown {item.text!r} close to a known namespace")
         elif kind_next is not None:
             _mark(r, item, "name", f"unknown {item.text!r} next to the kind word {kind_next.text!r}")
         elif item.strong or (shaped and "-" in item.text):
@@ -1320,11 +1391,27 @@ def _find_names(r: _Reading) -> None:
                 item.role = "qualifier"
 
 
+def _misspelt_namespace(r: _Reading, word: str) -> bool:
+    """An unknown word close to a known namespace and to no object name (``kube-sytem``)."""
+    if len(word) < 5 or not r.matcher.namespaces:
+        return False
+    if not is_misspelling(word, r.matcher.namespaces):
+        return False
+    return not is_misspelling(word, [n for n, ks in r.matcher.kinds_by_name.items() if ks[0] != "pod"])
+
+
 def _mark(r: _Reading, item: _Item, role: str, reason: str) -> None:
     if role == "ns":
         i = r.items.index(item)
-        before = _neighbour(r.items, i, -1)
+        before, after = _neighbour(r.items, i, -1), _neighbour(r.items, i, 1)
         located = before is not None and not before.zh and before.text in _NS_PREPOSITIONS
+        # "X 命名空间下有什么": the namespace keyword then 下/里/中 makes X where to look.
+        if (
+            _is_ns_keyword(after)
+            and after is not None
+            and r.low[after.end : after.end + 1] in ("里", "中", "下", "内")
+        ):
+            located = True
         r.ns_located = r.ns_located or located or (r.language == "zh" and _zh_namespace_context(r.low, item))
     item.role = role
     (r.ns_items if role == "ns" else r.name_items).append(item)
@@ -1352,7 +1439,7 @@ def _read_cue_words(r: _Reading) -> None:
     cues.cordon = bool(words & _CORDON_EN) or _has_any(zh_text, _CORDON_ZH)
     cues.uncordon = bool(words & _UNCORDON_EN) or _has_any(zh_text, _UNCORDON_ZH)
     cues.drain = bool(words & _DRAIN_EN) or _has_any(zh_text, _DRAIN_ZH)
-    cues.exec_ = bool(words & _EXEC_EN) or _has_any(zh_text, _EXEC_ZH)
+    cues.exec_ = bool(words & _EXEC_EN) or _has_any(zh_text, _EXEC_ZH) or bool(r.command)
     cues.create = bool(words & _CREATE_EN) or _has_any(zh_text, _CREATE_ZH)
 
     cues.detail = bool(words & _DETAIL_EN) or _has_any(zh_text, _DETAIL_ZH)
@@ -1406,6 +1493,10 @@ def _choose_operation(r: _Reading) -> None:
     )
     scale = cues.scale or relative or (cues.replica and (cues.set_ or r.extracted.replicas is not None))
     workload_named = any(k in _WORKLOAD_KINDS for k in stated_kinds) and "pod" not in stated_kinds
+    if cues.diagnose and not cues.why and (cues.list_ or cues.count) and _only_states(r):
+        # "which pods are not ready", "有几个 pod 是 Pending 状态": a listing by state.
+        cues.diagnose = False
+        r.reasons.append("a listing by state, not a diagnosis")
     op: Operation
     if cues.why and not cues.logs:
         op = "diagnose"
@@ -1421,13 +1512,15 @@ def _choose_operation(r: _Reading) -> None:
         op = "drain"
     elif cues.exec_ and not cues.logs:
         op = "exec"
-    elif cues.rollout_restart or (cues.restart and not cues.delete and workload_named):
-        op = "restart"
     elif scale and not (cues.delete and not cues.replica):
         op = "scale"
-    elif cues.delete or cues.restart:
+    elif cues.delete or cues.restart or cues.rollout_restart:
         op = "delete"
-        if cues.restart and not cues.delete:
+        if workload_named or cues.rollout_restart:
+            r.notes.append(
+                "a rollout restart: the workload's pods are deleted and its controller replaces them"
+            )
+        elif not cues.delete:
             r.notes.append("restart read as deleting the pod so that its controller replaces it")
     elif cues.logs:
         op = "logs"
@@ -1435,12 +1528,32 @@ def _choose_operation(r: _Reading) -> None:
         op = "list"
     elif cues.diagnose:
         op = "diagnose"
-    elif cues.top and not asks_how_many_replicas and not _ranks_by_other_key(r.low):
+    elif (
+        cues.top
+        and not asks_how_many_replicas
+        and not _ranks_by_other_key(r.low)
+        and not _SPEC_RESOURCES_RE.search(r.low)
+    ):
         op = "top"
     else:
         op = "list"
         r.op_stated = cues.list_ or cues.get or cues.count
     r.operation = op
+
+
+def _only_states(r: _Reading) -> bool:
+    """Whether every diagnosis cue is a state the request filters by (not ready, Pending)."""
+    low = r.low
+    for pattern in (_NOT_READY, _STATUS_EN, _STATUS_IS_RE):
+        low = pattern.sub(lambda m: " " * len(m.group(0)), low)
+    if _DIAG_PHRASE_EN.search(low):
+        return False
+    rest = [it for it in r.items if low[it.start : it.end].strip() and it.role is None]
+    words = {it.text for it in rest if not it.zh}
+    zh_text = frozenset(it.text for it in rest if it.zh)
+    return not (
+        words & (_DIAG_EN - {"pending", "evicted", "crashloopbackoff"}) or _has_any(zh_text, _DIAG_ZH)
+    )
 
 
 def _ranks_by_other_key(low: str) -> bool:
@@ -1482,11 +1595,19 @@ def _choose_resource(r: _Reading) -> None:
     name_mentions = tuple(dict.fromkeys(it.text for it in r.name_items))
     if r.extracted.name is not None:
         name_mentions = (r.extracted.name, *[n for n in name_mentions if n != r.extracted.name])
-    if _NODE_FIELD_RE.search(r.low) and any(k != "node" for k in _name_kinds(r)):
+    asked_field = _KIND_FIELD_RE.search(r.low)
+    field_kind = (
+        "node"
+        if _NODE_FIELD_RE.search(r.low)
+        else (kinds.kind_of_word(asked_field.group(1)) if asked_field else None)
+    )
+    if field_kind is not None and any(k != field_kind for k in _name_kinds(r)):
         for item in r.items:
-            if item.kind == "node" and item.role is None:
+            if item.kind == field_kind and item.role is None:
                 item.role = "field"
-                r.reasons.append("the node is asked as a field of the object named")
+                r.reasons.append(f"the {field_kind} is asked as a field of the object named")
+                if field_kind not in r.fields:
+                    r.fields.append(field_kind)
     stated, stated_kinds = r.stated, _asked_first(r)
     if r.ref_kind is not None and r.ref_kind not in stated_kinds:
         stated_kinds = [r.ref_kind, *stated_kinds]
@@ -1506,12 +1627,24 @@ def _choose_resource(r: _Reading) -> None:
         resource = "node"
     elif op == "create":
         resource = explicit or "deployment"
-    elif op in ("restart", "rollback"):
+    elif op == "rollback":
         workloads = [k for k in (*stated_kinds, *first_kinds) if k in _WORKLOAD_KINDS]
         resource = workloads[0] if workloads else "deployment"
     elif op == "diagnose":
-        # Diagnose what the user named; a bare name or no kind at all means its pods.
-        resource = explicit if explicit not in (None, "namespace", "event") else "pod"
+        # Diagnose what the user named; a bare name or no kind at all means its pods; the
+        # cluster named first and nothing else is the cluster ("集群健康吗？有没有挂掉的节点").
+        first = next((it for it in r.items if it.kind is not None and it.role is None), None)
+        if first is not None and first.kind == "cluster" and not name_mentions and not _is_location(r, first):
+            resource = "cluster"
+            kind_stated = True
+        elif explicit not in (None, "namespace", "event"):
+            resource = explicit
+        elif first_kinds and not any(k == "pod" or k in _WORKLOAD_KINDS for k in first_kinds):
+            resource = first_kinds[0]  # "why is tn-worker-3 NotReady": the node itself
+        else:
+            resource = "pod"
+    elif cues.version and first_kinds[:1] == ("node",):
+        resource = "node"  # "what version of kubernetes runs on dp-worker-a": the node's kubelet
     elif cues.version and (asks_cluster or (explicit in (None, "node", "namespace") and first_name is None)):
         resource = "cluster"
         kind_stated = asks_cluster
@@ -1537,14 +1670,16 @@ def _choose_resource(r: _Reading) -> None:
     elif explicit == "namespace" or (saw_ns_keyword and first_name is None and stated == []):
         resource = "namespace"
         kind_stated = True
-    elif op == "delete" and cues.restart and not cues.delete:
+    elif op == "delete" and (cues.restart or cues.rollout_restart) and not cues.delete:
         resource = "pod"
     elif first_kinds == ("node",) and _before_is_on(r, first_name):
         # "what is scheduled on worker-b7": the things on a node are its pods.
         resource = "pod"
         r.reasons.append(f"pods on node {first_name!r}")
     elif first_kinds:
-        resource = first_kinds[0]
+        # Ports are a service's ("loki 监听哪个端口"), when the name is one.
+        wants_ports = bool(_FIELD_RES[1][0].search(r.low))
+        resource = "service" if wants_ports and "service" in first_kinds else first_kinds[0]
     elif cues.version or any(it.kind == "cluster" and it.role is None for it in r.items):
         resource = "cluster"
         kind_stated = any(it.kind == "cluster" for it in r.items)
@@ -1554,7 +1689,7 @@ def _choose_resource(r: _Reading) -> None:
         resource = "event"  # "any warnings lately": Warning events
     else:
         resource = "pod"
-    if op == "delete" and cues.restart and not cues.delete and resource != "pod":
+    if op == "delete" and (cues.restart or cues.rollout_restart) and not cues.delete and resource != "pod":
         resource = "pod"
     # A namespace named with the namespace kind and nothing else is itself the object.
     if resource == "namespace" and r.namespace_mention is not None and not name_mentions:
@@ -1580,6 +1715,14 @@ def _asked_first(r: _Reading) -> list[str]:
             labels.add(item.kind)
     free = [k for k in kinds_ if k not in labels]
     return free + [k for k in kinds_ if k in labels] if free else kinds_
+
+
+def _is_location(r: _Reading, item: _Item) -> bool:
+    """Whether the cluster word says where to look ("集群里", "in the cluster"), not what is asked."""
+    before = r.low[: item.start].rstrip()
+    return r.low[item.end : item.end + 1] in ("里", "中", "内", "上") or before.endswith(
+        ("in", "in the", "across", "across the", "on", "on the")
+    )
 
 
 def _before_is_on(r: _Reading, name: str | None) -> bool:
@@ -1758,7 +1901,7 @@ def _read_filters(r: _Reading) -> None:
     elif _READY.search(low):
         r.predicates.append(Predicate(field="ready", op="==", value=True))
     said = _STATUS_IS_RE.search(low)
-    said_word = (said.group(1) or said.group(2)) if said else None
+    said_word = next((g for g in said.groups() if g), None) if said else None
     if said_word in _STATUS_WORDS:
         r.predicates.append(Predicate(field="status", op="==", value=_STATUS_WORDS[said_word]))
     elif r.resource == "pod":
@@ -1790,6 +1933,8 @@ def _read_filters(r: _Reading) -> None:
             r.fields.append(name)
     if cues.replica and cues.count and not cues.set_ and r.operation == "get":
         r.fields.append("replicas")
+    if _SPEC_RESOURCES_RE.search(low):
+        r.fields.append("resources")
     for p in r.predicates:
         r.reasons.append(f"filter {p.field} {p.op} {p.other if p.other else p.value!r}")
     if r.predicates or r.fields or r.sort_by:
@@ -1815,7 +1960,7 @@ def _compose(r: _Reading) -> Understanding:
     """The reading as the public record."""
     op = r.operation
     intent: Intent
-    if op in ("delete", "scale", "restart", "rollback", "cordon", "uncordon", "drain", "exec", "create"):
+    if op in ("delete", "scale", "rollback", "cordon", "uncordon", "drain", "exec", "create"):
         intent = "action"
     elif op == "diagnose":
         intent = "analysis"
@@ -1866,6 +2011,7 @@ def _compose(r: _Reading) -> Understanding:
         descending=r.descending,
         limit=r.limit,
         fields=tuple(r.fields),
+        command=r.command,
     )
 
 

@@ -15,8 +15,9 @@ from langgraph.types import interrupt
 
 from graph.context import DEFAULT_CONTEXT, Context
 from graph.state import AgentState
+from kcache.understand import scale_target
 
-WRITES = ("delete", "scale")
+WRITES = ("delete", "scale", "exec")
 
 
 def _param(value: Any, source: str, confidence: float) -> dict[str, Any]:
@@ -85,14 +86,23 @@ async def param_suggest(state: AgentState, runtime: Runtime[Context]) -> dict[st
         params["name"] = _param(
             target["name"], f"cache:{target['how']}", 1.0 if target["how"] == "exact" else 0.9
         )
-    for key in ("label_selector", "replicas", "container", "tail"):
-        if u.get(key) is not None:
-            params[key] = _param(u[key], "user", 1.0)
+    if op == "scale" and u.get("replicas") is None and target:
+        # A relative scale ("double", "+2", "减少 50%"): the target from the cached count.
+        current = next(
+            (i["fields"].get("replicas") for i in resolved.get("items", []) if i["name"] == target["name"]),
+            None,
+        )
+        u = {**u, "replicas": scale_target(current, u.get("replicas_factor"), u.get("replicas_delta"))}
+    for key in ("label_selector", "replicas", "container", "tail", "command"):
+        if u.get(key) is not None and u.get(key) != ():
+            params[key] = _param(list(u[key]) if key == "command" else u[key], "user", 1.0)
     if u.get("previous"):
         params["previous"] = _param(True, "user", 1.0)
 
     if plan["outcome"] is None:
-        if op in WRITES and not target:
+        if op not in (*WRITES, "list", "get", "logs", "top", "diagnose") and not state.get("selected"):
+            plan.update(outcome="refuse", reason=f"no tool of the MCP server can do a {op}")
+        elif op in WRITES and not target:
             plan.update(outcome="not_found", reason={"what": u["resource"], "mention": u.get("name_mention")})
         elif op == "scale" and (u.get("replicas") is None or int(u["replicas"]) < 0):
             plan.update(

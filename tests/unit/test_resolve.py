@@ -199,3 +199,9 @@ def test_a_misspelt_or_cut_short_name_is_told_from_an_ordinary_word() -> None:
     assert is_misspelling("checkout", names)
     assert not is_misspelling("hours", names)
     assert not is_misspelling("overview", names)
+
+
+def test_a_typo_in_a_generated_looking_name_offers_the_right_neighbour_first() -> None:
+    nodes = [("node", None, n) for n in ("tn-control-plane", "tn-worker-1", "tn-worker-2", "tn-worker-3")]
+    assert [m.name for m in rank("tn-worker3", nodes)][0] == "tn-worker-3"
+    assert "tn-control-plane" not in [m.name for m in rank("tn-worker3", nodes)]
