@@ -506,7 +506,7 @@ _PARAM_KEYS = frozenset({"namespace", "ns", "name", "replicas", "tail", "contain
 
 _FLAG_RE = re.compile(
     r"(?<!\S)(?P<flag>-n|--namespace|-l|--selector|--tail|-c|--container|--replicas"
-    r"|-p|--previous|-a|--all-namespaces)(?:[=\s]+(?P<val>[^\s,，。？?]+))?"
+    r"|-p|--previous|-a|--all-namespaces|-o|--output)(?:[=\s]+(?P<val>[^\s,，。？?]+))?"
 )
 
 _NUM = r"(\d+(?![\d.])|(?:zero|one|two|three|four|five|six|seven|eight|nine|ten)(?![a-z])|[零〇一二两三四五六七八九十百]+)"  # noqa: E501
@@ -822,6 +822,8 @@ class _Extracted:
     container: str | None = None
     previous: bool = False
     all_namespaces: bool = False
+    output: str | None = None
+    """kubectl's ``-o`` value (``yaml``, ``jsonpath='{.data.password}'``)."""
 
 
 def _extract_flags_and_selectors(text: str) -> _Extracted:
@@ -846,6 +848,8 @@ def _extract_flags_and_selectors(text: str) -> _Extracted:
             out.container = value.lower()
         elif flag == "--replicas":
             out.replicas = _parse_number(value)
+        elif flag in ("-o", "--output"):
+            out.output = value
         end = match.end() if takes_value else match.start("flag") + len(flag)
         out.text = _blank(out.text, match.start(), end)
     for match in list(_LABEL_COLON_RE.finditer(out.text)):
@@ -1067,6 +1071,8 @@ class _Reading:
     notes: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     fallback_name: bool = False
+    ns_alias: dict[str, str] = field(default_factory=dict)
+    """Words that stand for a known namespace they are a part of."""
     ns_located: bool = False
     """A namespace was named as where to look ("in X", "在 X 里"), not as the object."""
 
@@ -1230,7 +1236,8 @@ def _windows_and_line_filters(r: _Reading) -> None:
             continue
         argv = found_cmd.group("cmd").split()
         # A program name, not a sentence ("run in boutique" runs nothing).
-        if not argv or argv[0].lower() in _LEXICON_EN or kinds.kind_of_word(argv[0]) is not None:
+        explicit = pattern is _COMMAND_RES[0]  # after "--", whatever it is
+        if not argv or (not explicit and (argv[0].lower() in _LEXICON_EN or kinds.kind_of_word(argv[0]))):
             continue
         r.command = tuple(argv)
         r.reasons.append(f"command {' '.join(argv)!r}")
@@ -1370,6 +1377,9 @@ def _find_names(r: _Reading) -> None:
             _mark(r, item, "name", f"name {item.text!r} known as {kinds_of[0]}")
         elif ns_context and not (kind_next is not None and kind_next is after):
             _mark(r, item, "ns", f"unknown {item.text!r} in a namespace slot")
+        elif not item.strong and (full := _namespace_of_segment(r, item.text)) is not None:
+            r.ns_alias[item.text] = full
+            _mark(r, item, "ns", f"{item.text!r} is a part of namespace {full!r}")
         elif not item.strong and _misspelt_namespace(r, item.text):
             _mark(r, item, "ns", f"unknown {item.text!r} close to a known namespace")
         elif kind_next is not None:
@@ -1389,6 +1399,14 @@ def _find_names(r: _Reading) -> None:
             around = (_neighbour(items, i, -1), _neighbour(items, i, 1))
             if any(n is not None and n.role == "ns" for n in around):
                 item.role = "qualifier"
+
+
+def _namespace_of_segment(r: _Reading, word: str) -> str | None:
+    """The one known namespace a word is a hyphen part of ("staging" → ``boutique-staging``)."""
+    if len(word) < 4 or "-" in word:
+        return None
+    owners = [ns for ns in r.matcher.namespaces if word in ns.split("-")]
+    return owners[0] if len(owners) == 1 else None
 
 
 def _misspelt_namespace(r: _Reading, word: str) -> bool:
@@ -1443,6 +1461,11 @@ def _read_cue_words(r: _Reading) -> None:
     cues.create = bool(words & _CREATE_EN) or _has_any(zh_text, _CREATE_ZH)
 
     cues.detail = bool(words & _DETAIL_EN) or _has_any(zh_text, _DETAIL_ZH)
+    output = (r.extracted.output or "").lower()
+    if ".data" in output or "stringdata" in output:
+        cues.secret_value = True
+    if output.startswith(("yaml", "json")):
+        cues.detail = True
     if named & _LOGS_EN and not (words & (_LOGS_EN | {"tail"})):
         cues.logs = "日志" in zh_text
     if not cues.logs and _LOG_LINES_RE.search(r.low) and set(r.stated_kinds) <= {"pod", *_WORKLOAD_KINDS}:
@@ -1466,6 +1489,8 @@ def _choose_namespace(r: _Reading) -> None:
         r.name_items.sort(key=lambda it: it.start)
     if r.namespace_mention is not None and r.namespace_mention.lower() in r.matcher.namespaces:
         r.namespace = r.namespace_mention.lower()
+    elif r.namespace_mention is not None and r.namespace_mention.lower() in r.ns_alias:
+        r.namespace = r.ns_alias[r.namespace_mention.lower()]
 
 
 def _relative_change(r: _Reading) -> bool:
@@ -1818,6 +1843,8 @@ def _find_relations(r: _Reading) -> None:
         r.relations.append(relation)
         r.reasons.append(f"{resource} {relation.relation} {other} {item.text!r}")
         keeps_target = resource == "pod" and other in _WORKLOAD_KINDS and other in known
+        if adjacent and r.operation == "get" and not r.cues.detail:
+            r.operation = "list"  # "the pods of the frontend deployment": a listing
         if r.name_mention == item.text and not keeps_target:
             r.name_mention, r.name_kind = None, None
             r.name_mentions = tuple(n for n in r.name_mentions if n != item.text)

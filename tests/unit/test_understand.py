@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kcache.understand import Understanding, Vocabulary, analyze, build_matcher, explain
+from kcache.understand import Understanding, Vocabulary, analyze, build_matcher, explain, scale_target
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT / "evals" / "datasets"
@@ -676,3 +676,85 @@ def test_warnings_alone_are_warning_events(demo: Vocabulary) -> None:
         600,
         "boutique",
     )
+
+
+def test_the_cluster_as_the_diagnosed_subject(demo: Vocabulary) -> None:
+    for query in ("overview of cluster health", "is the cluster healthy?", "集群健康吗？有没有挂掉的节点"):
+        got = analyze(query, demo)
+        assert (got.operation, got.resource) == ("diagnose", "cluster"), query
+    # The cluster as where to look is no subject.
+    assert analyze("集群里有哪些 pod 不健康", demo).resource == "pod"
+    assert analyze("why is demo-worker-2 NotReady", demo).resource == "node"
+
+
+def test_a_listing_by_state_is_a_query_not_a_diagnosis(demo: Vocabulary) -> None:
+    for query in (
+        "how many pods in boutique are not ready?",
+        "boutique 命名空间里有几个 pod 是 Pending 状态",
+    ):
+        got = analyze(query, demo)
+        assert (got.intent, got.operation, got.namespace) == ("query", "list", "boutique"), query
+        assert got.predicates
+    assert analyze("which pods are crashing", demo).operation == "diagnose"
+    got = analyze("哪些节点不是 Ready 状态", demo)
+    assert (got.resource, got.name_mention) == ("node", None)
+    assert [(p.field, p.value) for p in got.predicates] == [("ready", False)]
+
+
+def test_a_namespace_named_in_part_or_misspelt(demo: Vocabulary) -> None:
+    got = analyze("why is the staging cartservice crashing", demo)
+    assert (got.namespace, got.name_mention) == ("boutique-staging", "cartservice")
+    got = analyze("kube-sytem 的 pod", demo)
+    assert (got.operation, got.namespace_mention, got.name_mention) == ("list", "kube-sytem", None)
+
+
+def test_fields_of_a_named_object(ops: Vocabulary) -> None:
+    got = analyze("what storage class does the data-0 claim use", ops)
+    assert (got.resource, got.operation, got.fields) == ("persistentvolumeclaim", "get", ("storageclass",))
+    got = analyze("checkout 监听哪个端口", ops)
+    assert (got.resource, got.fields) == ("service", ("ports",))
+    got = analyze("what is the memory limit of web", ops)
+    assert (got.operation, got.fields) == ("get", ("resources",))
+
+
+def test_exec_reads_the_command(ops: Vocabulary) -> None:
+    got = analyze("exec into mongo-0 in logs and run mongosh --eval ping", ops)
+    assert (got.operation, got.name_mention, got.command) == (
+        "exec",
+        "mongo-0",
+        ("mongosh", "--eval", "ping"),
+    )
+    got = analyze("run psql inside mongo-1", ops)
+    assert (got.intent, got.operation, got.name_mention, got.command) == (
+        "action",
+        "exec",
+        "mongo-1",
+        ("psql",),
+    )
+    assert analyze("kubectl exec mongo-2 -- ls /tmp", ops).command == ("ls", "/tmp")
+    assert analyze("what images run in shop", ops).command == ()
+
+
+def test_kubectl_output_flags(demo: Vocabulary) -> None:
+    got = analyze("kubectl get secret redis-password -n boutique -o jsonpath='{.data.password}'", demo)
+    assert (got.wants_secret_value, got.label_selector, got.name_mention) == (True, None, "redis-password")
+    got = analyze("kubectl get ingress -n boutique -o yaml", demo)
+    assert (got.operation, got.resource) == ("get", "ingress")
+
+
+@pytest.mark.parametrize(
+    ("current", "factor", "delta", "target"),
+    [
+        (3, 2.0, None, 6),
+        (3, 1.5, None, 5),
+        (6, 0.5, None, 3),
+        (1, 0.5, None, 1),
+        (2, None, 2, 4),
+        (1, None, -3, 0),
+    ],
+)
+def test_scale_target_from_the_cached_count(
+    current: int, factor: float | None, delta: int | None, target: int
+) -> None:
+    assert scale_target(current, factor, delta) == target
+    assert scale_target(None, factor, delta) is None and scale_target(current, None, None) is None
