@@ -186,7 +186,9 @@ _DIAG_ZH = ("为什么", "为何", "怎么回事", "咋回事", "不健康", "�
 _WHY_ZH = ("为什么", "为何", "怎么回事", "咋回事", "原因")
 _DIAG_PHRASE_EN = re.compile(
     r"\bnot\s+(?:ready|running|healthy|working|starting|scheduled|started|up)\b"
-    r"|\bwhat'?s\s+wrong\b|\bgoing\s+on\b"
+    r"|\bwhat'?s\s+wrong\b|\bgoing\s+on\b|\bwhat\s+happened\b"
+    r"|\bnot\s+(?:updating|responding|reachable|accessible|serving|connecting|resolving|loading)\b"
+    r"|n'?t\s+(?:start|starting|work|working|run|running|respond|responding|connect|serve|come\s+up|be\s+reached)\b"
     # "is the logs namespace ok?": a question about health.
     r"|\b(?:is|are)\b.*\b(?:ok|okay|fine|alright|all\s+right|good)\s*[?？]?\s*$"
 )
@@ -242,7 +244,7 @@ _CREATE_EN = frozenset({"create", "apply", "install", "provision"})
 _CREATE_ZH = ("创建一个", "新建一个", "新增一个", "部署一个")
 #: ``restart`` as a noun ("restart count", "sorted by restarts") asks for no restart.
 _RESTART_NOUN_RE = re.compile(
-    r"\brestarts?\s+(?:count|counts|number|times|history)\b"
+    r"\brestarts?\s+(?:count|counts|number|times|history|policy|policies)\b"
     r"|\b(?:by|of|most|no|zero|many|fewest|least|with|without|any)\s+(?:the\s+)?restarts?\b"
     r"(?:\s+(?:count|counts|number))?"
 )
@@ -325,6 +327,7 @@ _SORT_BY_RE = re.compile(
     r"\b(?:sort(?:ed)?|order(?:ed)?|rank(?:ed)?)\s+(?:them\s+)?by\s+(?:their\s+)?([a-z]+)"
 )
 _SORT_KEYS = {"restarts": "restarts", "restart": "restarts", "age": "age", "memory": "memory",
+              "time": "age", "date": "age", "creation": "age", "created": "age",
               "mem": "memory", "cpu": "cpu", "name": "name", "names": "name"}  # fmt: skip
 _LIMIT_RES = (
     re.compile(rf"\b(?:top|first)\s+{_NUM_G}\b"),
@@ -338,6 +341,9 @@ _STATUS_IS_RE = re.compile(
 )
 #: "which node is X running on": the node is a field of X, not the kind asked.
 _NODE_FIELD_RE = re.compile(r"\b(?:which|what)\s+node\b|在哪个节点|哪个节点上|在哪台")
+_SERVICE_TYPES = {"loadbalancer": "LoadBalancer", "nodeport": "NodePort", "clusterip": "ClusterIP",
+                  "externalname": "ExternalName"}  # fmt: skip
+_SERVICE_TYPE_RE = re.compile(r"\b(loadbalancer|nodeport|clusterip|externalname)\b")
 #: "which storage class does X use": a kind asked as a field of the object named.
 _KIND_FIELD_RE = re.compile(
     r"\b(?:what|which)\s+(storageclass|serviceaccount|configmap|secret|persistentvolumeclaim|node|namespace)\s+"
@@ -411,6 +417,8 @@ _FIELD_RES: tuple[tuple[re.Pattern[str], str], ...] = (
         "restarts",
     ),
     (re.compile(r"\bhow\s+old\b|\bage\s+of\b|运行了多久|多久了"), "age"),
+    (re.compile(r"\bhosts?\b|\bhostnames?\b|\burls?\b|域名"), "hosts"),
+    (re.compile(r"\benv(?:ironment)?\s+var(?:iable)?s?\b|\benvs\b|环境变量"), "env"),
     (re.compile(r"\b(?:which|what)\s+containers\b|有哪些容器|哪些容器"), "containers"),
 )
 #: Words joining two asks in one sentence ("pods and services", "pod 和 service").
@@ -459,7 +467,9 @@ _CUE_EN = (
                  "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"})
     | _ROLLBACK_EN | _ROLLOUT_RESTART_EN | _CORDON_EN | _UNCORDON_EN | _DRAIN_EN | _EXEC_EN | _CREATE_EN
     | _DETAIL_EN | frozenset(_FACTOR_WORDS_EN) | _RELATION_EN
-    | frozenset({"image", "images", "port", "ports", "ip", "ips", "address", "addresses"})
+    | frozenset({"image", "images", "port", "ports", "ip", "ips", "address", "addresses", "host", "hosts",
+                 "hostname", "url", "urls", "env", "environment", "variables", "workload", "workloads",
+                 "type", "policy", "disk", "time", "summary", "overview"})
     # Kubernetes states are states in any language ("哪些节点不是 Ready 状态").
     | frozenset({"ready", "running", "succeeded", "completed", "terminating", "healthy"})
 )  # fmt: skip
@@ -1353,6 +1363,8 @@ def _find_names(r: _Reading) -> None:
                 and not (n is after and n.plural and not shaped)
                 # "create a deployment": a kind word after an article heads its own phrase.
                 and not (n is after and (i + 1 >= len(items) or items[i + 1] is not n) and not shaped)
+                # "the control plane node": two plain words before a kind word describe it.
+                and not (n is after and not shaped and i > 0 and _plain_unknown(r, items[i - 1]))
             ),
             None,
         )
@@ -1416,6 +1428,19 @@ def _misspelt_namespace(r: _Reading, word: str) -> bool:
     if not is_misspelling(word, r.matcher.namespaces):
         return False
     return not is_misspelling(word, [n for n, ks in r.matcher.kinds_by_name.items() if ks[0] != "pod"])
+
+
+def _plain_unknown(r: _Reading, item: _Item) -> bool:
+    return (
+        not item.zh
+        and item.kind is None
+        and item.role is None
+        and not r.reserved(item.text)
+        and item.text not in r.matcher.namespaces
+        and item.text not in r.matcher.kinds_by_name
+        and not _name_shaped(item.text)
+        and not _NUMERIC_RE.fullmatch(item.text)
+    )
 
 
 def _mark(r: _Reading, item: _Item, role: str, reason: str) -> None:
@@ -1941,6 +1966,9 @@ def _read_filters(r: _Reading) -> None:
                 if pattern.search(low):
                     r.predicates.append(Predicate(field="status", op="==", value=value))
                     break
+    service_type = _SERVICE_TYPE_RE.search(low)
+    if service_type:
+        r.predicates.append(Predicate(field="type", op="==", value=_SERVICE_TYPES[service_type.group(1)]))
     if _SHORT_OF_DESIRED.search(low):
         r.predicates.append(Predicate(field="ready_replicas", op="<", other="replicas"))
     for match, key, desc in _matching_sorts(low)[:1]:

@@ -758,3 +758,25 @@ def test_scale_target_from_the_cached_count(
 ) -> None:
     assert scale_target(current, factor, delta) == target
     assert scale_target(None, factor, delta) is None and scale_target(current, None, None) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "expect"),
+    [
+        ("what's the restart policy of cartservice", dict(intent="query", operation="get")),
+        ("show me the pods scheduled on the control plane node", dict(name_mention=None, relations=())),
+        ("what is the ingress host for frontend", dict(resource="ingress", fields=("hosts",))),
+        ("what happened to the adservice pod", dict(operation="diagnose", name_mention="adservice")),
+        ("my frontend deployment is not updating", dict(operation="diagnose", resource="deployment")),
+        (
+            "show the environment variables of the cartservice deployment",
+            dict(operation="get", fields=("env",)),
+        ),
+        ("print the events sorted by time", dict(resource="event", sort_by="age")),
+    ],
+)
+def test_everyday_english_of_other_users(demo: Vocabulary, query: str, expect: dict[str, Any]) -> None:
+    got = analyze(query, demo)
+    assert {key: getattr(got, key) for key in expect} == expect, got.reasons
+    services = analyze("list all services of type LoadBalancer", demo)
+    assert [(p.field, p.value) for p in services.predicates] == [("type", "LoadBalancer")]
