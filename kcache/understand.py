@@ -506,6 +506,11 @@ _LREQ = (
     rf"|{_LKEY}\s+(?:in|notin)\s*\(\s*{_LVAL}(?:\s*,\s*{_LVAL})*\s*\))"
 )
 _SELECTOR_RE = re.compile(rf"(?<![\w.=/-]){_LREQ}(?:\s*,\s*{_LREQ})*")
+#: A well-known label key written before its value: "pods of tier streaming", "with app redis".
+_LABEL_WORDS_RE = re.compile(
+    rf"\b(?:of|with|where|for|labell?ed|label)\s+(?:the\s+)?(app|tier|env|environment|component)\s+"
+    rf"(?!(?:is|are|was|the|of|in|notin|and|or|label|labels)\b)({_LVAL})"
+)
 _LABEL_COLON_RE = re.compile(rf"(?:\blabel(?:s|ed|led)?|标签(?:为|是)?)\s*:?\s*({_LKEY})\s*[:：]\s*({_LVAL})")
 _REQ_SPLIT_RE = re.compile(r",(?![^()]*\))")
 _SET_IN_RE = re.compile(rf"^({_LKEY})\s+(in|notin)\s*\((.*)\)$")
@@ -887,6 +892,10 @@ def _extract_flags_and_selectors(text: str) -> _Extracted:
         if kept:
             out.selector.append(",".join(kept))
         out.text = _blank(out.text, match.start(), match.end())
+    for match in list(_LABEL_WORDS_RE.finditer(out.text)):
+        if kinds.kind_of_word(match.group(2)) is None:
+            out.selector.append(f"{match.group(1)}={match.group(2)}")
+            out.text = _blank(out.text, match.start(1), match.end())
     return out
 
 

@@ -780,3 +780,10 @@ def test_everyday_english_of_other_users(demo: Vocabulary, query: str, expect: d
     assert {key: getattr(got, key) for key in expect} == expect, got.reasons
     services = analyze("list all services of type LoadBalancer", demo)
     assert [(p.field, p.value) for p in services.predicates] == [("type", "LoadBalancer")]
+
+
+def test_a_well_known_label_key_before_its_value_is_a_selector(demo: Vocabulary) -> None:
+    got = analyze("pods of tier web in boutique", demo)
+    assert (got.label_selector, got.namespace, got.name_mention) == ("tier=web", "boutique", None)
+    assert analyze("pods with app redis-cart", demo).label_selector == "app=redis-cart"
+    assert analyze("which app is broken", demo).label_selector is None
