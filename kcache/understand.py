@@ -2079,42 +2079,57 @@ def _compose(r: _Reading) -> Understanding:
     )
 
 
+def _joined(r: _Reading, first: _Item, second: _Item) -> bool:
+    """Whether "and"/和/a comma stands between two items."""
+    gap = r.low[first.end : second.start]
+    return any(f" {w} " in f" {gap} " for w in _AND_EN) or any(w in gap for w in _AND_ZH) or "," in gap
+
+
 def _further_asks(r: _Reading, reading: Understanding) -> Understanding:
-    """A second kind joined by "and"/和 is a second ask: "list pods and services in X"."""
-    if reading.operation not in ("list", "get") or reading.name_mention is not None or reading.relations:
-        return reading
-    stated = [it for it in r.stated if it.kind not in (None, "cluster", reading.resource)]
-    if not stated:
-        return reading
-    joined = []
-    for item in stated:
-        between = r.low[: item.start]
-        first = next((it for it in r.stated if it.kind == reading.resource), None)
-        if first is None or first.start > item.start:
-            continue
-        gap = between[first.end :]
-        if any(f" {w} " in f" {gap} " for w in _AND_EN) or any(w in gap for w in _AND_ZH) or "," in gap:
-            joined.append(item.kind)
-    others = tuple(
-        replace(
-            reading,
-            resource=kind,
-            kind_stated=True,
-            operation="list",
-            name_mention=None,
-            name_kind=None,
-            name_mentions=(),
-            reasons=(f"second ask: {kind}",),
-        )
-        for kind in dict.fromkeys(k for k in joined if k is not None)
-    )
+    """A second kind, namespace or name joined by "and"/和 is a second ask.
+
+    "list pods and services in X", "pods in monitoring and in payments-dev", "why is
+    notifier failing and why is reports failing": each further ask is a full reading.
+    """
+    others: list[Understanding] = []
+    first_kind = next((it for it in r.stated if it.kind == reading.resource), None)
+    if (
+        reading.operation in ("list", "get")
+        and reading.name_mention is None
+        and not reading.relations
+        and first_kind
+    ):
+        for item in r.stated:
+            if item.kind in (None, "cluster", reading.resource) or item.start < first_kind.start:
+                continue
+            if _joined(r, first_kind, item) and all(o.resource != item.kind for o in others):
+                others.append(
+                    replace(reading, resource=item.kind, kind_stated=True, operation="list", name_mention=None,
+                            name_kind=None, name_mentions=(), reasons=(f"second ask: {item.kind}",))
+                )  # fmt: skip
+    known_ns = [it for it in r.ns_items if it.text in r.matcher.namespaces and it.text != reading.namespace]
+    chosen_ns = next((it for it in r.ns_items if it.text == reading.namespace), None)
+    for item in known_ns:
+        if chosen_ns is not None and item.start > chosen_ns.start and _joined(r, chosen_ns, item):
+            others.append(
+                replace(reading, namespace=item.text, namespace_mention=r.typed(item), also=(),
+                        reasons=(f"second ask: namespace {item.text}",))
+            )  # fmt: skip
+    if reading.operation in ("diagnose", "get", "logs") and reading.name_mention is not None:
+        target = next((it for it in r.name_items if it.text == reading.name_mention), None)
+        for item in r.name_items:
+            if target is None or item is target or item.start < target.start or not _joined(r, target, item):
+                continue
+            if item.text in r.matcher.kinds_by_name and item.text != reading.name_mention:
+                name_kind = _choose_name((item.text,), r.items, reading.resource, r.matcher)[1]
+                others.append(
+                    replace(reading, name_mention=item.text, name_kind=name_kind, name_mentions=(item.text,),
+                            reasons=(f"second ask: {item.text}",))
+                )  # fmt: skip
     if not others:
         return reading
-    return replace(
-        reading,
-        also=others,
-        reasons=(*reading.reasons, "asks also for " + ", ".join(o.resource for o in others)),
-    )
+    what = ", ".join(o.name_mention or o.namespace or o.resource for o in others)
+    return replace(reading, also=tuple(others), reasons=(*reading.reasons, f"asks also for {what}"))
 
 
 def _choose_name(

@@ -787,3 +787,16 @@ def test_a_well_known_label_key_before_its_value_is_a_selector(demo: Vocabulary)
     assert (got.label_selector, got.namespace, got.name_mention) == ("tier=web", "boutique", None)
     assert analyze("pods with app redis-cart", demo).label_selector == "app=redis-cart"
     assert analyze("which app is broken", demo).label_selector is None
+
+
+def test_a_second_namespace_or_name_is_a_second_ask(demo: Vocabulary) -> None:
+    got = analyze("list pods in boutique and in kube-system", demo)
+    assert (got.namespace, [(a.resource, a.namespace) for a in got.also]) == (
+        "boutique",
+        [("pod", "kube-system")],
+    )
+    got = analyze("why is cartservice failing and why is adservice failing?", demo)
+    assert (got.operation, got.name_mention) == ("diagnose", "cartservice")
+    assert [(a.operation, a.name_mention) for a in got.also] == [("diagnose", "adservice")]
+    got = analyze("cartservice 和 redis-cart 分别是什么问题", demo)
+    assert [a.name_mention for a in got.also] == ["redis-cart"]
