@@ -5,7 +5,17 @@ Chinese text without word segmentation: every run of name characters is one toke
 up in a set built once per :class:`Vocabulary`. Words that look like names but are unknown
 are kept as mentions when their position says what they name ("payments 命名空间",
 "in payments", "pod frontend-abc123"), so the caller can report them as not found and
-offer the nearest names. Everything here is pure: no I/O, no clock, no randomness.
+offer the nearest names; an unknown everyday word never is, so it cannot become a false
+"does not exist". Everything here is pure: no I/O, no clock, no randomness.
+
+:func:`analyze` runs named phases in order (:data:`_PHASES`), each reading what the earlier
+ones found in one :class:`_Reading`: normalise; structured references (``pod/x``,
+``{"type": ..., "name": ...}``, quotes); kubectl flags and label selectors; time windows,
+ages, log line filters and commands; tokens and kind words (English ones from
+:mod:`kcache.kinds`); the container; namespaces and names; the cue words left over;
+namespace; operation; a misspelt name; resource; target; relations to named objects of
+other kinds; numbers; count, sort, filter and field requests. Each phase adds short
+``reasons``; :func:`explain` lists them phase by phase.
 """
 
 from __future__ import annotations
