@@ -463,7 +463,7 @@ _EN_STOP = frozenset(
     cause reason reasons why currently going keep keeps kept always still doing got
     there's it's what's anything everything something nothing namespace exist exists
     existing available defined configured created deployed present like warning warnings
-    normal add age if whether resource resources high low instance than never ready older newer younger fewer desired expected restarted restarts
+    normal add age k rollout if whether resource resources high low instance than never ready older newer younger fewer desired expected restarted restarts
     least oldest newest sorted sort order ordered by times more percent ago since""".split()
 )
 
@@ -531,7 +531,7 @@ _PARAM_KEYS = frozenset({"namespace", "ns", "name", "replicas", "tail", "contain
 
 _FLAG_RE = re.compile(
     r"(?<!\S)(?P<flag>-n|--namespace|-l|--selector|--tail|-c|--container|--replicas"
-    r"|-p|--previous|-a|--all-namespaces|-o|--output)(?:[=\s]+(?P<val>[^\s,，。？?]+))?"
+    r"|-p|--previous|-a|-A|--all-namespaces|-o|--output)(?:[=\s]+(?P<val>[^\s,，。？?]+))?"
 )
 
 _NUM = r"(\d+(?![\d.])|(?:zero|one|two|three|four|five|six|seven|eight|nine|ten)(?![a-z])|[零〇一二两三四五六七八九十百]+)"  # noqa: E501
@@ -856,10 +856,10 @@ def _extract_flags_and_selectors(text: str) -> _Extracted:
     out = _Extracted(text=text)
     for match in list(_FLAG_RE.finditer(text)):
         flag, value = match.group("flag"), match.group("val")
-        takes_value = flag not in ("-p", "--previous", "-a", "--all-namespaces")
+        takes_value = flag not in ("-p", "--previous", "-a", "-A", "--all-namespaces")
         if flag in ("-p", "--previous"):
             out.previous = True
-        elif flag in ("-a", "--all-namespaces"):
+        elif flag in ("-a", "-A", "--all-namespaces"):
             out.all_namespaces = True
         elif value is None:
             continue
@@ -1051,6 +1051,9 @@ _NAME_SHAPE_RE = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)+|[a-z]+\d[a-z0-9]*|\d+[
 _JSON_REF_RE = re.compile(r"\{[^{}]*\}")
 _SLASH_REF_RE = re.compile(r"(?<![\w./-])([A-Za-z]+)/([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?![\w/-])")
 _QUOTED_RE = re.compile(r"[\"'`“‘「]([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[\"'`”’」]")
+_FIELD_SELECTOR_RE = re.compile(r"--field-selector[=\s]+(\S+)")
+_SORT_FLAG_RE = re.compile(r"--sort-by[=\s]+(\S+)")
+_OTHER_FLAG_RE = re.compile(r"(?<!\S)--?[A-Za-z][\w-]*(?:=\S*)?")
 _SINCE_FLAG_RE = re.compile(r"--since[=\s]+(\d+)([smhd])\b")
 _ON_NODE_RE = re.compile(r"(?:\bon|\bto|在)(?:\s+the)?(?:\s+node)?$")
 
@@ -1220,7 +1223,21 @@ def _structured_references(r: _Reading) -> None:
 
 def _flags_and_selectors(r: _Reading) -> None:
     """kubectl-style flags and label selectors, keeping the value's case."""
+    field_name = None
+    for match in list(_FIELD_SELECTOR_RE.finditer(r.text)):
+        for requirement in match.group(1).split(","):
+            key, _, value = requirement.partition("=")
+            if key == "status.phase" and value:
+                r.predicates.append(Predicate(field="status", op="==", value=value))
+            elif key == "spec.nodeName" and value:
+                r.relations.append(Relation(kind="node", name=value.lower(), relation="on_node"))
+            elif key == "metadata.name" and value:
+                field_name = value.lower()
+        r.reasons.append(f"field selector {match.group(1)!r}")
+        r.blank(match.start(), match.end())
     found = _extract_flags_and_selectors(r.text)
+    if field_name is not None:
+        found.name = field_name
     ref_name = r.extracted.name
     ref_ns = r.extracted.namespace
     r.extracted = found
@@ -1231,6 +1248,12 @@ def _flags_and_selectors(r: _Reading) -> None:
     r.text = found.text
     if found.namespace is not None and ref_ns is None:
         r.reasons.append(f"namespace {found.namespace!r} given as a flag or key")
+    sort_flag = _SORT_FLAG_RE.search(r.text)
+    if sort_flag:
+        path = sort_flag.group(1).lower()
+        r.sort_by = "restarts" if "restart" in path else "name" if path.endswith(".name") else "age"
+        r.reasons.append(f"sorted by {sort_flag.group(1)!r}")
+        r.blank(sort_flag.start(), sort_flag.end())
 
 
 def _windows_and_line_filters(r: _Reading) -> None:
@@ -1291,6 +1314,9 @@ def _windows_and_line_filters(r: _Reading) -> None:
             r.reasons.append(f"line filter {text!r}")
             r.blank(found.start("q"), found.end("q"))
             break
+    # Any other kubectl flag (-f, -w, --force, --grace-period=0) names nothing.
+    for match in list(_OTHER_FLAG_RE.finditer(r.text)):
+        r.blank(match.start(), match.end())
     r.low = r.text.lower()
     # Lowercasing can change length for a few non-ASCII letters; mentions then use low.
     r.same_length = len(r.low) == len(r.text)
@@ -1990,7 +2016,7 @@ def _read_filters(r: _Reading) -> None:
         r.predicates.append(Predicate(field="type", op="==", value=_SERVICE_TYPES[service_type.group(1)]))
     if _SHORT_OF_DESIRED.search(low):
         r.predicates.append(Predicate(field="ready_replicas", op="<", other="replicas"))
-    for match, key, desc in _matching_sorts(low)[:1]:
+    for match, key, desc in _matching_sorts(low)[: 0 if r.sort_by else 1]:
         r.sort_by, r.descending = key, desc
         r.reasons.append(f"sorted by {key} ({match.group(0)!r})")
     by = _SORT_BY_RE.search(low)

@@ -800,3 +800,17 @@ def test_a_second_namespace_or_name_is_a_second_ask(demo: Vocabulary) -> None:
     assert [(a.operation, a.name_mention) for a in got.also] == [("diagnose", "adservice")]
     got = analyze("cartservice 和 redis-cart 分别是什么问题", demo)
     assert [a.name_mention for a in got.also] == ["redis-cart"]
+
+
+def test_kubectl_flags_name_nothing(demo: Vocabulary) -> None:
+    got = analyze("kubectl get pods --field-selector=status.phase=Running -n boutique", demo)
+    assert (got.namespace, got.name_mention, got.unknown_words) == ("boutique", None, ())
+    assert [(p.field, p.value) for p in got.predicates] == [("status", "Running")]
+    got = analyze("kubectl get pods --field-selector spec.nodeName=demo-worker-1", demo)
+    assert [(r.kind, r.name, r.relation) for r in got.relations] == [("node", "demo-worker-1", "on_node")]
+    got = analyze("kubectl get events -n boutique --sort-by=.metadata.creationTimestamp", demo)
+    assert (got.resource, got.sort_by, got.unknown_words) == ("event", "age", ())
+    got = analyze("kubectl delete pod frontend-abc --grace-period=0 --force", demo)
+    assert (got.name_mention, got.unknown_words) == ("frontend-abc", ())
+    assert analyze("kubectl get po -A", demo).all_namespaces
+    assert analyze("k logs -f cartservice -n boutique", demo).unknown_words == ()
