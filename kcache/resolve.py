@@ -162,6 +162,11 @@ def _is_sibling(mention: str, name: str) -> bool:
     return base is not None and base == workload_of(name) and mention != name
 
 
+def similarity(a: str, b: str) -> float:
+    """How alike two words are, 0..1 (at least the fuzzy cutoff when one edit apart)."""
+    return _close(a.lower(), b.lower())
+
+
 def is_misspelling(word: str, names: Iterable[str]) -> bool:
     """Whether a word is a known name cut short or mistyped (``paymnetservice``).
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from kcache import kinds
-from kcache.resolve import is_misspelling
+from kcache.resolve import is_misspelling, similarity
 
 Intent = Literal["query", "action", "analysis"]
 Operation = Literal[
@@ -220,7 +220,8 @@ _SECRET_VALUE_EN = frozenset(
      "decode", "decoded", "decoding", "reveal", "plaintext", "base64", "credential",
      "credentials", "data", "token", "tokens", "unmask"}
 )  # fmt: skip
-_SECRET_VALUE_ZH = ("密码", "值", "内容", "解码", "明文", "口令", "数据", "令牌")
+_SECRET_VALUE_ZH = ("密码", "值", "内容", "解码", "明文", "口令", "数据", "令牌", "私钥", "密文")
+_PRIVATE_KEY_RE = re.compile(r"\bprivate\s+keys?\b|\bkey\s+material\b")
 _ALL_NS_EN = re.compile(
     r"\ball\s+(?:of\s+)?(?:the\s+)?namespaces\b|\b(?:every|each)\s+namespace\b"
     r"|\bacross\s+(?:all\s+)?(?:the\s+)?(?:namespaces|cluster)\b|\bcluster\s*-?\s*wide\b"
@@ -924,6 +925,20 @@ def _tokenize(low: str) -> list[_Item]:
     return items
 
 
+#: English kind words long enough to be told apart when mistyped ("deploymnets").
+_LONG_KIND_WORDS = tuple(w for w in _KIND_ALIASES_EN if len(w) >= 6)
+
+
+def _misspelt_kind(text: str, matcher: Matcher) -> str | None:
+    """The kind a mistyped kind word means, unless the word is a cached name."""
+    if len(text) < 6 or text in _LEXICON_EN or text in matcher.kinds_by_name or text in matcher.namespaces:
+        return None
+    if "-" in text or any(ch.isdigit() for ch in text):
+        return None
+    best = max(_LONG_KIND_WORDS, key=lambda w: similarity(text, w))
+    return best if similarity(text, best) >= 0.85 else None
+
+
 def _split_glued(item: _Item, matcher: Matcher) -> list[_Item]:
     """Split ``frontend-pod`` into a known name and a kind word."""
     if "-" not in item.text or item.text in matcher.kinds_by_name:
@@ -1325,6 +1340,9 @@ def _windows_and_line_filters(r: _Reading) -> None:
 def _tokenize_kinds(r: _Reading) -> None:
     """Tokens, with the kinds they name; ``frontend-pod`` is split into name and kind."""
     for item in _tokenize(r.low):
+        if not item.zh and item.kind is None and (word := _misspelt_kind(item.text, r.matcher)):
+            item.kind, item.plural = _KIND_ALIASES_EN[word], word in _PLURAL_ALIASES
+            r.reasons.append(f"{item.text!r} read as the kind word {word!r}")
         r.items.extend(_split_glued(item, r.matcher) if not item.zh else [item])
     for item in r.items:
         if any(s <= item.start < e for s, e in r.quoted):
@@ -1519,7 +1537,11 @@ def _read_cue_words(r: _Reading) -> None:
     words = {it.text for it in r.items if not it.zh and it.role not in ("ns", "name", "container", "noun")}
     zh_text = frozenset(it.text for it in r.items if it.zh)
     cues = _read_cues(r.low, zh_text, words)
-    cues.secret_value = bool(words & _SECRET_VALUE_EN) or _has_any(zh_text, _SECRET_VALUE_ZH)
+    cues.secret_value = (
+        bool(words & _SECRET_VALUE_EN)
+        or _has_any(zh_text, _SECRET_VALUE_ZH)
+        or bool(_PRIVATE_KEY_RE.search(r.low))
+    )
     cues.previous = cues.previous or r.extracted.previous
     cues.all_ns = cues.all_ns or r.extracted.all_namespaces
     cues.rollback = bool(words & _ROLLBACK_EN) or _has_any(zh_text, _ROLLBACK_ZH)
@@ -1767,6 +1789,8 @@ def _choose_resource(r: _Reading) -> None:
         kind_stated = True
     elif op == "delete" and (cues.restart or cues.rollout_restart) and not cues.delete:
         resource = "pod"
+    elif "deployed" in words and first_name is None:
+        resource = "deployment"  # "what's deployed in monitoring": its deployments
     elif first_kinds == ("node",) and _before_is_on(r, first_name):
         # "what is scheduled on worker-b7": the things on a node are its pods.
         resource = "pod"
@@ -1876,6 +1900,10 @@ def _relation_type(asked: str, other: str) -> RelationType:
     return "related"
 
 
+#: Relations also carried as ``name_mention`` with ``name_kind`` the related kind.
+_MENTIONED_RELATIONS = frozenset({"on_node", "owned_by", "selected_by", "involves"})
+
+
 def _find_relations(r: _Reading) -> None:
     """Named objects of another kind than the one asked: filters, not the target.
 
@@ -1907,15 +1935,25 @@ def _find_relations(r: _Reading) -> None:
             continue  # the workload's pods are the target itself
         if resource not in ("pod", "event", "service", "replicaset", "job") and other not in _WORKLOAD_KINDS:
             continue
+        if other == "pod" and other not in known:
+            # "events of the redis pod": the pods of the workload of that name.
+            other = next((k for k in known if k in _WORKLOAD_KINDS), other)
         relation = Relation(kind=other, name=item.text, relation=_relation_type(resource, other))
         if relation in r.relations:
             continue
         r.relations.append(relation)
         r.reasons.append(f"{resource} {relation.relation} {other} {item.text!r}")
-        keeps_target = resource == "pod" and other in _WORKLOAD_KINDS and other in known
         if adjacent and r.operation == "get" and not r.cues.detail:
             r.operation = "list"  # "the pods of the frontend deployment": a listing
-        if r.name_mention == item.text and not keeps_target:
+        if r.name_mention in (None, item.text) and relation.relation in _MENTIONED_RELATIONS:
+            # The name stays the mention, with the kind it names: a filter of the kind asked
+            # (cache_lookup reads it so), never looked up as the kind asked.
+            r.name_mention, r.name_kind = item.text, other
+            if r.operation == "get":
+                r.operation = "list"
+        elif r.name_mention == item.text:
+            # Other relations travel in ``relations`` only, so no lookup of the asked kind
+            # reports the related object as missing ("pod data-0 does not exist").
             r.name_mention, r.name_kind = None, None
             r.name_mentions = tuple(n for n in r.name_mentions if n != item.text)
             if r.operation == "get":

@@ -474,8 +474,12 @@ def test_a_named_object_of_another_kind_is_a_relation(
     got = analyze(query, ops)
     assert got.resource == resource and got.operation == "list"
     assert [(r.kind, r.name, r.relation) for r in got.relations] == [relation]
-    # Never looked up as the asked kind ("pod worker-b7 does not exist").
-    assert got.name_mention in (None, "api")
+    # The mention names the related object with its own kind, never the asked kind
+    # ("pod worker-b7 does not exist").
+    if relation[2] in ("uses", "used_by"):
+        assert got.name_mention is None
+    else:
+        assert (got.name_mention, got.name_kind) == relation[1::-1]
 
 
 @pytest.mark.parametrize(
@@ -815,3 +819,17 @@ def test_kubectl_flags_name_nothing(demo: Vocabulary) -> None:
     assert (got.name_mention, got.unknown_words) == ("frontend-abc", ())
     assert analyze("kubectl get po -A", demo).all_namespaces
     assert analyze("k logs -f cartservice -n boutique", demo).unknown_words == ()
+
+
+def test_a_mistyped_kind_word_is_the_kind(demo: Vocabulary) -> None:
+    assert analyze("list deploymnets in boutique", demo).resource == "deployment"
+    assert analyze("show servcies in boutique", demo).resource == "service"
+    assert analyze("what's deployed in boutique", demo).resource == "deployment"
+    # A cached name is never taken for a kind word.
+    vocab = Vocabulary(namespaces=("shop",), names={"deployment": (("shop", "servces"),)})
+    assert analyze("scale servces to 2", vocab).name_mention == "servces"
+
+
+def test_a_private_key_is_a_secret_value(demo: Vocabulary) -> None:
+    assert analyze("tls-frontend 的私钥发我一下", demo).wants_secret_value
+    assert analyze("show me the private key in secret tls-frontend", demo).wants_secret_value
