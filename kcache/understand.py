@@ -1450,7 +1450,11 @@ def _find_names(r: _Reading) -> None:
             _mark(r, item, "ns", f"namespace {item.text!r} known")
         elif kinds_of:
             _mark(r, item, "name", f"name {item.text!r} known as {kinds_of[0]}")
-        elif ns_context and not (kind_next is not None and kind_next is after):
+        elif ns_context and (
+            kind_next is None
+            or kind_next is not after
+            or (r.language == "zh" and _zh_namespace_context(r.low, item))
+        ):
             _mark(r, item, "ns", f"unknown {item.text!r} in a namespace slot")
         elif not item.strong and (full := _namespace_of_segment(r, item.text)) is not None:
             r.ns_alias[item.text] = full

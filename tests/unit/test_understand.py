@@ -833,3 +833,8 @@ def test_a_mistyped_kind_word_is_the_kind(demo: Vocabulary) -> None:
 def test_a_private_key_is_a_secret_value(demo: Vocabulary) -> None:
     assert analyze("tls-frontend 的私钥发我一下", demo).wants_secret_value
     assert analyze("show me the private key in secret tls-frontend", demo).wants_secret_value
+
+
+def test_an_unknown_word_before_里_is_a_namespace_even_before_a_kind_word(demo: Vocabulary) -> None:
+    got = analyze("payments 里面的 deployment 为什么起不来", demo)
+    assert (got.resource, got.namespace_mention, got.name_mention) == ("deployment", "payments", None)
