@@ -1066,6 +1066,9 @@ _NAME_SHAPE_RE = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)+|[a-z]+\d[a-z0-9]*|\d+[
 _JSON_REF_RE = re.compile(r"\{[^{}]*\}")
 _SLASH_REF_RE = re.compile(r"(?<![\w./-])([A-Za-z]+)/([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?![\w/-])")
 _QUOTED_RE = re.compile(r"[\"'`“‘「]([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[\"'`”’」]")
+_AGE_GATE = re.compile(r"than|over|超过|大于|多于|早于|不到|少于|小于|不足")
+_WINDOW_GATE = re.compile(r"last|past|previous|recent|latest|ago|最近|过去|近|前|内")
+_COMMAND_GATE = re.compile(r"--|\brun\b|execute|执行|运行")
 _FIELD_SELECTOR_RE = re.compile(r"--field-selector[=\s]+(\S+)")
 _SORT_FLAG_RE = re.compile(r"--sort-by[=\s]+(\S+)")
 _OTHER_FLAG_RE = re.compile(r"(?<!\S)--?[A-Za-z][\w-]*(?:=\S*)?")
@@ -1278,7 +1281,8 @@ def _windows_and_line_filters(r: _Reading) -> None:
         r.since_seconds = int(flag.group(1)) * _UNIT_SECONDS[flag.group(2)]
         r.blank(flag.start(), flag.end())
     low = r.text.lower()
-    for pattern, op in _AGE_RES:
+    # Cheap gates first: most requests carry no window, age or command at all.
+    for pattern, op in _AGE_RES if _AGE_GATE.search(low) else ():
         for match in pattern.finditer(low):
             seconds = _seconds(match)
             if seconds is not None:
@@ -1286,7 +1290,7 @@ def _windows_and_line_filters(r: _Reading) -> None:
                 r.reasons.append(f"age filter {match.group(0).strip()!r}")
                 r.blank(match.start(), match.end())
     low = r.text.lower()
-    for pattern in _WINDOW_RES:
+    for pattern in _WINDOW_RES if _WINDOW_GATE.search(low) else ():
         for match in pattern.finditer(low):
             seconds = _seconds(match)
             if seconds is None:
@@ -1297,7 +1301,7 @@ def _windows_and_line_filters(r: _Reading) -> None:
                 r.since_seconds = seconds
             r.reasons.append(f"time window {match.group(0).strip()!r}")
             r.blank(match.start(), match.end())
-    for pattern in _COMMAND_RES:
+    for pattern in _COMMAND_RES if _COMMAND_GATE.search(low) else ():
         found_cmd = pattern.search(r.text)
         if found_cmd is None:
             continue
@@ -2027,7 +2031,9 @@ def _read_relative(r: _Reading) -> None:
 def _read_filters(r: _Reading) -> None:
     """Counting, sorting, predicates and the fields asked for."""
     low, cues = r.low, r.cues
-    if _NEVER_RESTARTED.search(low):
+    if "restart" not in low and "重启" not in low:
+        pass
+    elif _NEVER_RESTARTED.search(low):
         r.predicates.append(Predicate(field="restarts", op="==", value=0))
     else:
         more = next((m for p in _RESTARTED_MORE if (m := p.search(low))), None)
