@@ -22,6 +22,24 @@ TERMINAL: tuple[Outcome, ...] = ("not_found", "refuse", "clarify", "error")
 """Outcomes decided before any tool: the turn goes straight to its answer."""
 
 
+class RelationRow(TypedDict):
+    """A named object of another kind that narrows what is asked ("pods on node worker-b7")."""
+
+    kind: str
+    name: str
+    relation: str
+    """on_node, owned_by, selected_by, uses, used_by, involves, selects or related."""
+
+
+class PredicateRow(TypedDict):
+    """A condition on each listed object: ``restarts == 0``, ``ready_replicas < replicas``."""
+
+    field: str
+    op: str
+    value: str | int | bool | None
+    other: str | None
+
+
 class Understanding(TypedDict):
     """intent: what the request asks and the names it mentions (before any lookup)."""
 
@@ -51,6 +69,29 @@ class Understanding(TypedDict):
     warnings_only: bool
     unknown_words: tuple[str, ...]
     notes: tuple[str, ...]
+    reasons: tuple[str, ...]
+    """The evidence that decided the reading."""
+    relations: list[RelationRow]
+    replicas_factor: float | None
+    """A relative scale: multiply the cached replicas (2.0 for "double", 0.5 for "减半")."""
+    replicas_delta: int | None
+    """A relative scale: add to the cached replicas (+2, -1)."""
+    since_seconds: int | None
+    """A time window asked for ("the last hour"); never a tail count."""
+    grep: str | None
+    """Keep only log lines containing this text."""
+    predicates: list[PredicateRow]
+    sort_by: str | None
+    """restarts, age, cpu, memory or name."""
+    descending: bool
+    limit: int | None
+    """How many are asked for (1 for "which pod ... most")."""
+    fields: tuple[str, ...]
+    """What is asked of each object: image, ports, ip, node, labels, restarts, age, replicas, ..."""
+    command: tuple[str, ...]
+    """argv for exec."""
+    also: list[Understanding]
+    """Further asks in the same sentence, each a reading of its own."""
     warmed: NotRequired[list[str]]
     """Tiers scanned before the turn because they were empty or expired."""
     unsure: NotRequired[bool]

@@ -31,8 +31,12 @@ def request_text(state: AgentState) -> str:
 
 
 def understanding_of(reading: Reading) -> Understanding:
-    """The reader's frozen record as the state's typed dict (a shallow copy: values are immutable)."""
-    return cast(Understanding, {f.name: getattr(reading, f.name) for f in dataclasses.fields(reading)})
+    """The reader's frozen record as the state's typed dict: plain values, nested records as dicts."""
+    out = {f.name: getattr(reading, f.name) for f in dataclasses.fields(reading)}
+    out["relations"] = [dataclasses.asdict(r) for r in reading.relations]
+    out["predicates"] = [dataclasses.asdict(p) for p in reading.predicates]
+    out["also"] = [understanding_of(a) for a in reading.also]
+    return cast(Understanding, out)
 
 
 async def intent(state: AgentState, runtime: Runtime[Context], *, kc: Holder) -> dict[str, Any]:

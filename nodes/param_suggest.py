@@ -8,7 +8,7 @@ write acts only on an exact match. A request to reveal a secret's value is refus
 from __future__ import annotations
 
 import time
-from typing import Any, cast
+from typing import Any
 
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
@@ -108,19 +108,16 @@ async def param_suggest(state: AgentState, runtime: Runtime[Context]) -> dict[st
         params["name"] = _param(
             target["name"], f"cache:{target['how']}", 1.0 if target["how"] == "exact" else 0.9
         )
-    reading = cast(dict[str, Any], u)  # the reader's fields the typed state does not list yet
-    values = {key: reading.get(key) for key in ("label_selector", "replicas", "container", "tail")}
+    values: dict[str, Any] = {key: u.get(key) for key in ("label_selector", "replicas", "container", "tail")}
     if op == "scale" and values["replicas"] is None and target:
         # A relative scale ("double", "+2", "减少 50%"): the target from the cached count.
         current = next(
             (i["fields"].get("replicas") for i in resolved.get("items", []) if i["name"] == target["name"]),
             None,
         )
-        values["replicas"] = scale_target(
-            current, reading.get("replicas_factor"), reading.get("replicas_delta")
-        )
-    if reading.get("command"):
-        values["command"] = list(reading["command"])
+        values["replicas"] = scale_target(current, u.get("replicas_factor"), u.get("replicas_delta"))
+    if u.get("command"):
+        values["command"] = list(u["command"])
     for key, value in values.items():
         if value is not None:
             params[key] = _param(value, "user", 1.0)
