@@ -242,6 +242,21 @@ async def resolve_mentions(u: Understanding, reader: _Reader, vocab: Vocabulary)
         out.update(
             await _resolve_name(reader, kind, mention, u.get("name_kind"), out["namespace"], op in WRITES)
         )
+    elif op in ("logs", *WRITES) and kind == "pod":
+        # Logs of (or a change to) no pod in particular: one pod in scope is it; else ask which.
+        pods = _in_ns(vocab.names.get("pod", ()), out["namespace"])
+        choices: dict[str, Target] = {f"{p_ns}/{p}": {"kind": "pod", "namespace": p_ns, "name": p, "how": "exact"} for p_ns, p in pods}  # fmt: skip
+        if len(choices) == 1 and op == "logs":
+            out["target"] = next(iter(choices.values()))
+        elif choices and len(choices) <= 20:
+            out["candidates"], out["choices"] = sorted(choices), choices
+        else:
+            out["missing"] = {
+                "what": "pod",
+                "mention": None,
+                "namespace": out["namespace"],
+                "suggestions": [],
+            }
     target = out.get("target") or out.get("related")
     if target and target.get("namespace") and not out["namespace"]:
         out["namespace"], out["namespace_source"] = target["namespace"], "cache"
