@@ -15,6 +15,8 @@ IMAGE_PULL = frozenset(
 CONFIG_ERRORS = frozenset({"CreateContainerConfigError", "CreateContainerError", "RunContainerError"})
 _PULL_EVENTS = ("Failed", "BackOff", "ErrImagePull", "InspectFailed")
 _RESTART_WARN = 3
+#: kubectl STATUS values of a pod that is fine.
+HEALTHY = frozenset({"Running", "Completed", "Succeeded"})
 _MISSING = {
     "configmap": ("MissingConfigMap", "ConfigMap"),
     "secret": ("MissingSecret", "Secret"),
@@ -72,6 +74,8 @@ def _analyze(view: View, pod: Resource) -> list[Finding]:
         out += _container(pod, container, events, init=False)
     out += _probes(pod, events, out)
     out += _missing_refs(view, pod, events)
+    if not out and not (f.get("containers") or f.get("phase")):
+        out += _from_status(pod, events)
     if not out and phase == "Failed":
         out.append(
             finding(
@@ -91,6 +95,45 @@ def _analyze(view: View, pod: Resource) -> list[Finding]:
         if rest:
             out[0]["evidence"].extend(rest)
     return out
+
+
+def _from_status(pod: Resource, events: list[Resource]) -> list[Finding]:
+    """What kubectl's STATUS, READY and RESTARTS say, for a pod known only from a table row."""
+    f = pod.fields
+    status = str(f.get("status") or "")
+    ready = str(f.get("ready") or "")
+    have, _, want = ready.partition("/")
+    restarts = f.get("restarts") or 0
+    if status and status not in HEALTHY:
+        severe = (
+            status in IMAGE_PULL
+            or status in CONFIG_ERRORS
+            or status in ("CrashLoopBackOff", "Error", "OOMKilled")
+        )
+        return [
+            finding(
+                pod,
+                "critical" if severe else "warning",
+                status,
+                en=f"is {status} (ready {ready or '?'}, {restarts} restarts)",
+                zh=f"处于 {status}（就绪 {ready or '?'}，已重启 {restarts} 次）",
+                hint_en="Diagnose it again once its full object is cached, or read its events and logs.",
+                hint_zh="缓存到完整对象后再诊断，或查看它的事件和日志。",
+                evidence=event_lines(events),
+            )
+        ]
+    if status == "Running" and want and have != want:
+        return [
+            finding(
+                pod,
+                "warning",
+                "ContainerNotReady",
+                en=f"is Running but only {ready} containers are ready",
+                zh=f"在运行，但只有 {ready} 个容器就绪",
+                evidence=event_lines(events),
+            )
+        ]
+    return []
 
 
 def _pending(view: View, pod: Resource, events: list[Resource]) -> list[Finding]:

@@ -1,70 +1,234 @@
-from kcache.answer import diagnosis, listing
+"""Answer texts: diagnoses with their findings, evidence and hints; describe views; facts."""
+
+from __future__ import annotations
+
+from kcache.analyzers import View, diagnose_namespace
+from kcache.answer import (
+    describe,
+    diagnosis,
+    how_many,
+    images,
+    listing,
+    most,
+    object_detail,
+    ports,
+    problems,
+)
 from kcache.model import Resource
+from tests.support.manifests import (
+    NS,
+    broken_namespace,
+    container,
+    event,
+    obj,
+    pod,
+    running,
+    service,
+    waiting,
+)
 
 
 def crashing() -> Resource:
-    return Resource(
-        kind="pod",
-        namespace="shop",
-        name="cart-5d9c8b7f6d-x2x7k",
-        fields={
-            "status": "CrashLoopBackOff",
-            "ready": "0/1",
-            "restarts": 7,
-            "containers": [
-                {
-                    "name": "server",
-                    "state": "waiting",
-                    "reason": "CrashLoopBackOff",
-                    "last_state_reason": "Error",
-                    "last_exit_code": 1,
+    return pod(
+        "cart-5d9c8b7f6d-x2x7k",
+        containers=[container("server", resources={"limits": {"memory": "256Mi"}})],
+        statuses=[waiting("server", "CrashLoopBackOff", restarts=7, last_reason="Error", last_code=1)],
+    )
+
+
+def backoff(about: Resource) -> Resource:
+    return event(about, "BackOff", "Back-off restarting failed container", count=9)
+
+
+def test_diagnosis_names_the_cause_in_the_users_language_with_evidence_and_hint() -> None:
+    p = crashing()
+    logs = {p.name: "panic: connection refused"}
+    en = diagnosis("en", [p], [backoff(p)], logs)
+    zh = diagnosis("zh", [p], [backoff(p)], logs)
+    assert en.splitlines()[0] == f"1 problem in pod {NS}/{p.name}:"
+    assert zh.splitlines()[0] == f"pod {NS}/{p.name} 有 1 个问题："
+    assert "container server is in CrashLoopBackOff, last exit Error (exit code 1), 7 restarts" in en
+    assert "容器 server 处于 CrashLoopBackOff，上次退出 Error（退出码 1），已重启 7 次" in zh
+    # Findings, then the evidence (events, previous logs), then the hint.
+    lines = en.splitlines()
+    evidence, hints = lines.index("Evidence:"), lines.index("What to do:")
+    assert 0 < evidence < hints
+    assert any(
+        'event BackOff ×9: "Back-off restarting failed container"' in line for line in lines[evidence:hints]
+    )
+    assert "> panic: connection refused" in lines[evidence:hints]
+    assert "previous logs" in "\n".join(lines[hints:])
+    assert "证据：" in zh and "建议：" in zh and "上一个容器的日志" in zh
+
+
+def test_pending_pod_shows_the_scheduling_message_from_its_condition_or_event() -> None:
+    message = "0/3 nodes are available: 2 Insufficient cpu"
+    pending = pod(
+        "load-1",
+        phase="Pending",
+        node=None,
+        conditions=[
+            {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message}
+        ],
+    )
+    assert f'is Pending and cannot be scheduled: "{message}"' in diagnosis("en", [pending], [], {})
+    bare = pod("load-2", phase="Pending", node=None)
+    failed = event(bare, "FailedScheduling", message)
+    text = diagnosis("en", [bare], [failed], {})
+    assert message in text and "event FailedScheduling" in text
+
+
+def test_diagnosis_of_a_workload_follows_the_view_to_its_pods() -> None:
+    records = broken_namespace()
+    view = View.of(records, loaded=("pod", "service", "endpoints"))
+    deployment = next(r for r in records if r.kind == "deployment" and r.name == "cart")
+    text = diagnosis("en", [deployment], [], {}, view=view)
+    assert text.startswith(f"1 problem in deployment {NS}/cart:")
+    assert f"   - pod {NS}/cart-abc-1: container app is in CrashLoopBackOff" in text
+
+
+def test_healthy_objects_say_so() -> None:
+    ok = pod("ok-1", statuses=[running()])
+    assert diagnosis("en", [ok], [], {}).startswith(f"No problem found with pod {NS}/ok-1 (status Running")
+    assert diagnosis("en", [ok, pod("ok-2", statuses=[running()])], [], {}) == "All 2 pods are healthy."
+    assert diagnosis("zh", [], [], {}) == "没有找到相关的 pod。"
+
+
+def test_problems_text_counts_ranks_and_groups_in_both_languages() -> None:
+    findings = diagnose_namespace(View.of(broken_namespace(), loaded=("pod", "service", "endpoints")), NS)
+    en = problems("en", findings, NS)
+    zh = problems("zh", findings, NS)
+    assert en.splitlines()[0] == "3 problems in team-a:"
+    assert zh.splitlines()[0] == "team-a 有 3 个问题："
+    assert (
+        en.splitlines()[1]
+        == "1. [critical] deployment team-a/cart: 0 of 1 replicas ready (0 available, 1 updated)"
+    )
+    assert en.splitlines()[2].startswith("   - pod team-a/cart-abc-1: container app is in CrashLoopBackOff")
+    assert "3. [critical] service team-a/orders: its selector app=orders matches no pod" in en
+    assert "[严重] service team-a/orders: 选择器 app=orders 没有匹配任何 pod" in zh
+    cluster = problems("en", findings, None)
+    assert cluster.startswith("3 problems in the cluster:")
+    assert problems("zh", findings, None).startswith("集群中有 3 个问题：")
+    assert problems("en", [], NS) == "No problems found in team-a."
+    assert problems("zh", [], NS) == "team-a 中没有发现问题。"
+
+
+def test_problems_text_limits_the_list_but_counts_everything() -> None:
+    records = [service(f"svc-{i:02d}", {"app": f"gone-{i}"}) for i in range(14)]
+    findings = diagnose_namespace(View.of(records, loaded=("pod",)), NS)
+    text = problems("en", findings, NS, limit=10)
+    assert text.startswith("14 problems in team-a:")
+    assert "10. [critical] service team-a/svc-09" in text and "svc-10:" not in text.split("Evidence:")[0]
+    assert "… 4 more problems" in text
+
+
+def deployment_with_everything() -> Resource:
+    return obj(
+        "deployment",
+        "web",
+        labels={"app": "web"},
+        spec={
+            "replicas": 2,
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
+                "spec": {
+                    "initContainers": [container("migrate", "registry.example/migrate:2")],
+                    "containers": [
+                        container(
+                            "web",
+                            "nginx:1.27",
+                            ports=[{"name": "http", "containerPort": 8080}],
+                            resources={"requests": {"cpu": "100m"}, "limits": {"memory": "128Mi"}},
+                            readinessProbe={"httpGet": {"path": "/healthz", "port": "http"}},
+                            livenessProbe={"exec": {"command": ["check", "--token=CANARY-SECRET-x"]}},
+                            env=[{"name": "TOKEN", "value": "CANARY-SECRET-x"}],
+                        )
+                    ],
+                    "volumes": [{"name": "conf", "configMap": {"name": "web-conf"}}],
                 }
-            ],
+            },
+        },
+        status={
+            "readyReplicas": 1,
+            "availableReplicas": 1,
+            "updatedReplicas": 2,
+            "conditions": [{"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"}],
         },
     )
 
 
-def backoff() -> Resource:
-    return Resource(
-        kind="event",
-        namespace="shop",
-        name="e1",
-        fields={
-            "type": "Warning",
-            "reason": "BackOff",
-            "message": "Back-off restarting failed container",
-            "involved_name": "cart-5d9c8b7f6d-x2x7k",
-            "involved_kind": "pod",
+def test_describe_shows_the_kept_fields_and_no_secret() -> None:
+    d = deployment_with_everything()
+    en = describe("en", d)
+    assert en.splitlines()[0] == "deployment team-a/web:"
+    assert "  2 replicas desired, 1 ready, 1 available, 2 updated" in en
+    assert (
+        "    web: nginx:1.27; ports 8080/TCP (http); requests cpu=100m; limits memory=128Mi; "
+        "readiness httpGet :http/healthz; liveness exec"
+    ) in en
+    assert "    migrate: registry.example/migrate:2" in en
+    assert "  volumes: conf (configMap web-conf)" in en
+    assert "    Available=True (MinimumReplicasAvailable)" in en
+    assert "CANARY" not in en
+    zh = describe("zh", d)
+    assert "期望副本数 2，就绪 1" in zh and "  容器：" not in zh and "  容器:" in zh
+    assert object_detail("en", d) == en  # a get answer is the describe view
+
+
+def test_images_of_an_object_and_of_all_pods_in_a_scope() -> None:
+    d = deployment_with_everything()
+    assert images("en", [d]) == (
+        "deployment team-a/web uses 2 images: registry.example/migrate:2 (init container migrate), "
+        "nginx:1.27 (container web)."
+    )
+    assert images("zh", [d]).startswith(
+        "deployment team-a/web 使用 2 个镜像：registry.example/migrate:2（初始化容器 migrate）"
+    )
+    pods = [pod(f"web-{i}", containers=[container(image="nginx:1.27")]) for i in range(3)]
+    pods.append(pod("cache-0", containers=[container(image="redis:7")]))
+    text = images("en", pods, NS)
+    lines = text.splitlines()
+    assert lines[0] == "The 4 pods in namespace team-a run 2 images:"
+    assert lines[1].split() == ["IMAGE", "COUNT", "EXAMPLES"]
+    assert lines[2].split()[:2] == ["nginx:1.27", "3"] and lines[3].split()[:2] == ["redis:7", "1"]
+    assert images("zh", pods, NS).startswith("命名空间 team-a 中的 4 个 pod 使用 2 个镜像：")
+
+
+def test_ports_of_a_service_and_of_containers() -> None:
+    svc = obj(
+        "service",
+        "web",
+        spec={
+            "selector": {"app": "web"},
+            "ports": [{"name": "http", "port": 80, "targetPort": "http", "nodePort": 30080}],
         },
     )
-
-
-def test_diagnosis_names_the_cause_in_the_users_language() -> None:
-    en = diagnosis("en", [crashing()], [backoff()], {})
-    zh = diagnosis("zh", [crashing()], [backoff()], {})
-    assert "Cause: CrashLoopBackOff: the container keeps exiting (Error)" in en
-    assert "原因：CrashLoopBackOff：容器反复退出 (Error)" in zh
-    assert 'BackOff: "Back-off restarting failed container"' in en and "restarts 7" in en
-
-
-def test_pending_pod_shows_the_scheduling_message() -> None:
-    pending = Resource(
-        kind="pod", namespace="shop", name="load-1", fields={"status": "Pending", "ready": "0/1"}
+    assert ports("en", svc) == "service team-a/web exposes 80/TCP → http (nodePort 30080) [http]."
+    assert ports("zh", svc).startswith("service team-a/web 的端口：80/TCP")
+    assert (
+        ports("en", deployment_with_everything())
+        == "deployment team-a/web declares container ports web 8080/TCP (http)."
     )
-    event = Resource(
-        kind="event",
-        namespace="shop",
-        name="e2",
-        fields={
-            "type": "Warning",
-            "reason": "FailedScheduling",
-            "message": "0/3 nodes are available: 2 Insufficient cpu",
-            "involved_name": "load-1",
-        },
-    )
-    assert 'FailedScheduling — "0/3 nodes are available: 2 Insufficient cpu"' in diagnosis(
-        "en", [pending], [event], {}
-    )
+
+
+def test_counts_start_with_the_number_and_top_ten_is_sorted() -> None:
+    pods = [pod(f"p-{i:02d}", statuses=[running(restarts=i)]) for i in range(12)]
+    pods.append(pod("pending", phase="Pending", node=None))
+    assert how_many("en", "pod", pods, NS) == "13 pods in namespace team-a (Running: 12, Pending: 1)."
+    assert how_many("zh", "pod", pods, NS) == "13 个 pod，位于命名空间 team-a（Running: 12，Pending: 1）。"
+    top = most("en", "pod", pods, "restarts", NS).splitlines()
+    assert top[0] == "Top 10 pods by restarts in namespace team-a:"
+    assert top[1] == "1. p-11 — 11" and top[10] == "10. p-02 — 2" and len(top) == 11
+    assert most("zh", "pod", pods, "restarts", NS).startswith("命名空间 team-a 中重启次数最多的 10 个 pod：")
+    heavy = [
+        pod("big", containers=[container(resources={"requests": {"memory": "1Gi"}})]),
+        pod("small", containers=[container(resources={"requests": {"memory": "64Mi"}})]),
+    ]
+    assert most("en", "pod", heavy, "memory_request", NS).splitlines()[1:] == [
+        "1. big — 1024Mi",
+        "2. small — 64Mi",
+    ]
 
 
 def test_listing_counts_and_grammar() -> None:
@@ -72,5 +236,5 @@ def test_listing_counts_and_grammar() -> None:
         "en", "deployment", [Resource(kind="deployment", namespace="a", name="x")], "a", count_only=False
     )
     assert one.startswith("There is 1 deployment in namespace a")
-    pods = [crashing(), Resource(kind="pod", namespace="shop", name="ok-1", fields={"status": "Running"})]
-    assert listing("zh", "pod", pods, "shop", count_only=True).startswith("命名空间 shop 中共有 2 个 pod")
+    pods = [crashing(), pod("ok-1", statuses=[running()])]
+    assert listing("zh", "pod", pods, NS, count_only=True).startswith("命名空间 team-a 中共有 2 个 pod")
