@@ -83,15 +83,19 @@ def analyze_node(view: View, node: Resource, *, parent: str | None = None) -> li
 
 
 def _blocking_taints(view: View, node: Resource, parent: str | None) -> list[Finding]:
-    """Taints that Pending, unscheduled pods do not tolerate (and that their scheduling message names)."""
+    """Taints that Pending, unscheduled pods do not tolerate (and that their scheduling message names).
+
+    A warning when the pod tolerates no schedulable node's taints at all (the taints are
+    what keeps it Pending); a note when some untainted node exists and something else (a
+    lack of CPU) keeps it off that one.
+    """
     taints = [t for t in node.fields.get("taints") or () if t.get("effect") in ("NoSchedule", "NoExecute")]
     if not taints:
         return []
-    pending = view.unscheduled()
     out: list[Finding] = []
     for taint in taints:
         blocked = []
-        for pod in pending:
+        for pod in view.unscheduled():
             if tolerates(pod.fields.get("tolerations") or (), taint):
                 continue
             scheduled = condition(pod, "PodScheduled")
@@ -101,15 +105,17 @@ def _blocking_taints(view: View, node: Resource, parent: str | None) -> list[Fin
             blocked.append(pod)
         if not blocked:
             continue
+        only_cause = all(not _has_room_for(view, pod) for pod in blocked)
         shown = f"{taint.get('key')}{'=' + str(taint['value']) if taint.get('value') else ''}:{taint.get('effect')}"
         names = ", ".join(f"{p.namespace}/{p.name}" for p in blocked[:5]) + (" …" if len(blocked) > 5 else "")
+        count = len(blocked)
         out.append(
             finding(
                 node,
-                "warning",
+                "warning" if only_cause else "info",
                 "TaintBlocksPods",
-                en=f"taint {shown} keeps {len(blocked)} Pending pods away",
-                zh=f"污点 {shown} 使 {len(blocked)} 个 Pending 的 pod 无法调度到该节点",
+                en=f"taint {shown} keeps {count} Pending pod{'s' if count != 1 else ''} away",
+                zh=f"污点 {shown} 使 {count} 个 Pending 的 pod 无法调度到该节点",
                 hint_en="Add a matching toleration to those pods, or remove the taint if it is no longer needed.",
                 hint_zh="为这些 pod 增加相应的容忍，或在不再需要时移除该污点。",
                 evidence=[f"taint {shown}", f"pods: {names}"],
@@ -117,3 +123,15 @@ def _blocking_taints(view: View, node: Resource, parent: str | None) -> list[Fin
             )
         )
     return out
+
+
+def _has_room_for(view: View, pod: Resource) -> bool:
+    """Whether some schedulable node has no taint the pod fails to tolerate."""
+    tolerations = pod.fields.get("tolerations") or ()
+    for other in view.all("node"):
+        if other.fields.get("unschedulable"):
+            continue
+        hard = [t for t in other.fields.get("taints") or () if t.get("effect") in ("NoSchedule", "NoExecute")]
+        if all(tolerates(tolerations, t) for t in hard):
+            return True
+    return False

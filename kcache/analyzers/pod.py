@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from kcache.analyzers.common import condition, condition_line, event_lines
@@ -187,29 +188,66 @@ def _pending(view: View, pod: Resource, events: list[Resource]) -> list[Finding]
     return []
 
 
+_INSUFFICIENT = re.compile(r"Insufficient ([\w./-]+)")
+
+
 def _unschedulable(
     pod: Resource, message: Any, evidence: list[str], events: list[Resource], claims: list[str]
 ) -> Finding:
     msg = str(message) if message else ""
-    hint_en, hint_zh = (
-        "Free capacity, relax the pod's requests, node selector or affinity, or add nodes.",
-        ("释放资源、放宽 pod 的资源请求、节点选择器或亲和性，或增加节点。"),
-    )
+    hints: list[tuple[str, str]] = []
     if claims or "PersistentVolumeClaim" in msg:
-        hint_en = "Bind its PersistentVolumeClaim first (diagnose the claim: StorageClass, matching PersistentVolume)."
-        hint_zh = "先让它的 PVC 绑定（诊断该 PVC：StorageClass、匹配的 PersistentVolume）。"
-    elif "taint" in msg:
-        hint_en = "Add a toleration for the nodes' taints, or schedule onto untainted nodes."
-        hint_zh = "为 pod 增加对节点污点的容忍，或调度到没有污点的节点。"
+        hints.append(
+            (
+                "Bind its PersistentVolumeClaim first (diagnose the claim: StorageClass, matching PersistentVolume).",
+                "先让它的 PVC 绑定（诊断该 PVC：StorageClass、匹配的 PersistentVolume）。",
+            )
+        )
+    short = sorted(set(_INSUFFICIENT.findall(msg)))
+    if short:
+        what = ", ".join(short)
+        hints.append(
+            (
+                f"No node has enough free {what}: lower the pod's requests, free capacity or add nodes.",
+                f"没有节点有足够的空闲 {what}：降低 pod 的资源请求、释放资源或增加节点。",
+            )
+        )
+    if "taint" in msg and not short:
+        hints.append(
+            (
+                "Add a toleration for the nodes' taints, or schedule onto untainted nodes.",
+                "为 pod 增加对节点污点的容忍，或调度到没有污点的节点。",
+            )
+        )
+    if "affinity" in msg or "selector" in msg:
+        hints.append(
+            (
+                "No node matches its node selector or affinity: fix them or label a node.",
+                "没有节点匹配它的节点选择器或亲和性：修正它们或给节点加标签。",
+            )
+        )
+    if not hints:
+        hints.append(
+            (
+                "Free capacity, relax the pod's requests, node selector or affinity, or add nodes.",
+                "释放资源、放宽 pod 的资源请求、节点选择器或亲和性，或增加节点。",
+            )
+        )
+    scheduling = [e for e in events if e.fields.get("reason") == "FailedScheduling"]
+    repeated = [
+        f"event FailedScheduling ×{e.fields.get('count') or 1} (the same message)"
+        for e in scheduling[:1]
+        if msg and e.fields.get("message") == msg
+    ]
     return finding(
         pod,
         "critical",
         "Unschedulable",
         en="is Pending and cannot be scheduled" + (f': "{msg}"' if msg else ""),
         zh="处于 Pending，无法调度" + (f"：“{msg}”" if msg else ""),
-        hint_en=hint_en,
-        hint_zh=hint_zh,
-        evidence=[*evidence, *event_lines(events, ("FailedScheduling",))],
+        hint_en=" ".join(h[0] for h in hints),
+        hint_zh="".join(h[1] for h in hints),
+        evidence=[*evidence, *(repeated or event_lines(scheduling))],
     )
 
 

@@ -129,6 +129,22 @@ def test_pending_pod_without_events_reads_the_podscheduled_message() -> None:
     assert "PersistentVolumeClaim" in f["hint_en"]
 
 
+def test_unschedulable_hint_follows_what_the_scheduler_says() -> None:
+    message = "0/3 nodes are available: 2 Insufficient cpu, 1 node(s) had untolerated taint {x: }."
+    p = pod(
+        "big",
+        phase="Pending",
+        node=None,
+        conditions=[
+            {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message}
+        ],
+    )
+    repeat = event(p, "FailedScheduling", message, count=4)
+    f = only(diagnose(view(p, repeat), p), "Unschedulable")
+    assert f["hint_en"].startswith("No node has enough free cpu") and "cpu" in f["hint_zh"]
+    assert "event FailedScheduling ×4 (the same message)" in f["evidence"]
+
+
 def test_pending_pod_falls_back_to_the_failedscheduling_event() -> None:
     p = pod("load-1", phase="Pending", node=None, statuses=[])
     e = event(p, "FailedScheduling", "0/3 nodes are available: 3 Insufficient cpu.")
@@ -599,7 +615,10 @@ def test_taints_that_keep_pending_pods_away() -> None:
     )
     f = only(diagnose(view(tainted, blocked, tolerant), tainted), "TaintBlocksPods")
     assert f["evidence"] == ["taint nvidia.com/gpu:NoSchedule", "pods: team-a/train-1"]
-    assert "keeps 1 Pending pods away" in f["text_en"]
+    assert "keeps 1 Pending pod away" in f["text_en"] and f["severity"] == "warning"
+    # With an untainted node the pod could use, the taint is only part of the story.
+    roomy = view(tainted, node("worker-1"), blocked)
+    assert only(diagnose(roomy, tainted), "TaintBlocksPods")["severity"] == "info"
 
 
 # --- scopes -------------------------------------------------------------------------------
