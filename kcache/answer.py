@@ -398,15 +398,16 @@ def describe(lang: str, r: Resource) -> str:
             t(
                 lang,
                 f"  期望副本数 {replicas}，就绪 {ready}，可用 {f.get('available_replicas') or 0}，已更新 {f.get('updated_replicas')}",
-                f"  {replicas} replicas desired, {ready} ready, {f.get('available_replicas') or 0} available, "
+                f"  {replicas} replica{'s' if replicas != 1 else ''} desired, {ready} ready, "
+                f"{f.get('available_replicas') or 0} available, "
                 f"{f.get('updated_replicas')} updated",
             )
         )
-    summarised = (
-        ("name", "namespace", "replicas", "ready")
-        if r.kind in ("deployment", "statefulset", "replicaset")
-        else ("name", "namespace")
-    )
+    summarised = {"name", "namespace"}
+    if r.kind in ("deployment", "statefulset", "replicaset"):
+        summarised |= {"replicas", "ready"}
+    elif r.kind == "service":
+        summarised.add("ports")
     lines += [f"  {k}: {v}" for k, v in compact(r).items() if k not in summarised]
     if r.kind == "job":
         lines.append(
@@ -467,9 +468,15 @@ def describe(lang: str, r: Resource) -> str:
         )
     if f.get("conditions"):
         lines.append(f"  {_label(lang, 'conditions')}:")
+        good = [str(c.get("type")) for c in f["conditions"] if not _bad_condition(c)]
+        if good:
+            lines.append("    ok: " + ", ".join(good))
         for c in f["conditions"]:
-            line = f"    {c.get('type')}={c.get('status')}" + (f" ({c['reason']})" if c.get("reason") else "")
-            lines.append(line + (f': "{c["message"]}"' if c.get("message") else ""))
+            if _bad_condition(c):
+                line = f"    {c.get('type')}={c.get('status')}" + (
+                    f" ({c['reason']})" if c.get("reason") else ""
+                )
+                lines.append(line + (f': "{c["message"]}"' if c.get("message") else ""))
     if r.owner_kind:
         lines.append(f"  {_label(lang, 'owner')}: {r.owner_kind} {r.owner_name}")
     if r.labels:
@@ -477,6 +484,18 @@ def describe(lang: str, r: Resource) -> str:
             f"  {_label(lang, 'labels')}: " + ",".join(f"{k}={v}" for k, v in sorted(r.labels.items()))
         )
     return "\n".join(lines)
+
+
+# Conditions that are good when False; every other condition is good when True.
+_GOOD_WHEN_FALSE = frozenset(
+    {"MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable", "ReplicaFailure"}
+)
+
+
+def _bad_condition(c: Mapping[str, Any]) -> bool:
+    if c.get("type") in _GOOD_WHEN_FALSE:
+        return c.get("status") != "False"
+    return c.get("status") != "True"
 
 
 def _container_line(c: Mapping[str, Any]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from kcache.analyzers.common import condition, condition_line, event_lines
+from kcache.analyzers.common import condition, condition_line, event_line, event_lines
 from kcache.analyzers.findings import Finding, finding
 from kcache.analyzers.view import View
 from kcache.model import Resource
@@ -91,8 +91,9 @@ def _analyze(view: View, pod: Resource) -> list[Finding]:
             )
         )
     if out:
-        used = {e for x in out for e in x["evidence"]}
-        rest = [line for line in event_lines(events) if line not in used]
+        # Events a finding already shows (or summarised as repeated) are not shown again.
+        used = {e.split(" ", 2)[1] for x in out for e in x["evidence"] if e.startswith("event ")}
+        rest = [event_line(e) for e in events[:3] if e.fields.get("reason") not in used]
         if rest:
             out[0]["evidence"].extend(rest)
     return out
@@ -212,18 +213,19 @@ def _unschedulable(
                 f"没有节点有足够的空闲 {what}：降低 pod 的资源请求、释放资源或增加节点。",
             )
         )
-    if "taint" in msg and not short:
-        hints.append(
-            (
-                "Add a toleration for the nodes' taints, or schedule onto untainted nodes.",
-                "为 pod 增加对节点污点的容忍，或调度到没有污点的节点。",
-            )
-        )
     if "affinity" in msg or "selector" in msg:
         hints.append(
             (
                 "No node matches its node selector or affinity: fix them or label a node.",
                 "没有节点匹配它的节点选择器或亲和性：修正它们或给节点加标签。",
+            )
+        )
+    if "taint" in msg and not hints:
+        # Only when taints are the whole story: a control-plane taint is normal next to others.
+        hints.append(
+            (
+                "Add a toleration for the nodes' taints, or schedule onto untainted nodes.",
+                "为 pod 增加对节点污点的容忍，或调度到没有污点的节点。",
             )
         )
     if not hints:
@@ -235,7 +237,9 @@ def _unschedulable(
         )
     scheduling = [e for e in events if e.fields.get("reason") == "FailedScheduling"]
     repeated = [
-        f"event FailedScheduling ×{e.fields.get('count') or 1} (the same message)"
+        "event FailedScheduling"
+        + (f" ×{e.fields['count']}" if (e.fields.get("count") or 1) > 1 else "")
+        + " (the same message)"
         for e in scheduling[:1]
         if msg and e.fields.get("message") == msg
     ]

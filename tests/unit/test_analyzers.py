@@ -143,6 +143,7 @@ def test_unschedulable_hint_follows_what_the_scheduler_says() -> None:
     f = only(diagnose(view(p, repeat), p), "Unschedulable")
     assert f["hint_en"].startswith("No node has enough free cpu") and "cpu" in f["hint_zh"]
     assert "event FailedScheduling ×4 (the same message)" in f["evidence"]
+    assert sum(line.startswith("event FailedScheduling") for line in f["evidence"]) == 1
 
 
 def test_pending_pod_falls_back_to_the_failedscheduling_event() -> None:

@@ -153,7 +153,15 @@ def deployment_with_everything() -> Resource:
             "readyReplicas": 1,
             "availableReplicas": 1,
             "updatedReplicas": 2,
-            "conditions": [{"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"}],
+            "conditions": [
+                {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"},
+                {
+                    "type": "Progressing",
+                    "status": "False",
+                    "reason": "ProgressDeadlineExceeded",
+                    "message": 'ReplicaSet "web-2" has timed out progressing.',
+                },
+            ],
         },
     )
 
@@ -169,11 +177,44 @@ def test_describe_shows_the_kept_fields_and_no_secret() -> None:
     ) in en
     assert "    migrate: registry.example/migrate:2" in en
     assert "  volumes: conf (configMap web-conf)" in en
-    assert "    Available=True (MinimumReplicasAvailable)" in en
+    assert "    ok: Available" in en
+    assert (
+        '    Progressing=False (ProgressDeadlineExceeded): "ReplicaSet "web-2" has timed out progressing."'
+        in en
+    )
     assert "CANARY" not in en
     zh = describe("zh", d)
     assert "期望副本数 2，就绪 1" in zh and "  容器：" not in zh and "  容器:" in zh
     assert object_detail("en", d) == en  # a get answer is the describe view
+
+
+def test_describe_of_a_service_and_a_node_lists_ports_once_and_bad_conditions_in_full() -> None:
+    svc = obj(
+        "service", "dns", spec={"selector": {"k8s-app": "dns"}, "ports": [{"port": 53, "protocol": "UDP"}]}
+    )
+    text = describe("en", svc)
+    assert text.count("ports:") == 1 and "  ports: 53/UDP" in text and "  selector: k8s-app=dns" in text
+    sick = obj(
+        "node",
+        "n1",
+        None,
+        spec={"taints": [{"key": "node.kubernetes.io/not-ready", "effect": "NoExecute"}]},
+        status={
+            "conditions": [
+                {"type": "MemoryPressure", "status": "False"},
+                {
+                    "type": "Ready",
+                    "status": "False",
+                    "reason": "KubeletNotReady",
+                    "message": "PLEG is not healthy",
+                },
+            ]
+        },
+    )
+    text = describe("en", sick)
+    assert "    ok: MemoryPressure" in text
+    assert '    Ready=False (KubeletNotReady): "PLEG is not healthy"' in text
+    assert "  taints: node.kubernetes.io/not-ready:NoExecute" in text
 
 
 def test_images_of_an_object_and_of_all_pods_in_a_scope() -> None:
