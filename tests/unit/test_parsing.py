@@ -1119,6 +1119,44 @@ def test_workload_templates_keep_images_and_no_canary() -> None:
     assert to_resource(objects["daemonset"], "daemonset").fields["unavailable"] == 1
 
 
+async def test_hostile_objects_leave_no_canary_in_the_cache_file(tmp_path: Path) -> None:
+    from kcache.analyzers.load import load_view
+    from kcache.store import Store
+
+    template = {"metadata": {"labels": {"app": "x"}}, "spec": hostile_pod_spec()}
+    pod = {
+        "kind": "Pod",
+        "metadata": hostile_metadata("x-1", "Pod"),
+        "spec": hostile_pod_spec(),
+        "status": {},
+    }
+    deployment = {
+        "kind": "Deployment",
+        "metadata": hostile_metadata("x", "Deployment"),
+        "spec": {"template": template},
+    }
+    secret = {
+        "kind": "Secret",
+        "metadata": hostile_metadata("s", "Secret"),
+        "data": {"k": base64.b64encode(CANARY.encode()).decode()},
+        "stringData": {"t": CANARY},
+    }
+    async with Store(tmp_path / "cache.db") as store:
+        for kind, obj in (("pod", pod), ("deployment", deployment), ("secret", secret)):
+            await store.replace("c", kind, [to_resource(obj, kind)], ttl_s=60)
+        loaded = await load_view(store, "c", "team-a")
+        cached = loaded.view.get("deployment", "team-a", "x")
+        assert cached is not None and cached.fields["containers"][0]["image"] == "registry.example/app:1.2"
+        # Kinds never scanned are not in the view: nothing is concluded from their absence.
+        assert loaded.view.loaded("secret") and not loaded.view.loaded("configmap")
+        assert loaded.age_s is not None
+        for suffix in ("", "-wal", "-shm"):
+            f = Path(f"{store.path}{suffix}")
+            if f.exists():
+                data = f.read_bytes()
+                assert CANARY.encode() not in data and base64.b64encode(CANARY.encode()) not in data
+
+
 def test_secrets_never_keep_data_or_string_data_values() -> None:
     secret = {
         "kind": "Secret",
