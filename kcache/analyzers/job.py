@@ -50,7 +50,7 @@ def analyze_job(view: View, job: Resource, *, parent: str | None = None) -> list
                 parent=parent,
             )
         )
-    elif failed > 0:
+    elif failed > 0 and f.get("status") != "Complete":
         out.append(
             finding(
                 job,
@@ -66,6 +66,8 @@ def analyze_job(view: View, job: Resource, *, parent: str | None = None) -> list
         )
     elif f.get("suspend"):
         out.append(finding(job, "info", "Suspended", en="is suspended", zh="已暂停", parent=parent))
+    if f.get("status") == "Complete":
+        return out  # pods that failed before a later one succeeded are history, not a problem
     for pod in view.children(job, "pod"):
         out += analyze_pod(view, pod, parent=me)
     return out

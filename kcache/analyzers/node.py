@@ -34,6 +34,20 @@ def analyze_node(view: View, node: Resource, *, parent: str | None = None) -> li
                 parent=parent,
             )
         )
+    elif ready is None and str(f.get("status") or "").startswith("NotReady"):
+        out.append(
+            finding(
+                node,
+                "critical",
+                "NodeNotReady",
+                en="is NotReady",
+                zh="处于 NotReady",
+                hint_en="Check the node's kubelet, container runtime and network.",
+                hint_zh="检查节点的 kubelet、容器运行时和网络。",
+                evidence=[f"status {f.get('status')}"],
+                parent=parent,
+            )
+        )
     for kind, (zh_word, what) in _PRESSURE.items():
         c = condition(node, kind)
         if c is not None and c.get("status") == "True":

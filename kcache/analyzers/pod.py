@@ -16,6 +16,7 @@ IMAGE_PULL = frozenset(
 CONFIG_ERRORS = frozenset({"CreateContainerConfigError", "CreateContainerError", "RunContainerError"})
 _PULL_EVENTS = ("Failed", "BackOff", "ErrImagePull", "InspectFailed")
 _RESTART_WARN = 3
+_MOUNT_EVENTS = ("FailedMount", "FailedAttachVolume")
 #: kubectl STATUS values of a pod that is fine.
 HEALTHY = frozenset({"Running", "Completed", "Succeeded"})
 _MISSING = {
@@ -75,6 +76,34 @@ def _analyze(view: View, pod: Resource) -> list[Finding]:
         out += _container(pod, container, events, init=False)
     out += _probes(pod, events, out)
     out += _missing_refs(view, pod, events)
+    mounts = [e for e in events if e.fields.get("reason") in _MOUNT_EVENTS]
+    if mounts and not any(x["reason"].startswith("Missing") for x in out):
+        out.append(
+            finding(
+                pod,
+                "critical" if phase == "Pending" else "warning",
+                str(mounts[0].fields.get("reason")),
+                en="cannot mount its volumes"
+                + (f': "{mounts[0].fields.get("message")}"' if mounts[0].fields.get("message") else ""),
+                zh="无法挂载卷"
+                + (f"：“{mounts[0].fields.get('message')}”" if mounts[0].fields.get("message") else ""),
+                hint_en="Check the volume's source (claim bound and attachable, ConfigMap or Secret keys present).",
+                hint_zh="检查卷的来源（PVC 已绑定且可挂载，ConfigMap 或 Secret 的键存在）。",
+                evidence=event_lines(mounts),
+            )
+        )
+    if phase == "Unknown":
+        out.append(
+            finding(
+                pod,
+                "warning",
+                "PodStatusUnknown",
+                en="is in phase Unknown: its node stopped reporting",
+                zh="处于 Unknown：所在节点已停止上报",
+                hint_en="Look at its node; the pod is replaced once the node is declared lost.",
+                hint_zh="检查所在节点；节点被判定丢失后 pod 会被替换。",
+            )
+        )
     if not out and not (f.get("containers") or f.get("phase")):
         out += _from_status(pod, events)
     if not out and phase == "Failed":

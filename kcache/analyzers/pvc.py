@@ -58,14 +58,22 @@ def analyze_pvc(view: View, pvc: Resource, *, parent: str | None = None) -> list
         hint_en = "Use one of the cluster's StorageClasses, or create this one."
         hint_zh = "使用集群已有的 StorageClass，或创建这个类。"
         evidence.append("StorageClasses: " + (", ".join(c.name for c in classes) or "none"))
-    elif sc is not None and sc.fields.get("volume_binding_mode") == "WaitForFirstConsumer" and not pods:
+    elif (
+        sc is not None
+        and sc.fields.get("volume_binding_mode") == "WaitForFirstConsumer"
+        and not any(p.fields.get("node_name") for p in pods)
+    ):
+        # It binds once a pod using it is scheduled: if such a pod is stuck, the pod is the problem.
         return [
             finding(
                 pvc,
                 "info",
                 "WaitingForFirstConsumer",
-                en=f"is Pending until a pod uses it (StorageClass {wanted} binds on first consumer)",
-                zh=f"在有 pod 使用前保持 Pending（StorageClass {wanted} 在首个使用者出现时绑定）",
+                en=f"is Pending until a pod using it is scheduled (StorageClass {wanted} binds on first consumer)",
+                zh=f"在使用它的 pod 被调度前保持 Pending（StorageClass {wanted} 在首个使用者出现时绑定）",
+                hint_en="If a pod waits for it, diagnose that pod's scheduling." if pods else "",
+                hint_zh="如果有 pod 在等待它，请诊断该 pod 的调度问题。" if pods else "",
+                evidence=waiting,
                 parent=parent,
             )
         ]

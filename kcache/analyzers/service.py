@@ -65,8 +65,31 @@ def analyze_service(view: View, svc: Resource, *, parent: str | None = None) -> 
         )
         for pod in pods:
             out += analyze_pod(view, pod, parent=me)
+    elif endpoints is None and not view.loaded("endpoints") and not any(_pod_ready(p) for p in pods):
+        # Without the Endpoints object the selected pods' readiness says the same.
+        out.append(
+            finding(
+                svc,
+                "critical",
+                "NoReadyEndpoints",
+                en=f"has no ready endpoint: none of its {len(pods)} selected pods is ready",
+                zh=f"没有就绪的端点：选中的 {len(pods)} 个 pod 都未就绪",
+                hint_en="The selected pods are not ready; their findings below say why.",
+                hint_zh="被选中的 pod 未就绪；下面的 pod 问题说明了原因。",
+                evidence=["pods: " + ", ".join(f"{p.name} ({p.fields.get('ready')})" for p in pods[:5])],
+                parent=parent,
+            )
+        )
+        for pod in pods:
+            out += analyze_pod(view, pod, parent=me)
     out += _target_ports(svc, pods, parent)
     return out
+
+
+def _pod_ready(pod: Resource) -> bool:
+    """Whether a pod is Running with every container ready (``ready`` ``"2/2"``)."""
+    have, _, want = str(pod.fields.get("ready") or "").partition("/")
+    return pod.fields.get("status") == "Running" and bool(want) and have == want
 
 
 def _near_misses(view: View, svc: Resource, selector: dict[str, str]) -> list[str]:

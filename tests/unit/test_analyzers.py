@@ -18,6 +18,7 @@ from kcache.analyzers import (
     top_level,
 )
 from kcache.model import Resource
+from kcache.parsing import parse_list
 from tests.support.manifests import (
     NS,
     broken_namespace,
@@ -662,3 +663,66 @@ def test_every_finding_renders_in_both_languages(lang: str) -> None:
         assert hint(f, lang) == f[f"hint_{lang}"]  # type: ignore[literal-required]
     zh = [text(f, "zh") for f in found]
     assert any("选择器" in s for s in zh) and any("副本" in s for s in zh)
+
+
+# --- fallbacks and quieter cases ----------------------------------------------------------
+
+
+def test_mount_failures_and_unknown_phase() -> None:
+    p = pod("db-1", phase="Pending", statuses=[waiting("app", "ContainerCreating")])
+    mount = event(p, "FailedMount", 'MountVolume.SetUp failed for volume "data": timed out')
+    f = only(diagnose(view(p, mount), p), "FailedMount")
+    assert f["severity"] == "critical" and "timed out" in f["text_en"]
+    lost = pod("db-2", phase="Unknown", statuses=[])
+    assert only(diagnose(view(lost), lost), "PodStatusUnknown")["severity"] == "warning"
+
+
+def test_a_job_that_completed_after_retries_is_not_a_problem() -> None:
+    j = job("retried", succeeded=1, failed=2, conditions=[{"type": "Complete", "status": "True"}])
+    old = pod("retried-a", phase="Failed", owner=("Job", "retried"), statuses=[terminated("app", "Error", 1)])
+    assert diagnose(view(j, old), j) == []
+
+
+def test_service_without_cached_endpoints_judges_by_the_pods_readiness() -> None:
+    svc = service("api", {"app": "api"})
+    p = pod("api-1", labels={"app": "api"}, statuses=[running(ready=False)])
+    no_endpoints = View.of([svc, p], loaded=("pod",))
+    f = only(diagnose(no_endpoints, svc), "NoReadyEndpoints")
+    assert "none of its 1 selected pods is ready" in f["text_en"] and f["evidence"] == ["pods: api-1 (0/1)"]
+    ok = pod("api-2", labels={"app": "api"}, statuses=[running()])
+    assert diagnose(View.of([svc, p, ok], loaded=("pod",)), svc) == []
+
+
+def test_table_rows_are_judged_by_what_kubectl_prints() -> None:
+    pods = parse_list(
+        "NAME      READY   STATUS             RESTARTS   AGE\n"
+        "web-1     0/1     CrashLoopBackOff   7          1h\n"
+        "web-2     1/1     Running            0          1h\n",
+        kind="pod",
+    )
+    for p in pods:
+        p.namespace = NS
+    v = View.of(pods)
+    crash = only(diagnose(v, pods[0]), "CrashLoopBackOff")
+    assert crash["severity"] == "critical" and "ready 0/1, 7 restarts" in crash["text_en"]
+    assert diagnose(v, pods[1]) == []
+    nodes = parse_list(
+        "NAME   STATUS     ROLES    AGE   VERSION\nn1     NotReady   worker   1d    v1.31.4\n", kind="node"
+    )
+    assert only(diagnose(View.of(nodes), nodes[0]), "NodeNotReady")["evidence"] == ["status NotReady"]
+
+
+def test_wait_for_first_consumer_claim_blames_the_pod_until_one_is_scheduled() -> None:
+    c = claim("data", "standard")
+    sc = storage_class("standard", mode="WaitForFirstConsumer")
+    volumes = [{"name": "d", "persistentVolumeClaim": {"claimName": "data"}}]
+    stuck = pod("db-0", phase="Pending", node=None, volumes=volumes)
+    f = only(diagnose(view(c, sc, stuck), c), "WaitingForFirstConsumer")
+    assert f["severity"] == "info" and f["evidence"] == ["pods waiting for it: db-0"]
+    placed = pod("db-0", phase="Pending", node="node-1", volumes=volumes)
+    provisioning = event(c, "ProvisioningFailed", "failed to provision volume: disk quota exceeded")
+    f = only(diagnose(view(c, sc, placed, provisioning), c), "ClaimPending")
+    assert (
+        f["severity"] == "critical"
+        and 'event ProvisioningFailed: "failed to provision volume: disk quota exceeded"' in f["evidence"]
+    )
