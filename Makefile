@@ -46,6 +46,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff format .
@@ -55,7 +56,7 @@ bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 studio: install
-	$(PY) -m kcache.studio
+	$(PY) -m kcache_cli.studio
 
 clean:
 	rm -rf $(VENV) $(K8S_MCP_VENV) node_modules .langgraph_api data .pytest_cache .mypy_cache .ruff_cache

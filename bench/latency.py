@@ -13,6 +13,11 @@ Part 2, on a generated cluster (default 10,000 pods): a static then dynamic refr
 time printed), then about 30 read questions naming objects that exist there; p50/p95 of the
 agent's non-LLM time per turn (``record["non_llm_ms"]``, aim p50 under 50 ms) and of the
 turn's wall time.
+
+Part 3, Gemini: the demo's read questions with ``LLM_PROVIDER=gemini`` through the local
+Gemini stub (``tests/support/gemini_stub.py``) answering after a fixed simulated model latency
+(``--llm-latency``, default 0.8 s), once with ``LLM_ANSWER_POLICY=always`` and once with
+``when_needed``: the share of turns that made no LLM call and the p50 wall time of each.
 """
 
 from __future__ import annotations
@@ -36,8 +41,9 @@ sys.path.insert(0, str(ROOT))
 
 from devcluster.cluster import DevCluster  # noqa: E402
 from graph.agent import build_agent  # noqa: E402
-from graph.context import Context  # noqa: E402
+from graph.run import DURABILITY  # noqa: E402
 from kcache import runtime, scan  # noqa: E402
+from kcache.context import Context  # noqa: E402
 from kcache.parsing import parse_list, parse_object  # noqa: E402
 from kcache.planner import canonical_args, tool_args  # noqa: E402
 from kcache.settings import Settings  # noqa: E402
@@ -74,8 +80,8 @@ def _settings(tmp: Path, kubeconfig: Path) -> Settings:
 class Agent:
     """A compiled agent with an in-memory checkpointer; one thread per question."""
 
-    def __init__(self) -> None:
-        self.graph = build_agent().compile(checkpointer=InMemorySaver())
+    def __init__(self, kc: runtime.Kcache) -> None:
+        self.graph = build_agent(kc).compile(checkpointer=InMemorySaver())
         self.n = 0
 
     async def ask(self, question: str) -> tuple[dict[str, Any], dict[str, Any], float]:
@@ -84,7 +90,10 @@ class Agent:
         config: RunnableConfig = {"configurable": {"thread_id": f"bench-{self.n}"}}
         start = time.perf_counter()
         out = await self.graph.ainvoke(
-            {"messages": [HumanMessage(question)]}, config, context=Context(dry_run=True)
+            {"messages": [HumanMessage(question)]},
+            config,
+            context=Context(dry_run=True),
+            durability=DURABILITY,
         )
         wall = (time.perf_counter() - start) * 1000
         state = (await self.graph.aget_state(config)).values
@@ -113,7 +122,7 @@ async def cache_vs_mcp() -> None:
         tmp = Path(tmp_s)
         dc.write_kubeconfig(tmp / "kubeconfig.yaml")
         async with runtime.open(_settings(tmp, tmp / "kubeconfig.yaml")) as kc:
-            agent = Agent()
+            agent = Agent(kc)
             await agent.ask(QUESTIONS[0])  # the first turn refreshes the empty cache
             print("Part 1 — demo cluster, warm cache vs kubernetes-mcp-server (median of", REPEATS, "runs)")
             header = (
@@ -190,7 +199,7 @@ async def large_cluster(pods: int, turns: int) -> None:
                 if result.status != "completed":
                     print("  failed scopes:", result.summary()["failed"])
             names = await kc.store.names(kc.cluster, ["deployment"])
-            agent = Agent()
+            agent = Agent(kc)
             non_llm, walls, outcomes = [], [], []
             for q in _questions(names, turns):
                 out, _, wall = await agent.ask(q)
@@ -209,15 +218,56 @@ async def large_cluster(pods: int, turns: int) -> None:
             print(f"aim: non-LLM p50 < {AIM_P50_MS:g} ms: {'met' if p50 < AIM_P50_MS else 'NOT met'}")
 
 
+async def gemini_policy(latency_s: float) -> None:
+    """Part 3: read questions through Gemini (the stub), with and without LLM_ANSWER_POLICY."""
+    from tests.support.gemini_stub import GeminiStub
+
+    print()
+    print(f"Part 3 — LLM_PROVIDER=gemini through the Gemini stub, simulated model latency {latency_s:g} s")
+    print(f"{'policy':12} {'turns':>6} {'no LLM call':>12} {'p50 wall ms':>12} {'p95 wall ms':>12}")
+    with tempfile.TemporaryDirectory() as tmp_s, DevCluster(DEMO) as dc, GeminiStub() as stub:
+        tmp = Path(tmp_s)
+        dc.write_kubeconfig(tmp / "kubeconfig.yaml")
+        for policy in ("always", "when_needed"):
+            env = {
+                "CACHE_DB_PATH": str(tmp / f"{policy}.db"),
+                "KUBECONFIG": str(tmp / "kubeconfig.yaml"),
+                "LLM_PROVIDER": "gemini",
+                "GOOGLE_API_KEY": "bench",
+                "LLM_BASE_URL": stub.url,
+                "LLM_ANSWER_POLICY": policy,
+                "LOG_LEVEL": "WARNING",
+            }
+            async with runtime.open(Settings.from_env(env)) as kc:
+                agent = Agent(kc)
+                stub.reply_text("warm", delay_s=latency_s)
+                await agent.ask(QUESTIONS[0])  # the first turn refreshes the empty cache
+                walls, silent = [], 0
+                for q in QUESTIONS * 2:
+                    before = len(stub.requests)
+                    stub.reply_text("answered", delay_s=latency_s)
+                    out, _, wall = await agent.ask(q)
+                    walls.append(wall)
+                    silent += len(stub.requests) == before and out["record"]["llm_calls"] == 0
+            turns = len(walls)
+            print(
+                f"{policy:12} {turns:6d} {silent / turns:12.0%} "
+                f"{_percentile(walls, 0.5):12.1f} {_percentile(walls, 0.95):12.1f}"
+            )
+            stub.reset()  # drop the replies the policy did not need
+
+
 async def main() -> None:
-    """Run both parts."""
+    """Run the three parts."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pods", type=int, default=10_000, help="pods of the generated cluster (0 skips)")
     parser.add_argument("--turns", type=int, default=30, help="read turns on the generated cluster")
+    parser.add_argument("--llm-latency", type=float, default=0.8, help="simulated Gemini latency in seconds")
     args = parser.parse_args()
     await cache_vs_mcp()
     if args.pods:
         await large_cluster(args.pods, args.turns)
+    await gemini_policy(args.llm_latency)
 
 
 if __name__ == "__main__":

@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from devcluster.cluster import DevCluster  # noqa: E402
 from graph.agent import build_agent  # noqa: E402
-from graph.context import Context  # noqa: E402
 from kcache import runtime  # noqa: E402
+from kcache.context import Context  # noqa: E402
 from kcache.errors import ToolSelectionError  # noqa: E402
 from kcache.model import KINDS, is_namespaced  # noqa: E402
 from kcache.planner import gemini_messages  # noqa: E402
@@ -103,7 +103,7 @@ async def main() -> None:
             }
         )
         async with runtime.open(settings) as kc:
-            graph = build_agent().compile(checkpointer=InMemorySaver())
+            graph = build_agent(kc).compile(checkpointer=InMemorySaver())
             tools = await kc.mcp.tools()
             all_tools = estimate_tokens(json.dumps(await kc.mcp.raw_tools()))
             print(f"baseline: all {len(tools)} tools' schemas = {all_tools} tokens, plus the raw listing")

@@ -81,8 +81,8 @@ def _leaks(folder: Path, strings: set[str]) -> list[str]:
 
 async def _run_case(agent: Any, query: str) -> tuple[dict[str, Any], bool]:
     """One case through the agent; returns its record and whether the harness completed it."""
-    from graph.context import Context
-    from kcache.commands.turn import run_turn
+    from graph.run import run_turn
+    from kcache.context import Context
 
     async def never_approve(payload: dict[str, Any]) -> dict[str, Any]:
         return {"approved": False, "by": "eval harness (never executes writes)"}
@@ -127,8 +127,7 @@ async def run_eval(
         progress: Called with one line per case as it finishes.
     """
     from devcluster import DevCluster
-    from kcache.commands.refresh import run_refresh
-    from kcache.commands.turn import compile_agent
+    from graph.run import compile_agent_for_turns, run_refresh
 
     cases = load_dataset(dataset)
     cluster_dir = resolve_cluster(cluster)
@@ -148,11 +147,11 @@ async def run_eval(
             dc.write_kubeconfig(folder / "kubeconfig")
             async with runtime.open(run_settings, kubeconfig=folder / "kubeconfig") as kc:
                 server = kc.mcp.server_label
-                final = await run_refresh("all", lambda line: None)
+                final = await run_refresh(kc, "all", lambda line: None)
                 for tier, summary in (final.get("results") or {}).items():
                     for scope, error in (summary.get("failed") or {}).items():
                         notes.append(f"initial refresh: {tier} scope {scope} failed: {error}")
-                agent = compile_agent()
+                agent = compile_agent_for_turns(kc)
                 for case in cases:
                     start = time.perf_counter()
                     try:

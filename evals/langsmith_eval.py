@@ -173,9 +173,8 @@ async def evaluate_cases(
 async def run(dataset: str, cluster: str, *, limit: int | None = None) -> dict[str, float | None]:
     """Start devcluster on ``cluster``, open kcache on it, evaluate ``dataset``; mean score per key."""
     from devcluster import DevCluster
+    from graph.run import compile_agent_for_turns, run_refresh
     from kcache import runtime
-    from kcache.commands.refresh import run_refresh
-    from kcache.commands.turn import compile_agent
     from kcache.settings import Settings
 
     cases = load_dataset(dataset)[:limit]
@@ -187,11 +186,13 @@ async def run(dataset: str, cluster: str, *, limit: int | None = None) -> dict[s
         folder = Path(tmp)
         with DevCluster(resolve_cluster(cluster)) as dc:
             dc.write_kubeconfig(folder / "kubeconfig")
-            async with runtime.open(pinned_settings(settings, folder), kubeconfig=folder / "kubeconfig"):
-                await run_refresh("all", lambda line: None)
+            async with runtime.open(
+                pinned_settings(settings, folder), kubeconfig=folder / "kubeconfig"
+            ) as kc:
+                await run_refresh(kc, "all", lambda line: None)
                 results = await evaluate_cases(
                     cases,
-                    compile_agent(),
+                    compile_agent_for_turns(kc),
                     client=client,
                     dataset_name=f"kcache-{Path(dataset).stem}" if upload else None,
                 )

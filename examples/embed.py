@@ -28,6 +28,7 @@ from typing_extensions import TypedDict
 
 from graph.agent import build_agent
 from kcache import runtime
+from kcache.runtime import Holder
 from kcache.settings import Settings
 
 
@@ -40,19 +41,19 @@ class ParentState(TypedDict):
     """kcache's structured record of the last turn (the agent writes it under this key)."""
 
 
-def build_parent() -> StateGraph[ParentState, None, ParentState, ParentState]:
-    """The parent graph: kcache's compiled agent added as the node ``kcache``."""
+def build_parent(kc: Holder) -> StateGraph[ParentState, None, ParentState, ParentState]:
+    """The parent graph: kcache's agent, built for the open holder, added as the node ``kcache``."""
     builder = StateGraph(ParentState)
-    builder.add_node("kcache", build_agent().compile(name="kcache"))
+    builder.add_node("kcache", build_agent(kc).compile(name="kcache"))
     builder.add_edge(START, "kcache")
     return builder
 
 
 async def main(question: str) -> None:
     """Ask one question; approve a write or pick a candidate at the terminal when asked."""
-    parent = build_parent().compile(checkpointer=InMemorySaver())
     config: RunnableConfig = {"configurable": {"thread_id": str(uuid.uuid4())}}
-    async with runtime.open(Settings.from_env()):
+    async with runtime.open(Settings.from_env()) as kc:
+        parent = build_parent(kc).compile(checkpointer=InMemorySaver())
         out = await parent.ainvoke({"messages": [HumanMessage(question)]}, config)
         while out.get("__interrupt__"):
             asked = out["__interrupt__"][0].value

@@ -3,18 +3,22 @@
 ``gemini`` and ``tool_call`` loop until no further call is decided (bounded by
 AGENT_MAX_TOOL_ROUNDS); a turn that ends early (not found, refused, clarification refused)
 goes straight to ``cache_invalidate``, which writes the answer and the record.
+
+The graph is built for one holder (``build_agent(kc)``): every node receives it explicitly.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import functools
+from collections.abc import Callable
+from typing import Any, Literal
 
 from langchain_core.messages import AIMessage
 from langgraph.graph import END, START, StateGraph
 
-from graph.context import Context
-from graph.state import AgentInput, AgentOutput, AgentState
-from kcache import runtime as kcache_runtime
+from kcache.context import Context
+from kcache.runtime import Holder
+from kcache.state import TERMINAL, AgentInput, AgentOutput, AgentState
 from kcache.tracing import annotated
 from nodes.cache_invalidate import cache_invalidate
 from nodes.cache_lookup import cache_lookup
@@ -24,46 +28,45 @@ from nodes.param_suggest import param_suggest
 from nodes.tool_call import tool_call
 from nodes.tool_select import tool_select
 
-TERMINAL = ("not_found", "refuse", "clarify")
 
-
-def route_after_param_suggest(state: AgentState) -> Literal["gemini", "cache_invalidate"]:
+async def route_after_param_suggest(state: AgentState) -> Literal["gemini", "cache_invalidate"]:
     """Turns that end before any tool (not found, refused, unanswered clarification) finish."""
     return "cache_invalidate" if state["plan"].get("outcome") in TERMINAL else "gemini"
 
 
-def route_after_gemini(state: AgentState) -> Literal["tool_call", "cache_invalidate"]:
+async def route_after_gemini(state: AgentState) -> Literal["tool_call", "cache_invalidate"]:
     """A decided tool call runs; otherwise the turn is answered."""
-    last = state["messages"][-1] if state.get("messages") else None
+    exchange = state.get("exchange") or []
+    last = exchange[-1] if exchange else None
     if isinstance(last, AIMessage) and last.tool_calls and state["plan"].get("outcome") not in TERMINAL:
         return "tool_call"
     return "cache_invalidate"
 
 
-def route_after_tool_call(state: AgentState) -> Literal["gemini", "cache_invalidate"]:
+async def route_after_tool_call(state: AgentState) -> Literal["gemini", "cache_invalidate"]:
     """Back to the LLM with the results, unless a write paused/ended the turn or rounds ran out."""
     if state["plan"].get("outcome") in ("confirm", "refuse") and not any(
         c.get("executed") for c in state.get("calls", []) if c.get("writes")
     ):
         return "cache_invalidate"
-    rounds = state.get("llm", {}).get("rounds", 0)
-    if rounds >= kcache_runtime.current().settings.agent_max_tool_rounds:
+    if state.get("llm", {}).get("limit_reached"):
         return "cache_invalidate"
     return "gemini"
 
 
-def build_agent() -> StateGraph[AgentState, Context, AgentInput, AgentOutput]:
-    """The uncompiled agent graph."""
+def _bound(node: Callable[..., Any], kc: Holder) -> Callable[..., Any]:
+    """The node with the holder bound; LangGraph still sees its state and runtime parameters."""
+    return functools.partial(node, kc=kc)
+
+
+def build_agent(kc: Holder) -> StateGraph[AgentState, Context, AgentInput, AgentOutput]:
+    """The uncompiled agent graph, its nodes bound to ``kc``."""
     builder = StateGraph(
         AgentState, context_schema=Context, input_schema=AgentInput, output_schema=AgentOutput
     )
-    builder.add_node(intent)
-    builder.add_node(cache_lookup)
-    builder.add_node(tool_select)
-    builder.add_node(param_suggest)
-    builder.add_node(gemini)
-    builder.add_node(tool_call)
-    builder.add_node("cache_invalidate", annotated(cache_invalidate))
+    for node in (intent, cache_lookup, tool_select, param_suggest, gemini, tool_call):
+        builder.add_node(node.__name__, _bound(node, kc) if node is not param_suggest else node)
+    builder.add_node("cache_invalidate", annotated(_bound(cache_invalidate, kc), cluster=kc.cluster))
     builder.add_edge(START, "intent")
     builder.add_edge("intent", "cache_lookup")
     builder.add_edge("cache_lookup", "tool_select")
@@ -75,4 +78,7 @@ def build_agent() -> StateGraph[AgentState, Context, AgentInput, AgentOutput]:
     return builder
 
 
-graph = build_agent().compile(name="agent").with_config(tags=["graph:agent"], metadata={"graph": "agent"})
+def compile_agent(kc: Holder, **compile_kwargs: Any) -> Any:
+    """``build_agent(kc)`` compiled, named ``agent``, with its trace tags and metadata."""
+    compiled = build_agent(kc).compile(name="agent", **compile_kwargs)
+    return compiled.with_config(tags=["graph:agent"], metadata={"graph": "agent"})

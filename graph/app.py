@@ -1,9 +1,10 @@
-"""The HTTP app ``langgraph dev`` combines with its own: its lifespan opens kcache once.
+"""The ``langgraph dev`` server's entry points: its HTTP app (lifespan) and its graph factories.
 
-``langgraph.json`` points ``http.app`` here. The lifespan opens the process-level holder
-(store and the one MCP session) for the server's lifetime and runs the refresh schedule in
-the background; graphs served by the server reach the holder through
-``kcache.runtime.current()``. Graph factories run on every request, so nothing connects there.
+``langgraph.json`` points ``http.app`` and both graphs here. The lifespan opens the
+process-level holder (store and the one MCP session) for the server's lifetime and runs the
+refresh schedule in the background. The factories build the graphs for that holder: the
+server calls them on every request (schema reads too), so they look the holder up and
+connect nothing. This is the one module that reads :func:`kcache.runtime.current`.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from graph.refresh import graph as refresh_graph
+from graph.agent import compile_agent
+from graph.refresh import compile_refresh
 from kcache import runtime
 from kcache.kinds import TIERS
 from kcache.logs import configure
@@ -32,6 +35,8 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     await asyncio.to_thread(configure, settings)
     async with runtime.open(settings) as kc:
         stop = asyncio.Event()
+
+        refresh_graph = compile_refresh(kc)
 
         async def refresh(tier: str) -> object:
             return await refresh_graph.ainvoke({"tier": tier, "force": True})
@@ -48,6 +53,16 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+def agent() -> Any:
+    """The ``agent`` graph for the server's holder (a factory: called per request)."""
+    return compile_agent(runtime.current())
+
+
+def refresh() -> Any:
+    """The ``refresh`` graph for the server's holder (a factory: called per request)."""
+    return compile_refresh(runtime.current())
 
 
 async def health(request: Request) -> JSONResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from kcache.answer import compact, object_detail, quoted, table
@@ -13,7 +14,7 @@ from kcache.redaction import redact
 from kcache.registry.capability import ToolCapability
 
 
-def digest(result: ToolResult, cap: ToolCapability, understanding: dict[str, Any]) -> str:
+def digest(result: ToolResult, cap: ToolCapability, understanding: Mapping[str, Any]) -> str:
     """What of a tool's output may reach the LLM, the answer and the state."""
     if result.is_error:
         return "error: " + redact(result.text.strip()[:500])

@@ -13,26 +13,20 @@ from typing import Any
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import BaseTool
 
+from kcache.answer import compact
 from kcache.errors import ConfigError, KcacheError, LlmError
-from kcache.model import KINDS
+from kcache.kinds import KINDS
+from kcache.model import Resource
 from kcache.prompt import SYSTEM, build_context, estimate_tokens
 from kcache.registry.loaded import Registry
 from kcache.registry.select import Selection, build_args
 from kcache.settings import Settings
+from kcache.state import TERMINAL, AgentState, ToolChoice
 
 CACHE_OPERATIONS = ("list", "get", "diagnose")
-TERMINAL = ("not_found", "refuse", "clarify")
 
 
-def turn_messages(messages: list[AnyMessage]) -> list[AnyMessage]:
-    """The messages of the current turn: after the last human message."""
-    for i in range(len(messages) - 1, -1, -1):
-        if isinstance(messages[i], HumanMessage):
-            return list(messages[i + 1 :])
-    return list(messages)
-
-
-def canonical_args(state: dict[str, Any]) -> dict[str, Any]:
+def canonical_args(state: AgentState) -> dict[str, Any]:
     """The plan's canonical parameter values, plus all_namespaces for unscoped lists."""
     params = {k: v["value"] for k, v in state["plan"].get("params", {}).items()}
     u = state["understanding"]
@@ -41,7 +35,7 @@ def canonical_args(state: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
-def selection(registry: Registry, chosen: dict[str, Any]) -> Selection:
+def selection(registry: Registry, chosen: ToolChoice) -> Selection:
     """A Selection rebuilt from the state's compact form."""
     return Selection(
         tool=registry.get(chosen["tool"]),
@@ -51,7 +45,7 @@ def selection(registry: Registry, chosen: dict[str, Any]) -> Selection:
     )
 
 
-def tool_args(registry: Registry, chosen: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+def tool_args(registry: Registry, chosen: ToolChoice, params: dict[str, Any]) -> dict[str, Any]:
     """Canonical parameters → the tool's own arguments (only those the tool takes)."""
     sel = selection(registry, chosen)
     usable = {k: v for k, v in params.items() if sel.tool.tool_param(k) is not None or k == "all_namespaces"}
@@ -66,7 +60,7 @@ def _call(name: str, args: dict[str, Any]) -> AIMessage:
     )
 
 
-def cache_can_answer(state: dict[str, Any]) -> bool:
+def cache_can_answer(state: AgentState) -> bool:
     """A read whose rows the cache holds fresh (read-through already ran in cache_lookup)."""
     u, resolved = state["understanding"], state["resolved"]
     if u["operation"] not in CACHE_OPERATIONS or resolved.get("stale"):
@@ -76,10 +70,10 @@ def cache_can_answer(state: dict[str, Any]) -> bool:
     return u["resource"] in KINDS
 
 
-def plan_offline(state: dict[str, Any], registry: Registry) -> AIMessage:
+def plan_offline(state: AgentState, registry: Registry) -> AIMessage:
     """Deterministic planning from the suggestions: what a careful operator would run."""
     plan, u, selected = state["plan"], state["understanding"], state.get("selected", [])
-    if plan.get("outcome") in TERMINAL or turn_messages(state.get("messages", [])):
+    if plan.get("outcome") in TERMINAL or state.get("exchange"):
         return AIMessage(content="")
     op = u["operation"]
     if op == "diagnose":
@@ -120,13 +114,10 @@ def chat_model(settings: Settings) -> Any:
     return ChatGoogleGenerativeAI(**kwargs)
 
 
-def gemini_messages(state: dict[str, Any], settings: Settings) -> tuple[list[AnyMessage], int, bool]:
+def gemini_messages(state: AgentState, settings: Settings) -> tuple[list[AnyMessage], int, bool]:
     """System instruction, the compact context and this turn's tool exchange; tokens; summarised?"""
     resolved, plan, u = state["resolved"], state["plan"], state["understanding"]
     rows = []
-    from kcache.answer import compact
-    from kcache.model import Resource
-
     items = [Resource(**item) for item in resolved.get("items", [])]
     for r in items:
         row = compact(r)
@@ -153,7 +144,7 @@ def gemini_messages(state: dict[str, Any], settings: Settings) -> tuple[list[Any
         named=named,
     )
     messages: list[AnyMessage] = [SystemMessage(content=SYSTEM), HumanMessage(content=text)]
-    for m in turn_messages(state.get("messages", [])):
+    for m in state.get("exchange", []):
         messages.append(m)
         if isinstance(m, ToolMessage | AIMessage):
             tokens += estimate_tokens(str(m.content))
@@ -161,7 +152,7 @@ def gemini_messages(state: dict[str, Any], settings: Settings) -> tuple[list[Any
 
 
 async def plan_gemini(
-    state: dict[str, Any], settings: Settings, tools: list[BaseTool]
+    state: AgentState, settings: Settings, tools: list[BaseTool]
 ) -> tuple[AIMessage, int, bool]:
     """Ask Gemini, bound to the selected tools only; returns (message, prompt tokens, summarised)."""
     if not settings.google_api_key:

@@ -1,9 +1,11 @@
 """The process-level holder: the store, the one MCP session and the tool registry.
 
-Whoever runs the graphs opens it once with ``async with kcache.runtime.open(settings) as kc``:
-the ``langgraph dev`` server's lifespan, the CLI, the tests, or an application that embeds
-the agent. Nodes reach it through :func:`current`; a run's context is per-run JSON and
-cannot carry live handles.
+Whoever runs the graphs opens it once with ``async with kcache.runtime.open(settings) as kc``
+and builds the graphs for it (``build_agent(kc)``): the CLI, the tests, an application that
+embeds the agent. Nodes receive it explicitly and read only the :class:`Holder` interface, so a
+unit test can hand them a small fake. The ``langgraph dev`` server is the one place that looks
+the process's holder up (:func:`current`), in its graph factories: a run's context is per-run
+JSON and cannot carry live handles.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+from langchain_core.tools import BaseTool
 
 from kcache.errors import KcacheError
 from kcache.kubeconfig import Identity, read_identity
@@ -27,6 +31,29 @@ from kcache.store import Store
 logger = logging.getLogger(__name__)
 
 _STACK: list[Kcache] = []
+
+
+class Holder(Protocol):
+    """What the nodes use of the process-level holder (:class:`Kcache` is the real one)."""
+
+    settings: Settings
+    store: Store
+    identity: Identity
+    registry: Registry
+    cluster: str
+    scan_lock: asyncio.Lock
+
+    async def tools(self) -> Registry:
+        """The tool registry, reloaded when it expired or the server changed its list."""
+        ...
+
+    async def langchain_tools(self) -> dict[str, BaseTool]:
+        """The MCP server's tools as LangChain tools (what Gemini is bound to)."""
+        ...
+
+    async def call(self, tool: str, args: dict[str, Any], *, timeout: float | None = None) -> ToolResult:
+        """Call one tool of the MCP server."""
+        ...
 
 
 @dataclass(kw_only=True)
@@ -53,6 +80,10 @@ class Kcache:
                     await self.store.replace_tools(self.registry.server, self.registry.rows())
         return self.registry
 
+    async def langchain_tools(self) -> dict[str, BaseTool]:
+        """The MCP server's tools as LangChain tools, by name."""
+        return await self.mcp.tools()
+
     async def call(self, tool: str, args: dict[str, Any], *, timeout: float | None = None) -> ToolResult:
         """Call a tool on the shared session and count it in tool_usage_stats."""
         try:
@@ -65,7 +96,11 @@ class Kcache:
 
 
 def current() -> Kcache:
-    """The holder opened by this process; a clear error when nobody opened one."""
+    """The holder opened by this process; a clear error when nobody opened one.
+
+    Only entry points call this (the ``langgraph dev`` server's graph factories); everything
+    else receives the holder explicitly.
+    """
     if not _STACK:
         raise KcacheError(
             "kcache is not open in this process: wrap the graph's use in "

@@ -23,7 +23,7 @@ from kcache.logs import event
 from kcache.model import Resource, is_namespaced, scope_name
 from kcache.parsing import detect_tool_error, parse_list
 from kcache.registry.select import Selection, build_args
-from kcache.runtime import Kcache
+from kcache.runtime import Holder
 
 logger = logging.getLogger(__name__)
 
@@ -94,18 +94,18 @@ def progress_to_stream() -> Progress | None:
     return report
 
 
-def ttl_of(kc: Kcache, kind: str) -> int:
+def ttl_of(kc: Holder, kind: str) -> int:
     """The TTL of a kind's tier."""
     tier = TIER_OF.get(kind, "dynamic")
     return kc.settings.cache_static_ttl if tier == "static" else kc.settings.cache_dynamic_ttl
 
 
-def interval_of(kc: Kcache, tier: str) -> int:
+def interval_of(kc: Holder, tier: str) -> int:
     """The scan interval of a tier."""
     return kc.settings.scanner_static_interval if tier == "static" else kc.settings.scanner_dynamic_interval
 
 
-def _list_tool(kc: Kcache, kind: str, *, namespace: str | None) -> Selection | None:
+def _list_tool(kc: Holder, kind: str, *, namespace: str | None) -> Selection | None:
     registry = kc.registry
     wants_all = namespace is None and is_namespaced(kind)
     try:
@@ -121,7 +121,7 @@ def _list_tool(kc: Kcache, kind: str, *, namespace: str | None) -> Selection | N
 
 
 async def _call_with_retries(
-    kc: Kcache, selection: Selection, args: dict[str, Any]
+    kc: Holder, selection: Selection, args: dict[str, Any]
 ) -> tuple[str, dict[str, Any] | None]:
     """Call a list tool; retry transient failures with backoff; raise ToolCallError otherwise.
 
@@ -153,7 +153,7 @@ async def _call_with_retries(
     raise ToolCallError(f"{selection.tool.name} failed: {last[:500]}")
 
 
-async def _fetch(kc: Kcache, kind: str, namespace: str | None) -> tuple[list[Resource], str]:
+async def _fetch(kc: Holder, kind: str, namespace: str | None) -> tuple[list[Resource], str]:
     selection = _list_tool(kc, kind, namespace=namespace)
     if selection is None:
         raise ToolSelectionError(f"the MCP server {kc.registry.server} has no tool that lists {kind}")
@@ -179,7 +179,7 @@ async def _fetch(kc: Kcache, kind: str, namespace: str | None) -> tuple[list[Res
 
 
 async def scan_scope(
-    kc: Kcache, kind: str, *, namespace: str | None = None, tier: str | None = None
+    kc: Holder, kind: str, *, namespace: str | None = None, tier: str | None = None
 ) -> ScopeResult:
     """Scan one (kind[, namespace]) into the cache; never raises for a scan failure."""
     tier = tier or TIER_OF.get(kind, "dynamic")
@@ -258,7 +258,7 @@ class _Partial(Exception):
     """An all-namespaces list came back narrowed."""
 
 
-async def _narrowing(kc: Kcache, kind: str, items: list[Resource]) -> tuple[str | None, set[str]]:
+async def _narrowing(kc: Holder, kind: str, items: list[Resource]) -> tuple[str | None, set[str]]:
     """Detect an all-namespaces list that silently covered fewer namespaces than it should.
 
     kubernetes-mcp-server narrows such a list to the kubeconfig's namespace when its access
@@ -289,7 +289,7 @@ async def _narrowing(kc: Kcache, kind: str, items: list[Resource]) -> tuple[str 
     return None, seen
 
 
-async def scan_cluster_row(kc: Kcache) -> None:
+async def scan_cluster_row(kc: Holder) -> None:
     """Write the clusters row from what the static scan saw (version from the kubelets)."""
     nodes = await kc.store.query(kc.cluster, "node")
     versions = Counter(
@@ -307,7 +307,7 @@ async def scan_cluster_row(kc: Kcache) -> None:
     )
 
 
-async def run_tier(kc: Kcache, tier: str, *, progress: Progress | None = None) -> TierResult:
+async def run_tier(kc: Holder, tier: str, *, progress: Progress | None = None) -> TierResult:
     """Scan every kind of a tier, at most SCANNER_MAX_CONCURRENT tool calls at once."""
     if tier not in TIERS:
         raise KcacheError(f"unknown tier {tier!r}: expected static or dynamic")
@@ -346,7 +346,7 @@ async def run_tier(kc: Kcache, tier: str, *, progress: Progress | None = None) -
 
 
 async def refresh_scopes(
-    kc: Kcache, scopes: Iterable[tuple[str, str | None]], *, timeout: float
+    kc: Holder, scopes: Iterable[tuple[str, str | None]], *, timeout: float
 ) -> list[ScopeResult]:
     """Read-through: refresh the given (kind, namespace) scopes now, within ``timeout`` seconds."""
     wanted = list(dict.fromkeys(scopes))

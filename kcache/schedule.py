@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from kcache.errors import KcacheError
 from kcache.logs import event
-from kcache.runtime import Kcache
+from kcache.runtime import Holder
 from kcache.scan import interval_of
 
 logger = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ JITTER = 0.1
 
 
 async def run_schedule(
-    kc: Kcache,
+    kc: Holder,
     tiers: Iterable[str],
     run: Callable[[str], Awaitable[object]],
     *,

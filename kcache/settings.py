@@ -31,6 +31,7 @@ LLM_PROVIDERS = ("gemini", "offline")
 MCP_TYPES = ("stdio", "streamable_http", "sse")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 APPROVAL_POLICIES = ("ask", "auto", "deny")
+ANSWER_POLICIES = ("when_needed", "always")
 
 T = TypeVar("T")
 
@@ -56,6 +57,8 @@ class Settings:
     context_max_tokens: int = 100_000
     context_compression_ratio: float = 0.7
     intent_analysis_timeout: float = 10.0
+    intent_confidence_threshold: float = 0.6
+    """A reading less sure than this goes to Gemini (LLM_PROVIDER=gemini) or to the user (offline)."""
     # LLM.
     llm_provider: str = "gemini"
     llm_model_name: str = "gemini-2.5-flash"
@@ -63,6 +66,8 @@ class Settings:
     llm_max_output_tokens: int = 32_768
     llm_request_timeout: float = 600.0
     llm_base_url: str | None = None
+    llm_answer_policy: str = "when_needed"
+    """when_needed: a confident read the fresh cache answers is composed without an LLM call."""
     google_api_key: str | None = field(default=None, repr=False)
     # MCP server.
     mcp_server_url: str = f"stdio://{PROJECT_ROOT / DEFAULT_MCP_BINARY}"
@@ -230,6 +235,11 @@ class _Reader:
             self.errors.append(
                 f"CONTEXT_COMPRESSION_RATIO={self.env.get('CONTEXT_COMPRESSION_RATIO')!r}: must be in (0, 1]"
             )
+        threshold = self.number("INTENT_CONFIDENCE_THRESHOLD", d.intent_confidence_threshold)
+        if not 0 < threshold <= 1:
+            self.errors.append(
+                f"INTENT_CONFIDENCE_THRESHOLD={self.env.get('INTENT_CONFIDENCE_THRESHOLD')!r}: must be in (0, 1]"
+            )
         mcp_type = self.choice("MCP_SERVER_TYPE", d.mcp_server_type, MCP_TYPES)
         mcp_url = self._mcp_url(mcp_type)
         # KUBECONFIG may list several files, as for kubectl; the first one is used.
@@ -266,12 +276,14 @@ class _Reader:
             context_max_tokens=self.integer("CONTEXT_MAX_TOKENS", d.context_max_tokens, minimum=1),
             context_compression_ratio=ratio,
             intent_analysis_timeout=self.number("INTENT_ANALYSIS_TIMEOUT", d.intent_analysis_timeout),
+            intent_confidence_threshold=threshold,
             llm_provider=self.choice("LLM_PROVIDER", d.llm_provider, LLM_PROVIDERS),
             llm_model_name=self.text("LLM_MODEL_NAME", d.llm_model_name) or d.llm_model_name,
             llm_max_input_context=self.integer("LLM_MAX_INPUT_CONTEXT", d.llm_max_input_context, minimum=1),
             llm_max_output_tokens=self.integer("LLM_MAX_OUTPUT_TOKENS", d.llm_max_output_tokens, minimum=1),
             llm_request_timeout=self.number("LLM_REQUEST_TIMEOUT", d.llm_request_timeout),
             llm_base_url=self.text("LLM_BASE_URL", None),
+            llm_answer_policy=self.choice("LLM_ANSWER_POLICY", d.llm_answer_policy, ANSWER_POLICIES),
             google_api_key=self.text("GOOGLE_API_KEY", None) or self.text("GEMINI_API_KEY", None),
             mcp_server_url=mcp_url,
             mcp_server_type=mcp_type,

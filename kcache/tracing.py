@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from langsmith import get_current_run_tree
 
-from kcache import runtime
 from kcache.kinds import TIER_OF
 
 Node = Callable[..., Awaitable[dict[str, Any]]]
 
 
-def record_metadata(record: dict[str, Any]) -> dict[str, Any]:
+def record_metadata(record: Mapping[str, Any], cluster: str) -> dict[str, Any]:
     """The filterable fields of a turn's record (never its answer or tool output)."""
     return {
-        "cluster": runtime.current().cluster,
+        "cluster": cluster,
         "intent": record.get("intent"),
         "resource": record.get("resource"),
         "operation": record.get("operation"),
@@ -29,7 +28,7 @@ def record_metadata(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def annotated(node: Node) -> Node:
+def annotated(node: Node, *, cluster: str) -> Node:
     """Wrap the node that ends a turn so its run carries the turn's metadata and tier tag."""
 
     @functools.wraps(node)
@@ -38,7 +37,7 @@ def annotated(node: Node) -> Node:
         run = get_current_run_tree()
         record = update.get("record")
         if run is not None and isinstance(record, dict):
-            run.metadata.update(record_metadata(record))
+            run.metadata.update(record_metadata(record, cluster))
             if record.get("resource"):
                 run.tags = [*(run.tags or []), f"tier:{TIER_OF.get(str(record['resource']), 'dynamic')}"]
         return update

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from langchain_core.messages import AIMessage, ToolMessage
 
 from kcache.answer import age_note, diagnosis, listing, object_detail, t
 from kcache.model import Resource
-from kcache.planner import turn_messages
+from kcache.state import AgentState, Row, TurnRecord
 
 
-def _resources(items: list[dict[str, Any]]) -> list[Resource]:
+def _resources(items: list[Row]) -> list[Resource]:
     return [Resource(**i) for i in items]
 
 
-def compose(state: dict[str, Any]) -> str:
+def compose(state: AgentState) -> str:
     """The offline answer (and the answer for turns that end before any LLM step)."""
     u, resolved, plan = state["understanding"], state["resolved"], state["plan"]
     lang, kind, op = u["language"], u["resource"], u["operation"]
@@ -24,22 +22,34 @@ def compose(state: dict[str, Any]) -> str:
         return t(lang, f"无法执行：{plan.get('reason')}", f"I can't do that: {plan.get('reason')}")
     if outcome == "clarify":
         options = "\n".join(f"  {i + 1}. {c}" for i, c in enumerate(plan.get("candidates", [])))
+        if u.get("unsure") and (missing := plan.get("missing")):
+            word = missing["mention"]
+            head = t(
+                lang,
+                f"不确定“{word}”指的是什么，是下面之一吗：\n",
+                f"Not sure what '{word}' refers to; one of these?\n",
+            )
+            return head + options
         return (
             t(lang, "有多个同样匹配的对象，请选择：\n", "Several objects match equally; which one?\n")
             + options
         )
     if outcome == "not_found":
-        missing = plan.get("reason") if isinstance(plan.get("reason"), dict) else {}
-        what = f"{missing.get('what', kind)} {missing.get('mention') or ''}".strip()
+        missing = plan.get("missing")
+        what = f"{missing['what']} {missing['mention'] or ''}".strip() if missing else kind
         sugg = ", ".join(plan.get("candidates", []))
         text = t(lang, f"没有找到 {what}。", f"{what} does not exist.")
         if sugg:
             text += t(lang, f" 你是不是指：{sugg}？", f" Did you mean: {sugg}?")
         return text + t(lang, "（未调用任何工具）", " (no tool was called)")
     calls = state.get("calls", [])
-    tool_texts = [
-        str(m.content) for m in turn_messages(state.get("messages", [])) if isinstance(m, ToolMessage)
-    ]
+    tool_texts = [str(m.content) for m in state.get("exchange", []) if isinstance(m, ToolMessage)]
+    if outcome is None and (why := failed_read(state)):
+        return t(
+            lang,
+            f"无法读取 {kind}：{why}。没有给出可能过期的数据。",
+            f"Could not read {kind}: {why}. No possibly outdated data is shown.",
+        )
     if outcome == "confirm":
         call = calls[-1] if calls else {}
         shown = f"{call.get('tool')}({', '.join(f'{k}={v!r}' for k, v in call.get('args', {}).items())})"
@@ -61,12 +71,12 @@ def compose(state: dict[str, Any]) -> str:
     if tool_texts:
         head = t(lang, f"{kind} {op} 的结果：", f"Result of {kind} {op}:")
         return head + "\n" + "\n".join(tool_texts)
-    if kind == "cluster" and resolved.get("cluster"):
-        c = resolved["cluster"]
+    if kind == "cluster" and "cluster" in resolved:
+        facts = resolved["cluster"]
         body = t(
             lang,
-            f"集群 {c['name']} 的 Kubernetes 版本是 {c['version']}，共 {c['node_count']} 个节点，API server {c['api_server']}。",
-            f"Cluster {c['name']} runs Kubernetes {c['version']} on {c['node_count']} nodes (API server {c['api_server']}).",
+            f"集群 {facts['name']} 的 Kubernetes 版本是 {facts['version']}，共 {facts['node_count']} 个节点，API server {facts['api_server']}。",
+            f"Cluster {facts['name']} runs Kubernetes {facts['version']} on {facts['node_count']} nodes (API server {facts['api_server']}).",
         )
         return body + " " + note
     if op == "get" and items:
@@ -78,25 +88,48 @@ def compose(state: dict[str, Any]) -> str:
     return t(lang, "没有可用的工具完成这个请求。", "No available tool can do this.")
 
 
-def answered_from_cache(state: dict[str, Any]) -> bool:
+def answered_from_cache(state: AgentState) -> bool:
     """True when no tool ran for the main read and the cache's rows answered it."""
     plan = state["plan"]
     if plan.get("outcome") in ("not_found", "refuse", "clarify", "confirm"):
+        return False
+    if failed_read(state):
         return False
     main_calls = [c for c in state.get("calls", []) if c.get("executed") and c["tool"] != _logs_tool(state)]
     return not main_calls and state["understanding"]["operation"] in ("list", "get", "diagnose")
 
 
-def _logs_tool(state: dict[str, Any]) -> str | None:
+def failed_read(state: AgentState) -> str | None:
+    """Why a read could not be answered: its call failed, or the cache was stale and no call ran.
+
+    Stale rows whose read-through refresh failed are not an answer (nor a cache hit).
+    """
+    if state["understanding"]["intent"] == "action":
+        return None
+    logs = _logs_tool(state)
+    main = [c for c in state.get("calls", []) if c["tool"] != logs and c.get("status") != "rejected"]
+    if any(c.get("executed") and c.get("status") == "ok" for c in main):
+        return None
+    errors = [c.get("error") or "the tool reported an error" for c in main if c.get("status") == "error"]
+    if errors:
+        return errors[0]
+    stale = state["resolved"].get("stale")
+    if stale and state["understanding"]["operation"] in ("list", "get", "diagnose"):
+        return f"the cached {', '.join(stale)} could not be refreshed"
+    return None
+
+
+def _logs_tool(state: AgentState) -> str | None:
     if state["understanding"]["operation"] != "diagnose":
         return None
     return next((s["tool"] for s in state.get("selected", []) if s["operation"] == "logs"), None)
 
 
-def final_answer(state: dict[str, Any]) -> str:
+def final_answer(state: AgentState) -> str:
     """Gemini's final text when it gave one, else the composed answer."""
     plan = state["plan"]
-    last = state.get("messages", [])[-1] if state.get("messages") else None
+    exchange = state.get("exchange") or []
+    last = exchange[-1] if exchange else None
     if (
         state.get("llm", {}).get("provider") == "gemini"
         and plan.get("outcome") not in ("not_found", "refuse", "clarify", "confirm")
@@ -108,7 +141,7 @@ def final_answer(state: dict[str, Any]) -> str:
     return compose(state)
 
 
-def record(state: dict[str, Any], answer: str) -> dict[str, Any]:
+def record(state: AgentState, answer: str) -> TurnRecord:
     """The structured record of the turn (the eval format, plus sources and provider)."""
     u, resolved, plan = state["understanding"], state["resolved"], state["plan"]
     calls = state.get("calls", [])
@@ -119,7 +152,9 @@ def record(state: dict[str, Any], answer: str) -> dict[str, Any]:
         primary = next((s for s in state.get("selected", []) if s["operation"] != "logs"), None)
         tool = primary["tool"] if primary else None
     outcome = plan.get("outcome") or (
-        "executed" if any(c.get("writes") and c.get("executed") for c in calls) else "answer"
+        "executed"
+        if any(c.get("writes") and c.get("executed") for c in calls)
+        else ("error" if failed_read(state) else "answer")
     )
     params = plan.get("params", {})
     return {
@@ -142,6 +177,7 @@ def record(state: dict[str, Any], answer: str) -> dict[str, Any]:
         "cache_hits": resolved.get("hits", 0),
         "provider": state.get("llm", {}).get("provider"),
         "prompt_tokens": state.get("llm", {}).get("prompt_tokens", 0),
+        "llm_calls": state.get("llm", {}).get("calls", 0),
         "approved": plan.get("approved"),
         "language": u["language"],
     }

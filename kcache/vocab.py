@@ -3,38 +3,30 @@
 from __future__ import annotations
 
 import logging
+import weakref
 
+from kcache.kinds import TABLE
 from kcache.logs import event
-from kcache.runtime import Kcache
+from kcache.runtime import Holder
 from kcache.scan import run_tier
 from kcache.understand import Vocabulary
 
 logger = logging.getLogger(__name__)
 
-VOCAB_KINDS = (
-    "pod",
-    "deployment",
-    "statefulset",
-    "daemonset",
-    "replicaset",
-    "job",
-    "cronjob",
-    "service",
-    "node",
-    "configmap",
-    "secret",
-    "ingress",
-    "persistentvolumeclaim",
-    "persistentvolume",
-    "storageclass",
+#: Kinds whose names users mention (every cached kind but the bookkeeping ones).
+VOCAB_KINDS = tuple(
+    k.name
+    for k in TABLE
+    if k.tier is not None and k.name not in ("namespace", "event", "endpoints", "resourcequota")
 )
-_CACHE: dict[int, tuple[int, Vocabulary]] = {}
+# Per store and cluster: (store generation, vocabulary). Weak, so a closed store is forgotten.
+_CACHE: weakref.WeakKeyDictionary[object, dict[str, tuple[int, Vocabulary]]] = weakref.WeakKeyDictionary()
 
 
-async def vocabulary(kc: Kcache) -> Vocabulary:
+async def vocabulary(kc: Holder) -> Vocabulary:
     """Names and namespaces the cache holds; rebuilt only after the cache changed."""
-    key = id(kc)
-    hit = _CACHE.get(key)
+    per_cluster = _CACHE.setdefault(kc.store, {})
+    hit = per_cluster.get(kc.cluster)
     if hit is not None and hit[0] == kc.store.generation:
         return hit[1]
     generation = kc.store.generation
@@ -46,11 +38,11 @@ async def vocabulary(kc: Kcache) -> Vocabulary:
     vocab = Vocabulary.from_objects(
         sorted(set(namespaces)), ((kind, ns, name) for kind, pairs in names.items() for ns, name in pairs)
     )
-    _CACHE[key] = (generation, vocab)
+    per_cluster[kc.cluster] = (generation, vocab)
     return vocab
 
 
-async def ensure_warm(kc: Kcache) -> list[str]:
+async def ensure_warm(kc: Holder) -> list[str]:
     """Scan the tiers that were never scanned or whose data expired; returns the tiers scanned."""
     now = kc.store.now()
     scanned = []

@@ -8,24 +8,23 @@ READ_THROUGH_TIMEOUT); the data's age is kept for the answer. Lookups and hits a
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
 from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graph.context import DEFAULT_CONTEXT, Context
-from graph.state import AgentState
 from kcache import labels as label_selectors
-from kcache import runtime as kcache_runtime
 from kcache.answer import HEALTHY_POD
-from kcache.model import KINDS, Resource, is_namespaced
+from kcache.context import DEFAULT_CONTEXT, Context
+from kcache.kinds import KINDS, WORKLOADS, is_namespaced
+from kcache.model import Resource
 from kcache.resolve import best_or_ambiguous, nearest, rank
-from kcache.runtime import Kcache
+from kcache.runtime import Holder
 from kcache.scan import refresh_scopes
+from kcache.state import AgentState, Resolution, Row, Target, Understanding
 from kcache.store import Lookup
+from kcache.timing import node_timings
 from kcache.vocab import vocabulary
 
-WORKLOADS = ("deployment", "statefulset", "daemonset", "replicaset", "job")
 WRITES = ("delete", "scale")
 MAX_ITEMS = 200
 
@@ -33,7 +32,7 @@ MAX_ITEMS = 200
 class _Reader:
     """Counts lookups and hits; refreshes a stale or missing scope once (read-through)."""
 
-    def __init__(self, kc: Kcache, force: bool) -> None:
+    def __init__(self, kc: Holder, force: bool) -> None:
         self.kc = kc
         self.force = force
         self.lookups = 0
@@ -78,7 +77,7 @@ def _in_ns(pairs: tuple[tuple[str | None, str], ...], namespace: str | None) -> 
 
 async def _resolve_name(
     reader: _Reader, kind: str, mention: str, name_kind: str | None, namespace: str | None, write: bool
-) -> dict[str, Any]:
+) -> Resolution:
     """Find the object(s) a mention means: target, or candidates to choose from, or suggestions."""
     kc = reader.kc
     vocab = await vocabulary(kc)
@@ -130,24 +129,79 @@ async def _resolve_name(
     return {"missing": {"what": kind, "mention": mention, "namespace": namespace, "suggestions": suggestions}}
 
 
-def _target(r: Resource, how: str) -> dict[str, Any]:
+#: Kinds whose objects filter pods when named in a request about pods ("pods on node X").
+_POD_FILTERS = ("node", "service", *WORKLOADS)
+
+
+def _relation(u: Understanding) -> tuple[str, str] | None:
+    """(kind, name) of an object of another kind that filters what is asked, if the request names one.
+
+    "pods on worker-2", "pods behind service checkout", "pods of deployment api" (listing them),
+    "events of the redis pod": the named object is a filter of the kind asked, not its target.
+    """
+    other, mention, kind = u.get("name_kind"), u.get("name_mention"), u["resource"]
+    if not other or not mention or other == kind:
+        return None
+    if kind == "pod" and other in _POD_FILTERS and (other not in WORKLOADS or u["operation"] == "list"):
+        return other, mention
+    if kind == "event" and other in KINDS and other != "event":
+        return other, mention
+    return None
+
+
+async def _related_items(reader: _Reader, kind: str, related: Target) -> list[Resource]:
+    """The objects of ``kind`` that the named object selects, runs or is about."""
+    other, ns, name = related["kind"], related["namespace"], related["name"]
+    if kind == "event":
+        involved = {name}
+        if other in WORKLOADS:
+            involved |= {p.name for p in (await reader.read("pod", ns, workload=name)).items}
+        events = (await reader.read("event", ns)).items
+        return [e for e in events if e.fields.get("involved_name") in involved]
+    if other in WORKLOADS:
+        return (await reader.read("pod", ns, workload=name)).items
+    if other == "node":
+        return [p for p in (await reader.read("pod", None)).items if p.fields.get("node_name") == name]
+    (service,) = (await reader.read("service", ns, name=name)).items or (None,)
+    selector = dict(service.fields.get("selector") or {}) if service else {}
+    if not selector:
+        return []  # a Service without a selector selects no pod (its endpoints are managed by hand)
+    pods = (await reader.read("pod", ns, labels=list(selector.items()))).items
+    return [p for p in pods if all(p.labels.get(k) == v for k, v in selector.items())]
+
+
+def _target(r: Resource, how: str) -> Target:
     return {"kind": r.kind, "namespace": r.namespace, "name": r.name, "how": how}
 
 
-def _items(items: list[Resource]) -> list[dict[str, Any]]:
-    return [asdict(r) for r in items[:MAX_ITEMS]]
+def row(r: Resource) -> Row:
+    """A cached object in the state's form: a shallow copy (the store's values are not shared)."""
+    return {
+        "kind": r.kind,
+        "name": r.name,
+        "namespace": r.namespace,
+        "labels": r.labels,
+        "annotations": r.annotations,
+        "owner_kind": r.owner_kind,
+        "owner_name": r.owner_name,
+        "created_at": r.created_at,
+        "fields": r.fields,
+    }
 
 
-async def cache_lookup(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
+def _items(items: list[Resource]) -> list[Row]:
+    return [row(r) for r in items[:MAX_ITEMS]]
+
+
+async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Holder) -> dict[str, Any]:
     """Resolve namespace and names, and read the rows that answer the request."""
     start = time.perf_counter()
-    kc = kcache_runtime.current()
     ctx = runtime.context or DEFAULT_CONTEXT
     u = state["understanding"]
     kind, op = u["resource"], u["operation"]
     reader = _Reader(kc, ctx.fresh)
     vocab = await vocabulary(kc)
-    out: dict[str, Any] = {
+    out: Resolution = {
         "namespace": u.get("namespace"),
         "namespace_source": "user" if u.get("namespace") else None,
     }
@@ -159,10 +213,22 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context]) -> dict[str
             "mention": mention_ns,
             "suggestions": nearest(mention_ns, vocab.namespaces),
         }
-    elif u.get("name_mention") and kind in KINDS and kind not in ("namespace",):
-        found = await _resolve_name(
-            reader, kind, u["name_mention"], u.get("name_kind"), out["namespace"], op in WRITES
-        )
+    elif (relation := _relation(u)) is not None:
+        other_kind, other = relation
+        scope = out["namespace"] if KINDS[other_kind] else None
+        owners = [p for p in _in_ns(vocab.names.get(other_kind, ()), scope) if p[1] == other]
+        if not owners:
+            out["missing"] = {"what": other_kind, "mention": other, "namespace": out["namespace"], "suggestions": nearest(other, [n for _, n in vocab.names.get(other_kind, ())])}  # fmt: skip
+        elif len(owners) > 1:
+            out["candidates"] = [f"{o_ns}/{o}" for o_ns, o in owners]
+            out["choices"] = {f"{o_ns}/{o}": {"kind": other_kind, "namespace": o_ns, "name": o, "how": "exact"} for o_ns, o in owners}  # fmt: skip
+        else:
+            o_ns, o = owners[0]
+            out["related"] = {"kind": other_kind, "namespace": o_ns, "name": o, "how": "exact"}
+            if o_ns and not out["namespace"]:
+                out["namespace"], out["namespace_source"] = o_ns, "cache"
+    elif (mention := u.get("name_mention")) and kind in KINDS and kind not in ("namespace",):
+        found = await _resolve_name(reader, kind, mention, u.get("name_kind"), out["namespace"], op in WRITES)
         out.update(found)
         target = found.get("target")
         if target and target.get("namespace") and not out["namespace"]:
@@ -178,7 +244,17 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context]) -> dict[str
         if info:
             reader.hits += info["freshness"] == "fresh"
             reader.ages.append(info["age_s"])
-            out["cluster"] = {k: info[k] for k in ("name", "version", "api_server", "node_count")}
+            out["cluster"] = {
+                "name": info["name"],
+                "version": info["version"],
+                "api_server": info["api_server"],
+                "node_count": info["node_count"],
+            }
+    elif kind in KINDS and (related := out.get("related")):
+        items = await _related_items(reader, kind, related)
+    elif kind in KINDS and (workload := out.get("workload")) and op in ("list", "diagnose"):
+        # "pods of deployment X": every pod of the workload, not the one a name resolved to.
+        items = (await reader.read("pod", ns, workload=workload["name"])).items
     elif kind in KINDS and (target := out.get("target")):
         got = await reader.read(kind, target.get("namespace"), name=target["name"])
         items = got.items
@@ -196,16 +272,17 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context]) -> dict[str
         names = {r.name for r in items}
         out["events"] = _items([e for e in events.items if e.fields.get("involved_name") in names])
     out.update(
-        items=_items(items),
-        total=len(items),
-        lookups=reader.lookups,
-        hits=reader.hits,
-        refreshed=reader.refreshed,
-        stale=reader.stale,
-        data_age_s=round(max(reader.ages), 3) if reader.ages else None,
+        {
+            "items": _items(items),
+            "total": len(items),
+            "lookups": reader.lookups,
+            "hits": reader.hits,
+            "refreshed": reader.refreshed,
+            "stale": reader.stale,
+            "data_age_s": round(max(reader.ages), 3) if reader.ages else None,
+        }
     )
-    timings = {**state.get("timings", {}), "cache_lookup": (time.perf_counter() - start) * 1000}
-    return {"resolved": out, "timings": timings}
+    return {"resolved": out, "timings": node_timings(state, "cache_lookup", start)}
 
 
 def _unready(r: Resource) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.state import RefreshState
+from kcache.state import RefreshState
 
 
 async def finish_refresh(state: RefreshState) -> dict[str, Any]:

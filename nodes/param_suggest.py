@@ -13,13 +13,14 @@ from typing import Any
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from graph.context import DEFAULT_CONTEXT, Context
-from graph.state import AgentState
+from kcache.context import DEFAULT_CONTEXT, Context
+from kcache.state import AgentState, Missing, Param, Plan, Target
+from kcache.timing import node_timings
 
 WRITES = ("delete", "scale")
 
 
-def _param(value: Any, source: str, confidence: float) -> dict[str, Any]:
+def _param(value: Any, source: str, confidence: float) -> Param:
     return {"value": value, "source": source, "confidence": confidence}
 
 
@@ -36,28 +37,34 @@ def _choose(candidates: list[str], answer: Any) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+def _missing(what: str, mention: str | None) -> Missing:
+    return {"what": what, "mention": mention, "suggestions": []}
+
+
 async def param_suggest(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Canonical parameters with source and confidence, and the turn's outcome so far."""
     start = time.perf_counter()
     ctx = runtime.context or DEFAULT_CONTEXT
-    u, resolved = state["understanding"], dict(state["resolved"])
+    u, resolved = state["understanding"], state["resolved"].copy()
     op = u["operation"]
-    params: dict[str, dict[str, Any]] = {}
-    plan: dict[str, Any] = {"outcome": None, "candidates": [], "reason": None}
+    params: dict[str, Param] = {}
+    plan: Plan = {"outcome": None, "candidates": [], "reason": None, "missing": None}
 
     if resolved.get("candidates"):
         candidates = list(resolved["candidates"])
         question = f"'{u.get('name_mention')}' matches {len(candidates)} objects equally well; which one do you mean?"
         if ctx.dry_run:
-            plan.update(outcome="clarify", candidates=candidates, reason=question)
+            plan.update({"outcome": "clarify", "candidates": candidates, "reason": question})
         else:
             choice = _choose(
                 candidates, interrupt({"type": "clarify", "question": question, "candidates": candidates})
             )
             if choice is None:
-                plan.update(outcome="clarify", candidates=candidates, reason="no valid choice was given")
+                plan.update(
+                    {"outcome": "clarify", "candidates": candidates, "reason": "no valid choice was given"}
+                )
             else:
-                chosen = {**resolved["choices"][choice], "how": "chosen"}
+                chosen: Target = {**resolved["choices"][choice], "how": "chosen"}
                 resolved["namespace"], resolved["namespace_source"] = chosen["namespace"], "user"
                 resolved["target"] = chosen
                 resolved.pop("candidates")
@@ -65,13 +72,28 @@ async def param_suggest(state: AgentState, runtime: Runtime[Context]) -> dict[st
 
     if u.get("wants_secret_value"):
         plan.update(
-            outcome="refuse",
-            reason="secret values are never revealed: kcache does not read, cache or show them "
-            "(names, types and key names can be listed)",
+            {
+                "outcome": "refuse",
+                "reason": "secret values are never revealed: kcache does not read, cache or show them "
+                "(names, types and key names can be listed)",
+            }
+        )
+    elif resolved.get("missing") and u.get("unsure") and resolved["missing"]["suggestions"]:
+        # Unsure the word was a name at all: ask which object was meant instead of "does not exist".
+        missing = resolved["missing"]
+        plan.update(
+            {
+                "outcome": "clarify",
+                "candidates": missing["suggestions"],
+                "missing": missing,
+                "reason": f"not sure what '{missing['mention']}' refers to; did you mean one of these?",
+            }
         )
     elif resolved.get("missing"):
         missing = resolved["missing"]
-        plan.update(outcome="not_found", candidates=missing.get("suggestions", []), reason=missing)
+        plan.update(
+            {"outcome": "not_found", "candidates": missing.get("suggestions", []), "missing": missing}
+        )
 
     ns = resolved.get("namespace")
     if ns:
@@ -93,10 +115,13 @@ async def param_suggest(state: AgentState, runtime: Runtime[Context]) -> dict[st
 
     if plan["outcome"] is None:
         if op in WRITES and not target:
-            plan.update(outcome="not_found", reason={"what": u["resource"], "mention": u.get("name_mention")})
-        elif op == "scale" and (u.get("replicas") is None or int(u["replicas"]) < 0):
+            plan.update({"outcome": "not_found", "missing": _missing(u["resource"], u.get("name_mention"))})
+        elif op == "scale" and ((replicas := u.get("replicas")) is None or int(replicas) < 0):
             plan.update(
-                outcome="refuse", reason="scaling needs a replica count that is a non-negative integer"
+                {
+                    "outcome": "refuse",
+                    "reason": "scaling needs a replica count that is a non-negative integer",
+                }
             )
         elif (
             op in ("logs", "get")
@@ -104,11 +129,15 @@ async def param_suggest(state: AgentState, runtime: Runtime[Context]) -> dict[st
             and u.get("name_mention")
             and not target
         ):
-            plan.update(outcome="not_found", reason={"what": u["resource"], "mention": u.get("name_mention")})
+            plan.update({"outcome": "not_found", "missing": _missing(u["resource"], u.get("name_mention"))})
         elif op in WRITES and target and target.get("how") not in ("exact", "workload", "chosen"):
             plan.update(
-                outcome="not_found", candidates=[target["name"]], reason="only an exact name is acted on"
+                {
+                    "outcome": "not_found",
+                    "candidates": [target["name"]],
+                    "reason": "only an exact name is acted on",
+                    "missing": _missing(u["resource"], u.get("name_mention")),
+                }
             )
     plan["params"] = params
-    timings = {**state.get("timings", {}), "param_suggest": (time.perf_counter() - start) * 1000}
-    return {"plan": plan, "resolved": resolved, "timings": timings}
+    return {"plan": plan, "resolved": resolved, "timings": node_timings(state, "param_suggest", start)}

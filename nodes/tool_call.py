@@ -1,35 +1,156 @@
 """Agent node ``tool_call``: run the decided calls through the one MCP session.
 
-Only tools that tool_select offered may run. A write or destructive tool pauses with
-``interrupt()`` showing exactly what will run, and runs only when resumed with approval
-(or by policy: APPROVAL_POLICY / the run's context). Output reaches the LLM only after
-the parser's whitelist. Every call is written to the audit log.
+Three phases, in this order, so that nothing runs twice when LangGraph re-runs the node
+from its top after an approval:
+
+1. check every call of the AI message (pure): only tools that tool_select offered; a write
+   only on the object resolved from the request, with the resolved value;
+2. decide every write: by the run's policy, or by one ``interrupt()`` per write, all asked
+   before any call of the message runs;
+3. run exactly the calls that passed and were approved, once each, and audit them.
+
+Output reaches the LLM only after the parser's whitelist.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
 
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from graph.context import DEFAULT_CONTEXT, Context
-from graph.state import AgentState
-from kcache import runtime as kcache_runtime
+from kcache.context import DEFAULT_CONTEXT, Context
 from kcache.errors import KcacheError
 from kcache.outputs import digest
 from kcache.redaction import redact_args
-from kcache.runtime import Kcache
+from kcache.registry.capability import ToolCapability
+from kcache.registry.loaded import Registry
+from kcache.runtime import Holder
+from kcache.state import AgentState, CallRecord, CallStatus, Plan
+from kcache.timing import node_timings
+from kcache.writes import call_target, check_write, needs_person
+
+Decision = Literal["run", "rejected", "planned", "denied", "declined"]
 
 
-def _summary(tool: str, args: dict[str, Any]) -> str:
-    shown = ", ".join(f"{k}={v!r}" for k, v in args.items())
-    return f"{tool}({shown})"
+@dataclass(kw_only=True)
+class Checked:
+    """One call of the message after phase 1 (and its decision after phase 2)."""
+
+    call_id: str
+    tool: str
+    args: dict[str, Any]
+    cap: ToolCapability | None
+    writes: bool = False
+    problem: str | None = None
+    decision: Decision = "run"
+    approved_by: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
-async def _audit(kc: Kcache, tool: str, args: dict[str, Any], status: str, writes: bool, **kw: Any) -> None:
+def summary(kc: Holder, state: AgentState, item: Checked) -> str:
+    """What an approval shows: the resolved target and value, then the exact call."""
+    assert item.cap is not None
+    got = call_target(item.cap, item.args)
+    verb = (
+        "delete" if item.cap.destructive else ("scale" if "scale" in item.cap.operation_types else "change")
+    )
+    what = f"{got.kind} {got.namespace + '/' if got.namespace else ''}{got.name}"
+    text = f"{verb} {what} on cluster {kc.cluster}"
+    if "scale" in item.cap.operation_types:
+        current = next(
+            (
+                r["fields"].get("replicas")
+                for r in state["resolved"].get("items", [])
+                if r["name"] == got.name
+            ),
+            None,
+        )
+        text += f" to {got.replicas} replicas" + (f" (from {current})" if current is not None else "")
+    workload = state["resolved"].get("workload")
+    if workload:
+        text += f"; found as the pod of {workload['kind']} {workload['name']}"
+    shown = ", ".join(f"{k}={v!r}" for k, v in item.args.items())
+    return f"{text[0].upper()}{text[1:]}: {item.tool}({shown})"
+
+
+def check_calls(kc: Holder, state: AgentState, registry: Registry, last: AIMessage) -> list[Checked]:
+    """Phase 1, pure: each call with what is wrong with it, if anything."""
+    offered = {s["tool"] for s in state.get("selected", [])}
+    out = []
+    for call in last.tool_calls:
+        name, args = call["name"], dict(call["args"])
+        item = Checked(call_id=call["id"] or name, tool=name, args=args, cap=None)
+        if name not in offered:
+            item.problem, item.decision = f"{name} is not available for this request", "rejected"
+        else:
+            item.cap = registry.get(name)
+            item.writes = item.cap.writes or item.cap.destructive
+            if item.writes:
+                item.problem = check_write(
+                    item.cap,
+                    args,
+                    understanding=state["understanding"],
+                    resolved=state["resolved"],
+                    plan=state["plan"],
+                    context=kc.identity.context,
+                )
+                if item.problem:
+                    item.decision = "rejected"
+        out.append(item)
+    return out
+
+
+def decide_writes(kc: Holder, state: AgentState, ctx: Context, items: list[Checked]) -> None:
+    """Phase 2: a decision for every write that passed the check, before anything runs.
+
+    ``interrupt()`` is called once per write that needs a person, always in the same order, so
+    a resume replays the earlier answers instead of asking again.
+    """
+    policy = ctx.approval or kc.settings.approval_policy
+    for item in items:
+        if not item.writes or item.decision != "run":
+            continue
+        assert item.cap is not None
+        if ctx.dry_run:
+            item.decision = "planned"
+            continue
+        if policy == "deny":
+            item.decision = "denied"
+            continue
+        person = needs_person(state["resolved"])
+        if policy == "auto" and not person:
+            item.approved_by = "policy:auto"
+            continue
+        item.payload = {
+            "type": "approval",
+            "tool": item.tool,
+            "args": item.args,
+            "summary": summary(kc, state, item),
+            "destructive": item.cap.destructive,
+            "needs_person": person,
+        }
+        decision = interrupt(item.payload)
+        approved = bool(decision.get("approved")) if isinstance(decision, dict) else bool(decision)
+        if approved and person and isinstance(decision, dict) and decision.get("automatic"):
+            approved = False  # an automatic approval (--yes) never covers a target found indirectly
+        if approved:
+            item.approved_by = str(decision.get("by", "user")) if isinstance(decision, dict) else "user"
+        else:
+            item.decision = "declined"
+
+
+_NOT_RUN: dict[str, str] = {
+    "planned": "planned, awaiting approval: not run",
+    "denied": "writes are disabled (APPROVAL_POLICY=deny): not run",
+    "declined": "declined by the user: not run",
+}
+
+
+async def _audit(kc: Holder, tool: str, args: dict[str, Any], status: str, writes: bool, **kw: Any) -> None:
     await kc.store.audit(
         tool=tool,
         arguments=redact_args(args),
@@ -42,114 +163,96 @@ async def _audit(kc: Kcache, tool: str, args: dict[str, Any], status: str, write
     )
 
 
-async def tool_call(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Execute (or pause for approval of) the tool calls of the last AI message."""
-    start = time.perf_counter()
-    kc = kcache_runtime.current()
-    ctx = runtime.context or DEFAULT_CONTEXT
-    last = state["messages"][-1]
-    assert isinstance(last, AIMessage)
-    offered = {s["tool"] for s in state.get("selected", [])}
-    plan = dict(state["plan"])
-    calls = list(state.get("calls", []))
+async def run_checked(
+    kc: Holder, state: AgentState, items: list[Checked]
+) -> tuple[list[CallRecord], list[ToolMessage], Plan]:
+    """Phase 3: run what passed and was approved, once; audit everything; update the plan."""
+    plan: Plan = {**state["plan"]}
+    records: list[CallRecord] = []
     replies: list[ToolMessage] = []
-    registry = await kc.tools()
-    llm_ms = 0.0
-    for call in last.tool_calls:
-        name, args = call["name"], dict(call["args"])
-        call_id = call["id"] or name
-        record: dict[str, Any] = {"tool": name, "args": args, "executed": False}
-        if name not in offered:
-            record["status"] = "rejected"
-            await _audit(kc, name, args, "rejected", False, error="tool was not offered for this request")
+    if any(i.writes and i.decision != "rejected" for i in items):
+        plan["outcome"] = "confirm"
+    for item in items:
+        record: CallRecord = {"tool": item.tool, "args": item.args, "executed": False, "writes": item.writes}
+        if item.decision != "run":
+            status = cast(CallStatus, item.decision)
+            record["status"] = status
+            text = item.problem or _NOT_RUN[item.decision]
+            if item.problem:
+                record["error"] = item.problem
+            await _audit(kc, item.tool, item.args, status, item.writes, error=item.problem)
+            replies.append(
+                ToolMessage(content=text, tool_call_id=item.call_id, name=item.tool, status="error")
+            )
+            records.append(record)
+            if item.decision == "denied":
+                plan.update({"outcome": "refuse", "reason": "writes are disabled (APPROVAL_POLICY=deny)"})
+            elif item.decision == "declined":
+                plan["approved"] = False
+            continue
+        assert item.cap is not None
+        if item.writes:
+            plan["approved"] = True
+            record["approved_by"] = item.approved_by
+        try:
+            result = await kc.call(item.tool, item.args)
+        except KcacheError as exc:
+            record.update({"status": "error", "error": str(exc)})
+            await _audit(kc, item.tool, item.args, "error", item.writes, error=str(exc))
             replies.append(
                 ToolMessage(
-                    content=f"{name} is not available for this request",
-                    tool_call_id=call_id,
-                    name=name,
-                    status="error",
+                    content=f"error: {exc}", tool_call_id=item.call_id, name=item.tool, status="error"
                 )
             )
-            calls.append(record)
-            continue
-        cap = registry.get(name)
-        writes = cap.writes or cap.destructive
-        record["writes"] = writes
-        if writes:
-            plan["outcome"] = "confirm"
-            policy = ctx.approval or kc.settings.approval_policy
-            if ctx.dry_run:
-                record["status"] = "planned"
-                calls.append(record)
-                await _audit(kc, name, args, "planned", True)
-                break
-            if policy == "deny":
-                record["status"] = "denied"
-                plan.update(outcome="refuse", reason="writes are disabled (APPROVAL_POLICY=deny)")
-                await _audit(kc, name, args, "denied", True)
-                calls.append(record)
-                break
-            approved_by = "policy:auto"
-            if policy == "ask":
-                waited = time.perf_counter()
-                decision = interrupt(
-                    {
-                        "type": "approval",
-                        "tool": name,
-                        "args": args,
-                        "summary": f"Run {_summary(name, args)} on cluster {kc.cluster}",
-                        "destructive": cap.destructive,
-                    }
-                )
-                llm_ms += (time.perf_counter() - waited) * 1000
-                approved = bool(decision.get("approved")) if isinstance(decision, dict) else bool(decision)
-                approved_by = str(decision.get("by", "user")) if isinstance(decision, dict) else "user"
-                if not approved:
-                    record["status"] = "declined"
-                    plan["approved"] = False
-                    await _audit(kc, name, args, "declined", True, approved_by=None)
-                    calls.append(record)
-                    break
-            plan["approved"] = True
-            record["approved_by"] = approved_by
-        try:
-            result = await kc.call(name, args)
-        except KcacheError as exc:
-            record.update(status="error", error=str(exc))
-            await _audit(kc, name, args, "error", writes, error=str(exc))
-            replies.append(
-                ToolMessage(content=f"error: {exc}", tool_call_id=call_id, name=name, status="error")
-            )
-            calls.append(record)
+            records.append(record)
             continue
         record.update(
-            executed=True,
-            status="error" if result.is_error else "ok",
-            duration_ms=round(result.duration_ms, 1),
+            {
+                "executed": True,
+                "status": "error" if result.is_error else "ok",
+                "duration_ms": round(result.duration_ms, 1),
+            }
         )
         await _audit(
             kc,
-            name,
-            args,
+            item.tool,
+            item.args,
             record["status"],
-            writes,
+            item.writes,
             duration_ms=result.duration_ms,
-            approved_by=record.get("approved_by"),
-            approved_at=kc.store.now() if writes else None,
+            approved_by=item.approved_by,
+            approved_at=kc.store.now() if item.writes else None,
             error=result.text[:500] if result.is_error else None,
         )
-        if writes and not result.is_error:
+        if item.writes and not result.is_error:
             plan["outcome"] = "executed"
-        content = digest(result, cap, state["understanding"])
         replies.append(
             ToolMessage(
-                content=content,
-                tool_call_id=call_id,
-                name=name,
+                content=digest(result, item.cap, state["understanding"]),
+                tool_call_id=item.call_id,
+                name=item.tool,
                 status="error" if result.is_error else "success",
             )
         )
-        calls.append(record)
-    timings = dict(state.get("timings", {}))
-    timings["tool_call"] = timings.get("tool_call", 0.0) + (time.perf_counter() - start) * 1000 - llm_ms
-    return {"messages": replies, "calls": calls, "plan": plan, "timings": timings}
+        records.append(record)
+    return records, replies, plan
+
+
+async def tool_call(state: AgentState, runtime: Runtime[Context], *, kc: Holder) -> dict[str, Any]:
+    """Check, decide and run the tool calls of the deciding step's last message."""
+    start = time.perf_counter()
+    ctx = runtime.context or DEFAULT_CONTEXT
+    last = state.get("exchange", [])[-1]
+    if not isinstance(last, AIMessage):
+        raise KcacheError(f"tool_call expects the deciding step's AIMessage, got {type(last).__name__}")
+    items = check_calls(kc, state, await kc.tools(), last)
+    waited = time.perf_counter()
+    decide_writes(kc, state, ctx, items)
+    waited_ms = (time.perf_counter() - waited) * 1000
+    records, replies, plan = await run_checked(kc, state, items)
+    return {
+        "exchange": [*state.get("exchange", []), *replies],
+        "calls": [*state.get("calls", []), *records],
+        "plan": plan,
+        "timings": node_timings(state, "tool_call", start, less_ms=waited_ms),
+    }

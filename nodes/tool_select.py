@@ -5,23 +5,23 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from graph.state import AgentState
-from kcache import runtime as kcache_runtime
 from kcache.errors import ToolSelectionError
-from kcache.model import KINDS, is_namespaced
+from kcache.kinds import KINDS, is_namespaced
+from kcache.runtime import Holder
+from kcache.state import AgentState, ToolChoice
+from kcache.timing import node_timings
 
 # Operations the eval vocabulary uses → the registry's operation words.
 _OPERATION = {"diagnose": "get", "list": "list", "get": "get", "logs": "logs", "top": "top"}
 
 
-async def tool_select(state: AgentState) -> dict[str, Any]:
+async def tool_select(state: AgentState, *, kc: Holder) -> dict[str, Any]:
     """Rank the registry's tools for (resource, operation); diagnoses also get a logs tool."""
     start = time.perf_counter()
-    kc = kcache_runtime.current()
     registry = await kc.tools()
     u, resolved = state["understanding"], state["resolved"]
     kind, op = u["resource"], u["operation"]
-    selected: list[dict[str, Any]] = []
+    selected: list[ToolChoice] = []
     if kind in KINDS:
         ns = resolved.get("namespace")
         named = bool(resolved.get("target"))
@@ -54,5 +54,4 @@ async def tool_select(state: AgentState) -> dict[str, Any]:
                         "destructive": pick.tool.destructive,
                     }
                 )
-    timings = {**state.get("timings", {}), "tool_select": (time.perf_counter() - start) * 1000}
-    return {"selected": selected, "timings": timings}
+    return {"selected": selected, "timings": node_timings(state, "tool_select", start)}

@@ -12,8 +12,8 @@ from langgraph.types import Command
 
 from devcluster import DevCluster
 from graph.agent import build_agent
-from graph.context import Context
 from kcache import runtime
+from kcache.context import Context
 from kcache.settings import Settings
 from tests.conftest import kcache_env
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 class Agent:
     def __init__(self, kc: runtime.Kcache) -> None:
         self.kc = kc
-        self.graph = build_agent().compile(checkpointer=InMemorySaver())
+        self.graph = build_agent(kc).compile(checkpointer=InMemorySaver())
         self.n = 0
 
     async def ask(self, text: str, ctx: Context | None = None, thread: str | None = None) -> dict[str, Any]:

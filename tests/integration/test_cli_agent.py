@@ -78,7 +78,7 @@ def test_chat_through_a_pty(warm: tuple[Path, Path]) -> None:
     folder, kube = warm
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "kcache.cli", "chat"],
+        ["-m", "kcache_cli.main", "chat"],
         env=kcache_env(folder, kube),
         cwd=str(folder),
         encoding="utf-8",

@@ -44,7 +44,7 @@ def kcache(
     tmp_path: Path, kubeconfig: Path, *args: str, timeout: float = 120, **extra: str
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "kcache.cli", *args],
+        [sys.executable, "-m", "kcache_cli.main", *args],
         env=kcache_env(tmp_path, kubeconfig, **extra),
         cwd=tmp_path,
         capture_output=True,
@@ -107,7 +107,7 @@ def test_tools_json_for_mcp_server_kubernetes(devcluster_demo: DevCluster, tmp_p
 def test_db_info_creates_and_describes_the_database(tmp_path: Path) -> None:
     db = tmp_path / "new" / "cache.db"
     done = subprocess.run(
-        [sys.executable, "-m", "kcache.cli", "db", "info", "--json"],
+        [sys.executable, "-m", "kcache_cli.main", "db", "info", "--json"],
         env={**os.environ, "CACHE_DB_PATH": str(db)},
         cwd=tmp_path,
         capture_output=True,
@@ -120,7 +120,7 @@ def test_db_info_creates_and_describes_the_database(tmp_path: Path) -> None:
     assert info["tables"]["pods"] == 0 and "mcp_tools" in info["tables"]
     assert (db.stat().st_mode & 0o777) == 0o600
     text = subprocess.run(
-        [sys.executable, "-m", "kcache.cli", "db", "info"],
+        [sys.executable, "-m", "kcache_cli.main", "db", "info"],
         env={**os.environ, "CACHE_DB_PATH": str(db)},
         capture_output=True,
         text=True,
@@ -131,7 +131,7 @@ def test_db_info_creates_and_describes_the_database(tmp_path: Path) -> None:
 
 def test_a_bad_variable_stops_with_one_clear_error(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "kcache.cli", "db", "info"],
+        [sys.executable, "-m", "kcache_cli.main", "db", "info"],
         env={**os.environ, "CACHE_STATIC_TTL": "-5", "CONTEXT_COMPRESSION_RATIO": "3"},
         cwd=tmp_path,
         capture_output=True,
@@ -224,7 +224,7 @@ def test_refresh_loop_stops_gracefully_on_sigterm(devcluster_demo: DevCluster, t
     kube = devcluster_demo.kubeconfig
     assert kube is not None
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kcache.cli", "refresh", "--loop", "--tier", "dynamic"],
+        [sys.executable, "-m", "kcache_cli.main", "refresh", "--loop", "--tier", "dynamic"],
         env=kcache_env(tmp_path, kube, SCANNER_DYNAMIC_INTERVAL="1"),
         cwd=tmp_path,
         stdout=subprocess.PIPE,

@@ -53,9 +53,9 @@ def after(state: SharedState) -> dict[str, Any]:
     return {"followed_up": bool(state.get("record"))}
 
 
-def shared_parent() -> CompiledStateGraph[Any, Any, Any, Any]:
+def shared_parent(kc: runtime.Kcache) -> CompiledStateGraph[Any, Any, Any, Any]:
     builder = StateGraph(SharedState)
-    builder.add_node("kcache", build_agent().compile(name="kcache"))
+    builder.add_node("kcache", build_agent(kc).compile(name="kcache"))
     builder.add_node(after)
     builder.add_edge(START, "kcache")
     builder.add_edge("kcache", "after")
@@ -63,8 +63,8 @@ def shared_parent() -> CompiledStateGraph[Any, Any, Any, Any]:
     return builder.compile(checkpointer=InMemorySaver())
 
 
-def wrapping_parent() -> CompiledStateGraph[Any, Any, Any, Any]:
-    agent = build_agent().compile(name="kcache")
+def wrapping_parent(kc: runtime.Kcache) -> CompiledStateGraph[Any, Any, Any, Any]:
+    agent = build_agent(kc).compile(name="kcache")
 
     async def ask_kcache(state: OwnState) -> dict[str, Any]:
         out = await agent.ainvoke({"query": state["question"]})
@@ -87,7 +87,7 @@ def _config() -> RunnableConfig:
 
 
 async def test_agent_as_a_node_returns_answer_and_record(opened: runtime.Kcache) -> None:
-    parent = shared_parent()
+    parent = shared_parent(opened)
     out = await parent.ainvoke({"messages": [HumanMessage("list pods in boutique")]}, _config())
     assert out["record"]["outcome"] == "answer" and out["record"]["answered_from_cache"]
     assert "12" in out["answer"] and out["messages"][-1].content == out["answer"]
@@ -97,7 +97,7 @@ async def test_agent_as_a_node_returns_answer_and_record(opened: runtime.Kcache)
 async def test_approval_interrupt_surfaces_to_the_parent_and_resumes(
     opened: runtime.Kcache, devcluster: DevCluster
 ) -> None:
-    parent = shared_parent()
+    parent = shared_parent(opened)
     cfg = _config()
     victim = next(
         p["metadata"]["name"]
@@ -114,7 +114,7 @@ async def test_approval_interrupt_surfaces_to_the_parent_and_resumes(
 
 
 async def test_streamed_events_come_from_the_subgraph_namespace(opened: runtime.Kcache) -> None:
-    parent = shared_parent()
+    parent = shared_parent(opened)
     seen: dict[str, set[str]] = {}
     async for namespace, update in parent.astream(
         {"messages": [HumanMessage("list pods in boutique")]},
@@ -131,7 +131,7 @@ async def test_streamed_events_come_from_the_subgraph_namespace(opened: runtime.
 async def test_wrapper_node_maps_schemas_and_passes_interrupts(
     opened: runtime.Kcache, devcluster: DevCluster
 ) -> None:
-    parent = wrapping_parent()
+    parent = wrapping_parent(opened)
     out = await parent.ainvoke({"question": "list pods in boutique", "messages": []}, _config())
     assert out["kcache_record"]["outcome"] == "answer" and "12" in out["messages"][-1].content
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,8 @@ from langgraph.types import Command
 
 from devcluster import DevCluster
 from graph.agent import build_agent
-from graph.context import Context
 from kcache import runtime
+from kcache.context import Context
 from kcache.errors import LlmError
 from kcache.settings import Settings
 from tests.conftest import kcache_env
@@ -21,8 +22,7 @@ from tests.support.gemini_stub import GeminiStub, function_declarations, prompt_
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-async def kc(devcluster: DevCluster, gemini_stub: GeminiStub, tmp_path: Path):
+def gemini_env(devcluster: DevCluster, gemini_stub: GeminiStub, tmp_path: Path, **extra: str) -> Settings:
     env = kcache_env(
         devcluster,
         tmp_path,
@@ -31,8 +31,17 @@ async def kc(devcluster: DevCluster, gemini_stub: GeminiStub, tmp_path: Path):
         LLM_BASE_URL=gemini_stub.url,
         LLM_REQUEST_TIMEOUT="10",
         CONTEXT_MAX_TOKENS="4000",
+        **extra,
     )
-    async with runtime.open(Settings.from_env(env)) as opened:
+    return Settings.from_env(env)
+
+
+@pytest.fixture
+async def kc(devcluster: DevCluster, gemini_stub: GeminiStub, tmp_path: Path):
+    # Every turn asks Gemini here: these tests are about what it is sent and what it decides.
+    async with runtime.open(
+        gemini_env(devcluster, gemini_stub, tmp_path, LLM_ANSWER_POLICY="always")
+    ) as opened:
         yield opened
 
 
@@ -45,7 +54,7 @@ async def ask(graph, text: str, thread: str, ctx: Context | None = None) -> dict
 async def test_read_through_gemini_calls_the_tool_and_answers(
     kc: runtime.Kcache, gemini_stub: GeminiStub
 ) -> None:
-    graph = build_agent().compile(checkpointer=InMemorySaver())
+    graph = build_agent(kc).compile(checkpointer=InMemorySaver())
     gemini_stub.reply_function_call("pods_list_in_namespace", {"namespace": "boutique"})
     gemini_stub.reply_text("boutique runs 12 pods; loadgenerator is Pending.")
     out = await ask(graph, "show me all pods in the boutique namespace", "g1")
@@ -67,7 +76,7 @@ async def test_read_through_gemini_calls_the_tool_and_answers(
 async def test_injection_is_quoted_data_and_a_fooled_model_cannot_write(
     kc: runtime.Kcache, gemini_stub: GeminiStub, devcluster: DevCluster
 ) -> None:
-    graph = build_agent().compile(checkpointer=InMemorySaver())
+    graph = build_agent(kc).compile(checkpointer=InMemorySaver())
     before = {p["metadata"]["name"] for p in devcluster.list("pod", "boutique")}
     victim = sorted(before)[0]
     gemini_stub.reply_function_call("pods_delete", {"namespace": "boutique", "name": victim})
@@ -88,7 +97,7 @@ async def test_injection_is_quoted_data_and_a_fooled_model_cannot_write(
 async def test_a_write_decided_by_gemini_pauses_for_approval(
     kc: runtime.Kcache, gemini_stub: GeminiStub, devcluster: DevCluster
 ) -> None:
-    graph = build_agent().compile(checkpointer=InMemorySaver())
+    graph = build_agent(kc).compile(checkpointer=InMemorySaver())
     victim = next(
         p["metadata"]["name"]
         for p in devcluster.list("pod", "boutique")
@@ -113,8 +122,67 @@ async def test_a_write_decided_by_gemini_pauses_for_approval(
 async def test_a_failing_gemini_request_is_one_clear_error(
     kc: runtime.Kcache, gemini_stub: GeminiStub
 ) -> None:
-    graph = build_agent().compile(checkpointer=InMemorySaver())
+    graph = build_agent(kc).compile(checkpointer=InMemorySaver())
     gemini_stub.reply_error(429, "Resource has been exhausted (e.g. check quota).")
     with pytest.raises(LlmError) as err:
         await ask(graph, "show me all pods in the boutique namespace", "g4")
     assert "gemini-2.5-flash" in str(err.value) and gemini_stub.url in str(err.value)
+
+
+async def test_a_confident_read_the_fresh_cache_answers_makes_no_llm_call(
+    devcluster: DevCluster, gemini_stub: GeminiStub, tmp_path: Path
+) -> None:
+    async with runtime.open(gemini_env(devcluster, gemini_stub, tmp_path)) as opened:
+        graph = build_agent(opened).compile(checkpointer=InMemorySaver())
+        out = await ask(graph, "list pods in boutique", "n1")
+        assert gemini_stub.requests == []
+        rec = out["record"]
+        assert rec["llm_calls"] == 0 and rec["answered_from_cache"] and "12" in out["answer"]
+        # A diagnosis is prose: Gemini is asked for it.
+        gemini_stub.reply_text("cartservice crashes: it cannot reach redis-cart.")
+        out = await ask(graph, "why is cartservice in boutique-staging failing?", "n2")
+        assert len(gemini_stub.requests) == 1 and out["record"]["llm_calls"] == 1
+
+
+async def test_an_unsure_reading_goes_to_gemini_and_an_invented_name_is_not_found(
+    devcluster: DevCluster, gemini_stub: GeminiStub, tmp_path: Path
+) -> None:
+    settings = gemini_env(devcluster, gemini_stub, tmp_path, INTENT_CONFIDENCE_THRESHOLD="1")
+    async with runtime.open(settings) as opened:
+        graph = build_agent(opened).compile(checkpointer=InMemorySaver())
+        reading = {
+            "intent": "query",
+            "resource": "pod",
+            "operation": "logs",
+            "namespace": "boutique",
+            "name": "ghost-api",
+        }
+        gemini_stub.reply_text(json.dumps(reading))
+        out = await ask(graph, "the thing in boutique that keeps dying, show me what it printed", "u1")
+        (first,) = gemini_stub.requests  # one structured reading, no planning call: nothing to plan
+        config = first.body["generationConfig"]
+        assert config["responseMimeType"] == "application/json" and "responseJsonSchema" in config
+        assert "tools" not in first.body
+        sent = prompt_text(first)
+        offered = json.loads(sent[sent.index("{") : sent.rindex("}") + 1])["candidates"]
+        assert "boutique" in offered["namespaces"]  # names near the request's words are offered
+        assert 0 < len(offered["names"]) <= 30  # never the whole vocabulary (the demo caches over 80)
+        rec = out["record"]
+        assert rec["outcome"] == "not_found" and rec["tool"] is None and not rec["executed"]
+        assert "ghost-api" in out["answer"]
+
+
+async def test_gemini_reading_that_takes_too_long_is_a_typed_error_naming_the_variable(
+    devcluster: DevCluster, gemini_stub: GeminiStub, tmp_path: Path
+) -> None:
+    settings = gemini_env(
+        devcluster, gemini_stub, tmp_path, INTENT_CONFIDENCE_THRESHOLD="1", INTENT_ANALYSIS_TIMEOUT="0.5"
+    )
+    async with runtime.open(settings) as opened:
+        graph = build_agent(opened).compile(checkpointer=InMemorySaver())
+        gemini_stub.reply_text(
+            json.dumps({"intent": "query", "resource": "pod", "operation": "list"}), delay_s=2
+        )
+        with pytest.raises(LlmError) as err:
+            await ask(graph, "what is up with boutique", "u2")
+        assert "INTENT_ANALYSIS_TIMEOUT=0.5s" in str(err.value)

@@ -25,7 +25,7 @@ from langgraph_sdk.client import LangGraphClient
 
 from devcluster import DevCluster
 from kcache.settings import PROJECT_ROOT
-from kcache.studio import api_url
+from kcache_cli.studio import api_url
 from tests.conftest import DEVCLUSTER_DEMO, kcache_env
 
 pytestmark = pytest.mark.integration
@@ -169,6 +169,9 @@ async def test_wait_and_stream_modes(server: Server) -> None:
 
     state: Any = await client.threads.get_state(thread["thread_id"])
     assert state["values"]["record"] == final["record"]
+    # What Studio's chat shows: the question and the answer, no empty bubble of the deciding step.
+    shown = [(m["type"], m["content"]) for m in state["values"]["messages"]]
+    assert shown == [("human", "list secrets in boutique"), ("ai", final["answer"])]
 
 
 async def test_write_stops_for_approval_and_resumes_through_the_sdk(server: Server) -> None:

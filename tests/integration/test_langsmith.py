@@ -24,10 +24,9 @@ from langsmith import testing as ls_testing
 from devcluster import DevCluster
 from evals.langsmith_eval import EVALUATORS, evaluate_cases, mean_scores
 from evals.report import load_dataset
-from graph.agent import graph as agent_graph
+from graph.agent import compile_agent
+from graph.run import compile_agent_for_turns, run_refresh
 from kcache import runtime
-from kcache.commands.refresh import run_refresh
-from kcache.commands.turn import compile_agent
 from kcache.settings import PROJECT_ROOT, Settings
 from tests.conftest import kcache_env
 
@@ -119,8 +118,9 @@ async def opened(devcluster: DevCluster, tmp_path: Path) -> AsyncIterator[runtim
         yield kc
 
 
-async def _traced(client: Client, *questions: str) -> list[dict[str, Any]]:
+async def _traced(kc: runtime.Kcache, client: Client, *questions: str) -> list[dict[str, Any]]:
     with langsmith.tracing_context(enabled=True, client=client, project_name="kcache-test"):
+        agent_graph = compile_agent(kc)
         outs = [await agent_graph.ainvoke({"messages": [HumanMessage(q)]}) for q in questions]
     client.flush()
     return outs
@@ -130,7 +130,7 @@ async def test_each_node_is_a_named_run_nested_under_the_graph_run(
     opened: runtime.Kcache, collector: tuple[Client, list[tuple[str, str, bytes]]]
 ) -> None:
     client, received = collector
-    outs = await _traced(client, "查看 boutique 里 frontend 的日志", "list secrets in boutique")
+    outs = await _traced(opened, client, "查看 boutique 里 frontend 的日志", "list secrets in boutique")
     assert outs[0]["record"]["tool"] == "pods_log" and "redis-password" in outs[1]["answer"]
 
     runs = runs_from(received)
@@ -151,7 +151,7 @@ async def test_runs_carry_metadata_and_tags_a_user_filters_by(
     opened: runtime.Kcache, collector: tuple[Client, list[tuple[str, str, bytes]]]
 ) -> None:
     client, received = collector
-    await _traced(client, "list pods in boutique")
+    await _traced(opened, client, "list pods in boutique")
     runs = runs_from(received).values()
     metadata: dict[str, Any] = {}
     tags: set[str] = set()
@@ -166,7 +166,7 @@ async def test_runs_carry_metadata_and_tags_a_user_filters_by(
 @pytest.fixture
 async def warmed(devcluster: DevCluster, tmp_path: Path) -> AsyncIterator[runtime.Kcache]:
     async with runtime.open(Settings.from_env(kcache_env(devcluster, tmp_path))) as kc:
-        await run_refresh("all", lambda line: None)
+        await run_refresh(kc, "all", lambda line: None)
         yield kc
 
 
@@ -175,7 +175,7 @@ async def test_offline_evaluation_scores_each_evaluator(warmed: runtime.Kcache) 
     chosen = [cases[i] for i in ("dev-001", "dev-003", "dev-005", "dev-006")]
     # A case that cannot pass: the evaluators must notice rather than score everything 1.
     wrong = {**cases["dev-002"], "id": "wrong", "expect": {**cases["dev-002"]["expect"], "intent": "action"}}
-    results = await evaluate_cases([*chosen, wrong], compile_agent())
+    results = await evaluate_cases([*chosen, wrong], compile_agent_for_turns(warmed))
     rows = [r async for r in results]
     assert len(rows) == 5
     keys = {e.__name__.removesuffix("_evaluator") for e in EVALUATORS}
@@ -208,7 +208,7 @@ async def test_plugin_logs_a_dry_run_write(no_test_tracking: None, opened: runti
 
     query = "把 loadgenerator 缩容到 0"
     ls_testing.log_inputs({"query": query})
-    out = await make_target(compile_agent())({"query": query})
+    out = await make_target(compile_agent_for_turns(opened))({"query": query})
     ls_testing.log_outputs(out)
     rec = out["record"]
     assert rec["outcome"] == "confirm" and not rec["executed"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from devcluster import DevCluster
-from graph.refresh import graph as refresh_graph
+from graph.refresh import compile_refresh
 from kcache import runtime
 from kcache.settings import PROJECT_ROOT, Settings
 from tests.conftest import kcache_env
@@ -51,7 +51,7 @@ async def test_refresh_fills_every_tier(server: str, devcluster: DevCluster, tmp
         }
     settings = Settings.from_env(kcache_env(devcluster, tmp_path, SCANNER_TIMEOUT="60", **extra))
     async with runtime.open(settings) as kc:
-        out = await refresh_graph.ainvoke({"tier": "all"})
+        out = await compile_refresh(kc).ainvoke({"tier": "all"})
         assert out["status"] == "completed", out["results"]
         assert set(out["planned"]) == {"static", "dynamic"}
         secrets = await kc.store.query(kc.cluster, "secret")
@@ -74,7 +74,7 @@ async def test_cluster_changes_show_after_the_next_dynamic_scan(
     async with runtime.open(settings) as kc:
         real_clock = kc.store.clock
         kc.store.clock = lambda: real_clock() + clock["now"]
-        await refresh_graph.ainvoke({"tier": "all"})
+        await compile_refresh(kc).ainvoke({"tier": "all"})
         devcluster.scale("deployment", "boutique", "frontend", 3)
         victim = (
             (await kc.store.query(kc.cluster, "pod", namespace="boutique", prefix="adservice-")).items[0].name
@@ -85,7 +85,7 @@ async def test_cluster_changes_show_after_the_next_dynamic_scan(
         clock["now"] = settings.cache_dynamic_ttl + 1
         expired = await kc.store.query(kc.cluster, "pod", namespace="boutique")
         assert expired.freshness == "stale"  # never served as fresh past its TTL
-        out = await refresh_graph.ainvoke({"tier": "dynamic"})
+        out = await compile_refresh(kc).ainvoke({"tier": "dynamic"})
         assert out["status"] == "completed"
         fresh = await kc.store.query(kc.cluster, "pod", namespace="boutique")
         names = {p.name for p in fresh.items}
@@ -98,9 +98,9 @@ async def test_cluster_changes_show_after_the_next_dynamic_scan(
 
 async def test_due_tier_skips_fresh_tiers(devcluster: DevCluster, tmp_path: Path) -> None:
     settings = Settings.from_env(kcache_env(devcluster, tmp_path))
-    async with runtime.open(settings):
-        assert (await refresh_graph.ainvoke({"tier": "due"}))["planned"] == ["static", "dynamic"]
-        again = await refresh_graph.ainvoke({"tier": "due"})
+    async with runtime.open(settings) as kc:
+        assert (await compile_refresh(kc).ainvoke({"tier": "due"}))["planned"] == ["static", "dynamic"]
+        again = await compile_refresh(kc).ainvoke({"tier": "due"})
         assert again["planned"] == [] and again["status"] == "skipped"
 
 
@@ -120,7 +120,7 @@ async def test_refresh_through_k8s_mcp(devcluster: DevCluster, tmp_path: Path) -
     settings = Settings.from_env(env)
     async with runtime.open(settings) as kc:
         assert "get_pods" in kc.registry.caps and "get_nodes" in kc.registry.caps
-        out = await refresh_graph.ainvoke({"tier": "all"})
+        out = await compile_refresh(kc).ainvoke({"tier": "all"})
         assert out["status"] == "completed", out["results"]
         # Kinds the server has no tool for are skipped, not failed, and said so.
         assert "ingresses" in out["results"]["dynamic"]["skipped"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,6 +57,8 @@ class _Reply:
     payload: dict[str, Any]
     text_chunks: tuple[str, ...] = ()
     """For a streamed text reply: the pieces sent as separate SSE events."""
+    delay_s: float = 0.0
+    """How long the stub waits before answering (a slow model)."""
 
 
 @dataclass(kw_only=True)
@@ -165,14 +168,16 @@ class GeminiStub:
         return f"http://{host!s}:{port}"
 
     # --- script -----------------------------------------------------------------------------
-    def reply_text(self, text: str, *, prompt_tokens: int = 10, output_tokens: int = 5) -> None:
-        """Queue a plain text answer (streamed as a few chunks when the client streams)."""
+    def reply_text(
+        self, text: str, *, prompt_tokens: int = 10, output_tokens: int = 5, delay_s: float = 0.0
+    ) -> None:
+        """Queue a plain text answer (streamed as a few chunks when the client streams), after ``delay_s``."""
         payload = {
             "candidates": [_candidate([{"text": text}])],
             "usageMetadata": _usage(prompt_tokens, output_tokens),
             "modelVersion": "gemini-stub",
         }
-        self._push(_Reply(status=200, payload=payload, text_chunks=_split(text)))
+        self._push(_Reply(status=200, payload=payload, text_chunks=_split(text), delay_s=delay_s))
 
     def reply_function_call(
         self, name: str, args: dict[str, Any], *, prompt_tokens: int = 10, output_tokens: int = 5
@@ -185,6 +190,15 @@ class GeminiStub:
         }
         self._push(_Reply(status=200, payload=payload))
 
+    def reply_function_calls(self, calls: list[tuple[str, dict[str, Any]]]) -> None:
+        """Queue one answer asking for several tool calls at once, in order (as Gemini may)."""
+        payload = {
+            "candidates": [_candidate([{"functionCall": {"name": n, "args": a}} for n, a in calls])],
+            "usageMetadata": _usage(10, 5),
+            "modelVersion": "gemini-stub",
+        }
+        self._push(_Reply(status=200, payload=payload))
+
     def reply_error(self, status: int, message: str = "scripted failure") -> None:
         """Queue an HTTP error with Gemini's error body shape."""
         self._push(_Reply(status=status, payload=_error(status, message)))
@@ -192,6 +206,12 @@ class GeminiStub:
     def _push(self, reply: _Reply) -> None:
         with self._state.lock:
             self._state.replies.append(reply)
+
+    def reset(self) -> None:
+        """Forget the scripted replies not consumed yet and the recorded requests."""
+        with self._state.lock:
+            self._state.replies.clear()
+            self._state.requests.clear()
 
     @property
     def pending(self) -> int:
@@ -265,6 +285,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         with self.state.lock:
             reply = self.state.replies.popleft() if self.state.replies else None
+        if reply is not None and reply.delay_s:
+            time.sleep(reply.delay_s)
         if reply is None:
             self._send_json(500, _error(500, "the Gemini stub has no scripted reply left"))
         elif reply.status != 200 or not stream:

@@ -12,11 +12,12 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 from typing_extensions import TypedDict
 
-from kcache import cli
-from kcache.commands import health, refresh, stats, tools, turn
-from kcache.commands.common import age_text, table
+from graph import run
 from kcache.registry import classify_all
 from kcache.store import ScanScope, Store
+from kcache_cli import main as cli
+from kcache_cli.commands import health, prompts, stats, tools
+from kcache_cli.commands.common import age_text, table
 
 DATA = Path(__file__).parent / "data" / "mcp-tools"
 
@@ -132,7 +133,7 @@ def test_tools_describe_flags_from_the_registry() -> None:
 
 
 def test_progress_and_tier_lines() -> None:
-    line = refresh.progress_line("dynamic", "pods", 12, "completed", 35.2)
+    line = run.progress_line("dynamic", "pods", 12, "completed", 35.2)
     assert "pods" in line and "12 rows" in line and "completed" in line and "35 ms" in line
     final = {
         "results": {
@@ -145,10 +146,10 @@ def test_progress_and_tier_lines() -> None:
             },
         }
     }
-    lines = refresh.tier_lines(final)
+    lines = run.tier_lines(final)
     assert lines[0].startswith("static: completed") and "8 rows in 2 scopes" in lines[0]
     assert "1 failed: secrets: partial: narrowed" in lines[1]
-    assert refresh.failed_tiers(final) == ["dynamic"]
+    assert run.failed_tiers(final) == ["dynamic"]
 
 
 async def test_run_refresh_reports_scopes_from_summaries_and_streamed_events() -> None:
@@ -162,14 +163,7 @@ async def test_run_refresh_reports_scopes_from_summaries_and_streamed_events() -
             yield "custom", {"tier": "static", "scope": "nodes", "rows": 3, "status": "completed", "ms": 5.0}
             yield "values", {"planned": ["static"], "results": summary, "status": "completed"}
 
-    import graph.refresh
-
-    original = graph.refresh.graph
-    graph.refresh.graph = FakeGraph()  # type: ignore[assignment]
-    try:
-        final = await refresh.run_refresh("static", reported.append)
-    finally:
-        graph.refresh.graph = original
+    final = await run.stream_refresh(FakeGraph(), "static", reported.append)
     assert final["status"] == "completed"
     assert len(reported) == 2  # nodes once (streamed), namespaces from the summary
     assert "nodes" in reported[0] and "5 ms" in reported[0]
@@ -234,10 +228,10 @@ async def test_stats_command_on_recorded_turns(tmp_path: Path, capsys: pytest.Ca
 
 def test_footer_and_describe_call() -> None:
     cached = {"answered_from_cache": True, "data_age_s": 4.2, "cache_lookups": 3, "cache_hits": 3}
-    assert turn.footer(cached) == "(answered from cache, data age 4s; cache lookups 3, hits 3)"
+    assert prompts.footer(cached) == "(answered from cache, data age 4s; cache lookups 3, hits 3)"
     planned = {"answered_from_cache": False, "tool": "resources_scale", "executed": False}
-    assert turn.footer(planned) == "(planned resources_scale)"
-    text = turn.describe_call(
+    assert prompts.footer(planned) == "(planned resources_scale)"
+    text = prompts.describe_call(
         {"tool": "resources_scale", "args": {"name": "currencyservice", "scale": 2}, "summary": "Scale it"}
     )
     assert "Scale it" in text and '"scale": 2' in text and "resources_scale" in text
@@ -283,7 +277,7 @@ async def test_run_turn_resumes_each_interrupt_with_the_decision() -> None:
         seen.append(payload["type"])
         return {"approved": False, "by": "test"}
 
-    result = await turn.run_turn(
+    result = await run.run_turn(
         _interrupting_graph(),
         "q",
         thread_id="t1",
@@ -301,7 +295,7 @@ async def test_run_turn_stops_when_no_choice_is_made() -> None:
     async def no_choice(payload: dict[str, Any]) -> None:
         return None
 
-    result = await turn.run_turn(
+    result = await run.run_turn(
         _interrupting_graph(), "q", thread_id="t2", context=None, on_approval=no_choice, on_clarify=no_choice
     )
     assert result.stopped_at is not None and result.stopped_at["candidates"] == ["a/x", "b/x"]

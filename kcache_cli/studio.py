@@ -5,7 +5,7 @@ then ``langgraph dev`` from the project folder pointed at it, with the offline p
 unless a Gemini key is configured. Prints the Studio URL and the local API URL once the
 server answers, and stops both on Ctrl-C::
 
-    python -m kcache.studio [--port 2024]
+    python -m kcache_cli.studio [--port 2024]
 """
 
 from __future__ import annotations

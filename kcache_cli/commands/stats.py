@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from kcache import kpi
-from kcache.commands.common import echo
 from kcache.settings import Settings
 from kcache.store import Store
+from kcache_cli.commands.common import echo
 
 TIER_SCOPE_PREFIX = "tier:"
 """scan_history rows of whole tier scans are named ``tier:static`` / ``tier:dynamic``."""

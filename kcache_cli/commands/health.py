@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 from kcache import runtime
-from kcache.commands.common import age_text, echo
 from kcache.errors import ConfigError, KcacheError
 from kcache.kinds import TIERS
 from kcache.kubeconfig import read_identity
 from kcache.settings import Settings
 from kcache.store import ScanScope, Store
+from kcache_cli.commands.common import age_text, echo
 
 
 def tier_health(scopes: list[ScanScope], tier: str, now: float) -> dict[str, Any]:

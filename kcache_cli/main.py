@@ -238,49 +238,49 @@ async def _config(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("tools")
 async def _tools(args: argparse.Namespace, settings: Settings) -> int:
-    from kcache.commands import tools
+    from kcache_cli.commands import tools
 
     return await tools.run(args.json, settings)
 
 
 @command("refresh")
 async def _refresh(args: argparse.Namespace, settings: Settings) -> int:
-    from kcache.commands import refresh
+    from kcache_cli.commands import refresh
 
     return await refresh.run(loop=args.loop, tier=args.tier, settings=settings)
 
 
 @command("health")
 async def _health(args: argparse.Namespace, settings: Settings) -> int:
-    from kcache.commands import health
+    from kcache_cli.commands import health
 
     return await health.run(args.json, settings)
 
 
 @command("stats")
 async def _stats(args: argparse.Namespace, settings: Settings) -> int:
-    from kcache.commands import stats
+    from kcache_cli.commands import stats
 
     return await stats.run(args.json, settings)
 
 
 @command("ask")
 async def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    from kcache.commands import ask
+    from kcache_cli.commands import ask
 
     return await ask.ask(args.question, json_out=args.json, yes=args.yes, fresh=args.fresh, settings=settings)
 
 
 @command("chat")
 async def _chat(args: argparse.Namespace, settings: Settings) -> int:
-    from kcache.commands import ask
+    from kcache_cli.commands import ask
 
     return await ask.chat(fresh=args.fresh, settings=settings)
 
 
 @command("demo")
 async def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from kcache.commands import demo
+    from kcache_cli.commands import demo
 
     return await demo.run(settings)
 

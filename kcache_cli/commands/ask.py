@@ -6,28 +6,26 @@ import json
 import uuid
 from typing import Any
 
+from graph.run import compile_agent_for_turns, run_turn
 from kcache import runtime
-from kcache.commands.common import echo
-from kcache.commands.turn import (
+from kcache.context import Context
+from kcache.errors import KcacheError
+from kcache.settings import Settings
+from kcache_cli.commands.common import echo
+from kcache_cli.commands.prompts import (
     ask_approval,
     ask_choice,
-    compile_agent,
     describe_call,
     footer,
     read_line,
-    run_turn,
     stdin_is_tty,
 )
-from kcache.errors import KcacheError
-from kcache.settings import Settings
 
 EXIT_NOT_DONE = 1
 """A write not approved, or a clarification left unanswered."""
 
 
-def _context(fresh: bool) -> Any:
-    from graph.context import Context
-
+def _context(fresh: bool) -> Context:
     return Context(fresh=fresh)
 
 
@@ -37,8 +35,14 @@ async def ask(question: str, *, json_out: bool, yes: bool, fresh: bool, settings
     tty = stdin_is_tty()
 
     async def on_approval(payload: dict[str, Any]) -> dict[str, Any]:
+        if yes and not payload.get("needs_person"):
+            return {"approved": True, "by": "cli --yes", "automatic": True}
         if yes:
-            return {"approved": True, "by": "cli --yes"}
+            echo(
+                "--yes approves only objects named exactly; this target was found through its "
+                "workload, so a person must approve it" + (":" if tty else " (ask again naming it)."),
+                err=True,
+            )
         if tty:
             return await ask_approval(payload)
         echo("Not run: this needs approval and stdin is not a terminal (use --yes to approve).", err=True)
@@ -50,8 +54,8 @@ async def ask(question: str, *, json_out: bool, yes: bool, fresh: bool, settings
             return await ask_choice(payload)
         return None
 
-    async with runtime.open(settings):
-        agent = compile_agent()
+    async with runtime.open(settings) as kc:
+        agent = compile_agent_for_turns(kc)
         result = await run_turn(
             agent,
             question,
@@ -90,7 +94,7 @@ async def chat(*, fresh: bool, settings: Settings) -> int:
         return await ask_approval(payload)
 
     async with runtime.open(settings) as kc:
-        agent = compile_agent()
+        agent = compile_agent_for_turns(kc)
         echo(
             f"kcache chat on {kc.cluster} via {kc.registry.server} "
             f"(LLM provider: {settings.llm_provider}); type exit or quit to leave"

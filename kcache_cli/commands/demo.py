@@ -15,12 +15,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from graph.run import compile_agent_for_turns, run_refresh, run_turn, tier_lines
 from kcache import runtime
-from kcache.commands.common import age_text, echo
-from kcache.commands.refresh import run_refresh, tier_lines
-from kcache.commands.turn import compile_agent, describe_call, run_turn
+from kcache.context import Context
 from kcache.errors import KcacheError
 from kcache.settings import PROJECT_ROOT, Settings
+from kcache_cli.commands.common import age_text, echo
+from kcache_cli.commands.prompts import describe_call
 
 DEMO_CLUSTER = PROJECT_ROOT / "devcluster" / "clusters" / "demo"
 QUESTIONS: tuple[str, ...] = (
@@ -37,8 +38,6 @@ async def _mcp_calls(kc: runtime.Kcache) -> int:
 
 
 async def _ask(kc: runtime.Kcache, agent: Any, question: str, totals: dict[str, int]) -> None:
-    from graph.context import Context
-
     async def show_approval(payload: dict[str, Any]) -> dict[str, Any]:
         echo("  needs approval (the demo never runs writes):")
         echo("    " + describe_call(payload).replace("\n", "\n    "))
@@ -106,10 +105,10 @@ async def run(settings: Settings) -> int:
             async with runtime.open(demo, kubeconfig=folder / "kubeconfig") as kc:
                 echo(f"MCP server: {kc.registry.server}, {len(kc.registry.caps)} tools")
                 echo("refreshing the cache (static and dynamic tiers) ...")
-                final = await run_refresh("all", lambda line: None)
+                final = await run_refresh(kc, "all", lambda line: None)
                 for line in tier_lines(final):
                     echo("  " + line)
-                agent = compile_agent()
+                agent = compile_agent_for_turns(kc)
                 totals = {"lookups": 0, "hits": 0, "avoided": 0, "calls": 0}
                 failures = 0
                 for question in QUESTIONS:

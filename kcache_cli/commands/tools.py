@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from kcache import runtime
-from kcache.commands.common import echo, table
 from kcache.registry.capability import ToolCapability
 from kcache.settings import Settings
+from kcache_cli.commands.common import echo, table
 
 
 def safety(cap: ToolCapability) -> str:

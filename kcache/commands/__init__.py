@@ -1,1 +1,0 @@
-"""The ``kcache`` sub-commands, one module per command group (the parser lives in kcache.cli)."""

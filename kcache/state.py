@@ -1,0 +1,294 @@
+"""The typed state of the agent and refresh graphs, and of every payload that crosses nodes.
+
+``typing_extensions.TypedDict`` (not ``typing``'s) so that ``langgraph dev`` publishes real
+schemas on Python 3.11. Raw tool output never lives here: the state is traced and
+checkpointed, so it carries canonical values, short summaries and counts. The nodes (and
+the library functions they call) read these types; the graphs are built from them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, NotRequired
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+from typing_extensions import TypedDict
+
+Outcome = Literal["answer", "confirm", "executed", "clarify", "not_found", "refuse", "error"]
+"""How a turn ended: read answered, write paused for approval, write run, clarification asked,
+object missing, request declined, or a read that could not be answered."""
+
+TERMINAL: tuple[Outcome, ...] = ("not_found", "refuse", "clarify", "error")
+"""Outcomes decided before any tool: the turn goes straight to its answer."""
+
+
+class Understanding(TypedDict):
+    """intent: what the request asks and the names it mentions (before any lookup)."""
+
+    intent: str
+    """``query``, ``action`` (a write) or ``analysis``."""
+    resource: str
+    """Canonical kind, lowercase singular, or ``cluster``."""
+    operation: str
+    """list, get, logs, top, delete, scale, diagnose (and the reader's other operations)."""
+    language: Literal["zh", "en"]
+    confidence: float
+    namespace: str | None
+    namespace_mention: str | None
+    all_namespaces: bool
+    name_mention: str | None
+    name_kind: str | None
+    name_mentions: tuple[str, ...]
+    kind_stated: bool
+    label_selector: str | None
+    replicas: int | None
+    container: str | None
+    tail: int | None
+    previous: bool
+    wants_secret_value: bool
+    count_only: bool
+    problem_only: bool
+    warnings_only: bool
+    unknown_words: tuple[str, ...]
+    notes: tuple[str, ...]
+    warmed: NotRequired[list[str]]
+    """Tiers scanned before the turn because they were empty or expired."""
+    unsure: NotRequired[bool]
+    """The reading is below INTENT_CONFIDENCE_THRESHOLD and no LLM read it: ask, do not guess."""
+
+
+class Target(TypedDict):
+    """One object a request is about, as resolved against the cache."""
+
+    kind: str
+    namespace: str | None
+    name: str
+    how: str
+    """exact, workload, prefix, fuzzy or chosen (by the user, after a clarification)."""
+
+
+class Missing(TypedDict):
+    """What was asked for and not found, with the nearest names."""
+
+    what: str
+    """The kind (or ``namespace``) that was looked for."""
+    mention: str | None
+    namespace: NotRequired[str | None]
+    suggestions: list[str]
+
+
+class Row(TypedDict):
+    """One cached object in the state's compact form (a :class:`kcache.model.Resource`'s fields)."""
+
+    kind: str
+    name: str
+    namespace: str | None
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    owner_kind: str | None
+    owner_name: str | None
+    created_at: str | None
+    fields: dict[str, Any]
+
+
+class ClusterFacts(TypedDict):
+    """The cached cluster row an answer about the cluster uses."""
+
+    name: str
+    version: str | None
+    api_server: str | None
+    node_count: int | None
+
+
+class Resolution(TypedDict, total=False):
+    """cache_lookup: mentions resolved against the cache, the rows that answer, lookups and hits."""
+
+    namespace: str | None
+    namespace_source: str | None
+    """user (named in the request), cache (found through the object) or None."""
+    target: Target
+    workload: dict[str, str]
+    """The workload (kind, name) whose pod the target is, when the user named the workload."""
+    related: Target
+    """An object of another kind that filters what is asked ("pods on node X", "events of pod Y")."""
+    siblings: list[str]
+    candidates: list[str]
+    """Equally good matches the user must choose from (``namespace/name``)."""
+    choices: dict[str, Target]
+    missing: Missing
+    clarified: str
+    cluster: ClusterFacts
+    items: list[Row]
+    events: list[Row]
+    total: int
+    lookups: int
+    hits: int
+    refreshed: list[str]
+    stale: list[str]
+    """Scopes whose read-through refresh failed: their rows may be out of date."""
+    data_age_s: float | None
+
+
+class ToolChoice(TypedDict):
+    """tool_select: one tool that fits, with its fixed arguments."""
+
+    tool: str
+    score: float
+    fixed_args: dict[str, Any]
+    reason: str
+    operation: str
+    resource: str
+    writes: bool
+    destructive: bool
+
+
+class Param(TypedDict):
+    """A canonical parameter with where it came from and how sure kcache is of it."""
+
+    value: Any
+    source: str
+    confidence: float
+
+
+class Plan(TypedDict, total=False):
+    """param_suggest (and later nodes): canonical parameters and the outcome so far."""
+
+    outcome: Outcome | None
+    candidates: list[str]
+    reason: str | None
+    """Why the outcome was chosen, in words (refusals, clarifications)."""
+    missing: Missing | None
+    """For ``not_found``: what was missing."""
+    params: dict[str, Param]
+    approved: bool | None
+    """True/False once a write was approved or declined; None while none was asked."""
+
+
+class LlmInfo(TypedDict, total=False):
+    """gemini: the deciding step's provider, rounds and prompt size."""
+
+    provider: str
+    rounds: int
+    limit_reached: bool
+    """AGENT_MAX_TOOL_ROUNDS rounds ran: no further tool round."""
+    calls: int
+    """LLM requests made this turn (0 when the cache answered without one)."""
+    prompt_tokens: int
+    summarised: bool
+    tools_offered: list[str]
+
+
+CallStatus = Literal["ok", "error", "rejected", "planned", "denied", "declined"]
+
+
+class CallRecord(TypedDict, total=False):
+    """tool_call: one call made, planned, refused or rejected (never its raw output)."""
+
+    tool: str
+    args: dict[str, Any]
+    executed: bool
+    status: CallStatus
+    writes: bool
+    approved_by: str | None
+    duration_ms: float
+    error: str
+
+
+class TurnRecord(TypedDict, total=False):
+    """The structured record of a turn (the eval format's ``record``, plus sources)."""
+
+    intent: str
+    resource: str
+    operation: str
+    params: dict[str, Any]
+    param_sources: dict[str, dict[str, Any]]
+    tool: str | None
+    tool_args: dict[str, Any]
+    executed: bool
+    answered_from_cache: bool
+    outcome: Outcome
+    candidates: list[str]
+    answer: str
+    data_age_s: float | None
+    cache_lookups: int
+    cache_hits: int
+    provider: str | None
+    prompt_tokens: int
+    llm_calls: int
+    approved: bool | None
+    language: str
+    invalidated: list[str]
+    non_llm_ms: float
+
+
+class AgentInput(TypedDict):
+    """What a caller sends: a chat history (the last human message is the request) or a query."""
+
+    messages: NotRequired[Annotated[list[AnyMessage], add_messages]]
+    """Chat messages; the last human message is the request."""
+    query: NotRequired[str]
+    """The request as plain text (used when given, instead of the last human message)."""
+
+
+class AgentOutput(TypedDict):
+    """What the agent returns: the answer as a message and text, and the turn's record."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    """The conversation, ending with the agent's answer."""
+    answer: str
+    """The final answer in the user's language."""
+    record: TurnRecord
+    """The structured record of the turn (intent, params, tool, outcome, data age, ...)."""
+
+
+class AgentState(TypedDict):
+    """Everything the agent's nodes read and write during one turn."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    """Chat messages the user sees; the agent appends its answer."""
+    query: NotRequired[str]
+    """The request being handled."""
+    understanding: NotRequired[Understanding]
+    """intent: intent, resource, operation and the mentions found in the request."""
+    resolved: NotRequired[Resolution]
+    """cache_lookup: mentions resolved against the cache, freshness, lookups and hits."""
+    selected: NotRequired[list[ToolChoice]]
+    """tool_select: the few tools that fit, best first, with their fixed arguments."""
+    plan: NotRequired[Plan]
+    """param_suggest: canonical parameters (value, source, confidence), outcome so far."""
+    llm: NotRequired[LlmInfo]
+    """gemini: provider, rounds, prompt tokens of the turn."""
+    exchange: NotRequired[list[AnyMessage]]
+    """This turn's deciding-step replies and tool results (kept out of the user's history)."""
+    calls: NotRequired[list[CallRecord]]
+    """tool_call: the calls made or planned (tool, args, status, duration), no raw output."""
+    answer: NotRequired[str]
+    """The final answer."""
+    record: NotRequired[TurnRecord]
+    """The structured record of the turn."""
+    timings: NotRequired[dict[str, float]]
+    """Milliseconds spent per node (non-LLM time is derived from it)."""
+
+
+class RefreshInput(TypedDict):
+    """What starts a refresh."""
+
+    tier: NotRequired[str]
+    """static, dynamic, all (default) or due (only tiers whose interval has passed)."""
+    force: NotRequired[bool]
+    """Scan even when the tier is still fresh."""
+
+
+class RefreshState(TypedDict):
+    """Counts and statuses of a refresh run (never raw tool output)."""
+
+    tier: NotRequired[str]
+    """The tier asked for."""
+    force: NotRequired[bool]
+    """Whether fresh tiers are scanned anyway."""
+    planned: NotRequired[list[str]]
+    """plan_refresh: the tiers this run scans, in order."""
+    results: NotRequired[dict[str, dict[str, Any]]]
+    """Per tier: status, counts per scope, failures with their messages."""
+    status: NotRequired[str]
+    """completed, failed, or skipped (nothing was due)."""

@@ -1,0 +1,139 @@
+"""What a write tool call acts on, whether that is what the user asked, and what it changes.
+
+A write runs only when its target (kind, namespace, name) is the object resolved from the
+user's request, by exact match, and its value (replicas) is the resolved one. The model's
+arguments are checked against that, never trusted: text inside a cluster object can steer a
+model, it cannot steer this check.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from kcache.kinds import KINDS, changed_by_write, kind_of_word
+from kcache.registry.capability import ToolCapability
+from kcache.state import Plan, Resolution, Understanding
+
+#: How a target may be found for a write: named exactly, or chosen by the user from candidates.
+EXACT = ("exact", "chosen")
+#: Found through the workload the user named (its only pod): proposed, approved by a person only.
+PROPOSED = ("workload",)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallTarget:
+    """The object a tool call names, read from its arguments."""
+
+    kind: str | None
+    namespace: str | None
+    name: str | None
+    replicas: int | None = None
+    context: str | None = None
+
+
+def _manifest(text: Any) -> dict[str, Any]:
+    if isinstance(text, dict):
+        return text
+    try:
+        loaded = yaml.safe_load(str(text))
+    except yaml.YAMLError:
+        try:
+            loaded = json.loads(str(text))
+        except ValueError:
+            return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def call_target(cap: ToolCapability, args: dict[str, Any]) -> CallTarget:
+    """The kind, namespace, name and replicas a call of ``cap`` with ``args`` acts on."""
+
+    def arg(canonical: str) -> Any:
+        param = cap.tool_param(canonical)
+        return args.get(param) if param else None
+
+    kind: str | None = None
+    namespace, name = arg("namespace"), arg("name")
+    if (manifest_text := arg("manifest")) is not None:
+        manifest = _manifest(manifest_text)
+        meta = manifest.get("metadata")
+        meta = meta if isinstance(meta, dict) else {}
+        kind = kind_of_word(str(manifest.get("kind") or ""))
+        namespace, name = meta.get("namespace", namespace), meta.get("name", name)
+    elif (declared := arg("kind") or arg("resource_type")) is not None:
+        kind = kind_of_word(str(declared))
+    else:
+        known = [k for k in cap.resource_types if k in KINDS]
+        kind = known[0] if len(known) == 1 else None
+    replicas = arg("replicas")
+    try:
+        count = int(replicas) if replicas is not None else None
+    except (TypeError, ValueError):
+        count = -1  # not a number: never equal to a resolved count
+    return CallTarget(
+        kind=kind,
+        namespace=str(namespace) if namespace else None,
+        name=str(name) if name else None,
+        replicas=count,
+        context=str(arg("context")) if arg("context") else None,
+    )
+
+
+def _shown(kind: str | None, namespace: str | None, name: str | None) -> str:
+    return f"{kind or '?'} {namespace + '/' if namespace else ''}{name or '?'}"
+
+
+def check_write(
+    cap: ToolCapability,
+    args: dict[str, Any],
+    *,
+    understanding: Understanding,
+    resolved: Resolution,
+    plan: Plan,
+    context: str | None,
+) -> str | None:
+    """Why this write must not run (a sentence naming what differs), or None when it may.
+
+    ``context`` is the kubeconfig context kcache talks to; a call naming another is rejected.
+    """
+    target = resolved.get("target")
+    if understanding["intent"] != "action" or target is None:
+        return "the request asked for no change to any object"
+    got = call_target(cap, args)
+    want = (target["kind"], target["namespace"] if KINDS.get(target["kind"]) else None, target["name"])
+    have = (got.kind, got.namespace if got.kind and KINDS.get(got.kind) else None, got.name)
+    if have != want:
+        return f"the call acts on {_shown(*have)}, but the request is about {_shown(*want)}"
+    if got.context is not None and context is not None and got.context != context:
+        return f"the call names cluster context {got.context!r}, but the request is for {context!r}"
+    if "scale" in cap.operation_types:
+        wanted = plan.get("params", {}).get("replicas")
+        if wanted is None or got.replicas != int(wanted["value"]):
+            shown = "none" if wanted is None else wanted["value"]
+            return f"the call sets replicas to {got.replicas}, but the request asks for {shown}"
+    if target["how"] not in (*EXACT, *PROPOSED):
+        return f"{target['name']} is only a {target['how']} match; a write acts on an exact name"
+    return None
+
+
+def needs_person(resolved: Resolution) -> bool:
+    """A write whose target was not named exactly (a workload's pod) is approved by a person only."""
+    target = resolved.get("target")
+    return target is None or target["how"] not in EXACT
+
+
+def changed_scopes(
+    cap: ToolCapability, args: dict[str, Any], fallback_kind: str
+) -> list[tuple[str, str | None]]:
+    """(kind, namespace) scopes a write touched: its kind and what a write to that kind changes."""
+    got = call_target(cap, args)
+    kinds = [got.kind] if got.kind else [k for k in cap.resource_types if k in KINDS] or [fallback_kind]
+    scopes: list[tuple[str, str | None]] = []
+    for kind in kinds:
+        for k in changed_by_write(kind):
+            if k in KINDS:
+                scopes.append((k, got.namespace if KINDS[k] else None))
+    return list(dict.fromkeys(scopes))

@@ -1,0 +1,1 @@
+"""The ``kcache`` command line: the face of kcache, above the graphs and the eval harness."""

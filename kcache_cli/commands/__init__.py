@@ -1,0 +1,1 @@
+"""The ``kcache`` sub-commands, one module per command group (the parser lives in kcache_cli.main)."""

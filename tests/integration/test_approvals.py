@@ -1,0 +1,224 @@
+"""Approvals and write checks, end to end: Gemini (the real client, against the stub) decides,
+kubernetes-mcp-server runs the calls on devcluster, and devcluster counts what reached it.
+
+Every write of a message is approved before any call of it runs, and each approved call runs
+exactly once across the resumes; a write whose target or value differs from what the user
+asked is rejected before any approval, whatever the policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.messages import HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.types import Command
+
+from devcluster import DevCluster
+from graph.agent import build_agent
+from kcache import runtime
+from kcache.context import Context
+from kcache.settings import Settings
+from tests.conftest import kcache_env
+from tests.support.gemini_stub import GeminiStub
+
+pytestmark = pytest.mark.integration
+
+
+class Writes:
+    """A devcluster request hook that records every write request (method, path) it sees."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+
+    async def __call__(self, request: Any) -> None:
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and "review" not in request.url.path:
+            self.seen.append((request.method, request.url.path))
+
+    def to(self, fragment: str) -> list[tuple[str, str]]:
+        return [w for w in self.seen if fragment in w[1]]
+
+
+def _env(dc: DevCluster, tmp: Path, stub: GeminiStub) -> Settings:
+    return Settings.from_env(
+        kcache_env(
+            dc,
+            tmp,
+            LLM_PROVIDER="gemini",
+            GOOGLE_API_KEY="k",
+            LLM_BASE_URL=stub.url,
+            LLM_REQUEST_TIMEOUT="10",
+        )
+    )
+
+
+@pytest.fixture
+async def kc(
+    devcluster: DevCluster, gemini_stub: GeminiStub, tmp_path: Path
+) -> AsyncIterator[runtime.Kcache]:
+    async with runtime.open(_env(devcluster, tmp_path, gemini_stub)) as opened:
+        yield opened
+
+
+@pytest.fixture
+def writes(devcluster: DevCluster) -> Writes:
+    hook = Writes()
+    devcluster.add_hook(hook)
+    return hook
+
+
+def _cfg(thread: str) -> Any:
+    return {"configurable": {"thread_id": thread}}
+
+
+async def _ask(graph: Any, text: str, thread: str, ctx: Context | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = await graph.ainvoke(
+        {"messages": [HumanMessage(text)]}, _cfg(thread), context=ctx or Context()
+    )
+    return out
+
+
+async def _resume(graph: Any, thread: str, approved: bool) -> dict[str, Any]:
+    out: dict[str, Any] = await graph.ainvoke(
+        Command(resume={"approved": approved, "by": "test"}), _cfg(thread), context=Context()
+    )
+    return out
+
+
+def _replicas(dc: DevCluster, name: str) -> int:
+    (deploy,) = [d for d in dc.list("deployment", "boutique") if d["metadata"]["name"] == name]
+    return int(deploy["spec"]["replicas"])
+
+
+async def _audit(kc: runtime.Kcache, tool: str) -> list[str]:
+    return [a["status"] for a in reversed(await kc.store.audit_log()) if a["tool"] == tool]
+
+
+SCALE = ("resources_scale", {"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "boutique", "name": "currencyservice", "scale": 2})  # fmt: skip
+
+
+async def test_two_writes_are_both_approved_before_either_runs_and_each_runs_once(
+    kc: runtime.Kcache, gemini_stub: GeminiStub, devcluster: DevCluster, writes: Writes
+) -> None:
+    graph = build_agent(kc).compile(checkpointer=InMemorySaver())
+    gemini_stub.reply_function_calls([SCALE, SCALE])
+    first = await _ask(graph, "scale currencyservice in boutique to 2", "a1")
+    (asked,) = first["__interrupt__"]
+    assert asked.value["tool"] == "resources_scale" and "currencyservice" in asked.value["summary"]
+    assert writes.to("currencyservice") == []  # nothing ran before the first approval
+    second = await _resume(graph, "a1", True)
+    assert len(second["__interrupt__"]) == 1
+    assert writes.to("currencyservice") == []  # nor before the second: the first write did not run early
+    gemini_stub.reply_text("currencyservice now runs 2 replicas.")
+    done = await _resume(graph, "a1", True)
+    assert len(writes.to("deployments/currencyservice")) == 2  # each approved write ran exactly once
+    assert _replicas(devcluster, "currencyservice") == 2
+    assert await _audit(kc, "resources_scale") == ["ok", "ok"]
+    assert done["record"]["executed"] and done["record"]["outcome"] == "executed"
+
+
+async def test_a_declined_second_write_does_not_run_and_the_first_runs_once(
+    kc: runtime.Kcache, gemini_stub: GeminiStub, devcluster: DevCluster, writes: Writes
+) -> None:
+    graph = build_agent(kc).compile(checkpointer=InMemorySaver())
+    gemini_stub.reply_function_calls([SCALE, SCALE])
+    await _ask(graph, "scale currencyservice in boutique to 2", "a2")
+    await _resume(graph, "a2", True)
+    gemini_stub.reply_text("One of the two changes was declined.")
+    await _resume(graph, "a2", False)
+    assert len(writes.to("deployments/currencyservice")) == 1
+    assert await _audit(kc, "resources_scale") == ["ok", "declined"]
+
+
+async def test_a_read_beside_a_write_is_checked_once_and_the_write_waits_for_approval(
+    kc: runtime.Kcache, gemini_stub: GeminiStub, writes: Writes
+) -> None:
+    graph = build_agent(kc).compile(checkpointer=InMemorySaver())
+    read = ("pods_list_in_namespace", {"namespace": "boutique"})
+    gemini_stub.reply_function_calls([read, SCALE])
+    out = await _ask(graph, "scale currencyservice in boutique to 2", "a3")
+    assert out["__interrupt__"] and writes.to("currencyservice") == []
+    gemini_stub.reply_text("Scaled.")
+    await _resume(graph, "a3", True)
+    # The read was not offered for a scale request: rejected once (not once per resume), never run.
+    assert await _audit(kc, "pods_list_in_namespace") == ["rejected"]
+    assert await _audit(kc, "resources_scale") == ["ok"]
+    assert len(writes.to("deployments/currencyservice")) == 1
+
+
+async def test_an_approval_survives_a_restart_and_the_write_runs_once(
+    devcluster: DevCluster, gemini_stub: GeminiStub, tmp_path: Path, writes: Writes
+) -> None:
+    checkpoints = str(tmp_path / "checkpoints.db")
+    settings = _env(devcluster, tmp_path, gemini_stub)
+    gemini_stub.reply_function_call(*SCALE)
+    async with runtime.open(settings) as kc, AsyncSqliteSaver.from_conn_string(checkpoints) as saver:
+        out = await _ask(
+            build_agent(kc).compile(checkpointer=saver), "scale currencyservice in boutique to 2", "a4"
+        )
+        assert out["__interrupt__"]
+    assert writes.to("currencyservice") == []
+    # A new process: a new holder (store, MCP session) and checkpointer on the same files.
+    gemini_stub.reply_text("Scaled to 2.")
+    async with runtime.open(settings) as kc, AsyncSqliteSaver.from_conn_string(checkpoints) as saver:
+        done = await _resume(build_agent(kc).compile(checkpointer=saver), "a4", True)
+        assert done["record"]["executed"]
+        assert await _audit(kc, "resources_scale") == ["ok"]
+    assert len(writes.to("deployments/currencyservice")) == 1
+    assert _replicas(devcluster, "currencyservice") == 2
+
+
+async def test_a_fooled_model_cannot_change_other_objects_even_under_auto_approval(
+    kc: runtime.Kcache, gemini_stub: GeminiStub, devcluster: DevCluster, writes: Writes
+) -> None:
+    graph = build_agent(kc).compile(checkpointer=InMemorySaver())
+    coredns = {"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "kube-system", "name": "coredns", "scale": 0}  # fmt: skip
+    frontend = {"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "boutique", "name": "frontend", "scale": 0}  # fmt: skip
+    wrong_count = {**SCALE[1], "name": "cartservice", "scale": 0}
+    gemini_stub.reply_function_calls(
+        [("resources_scale", coredns), ("resources_scale", frontend), ("resources_scale", wrong_count)]
+    )
+    gemini_stub.reply_text("Done.")
+    out = await _ask(graph, "scale cartservice in boutique to 2", "a5", Context(approval="auto"))
+    assert writes.seen == []
+    assert await _audit(kc, "resources_scale") == ["rejected", "rejected", "rejected"]
+    audit = [a for a in await kc.store.audit_log() if a["tool"] == "resources_scale"]
+    assert any("kube-system/coredns" in (a["error_message"] or "") for a in audit)
+    assert any("replicas to 0" in (a["error_message"] or "") for a in audit)
+    assert not out["record"]["executed"] and _replicas(devcluster, "frontend") == 1
+
+
+async def test_a_pod_found_through_its_workload_is_never_deleted_without_a_person(
+    kc: runtime.Kcache, gemini_stub: GeminiStub, devcluster: DevCluster, writes: Writes
+) -> None:
+    graph = build_agent(kc).compile(checkpointer=InMemorySaver())
+    (pod,) = [p["metadata"]["name"] for p in devcluster.list("pod", "boutique") if p["metadata"]["name"].startswith("cartservice-")]  # fmt: skip
+    gemini_stub.reply_function_call("pods_delete", {"namespace": "boutique", "name": pod})
+    out = await _ask(graph, "delete pod cartservice in boutique", "a6", Context(approval="auto"))
+    (asked,) = out["__interrupt__"]  # auto approval does not cover a target the user did not name
+    assert asked.value["needs_person"] is True and "deployment cartservice" in asked.value["summary"]
+    assert writes.seen == []
+    gemini_stub.reply_text("Not deleted.")
+    await graph.ainvoke(
+        Command(resume={"approved": True, "by": "cli --yes", "automatic": True}),
+        _cfg("a6"),
+        context=Context(),
+    )
+    assert writes.seen == [] and await _audit(kc, "pods_delete") == ["declined"]
+
+
+async def test_a_write_on_another_kind_than_the_one_named_is_rejected(
+    kc: runtime.Kcache, gemini_stub: GeminiStub, devcluster: DevCluster, writes: Writes
+) -> None:
+    graph = build_agent(kc).compile(checkpointer=InMemorySaver())
+    pod = next(p["metadata"]["name"] for p in devcluster.list("pod", "boutique") if p["metadata"]["name"].startswith("emailservice-"))  # fmt: skip
+    gemini_stub.reply_function_call("resources_delete", {"apiVersion": "v1", "kind": "Pod", "namespace": "boutique", "name": pod})  # fmt: skip
+    gemini_stub.reply_text("Done.")
+    await _ask(graph, "delete deployment emailservice in boutique", "a7", Context(approval="auto"))
+    assert writes.seen == []
+    (row,) = [a for a in await kc.store.audit_log() if a["tool"] == "resources_delete"]
+    assert row["status"] == "rejected" and "deployment boutique/emailservice" in row["error_message"]

@@ -1,0 +1,88 @@
+"""Reads that must be right or say they cannot be: filters by a named object of another kind,
+every pod of a workload, and a read whose refresh failed (offline planner, devcluster,
+kubernetes-mcp-server)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.messages import HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
+
+from devcluster import DevCluster
+from graph.agent import build_agent
+from kcache import runtime
+from kcache.context import Context
+from kcache.settings import Settings
+from tests.conftest import kcache_env
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def agent(devcluster: DevCluster, tmp_path: Path) -> AsyncIterator[Any]:
+    async with runtime.open(
+        Settings.from_env(kcache_env(devcluster, tmp_path, READ_THROUGH_TIMEOUT="5"))
+    ) as kc:
+        graph = build_agent(kc).compile(checkpointer=InMemorySaver())
+        n = 0
+
+        async def ask(text: str, ctx: Context | None = None) -> dict[str, Any]:
+            nonlocal n
+            n += 1
+            out: dict[str, Any] = await graph.ainvoke(
+                {"messages": [HumanMessage(text)]},
+                {"configurable": {"thread_id": f"r{n}"}},
+                context=ctx or Context(),
+            )
+            return out
+
+        yield ask
+
+
+async def test_pods_on_a_node_are_the_pods_scheduled_there(agent: Any, devcluster: DevCluster) -> None:
+    on_node = sorted(
+        p["metadata"]["name"] for p in devcluster.list("pod") if p["spec"].get("nodeName") == "demo-worker-2"
+    )
+    elsewhere = [
+        p["metadata"]["name"] for p in devcluster.list("pod") if p["spec"].get("nodeName") != "demo-worker-2"
+    ]
+    assert on_node and elsewhere
+    out = await agent("list pods on node demo-worker-2")
+    assert out["record"]["outcome"] == "answer"
+    assert all(name in out["answer"] for name in on_node)
+    assert not any(name in out["answer"] for name in elsewhere)
+
+
+async def test_events_of_a_workload_are_about_it_and_its_pods(agent: Any, devcluster: DevCluster) -> None:
+    out = await agent("show events for deployment frontend in boutique")
+    assert out["record"]["outcome"] == "answer" and "does not exist" not in out["answer"]
+    assert "ScalingReplicaSet" in out["answer"]  # the deployment's own event
+    assert "checkoutservice" not in out["answer"]  # nothing about other objects
+
+
+async def test_pods_of_a_workload_are_all_of_its_pods(agent: Any, devcluster: DevCluster) -> None:
+    devcluster.scale("deployment", "boutique", "frontend", 3)
+    out = await agent("list the pods of deployment frontend in boutique", Context(fresh=True))
+    pods = [
+        p["metadata"]["name"]
+        for p in devcluster.list("pod", "boutique")
+        if p["metadata"]["name"].startswith("frontend-")
+    ]
+    assert len(pods) == 3
+    assert all(name in out["answer"] for name in pods), out["answer"]
+
+
+async def test_a_read_whose_refresh_and_call_fail_is_an_error_not_a_cache_hit(
+    agent: Any, devcluster: DevCluster
+) -> None:
+    await agent("list pods in boutique")  # warm
+    devcluster.faults.set(error_rate=1.0, error_codes="500", only_paths=r"/pods$")
+    out = await agent("list pods in boutique", Context(fresh=True))
+    devcluster.faults.clear()
+    rec = out["record"]
+    assert rec["outcome"] == "error" and not rec["answered_from_cache"] and rec["data_age_s"] is None
+    assert out["answer"].startswith("Could not read pod")
