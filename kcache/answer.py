@@ -178,6 +178,7 @@ def diagnosis(
     logs: Mapping[str, str],
     *,
     view: View | None = None,
+    findings: Sequence[Finding] | None = None,
 ) -> str:
     """The diagnosis of the objects asked about: their findings first, then evidence and hints.
 
@@ -188,11 +189,18 @@ def diagnosis(
         logs: Previous container logs by pod name, as the tool returned them.
         view: The cached objects around them (owners, pods, services, nodes); without it
             the diagnosis sees only ``pods`` and ``events``.
+        findings: Findings already computed (by a node, over the cached scope): shown as
+            given instead of analysing ``pods`` again.
     """
     if not pods:
         return t(lang, "没有找到相关的 pod。", "No matching pods were found.")
-    around = view if view is not None else View.of([*pods, *events])
-    findings = rank(f for r in pods for f in diagnose(around, around.get(r.kind, r.namespace, r.name) or r))
+    if findings is None:
+        around = view if view is not None else View.of([*pods, *events])
+        findings = rank(
+            f for r in pods for f in diagnose(around, around.get(r.kind, r.namespace, r.name) or r)
+        )
+    else:
+        findings = rank(findings)
     if any(is_problem(f) for f in findings):
         scope: str | None
         if len(pods) == 1:

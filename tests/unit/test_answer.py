@@ -87,6 +87,16 @@ def test_diagnosis_of_a_workload_follows_the_view_to_its_pods() -> None:
     assert f"   - pod {NS}/cart-abc-1: container app is in CrashLoopBackOff" in text
 
 
+def test_diagnosis_shows_findings_computed_elsewhere() -> None:
+    records = broken_namespace()
+    view = View.of(records, loaded=("pod", "service", "endpoints"))
+    service = next(r for r in records if r.name == "orders")
+    computed = diagnose_namespace(view, NS)
+    text = diagnosis("en", [service], [], {}, findings=[f for f in computed if f["name"] == "orders"])
+    assert text.startswith(f"1 problem in service {NS}/orders:")
+    assert "selector app=orders matches no pod" in text
+
+
 def test_healthy_objects_say_so() -> None:
     ok = pod("ok-1", statuses=[running()])
     assert diagnosis("en", [ok], [], {}).startswith(f"No problem found with pod {NS}/ok-1 (status Running")
