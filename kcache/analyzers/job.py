@@ -68,9 +68,23 @@ def analyze_job(view: View, job: Resource, *, parent: str | None = None) -> list
         out.append(finding(job, "info", "Suspended", en="is suspended", zh="已暂停", parent=parent))
     if f.get("status") == "Complete":
         return out  # pods that failed before a later one succeeded are history, not a problem
-    for pod in view.children(job, "pod"):
-        out += analyze_pod(view, pod, parent=me)
-    return out
+    below = [x for pod in view.children(job, "pod") for x in analyze_pod(view, pod, parent=me)]
+    if not out and f.get("status") == "Running" and any(x["severity"] == "critical" for x in below):
+        failing = len({x["name"] for x in below if x["severity"] == "critical"})
+        out.append(
+            finding(
+                job,
+                "critical",
+                "PodsFailing",
+                en=f"is still running, but {failing} of its pods {'is' if failing == 1 else 'are'} failing",
+                zh=f"仍在运行，但有 {failing} 个 pod 失败",
+                hint_en="Its pods' findings below say why; the job fails once backoffLimit is reached.",
+                hint_zh="下面的 pod 问题说明了原因；达到 backoffLimit 后该 Job 会失败。",
+                evidence=[counts],
+                parent=parent,
+            )
+        )
+    return out + below
 
 
 def analyze_cronjob(view: View, cronjob: Resource, *, parent: str | None = None) -> list[Finding]:

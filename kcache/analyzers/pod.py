@@ -181,6 +181,12 @@ def _pending(view: View, pod: Resource, events: list[Resource]) -> list[Finding]
             evidence.append(
                 f"PersistentVolumeClaim {claim.name} is {claim.fields.get('status') or 'not bound'}"
             )
+    selector: dict[str, str] = f.get("node_selector") or {}
+    nodes = view.all("node")
+    if selector and nodes and not any(all(n.labels.get(k) == v for k, v in selector.items()) for n in nodes):
+        evidence.append(
+            "nodeSelector " + ",".join(f"{k}={v}" for k, v in sorted(selector.items())) + " matches no node"
+        )
     if scheduled is not None and scheduled.get("status") == "False":
         if scheduled.get("reason") == "SchedulingGated":
             return [
@@ -242,7 +248,7 @@ def _unschedulable(
                 f"没有节点有足够的空闲 {what}：降低 pod 的资源请求、释放资源或增加节点。",
             )
         )
-    if "affinity" in msg or "selector" in msg:
+    if "affinity" in msg or "selector" in msg or any(e.startswith("nodeSelector ") for e in evidence):
         hints.append(
             (
                 "No node matches its node selector or affinity: fix them or label a node.",
@@ -375,7 +381,8 @@ def _container(pod: Resource, c: dict[str, Any], events: list[Resource], *, init
                 "critical",
                 "OOMKilled" if reason == "OOMKilled" else "Error",
                 en=f"{who_en} terminated: {what}" + (f", {restarts} restarts" if restarts else ""),
-                zh=f"{who_zh} 已终止：{what}" + (f"，已重启 {restarts} 次" if restarts else ""),
+                zh=f"{who_zh} 已终止：{reason or 'Error'}（退出码 {code}）"
+                + (f"，已重启 {restarts} 次" if restarts else ""),
                 hint_en=(
                     "It ran out of memory: raise its memory limit or reduce its use."
                     if reason == "OOMKilled"

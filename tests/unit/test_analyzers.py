@@ -726,3 +726,43 @@ def test_wait_for_first_consumer_claim_blames_the_pod_until_one_is_scheduled() -
         f["severity"] == "critical"
         and 'event ProvisioningFailed: "failed to provision volume: disk quota exceeded"' in f["evidence"]
     )
+
+
+def test_running_job_whose_pod_keeps_failing_names_the_job_first() -> None:
+    j = job("backfill", active=1)
+    p = pod(
+        "backfill-x",
+        owner=("Job", "backfill"),
+        statuses=[waiting("app", "CrashLoopBackOff", restarts=7, last_reason="Error", last_code=1)],
+    )
+    found = diagnose(view(j, p), j)
+    assert reasons(found) == [("job", "backfill", "PodsFailing"), ("pod", "backfill-x", "CrashLoopBackOff")]
+    assert "is still running, but 1 of its pods is failing" in found[0]["text_en"]
+    assert top_level(found) == [found[0]]
+
+
+def test_pending_pod_whose_node_selector_matches_no_node() -> None:
+    message = "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector."
+    p = obj(
+        "pod",
+        "alert-0",
+        spec={"containers": [container()], "nodeSelector": {"disktype": "nvme"}},
+        status={
+            "phase": "Pending",
+            "conditions": [
+                {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message}
+            ],
+        },
+    )
+    worker = obj(
+        "node",
+        "w1",
+        None,
+        labels={"disktype": "ssd"},
+        status={"conditions": [{"type": "Ready", "status": "True"}]},
+    )
+    f = only(diagnose(view(p, worker), p), "Unschedulable")
+    assert "nodeSelector disktype=nvme matches no node" in f["evidence"]
+    assert f["hint_en"].startswith("No node matches its node selector or affinity")
+    oom = pod("job-y", phase="Failed", statuses=[terminated("app", "OOMKilled", 137)])
+    assert "已终止：OOMKilled（退出码 137）" in only(diagnose(view(oom), oom), "OOMKilled")["text_zh"]
