@@ -77,8 +77,14 @@ def finding(
 
 
 def under(findings: Iterable[Finding], parent: str) -> list[Finding]:
-    """Copies of ``findings`` attributed to ``parent`` (those that had no parent yet)."""
-    return [f if f["parent"] else Finding(**{**f, "parent": parent}) for f in findings]  # type: ignore[typeddict-item]
+    """Copies of ``findings`` attributed to ``parent`` (those that already had one keep it)."""
+    out = []
+    for f in findings:
+        copy = f.copy()
+        copy["evidence"] = list(f["evidence"])
+        copy["parent"] = f["parent"] or parent
+        out.append(copy)
+    return out
 
 
 def text(f: Finding, lang: str) -> str:

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from kcache.analyzers.common import condition, condition_line, event_line, event_lines
-from kcache.analyzers.findings import Finding, finding
+from kcache.analyzers.findings import Finding, finding, under
 from kcache.analyzers.view import View
 from kcache.model import Resource
 
@@ -32,9 +32,7 @@ def analyze_pod(view: View, pod: Resource, *, parent: str | None = None) -> list
     if memo_key not in view.memo:
         view.memo[memo_key] = _analyze(view, pod)
     found: list[Finding] = view.memo[memo_key]
-    if parent is None:
-        return list(found)
-    return [Finding(**{**f, "parent": f["parent"] or parent}) for f in found]  # type: ignore[typeddict-item]
+    return under(found, parent) if parent else [f.copy() for f in found]
 
 
 def _analyze(view: View, pod: Resource) -> list[Finding]:
