@@ -45,6 +45,11 @@ def event_lines(
     return [event_line(e) for e in chosen[:limit]]
 
 
+def count(n: int, word: str) -> str:
+    """``1 pod``, ``3 pods``: an English count with its noun."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def selector_text(selector: Mapping[str, str]) -> str:
     """``app=web,tier=front``."""
     return ",".join(f"{k}={v}" for k, v in sorted(selector.items()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kcache.analyzers.common import condition, condition_line, event_lines
+from kcache.analyzers.common import condition, condition_line, count, event_lines
 from kcache.analyzers.findings import Finding, finding, object_ref
 from kcache.analyzers.pod import analyze_pod
 from kcache.analyzers.view import View
@@ -26,7 +26,7 @@ def analyze_job(view: View, job: Resource, *, parent: str | None = None) -> list
     if f.get("status") == "Failed" or (failed_condition and failed_condition.get("status") == "True"):
         reason = str((failed_condition or {}).get("reason") or "JobFailed")
         if reason == "BackoffLimitExceeded":
-            en = f"failed: {failed} pods failed, reaching backoffLimit {limit}"
+            en = f"failed: {count(failed, 'pod')} failed, reaching backoffLimit {limit}"
             zh = f"已失败：{failed} 个 pod 失败，达到 backoffLimit {limit}"
         elif reason == "DeadlineExceeded":
             en = f"failed: it ran longer than activeDeadlineSeconds {f.get('active_deadline_seconds')}"
@@ -56,7 +56,7 @@ def analyze_job(view: View, job: Resource, *, parent: str | None = None) -> list
                 job,
                 "warning",
                 "JobRetrying",
-                en=f"{failed} pods failed so far (backoffLimit {limit}), {active} active",
+                en=f"{count(failed, 'pod')} failed so far (backoffLimit {limit}), {active} active",
                 zh=f"已有 {failed} 个 pod 失败（backoffLimit {limit}），{active} 个运行中",
                 hint_en="It retries until backoffLimit; the failed pods' findings say why they fail.",
                 hint_zh="它会重试直到 backoffLimit；失败 pod 的问题说明了原因。",

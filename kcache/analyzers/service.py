@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kcache.analyzers.common import selector_text
+from kcache.analyzers.common import count, selector_text
 from kcache.analyzers.findings import Finding, finding, object_ref
 from kcache.analyzers.pod import analyze_pod
 from kcache.analyzers.view import View
@@ -52,7 +52,7 @@ def analyze_service(view: View, svc: Resource, *, parent: str | None = None) -> 
                 svc,
                 "critical",
                 "NoReadyEndpoints",
-                en=f"has no ready endpoint ({len(pods)} pods selected, {not_ready} not ready)",
+                en=f"has no ready endpoint ({count(len(pods), 'pod')} selected, {not_ready} not ready)",
                 zh=f"没有就绪的端点（选中 {len(pods)} 个 pod，{not_ready} 个未就绪）",
                 hint_en="The selected pods are not ready; their findings below say why.",
                 hint_zh="被选中的 pod 未就绪；下面的 pod 问题说明了原因。",
@@ -72,7 +72,7 @@ def analyze_service(view: View, svc: Resource, *, parent: str | None = None) -> 
                 svc,
                 "critical",
                 "NoReadyEndpoints",
-                en=f"has no ready endpoint: none of its {len(pods)} selected pods is ready",
+                en=f"has no ready endpoint: no selected pod is ready ({count(len(pods), 'pod')} selected)",
                 zh=f"没有就绪的端点：选中的 {len(pods)} 个 pod 都未就绪",
                 hint_en="The selected pods are not ready; their findings below say why.",
                 hint_zh="被选中的 pod 未就绪；下面的 pod 问题说明了原因。",

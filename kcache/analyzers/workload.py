@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kcache.analyzers.common import condition, condition_line, event_lines
+from kcache.analyzers.common import condition, condition_line, count, event_lines
 from kcache.analyzers.findings import Finding, finding, object_ref
 from kcache.analyzers.pod import analyze_pod
 from kcache.analyzers.view import View
@@ -88,7 +88,7 @@ def analyze_workload(view: View, w: Resource, *, parent: str | None = None) -> l
                 w,
                 "warning",
                 "Misscheduled",
-                en=f"{f.get('misscheduled')} pods run on nodes they should not",
+                en=f"{count(int(f.get('misscheduled') or 0), 'pod')} run on nodes they should not",
                 zh=f"{f.get('misscheduled')} 个 pod 运行在不应运行的节点上",
                 parent=parent,
             )

@@ -370,7 +370,7 @@ def test_failed_job_reaches_its_failed_pods_through_owner_references() -> None:
 def test_running_job_with_failures_is_retrying_and_deadline_is_named() -> None:
     j = job("retry", failed=1, active=1)
     assert (
-        "1 pods failed so far (backoffLimit 2), 1 active"
+        "1 pod failed so far (backoffLimit 2), 1 active"
         in only(diagnose(view(j), j), "JobRetrying")["text_en"]
     )
     late = obj(
@@ -438,7 +438,7 @@ def test_service_with_no_ready_endpoint_shows_the_pods_findings() -> None:
     )
     found = diagnose(view(svc, p, endpoints("api", 0, 1)), svc)
     f = only(found, "NoReadyEndpoints")
-    assert "no ready endpoint (1 pods selected, 1 not ready)" in f["text_en"]
+    assert "no ready endpoint (1 pod selected, 1 not ready)" in f["text_en"]
     assert ("pod", "api-1", "CrashLoopBackOff") in reasons(found)
     # With a ready endpoint the Service works; its pods are not its problem.
     assert diagnose(view(svc, p, endpoints("api", 1, 0)), svc) == []
@@ -688,7 +688,9 @@ def test_service_without_cached_endpoints_judges_by_the_pods_readiness() -> None
     p = pod("api-1", labels={"app": "api"}, statuses=[running(ready=False)])
     no_endpoints = View.of([svc, p], loaded=("pod",))
     f = only(diagnose(no_endpoints, svc), "NoReadyEndpoints")
-    assert "none of its 1 selected pods is ready" in f["text_en"] and f["evidence"] == ["pods: api-1 (0/1)"]
+    assert "no selected pod is ready (1 pod selected)" in f["text_en"] and f["evidence"] == [
+        "pods: api-1 (0/1)"
+    ]
     ok = pod("api-2", labels={"app": "api"}, statuses=[running()])
     assert diagnose(View.of([svc, p, ok], loaded=("pod",)), svc) == []
 
