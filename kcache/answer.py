@@ -24,6 +24,7 @@ from kcache.analyzers import (
 )
 from kcache.analyzers.common import quantity
 from kcache.analyzers.pod import HEALTHY
+from kcache.kinds import BY_NAME
 from kcache.model import Resource
 
 HEALTHY_POD = HEALTHY
@@ -132,26 +133,34 @@ def scope_words(lang: str, namespace: str | None) -> str:
 def listing(
     lang: str, kind: str, items: Sequence[Resource], namespace: str | None, *, count_only: bool
 ) -> str:
-    """A list answer: the count, and the table unless only the count was asked."""
+    """A list answer: the count, and the table unless only the count was asked (then :func:`how_many`)."""
+    if count_only:
+        return how_many(lang, kind, items, namespace)
     label = kind if len(items) == 1 else f"{kind}s"
-    head = t(lang, f"{scope_words(lang, namespace)}共有 {len(items)} 个 {kind}", "")
-    if lang != "zh":
-        where = (
-            f" {scope_words(lang, namespace)}" if kind not in ("node", "namespace", "storageclass") else ""
+    if _cluster_scoped(kind):
+        head = t(
+            lang,
+            f"集群中共有 {len(items)} 个 {kind}",
+            f"There {'is' if len(items) == 1 else 'are'} {len(items)} {label}",
         )
-        head = f"There {'is' if len(items) == 1 else 'are'} {len(items)} {label}{where}"
-    if kind in ("node", "namespace", "storageclass", "persistentvolume") and lang == "zh":
-        head = f"集群中共有 {len(items)} 个 {kind}"
+    else:
+        head = t(
+            lang,
+            f"{scope_words(lang, namespace)}共有 {len(items)} 个 {kind}",
+            f"There {'is' if len(items) == 1 else 'are'} {len(items)} {label} {scope_words(lang, namespace)}",
+        )
     if not items:
-        return head + "."
+        return head + t(lang, "。", ".")
     if kind == "pod":
         states = Counter(str(i.fields.get("status")) for i in items)
         head += (
             t(lang, "（", " (") + ", ".join(f"{s}: {n}" for s, n in states.most_common()) + t(lang, "）", ")")
         )
-    if count_only:
-        return head + t(lang, "。", ".")
     return head + t(lang, "：\n", ":\n") + table([compact(i) for i in items])
+
+
+def _cluster_scoped(kind: str) -> bool:
+    return kind in BY_NAME and not BY_NAME[kind].namespaced
 
 
 def object_detail(lang: str, r: Resource) -> str:
@@ -641,7 +650,7 @@ def how_many(lang: str, kind: str, items: Sequence[Resource], namespace: str | N
     """A count answer that starts with the number, then the breakdown by status when there is one."""
     n = len(items)
     label = kind if n == 1 else f"{kind}s"
-    cluster_scoped = kind in ("node", "namespace", "storageclass", "persistentvolume")
+    cluster_scoped = _cluster_scoped(kind)
     where_en = "" if cluster_scoped else f" {scope_words('en', namespace)}"
     states = Counter(str(i.fields["status"]) for i in items if i.fields.get("status") is not None)
     breakdown_en = " (" + ", ".join(f"{s}: {c}" for s, c in states.most_common()) + ")" if states else ""

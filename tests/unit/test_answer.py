@@ -288,4 +288,9 @@ def test_listing_counts_and_grammar() -> None:
     )
     assert one.startswith("There is 1 deployment in namespace a")
     pods = [crashing(), pod("ok-1", statuses=[running()])]
-    assert listing("zh", "pod", pods, NS, count_only=True).startswith("命名空间 team-a 中共有 2 个 pod")
+    assert listing("zh", "pod", pods, NS, count_only=False).startswith("命名空间 team-a 中共有 2 个 pod")
+    # Only the count asked: the number comes first.
+    assert listing("zh", "pod", pods, NS, count_only=True).startswith("2 个 pod，位于命名空间 team-a")
+    nodes = [obj("node", "n1", None), obj("node", "n2", None)]
+    assert listing("en", "node", nodes, None, count_only=True).startswith("2 nodes (")
+    assert listing("en", "node", nodes, None, count_only=False).startswith("There are 2 nodes:")
