@@ -8,6 +8,7 @@ from typing import Any
 from kcache.analyzers.common import condition, condition_line, event_line, event_lines
 from kcache.analyzers.findings import Finding, finding, under
 from kcache.analyzers.view import View
+from kcache.kinds import BY_NAME
 from kcache.model import Resource
 
 IMAGE_PULL = frozenset(
@@ -19,11 +20,6 @@ _RESTART_WARN = 3
 _MOUNT_EVENTS = ("FailedMount", "FailedAttachVolume")
 #: kubectl STATUS values of a pod that is fine.
 HEALTHY = frozenset({"Running", "Completed", "Succeeded"})
-_MISSING = {
-    "configmap": ("MissingConfigMap", "ConfigMap"),
-    "secret": ("MissingSecret", "Secret"),
-    "persistentvolumeclaim": ("MissingPersistentVolumeClaim", "PersistentVolumeClaim"),
-}
 
 
 def analyze_pod(view: View, pod: Resource, *, parent: str | None = None) -> list[Finding]:
@@ -490,12 +486,13 @@ def _missing_refs(view: View, pod: Resource, events: list[Resource]) -> list[Fin
     seen: set[tuple[str, str]] = set()
     for ref in pod.fields.get("refs") or ():
         kind, name = str(ref.get("kind")), str(ref.get("name"))
-        if ref.get("optional") or (kind, name) in seen or kind not in _MISSING or not view.loaded(kind):
+        if ref.get("optional") or (kind, name) in seen or kind not in BY_NAME or not view.loaded(kind):
             continue
         seen.add((kind, name))
         if view.get(kind, pod.namespace, name) is not None:
             continue
-        reason, api_kind = _MISSING[kind]
+        api_kind = BY_NAME[kind].api_kind
+        reason = f"Missing{api_kind}"
         out.append(
             finding(
                 pod,

@@ -13,11 +13,14 @@ from kcache.analyzers.pvc import analyze_pvc
 from kcache.analyzers.service import analyze_service
 from kcache.analyzers.view import View
 from kcache.analyzers.workload import analyze_workload
+from kcache.kinds import is_namespaced
 from kcache.model import Resource
 
 Analyzer = Callable[[View, Resource], list[Finding]]
 
-#: The analyzer of each kind that has one.
+#: The analyzer of each kind that has one. A namespace's objects are diagnosed in this order
+#: (workloads before Services), and an object owned by another of the view is reached
+#: through its owner only.
 ANALYZERS: dict[str, Analyzer] = {
     "pod": analyze_pod,
     "deployment": analyze_workload,
@@ -31,12 +34,6 @@ ANALYZERS: dict[str, Analyzer] = {
     "persistentvolumeclaim": analyze_pvc,
     "node": analyze_node,
 }
-
-# Owners first: their analyzers reach the objects they own, which are then not analyzed alone.
-_NAMESPACE_ORDER = (
-    "cronjob", "job", "deployment", "statefulset", "daemonset", "replicaset", "pod",
-    "service", "ingress", "persistentvolumeclaim",
-)  # fmt: skip
 
 
 def diagnose(view: View, r: Resource) -> list[Finding]:
@@ -59,8 +56,9 @@ def diagnose_namespace(view: View, namespace: str) -> list[Finding]:
     under the object that explains it.
     """
     found: list[Finding] = []
-    for kind in _NAMESPACE_ORDER:
-        analyzer = ANALYZERS[kind]
+    for kind, analyzer in ANALYZERS.items():
+        if not is_namespaced(kind):
+            continue
         for r in view.all(kind, namespace):
             if (
                 r.owner_kind
