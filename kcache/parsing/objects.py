@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from kcache.errors import ParseError
+from kcache.kinds import kind_of_word
 from kcache.model import API_KINDS, KINDS, Resource
 
 #: Annotations never stored: kubectl's copy of the applied manifest (it holds whole objects,
@@ -23,58 +24,15 @@ _DROPPED_ANNOTATIONS = frozenset(
 )
 _DROPPED_ANNOTATION_PREFIXES = ("kcache.dev/",)
 
-_KIND_BY_API_NAME: dict[str, str] = {api.lower(): kind for kind, (_, api) in API_KINDS.items()}
-_KIND_ALIASES: dict[str, str] = {
-    "pods": "pod",
-    "po": "pod",
-    "nodes": "node",
-    "no": "node",
-    "namespaces": "namespace",
-    "ns": "namespace",
-    "services": "service",
-    "svc": "service",
-    "deployments": "deployment",
-    "deploy": "deployment",
-    "replicasets": "replicaset",
-    "rs": "replicaset",
-    "statefulsets": "statefulset",
-    "sts": "statefulset",
-    "daemonsets": "daemonset",
-    "ds": "daemonset",
-    "jobs": "job",
-    "cronjobs": "cronjob",
-    "cj": "cronjob",
-    "ep": "endpoints",
-    "ingresses": "ingress",
-    "ing": "ingress",
-    "configmaps": "configmap",
-    "cm": "configmap",
-    "secrets": "secret",
-    "persistentvolumeclaims": "persistentvolumeclaim",
-    "pvc": "persistentvolumeclaim",
-    "persistentvolumes": "persistentvolume",
-    "pv": "persistentvolume",
-    "storageclasses": "storageclass",
-    "sc": "storageclass",
-    "resourcequotas": "resourcequota",
-    "quota": "resourcequota",
-    "serviceaccounts": "serviceaccount",
-    "sa": "serviceaccount",
-    "events": "event",
-    "ev": "event",
-}
-
 
 def canonical_kind(kind: str) -> str:
-    """The canonical lowercase kind for an API kind, plural or short name.
+    """The canonical lowercase kind for an API kind, plural or short name (from :mod:`kcache.kinds`).
 
     Kinds the cache does not know (``HorizontalPodAutoscaler``) come back lowercased, so an
     event about them still names what it is about.
     """
     lowered = kind.strip().lower()
-    if lowered in KINDS:
-        return lowered
-    return _KIND_BY_API_NAME.get(lowered) or _KIND_ALIASES.get(lowered) or lowered
+    return kind_of_word(lowered) or lowered
 
 
 def filter_annotations(annotations: Mapping[str, Any]) -> dict[str, str]:

@@ -1256,3 +1256,12 @@ def test_service_endpoints_ingress_pvc_and_node_fields() -> None:
         ("Ready", "False"),
         ("MemoryPressure", "True"),
     ]
+
+
+def test_canonical_kind_reads_every_name_of_the_kinds_table() -> None:
+    from kcache.kinds import TABLE
+
+    for k in TABLE:
+        for word in (*k.words, k.api_kind, k.api_kind.upper(), f" {k.plural} "):
+            assert canonical_kind(word) == k.name, word
+    assert canonical_kind("HorizontalPodAutoscaler") == "horizontalpodautoscaler"
