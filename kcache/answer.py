@@ -279,15 +279,19 @@ def problems(
         f"{n} problem{'s' if n != 1 else ''} {where_en}:",
     )
     lines = [head]
+    top_ids = {id(f) for f in tops}
     children: dict[str, list[Finding]] = {}
     for f in problem_findings:
-        if f not in tops and f["parent"]:
+        if id(f) not in top_ids and f["parent"]:
             children.setdefault(f["parent"], []).append(f)
     shown: list[Finding] = []
+    expanded: set[str] = set()
     for i, top in enumerate(tops[:limit], 1):
         lines.append(f"{i}. [{_severity(lang, top)}] {ref_of(top)}: {text(top, lang)}")
         shown.append(top)
-        below = _descendants(ref_of(top), children)
+        # An object with several findings lists what lies under it once, after the first.
+        below = [] if ref_of(top) in expanded else _descendants(ref_of(top), children)
+        expanded.add(ref_of(top))
         for child in below[:MAX_CHILDREN]:
             lines.append(f"   - {ref_of(child)}: {text(child, lang)}")
             shown.append(child)

@@ -124,6 +124,24 @@ def test_problems_text_counts_ranks_and_groups_in_both_languages() -> None:
     assert problems("zh", [], NS) == "team-a 中没有发现问题。"
 
 
+def test_an_object_with_two_findings_lists_its_pods_once() -> None:
+    records = broken_namespace()
+    stuck = obj(
+        "deployment",
+        "cart",
+        spec={"replicas": 1, "selector": {"matchLabels": {"app": "cart"}}},
+        status={
+            "replicas": 1,
+            "readyReplicas": 0,
+            "conditions": [{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}],
+        },
+    )
+    records = [stuck if r.kind == "deployment" and r.name == "cart" else r for r in records]
+    text = problems("en", diagnose_namespace(View.of(records, loaded=("pod",)), NS), NS)
+    assert "deployment team-a/cart: rollout is stuck" in text and "deployment team-a/cart: 0 of 1" in text
+    assert text.split("Evidence:")[0].count("pod team-a/cart-abc-1:") == 1
+
+
 def test_problems_text_limits_the_list_but_counts_everything() -> None:
     records = [service(f"svc-{i:02d}", {"app": f"gone-{i}"}) for i in range(14)]
     findings = diagnose_namespace(View.of(records, loaded=("pod",)), NS)
