@@ -14,6 +14,8 @@ from kcache.analyzers import (
     Finding,
     View,
     diagnose,
+    diagnose_cluster,
+    diagnose_namespace,
     hint,
     is_problem,
     object_ref,
@@ -312,6 +314,12 @@ def problems(
         lines.append(t(lang, "建议：", "What to do:"))
         lines += hints
     return "\n".join(lines)
+
+
+def health(lang: str, view: View, namespace: str | None = None) -> str:
+    """The answer to "what's wrong in X" (a namespace) or "is my cluster healthy?" (None)."""
+    found = diagnose_namespace(view, namespace) if namespace else diagnose_cluster(view)
+    return problems(lang, found, namespace)
 
 
 def _severity(lang: str, f: Finding) -> str:

@@ -113,6 +113,21 @@ def _analyze(view: View, pod: Resource) -> list[Finding]:
                 evidence=event_lines(events),
             )
         )
+    if not out and events and phase in ("Pending", "Running"):
+        # Nothing in the pod's own status, but the kubelet or scheduler complains.
+        first = events[0]
+        out.append(
+            finding(
+                pod,
+                "warning",
+                str(first.fields.get("reason") or "WarningEvents"),
+                en=f"has Warning events ({first.fields.get('reason')})",
+                zh=f"有 Warning 事件（{first.fields.get('reason')}）",
+                hint_en="Read the events' messages: they name what the kubelet or scheduler could not do.",
+                hint_zh="阅读事件消息：它们说明了 kubelet 或调度器无法完成的操作。",
+                evidence=event_lines(events),
+            )
+        )
     if out:
         # Events a finding already shows (or summarised as repeated) are not shown again.
         used = {e.split(" ", 2)[1] for x in out for e in x["evidence"] if e.startswith("event ")}
@@ -434,6 +449,7 @@ def _probes(pod: Resource, events: list[Resource], found: list[Finding]) -> list
     for kind, reason, word_zh in (
         ("Liveness", "LivenessProbeFailed", "存活"),
         ("Readiness", "ReadinessProbeFailed", "就绪"),
+        ("Startup", "StartupProbeFailed", "启动"),
     ):
         failing = [e for e in unhealthy if str(e.fields.get("message") or "").startswith(kind)]
         if not failing:

@@ -768,3 +768,19 @@ def test_pending_pod_whose_node_selector_matches_no_node() -> None:
     assert f["hint_en"].startswith("No node matches its node selector or affinity")
     oom = pod("job-y", phase="Failed", statuses=[terminated("app", "OOMKilled", 137)])
     assert "已终止：OOMKilled（退出码 137）" in only(diagnose(view(oom), oom), "OOMKilled")["text_zh"]
+
+
+def test_startup_probe_failures_and_other_warning_events() -> None:
+    p = pod(
+        "slow-1",
+        statuses=[running(ready=False)],
+        containers=[container(startupProbe={"tcpSocket": {"port": 80}})],
+    )
+    startup = event(p, "Unhealthy", "Startup probe failed: dial tcp 10.0.0.1:80: connect: connection refused")
+    assert "connection refused" in only(diagnose(view(p, startup), p), "StartupProbeFailed")["evidence"][0]
+    sandbox = pod("net-1", phase="Pending", statuses=[waiting("app", "ContainerCreating")])
+    failed = event(
+        sandbox, "FailedCreatePodSandBox", "failed to setup network for sandbox: plugin not initialized"
+    )
+    f = only(diagnose(view(sandbox, failed), sandbox), "FailedCreatePodSandBox")
+    assert f["severity"] == "warning" and "plugin not initialized" in f["evidence"][0]

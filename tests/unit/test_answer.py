@@ -6,6 +6,7 @@ from kcache.analyzers import View, diagnose_namespace
 from kcache.answer import (
     describe,
     diagnosis,
+    health,
     how_many,
     images,
     listing,
@@ -312,3 +313,11 @@ def test_listing_counts_and_grammar() -> None:
     nodes = [obj("node", "n1", None), obj("node", "n2", None)]
     assert listing("en", "node", nodes, None, count_only=True).startswith("2 nodes (")
     assert listing("en", "node", nodes, None, count_only=False).startswith("There are 2 nodes:")
+
+
+def test_health_of_a_namespace_and_of_the_cluster() -> None:
+    view = View.of(broken_namespace(), loaded=("pod", "service", "endpoints"))
+    assert health("en", view, NS).startswith("3 problems in team-a:")
+    assert health("zh", view).startswith("集群中有 3 个问题：")
+    quiet = View.of([pod("ok", statuses=[running()])], loaded=("pod",))
+    assert health("en", quiet) == "No problems found in the cluster."
