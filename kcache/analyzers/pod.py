@@ -113,7 +113,8 @@ def _analyze(view: View, pod: Resource) -> list[Finding]:
                 evidence=event_lines(events),
             )
         )
-    if not out and events and phase in ("Pending", "Running"):
+    unready = any(not c.get("ready") for c in f.get("containers") or ())
+    if not out and events and (phase == "Pending" or (phase == "Running" and unready)):
         # Nothing in the pod's own status, but the kubelet or scheduler complains.
         first = events[0]
         out.append(

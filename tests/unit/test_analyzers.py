@@ -784,3 +784,6 @@ def test_startup_probe_failures_and_other_warning_events() -> None:
     )
     f = only(diagnose(view(sandbox, failed), sandbox), "FailedCreatePodSandBox")
     assert f["severity"] == "warning" and "plugin not initialized" in f["evidence"][0]
+    # Old Warning events of a pod that is now ready are history.
+    fine = pod("net-2", statuses=[running()])
+    assert diagnose(view(fine, event(fine, "BackOff", "Back-off restarting failed container")), fine) == []
