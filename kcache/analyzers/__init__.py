@@ -8,6 +8,28 @@ Usage::
 
     view = View.of(records, loaded=("pod", "configmap", "secret"))
     findings = diagnose_namespace(view, "team-a")
+
+or, from the cache, ``(await kcache.analyzers.load.load_view(store, cluster, "team-a")).view``.
+
+Reason codes, by analyzer:
+
+- pod: the kubelet's own reasons (``CrashLoopBackOff``, ``ImagePullBackOff``,
+  ``ErrImagePull``, ``CreateContainerConfigError``, ``OOMKilled``, ``Error``, ``Evicted``,
+  ``FailedMount``, ...), ``Unschedulable``, ``SchedulingGated``, ``WaitingForVolume``,
+  ``Restarting``, ``ReadinessProbeFailed``, ``LivenessProbeFailed``,
+  ``StartupProbeFailed``, ``ContainerNotReady``, ``MissingConfigMap``, ``MissingSecret``,
+  ``MissingPersistentVolumeClaim``, ``NodeNotReady``, ``PodStatusUnknown``, ``PodFailed``
+- workload: ``ReplicasNotReady``, ``ProgressDeadlineExceeded``, ``ReplicaFailure``,
+  ``Misscheduled``
+- job: ``BackoffLimitExceeded``, ``DeadlineExceeded``, ``JobFailed``, ``JobRetrying``,
+  ``PodsFailing``, ``Suspended``; cronjob: ``LastRunFailed``, ``Suspended``
+- service: ``SelectorMatchesNoPods``, ``NoReadyEndpoints``, ``TargetPortNotExposed``
+- ingress: ``IngressClassNotFound``, ``BackendServiceNotFound``, ``BackendPortNotFound``,
+  ``BackendNoReadyEndpoints``, ``TLSSecretNotFound``
+- persistentvolumeclaim: ``NoStorageClass``, ``StorageClassNotFound``,
+  ``NoMatchingPersistentVolume``, ``ClaimPending``, ``WaitingForFirstConsumer``, ``ClaimLost``
+- node: ``NodeNotReady``, ``NodeStatusUnknown``, ``MemoryPressure``, ``DiskPressure``,
+  ``PIDPressure``, ``NetworkUnavailable``, ``Cordoned``, ``TaintBlocksPods``
 """
 
 from __future__ import annotations
