@@ -9,18 +9,19 @@ empty string is such an error, while YAML ``[]`` is an empty list.
 ``Resource.fields`` keys per kind (tables and summaries fill the subset they carry):
 
 - a container (pods, and workloads' pod templates): name, image, ports [{name,
-  container_port, protocol}], requests, limits, readiness_probe / liveness_probe /
-  startup_probe {type, target} (the last five only when set; an exec probe keeps no
-  command); a pod's containers add ready, restart_count, state, reason, message (waiting
-  only), exit_code, last_state_reason, last_exit_code, last_finished_at
-- a pod spec (pods and templates): volumes [{name, type, ref}], refs [{kind, name, via,
-  optional, key?}] (the ConfigMaps, Secrets and claims it names), node_selector,
-  tolerations [{key, operator, value, effect}]
-- conditions (pod, node, workloads, job, pvc): [{type, status, reason, message}]
-- every kind with owner references: owners [{kind, name, controller}]
-- pod: status (kubectl STATUS), phase, reason, message, node_name, pod_ip, ready ("1/1"),
-  restarts, containers, init_containers, conditions, start_time, qos_class, and the pod
-  spec's keys
+  container_port, protocol}], and when set requests, limits, readiness_probe /
+  liveness_probe / startup_probe {type, target} (an exec probe keeps no command); a pod's
+  containers add ready, restart_count, state, reason, last_state_reason, last_exit_code,
+  and when set message (waiting only), exit_code (terminated), last_finished_at
+- a pod spec (pods and templates), each only when not empty: volumes [{name, type, ref}],
+  refs [{kind, name, via, optional, key?}] (the ConfigMaps, Secrets and claims it names),
+  node_selector, tolerations [{key, operator, value, effect}]
+- conditions (pod, node, workloads, job, pvc): [{type, status, reason?, message?}]
+- owners [{kind, name, controller}]: every owner reference, when there is more than the
+  controller (which is ``owner_kind``/``owner_name``)
+- pod: status (kubectl STATUS), phase, node_name, pod_ip, ready ("1/1"), restarts,
+  containers, conditions, start_time, qos_class, the pod spec's keys, and when set
+  init_containers, reason, message (an eviction's)
 - node: status, roles, capacity, allocatable, taints [{key, value, effect}],
   kubelet_version, os_image, internal_ip, unschedulable, conditions
 - service: type, cluster_ip, external_ip, ports [{name, port, target_port, protocol,
@@ -28,9 +29,9 @@ empty string is such an error, while YAML ``[]`` is an empty list.
 - namespace: status
 - deployment, statefulset, replicaset: replicas, ready_replicas, available_replicas,
   updated_replicas, current_replicas, unavailable_replicas, selector, conditions,
-  containers, init_containers and the template's pod spec keys
+  containers, and the template's init_containers and pod spec keys when set
 - daemonset: desired, current, ready, updated, available, misscheduled, unavailable,
-  selector, conditions, containers, init_containers, pod spec keys
+  selector, conditions, containers, and the template's keys as above
 - job: status, completions, parallelism, succeeded, failed, active, start_time,
   completion_time, backoff_limit, active_deadline_seconds, suspend, conditions, template
   keys; cronjob: schedule, suspend, active, last_schedule_time, last_successful_time,

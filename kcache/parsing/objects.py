@@ -70,7 +70,8 @@ def to_resource(obj: dict[str, Any], kind: str) -> Resource:
     owner_kind, owner_name = _controller(meta)
     fields = _FIELDS[kind](obj)
     owners = _owners(meta)
-    if owners:
+    # The controller alone is already owner_kind/owner_name; other owners are kept here.
+    if owners and not (len(owners) == 1 and owners[0]["controller"]):
         fields["owners"] = owners
     return Resource(
         kind=kind,
@@ -222,22 +223,28 @@ def _pod_fields(obj: dict[str, Any]) -> dict[str, Any]:
     status = _map(obj, "status")
     kubectl_status, ready, restarts = _pod_row(obj)
     pod_ips = [_as_map(ip).get("ip") for ip in _list(status, "podIPs")]
-    return {
+    fields: dict[str, Any] = {
         "status": kubectl_status,
         "phase": _text(status.get("phase")),
-        "reason": _text(status.get("reason")),
-        "message": _short(status.get("message")),
         "node_name": _text(spec.get("nodeName")),
         "pod_ip": _text(status.get("podIP")) or _text(next(iter(pod_ips), None)),
         "ready": ready,
         "restarts": restarts,
         "containers": _containers(_list(spec, "containers"), _list(status, "containerStatuses")),
-        "init_containers": _containers(_list(spec, "initContainers"), _list(status, "initContainerStatuses")),
         "conditions": _conditions(status),
         "start_time": _text(status.get("startTime")),
         "qos_class": _text(status.get("qosClass")),
         **_pod_spec_fields(spec),
     }
+    init = _containers(_list(spec, "initContainers"), _list(status, "initContainerStatuses"))
+    if init:
+        fields["init_containers"] = init
+    # An evicted pod's reason and message ("The node was low on resource: memory").
+    if status.get("reason"):
+        fields["reason"] = _text(status.get("reason"))
+    if status.get("message"):
+        fields["message"] = _short(status.get("message"))
+    return fields
 
 
 def _containers(specs: list[Any], statuses: list[Any]) -> list[dict[str, Any]]:
@@ -252,22 +259,24 @@ def _containers(specs: list[Any], statuses: list[Any]) -> list[dict[str, Any]]:
         state_name = next((s for s in ("running", "waiting", "terminated") if s in state), None)
         detail = _as_map(state.get(state_name)) if state_name else {}
         last_terminated = _map(_map(current, "lastState"), "terminated")
-        out.append(
-            {
-                **_container_spec(container),
-                "ready": current.get("ready") is True,
-                "restart_count": _int(current.get("restartCount")),
-                "state": state_name,
-                "reason": _text(detail.get("reason")),
-                # Waiting messages are the kubelet's ("secret \"db\" not found"); a terminated
-                # container's message is whatever the program wrote, so it is not kept.
-                "message": _short(detail.get("message")) if state_name == "waiting" else None,
-                "exit_code": _int_or_none(detail.get("exitCode")) if state_name == "terminated" else None,
-                "last_state_reason": _text(last_terminated.get("reason")),
-                "last_exit_code": _int_or_none(last_terminated.get("exitCode")),
-                "last_finished_at": _text(last_terminated.get("finishedAt")),
-            }
-        )
+        entry = {
+            **_container_spec(container),
+            "ready": current.get("ready") is True,
+            "restart_count": _int(current.get("restartCount")),
+            "state": state_name,
+            "reason": _text(detail.get("reason")),
+            "last_state_reason": _text(last_terminated.get("reason")),
+            "last_exit_code": _int_or_none(last_terminated.get("exitCode")),
+        }
+        # Waiting messages are the kubelet's ("secret \"db\" not found"); a terminated
+        # container's message is whatever the program wrote, so it is never kept.
+        if state_name == "waiting" and detail.get("message"):
+            entry["message"] = _short(detail.get("message"))
+        if state_name == "terminated" and detail.get("exitCode") is not None:
+            entry["exit_code"] = _int_or_none(detail.get("exitCode"))
+        if last_terminated.get("finishedAt"):
+            entry["last_finished_at"] = _text(last_terminated.get("finishedAt"))
+        out.append(entry)
     return out
 
 
@@ -389,7 +398,7 @@ def _pod_spec_fields(spec: Mapping[str, Any]) -> dict[str, Any]:
                     ref(kind, sel.get("name"), f"envFrom of {cname}", sel.get("optional"))
     for pull in _list(spec, "imagePullSecrets"):
         ref("secret", _as_map(pull).get("name"), "imagePullSecrets", True)
-    return {
+    fields = {
         "volumes": volumes,
         "refs": refs,
         "node_selector": string_map(spec.get("nodeSelector")),
@@ -404,20 +413,22 @@ def _pod_spec_fields(spec: Mapping[str, Any]) -> dict[str, Any]:
             if isinstance(tol, dict)
         ],
     }
+    # Absent rather than empty, as for containers' resources: the rows stay small.
+    return {key: value for key, value in fields.items() if value}
 
 
 def _conditions(status: Mapping[str, Any]) -> list[dict[str, str | None]]:
-    """Status conditions: type, status, reason and message (shortened)."""
-    return [
-        {
-            "type": _text(c.get("type")),
-            "status": _text(c.get("status")),
-            "reason": _text(c.get("reason")),
-            "message": _short(c.get("message")),
-        }
-        for c in _list(status, "conditions")
-        if isinstance(c, dict) and c.get("type")
-    ]
+    """Status conditions: type and status, with reason and message (shortened) when set."""
+    out: list[dict[str, str | None]] = []
+    for c in _list(status, "conditions"):
+        if isinstance(c, dict) and c.get("type"):
+            entry = {"type": _text(c.get("type")), "status": _text(c.get("status"))}
+            if c.get("reason"):
+                entry["reason"] = _text(c.get("reason"))
+            if c.get("message"):
+                entry["message"] = _short(c.get("message"))
+            out.append(entry)
+    return out
 
 
 def _short(value: Any, limit: int = 400) -> str | None:
@@ -499,11 +510,14 @@ def _service_fields(obj: dict[str, Any]) -> dict[str, Any]:
 def _template_fields(template: Mapping[str, Any]) -> dict[str, Any]:
     """A workload's pod template: containers, init containers, volumes and references."""
     spec = _map(template, "spec")
-    return {
+    fields: dict[str, Any] = {
         "containers": [_container_spec(c) for c in _list(spec, "containers") if isinstance(c, dict)],
-        "init_containers": [_container_spec(c) for c in _list(spec, "initContainers") if isinstance(c, dict)],
         **_pod_spec_fields(spec),
     }
+    init = [_container_spec(c) for c in _list(spec, "initContainers") if isinstance(c, dict)]
+    if init:
+        fields["init_containers"] = init
+    return fields
 
 
 def _selector(spec: Mapping[str, Any]) -> dict[str, str]:

@@ -142,11 +142,8 @@ def test_yaml_pods_carry_the_full_pod_fields() -> None:
             "ports": [],
             "state": "running",
             "reason": None,
-            "message": None,
-            "exit_code": None,
             "last_state_reason": None,
             "last_exit_code": None,
-            "last_finished_at": None,
         }
     ]
 
@@ -280,7 +277,7 @@ def test_recorded_node_fields() -> None:
         "os_image": "Debian",
         "internal_ip": "192.0.2.10",
         "unschedulable": False,
-        "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "message": None}],
+        "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady"}],
     }
 
 
@@ -853,7 +850,6 @@ def test_pod_ready_and_restart_counts() -> None:
         "state": "waiting",
         "reason": "CrashLoopBackOff",
         "message": "back-off 5m0s",
-        "exit_code": None,
         "last_state_reason": "Error",
         "last_exit_code": 1,
         "last_finished_at": "2025-01-01T00:00:00Z",
@@ -1049,7 +1045,7 @@ def test_new_pod_fields_are_kept_and_no_canary_reaches_a_record() -> None:
         {"key": "dedicated", "operator": "Equal", "value": "db", "effect": "NoSchedule"}
     ]
     assert f["node_selector"] == {"disk": "ssd"}
-    assert f["owners"] == [{"kind": "replicaset", "name": "app-1-rs", "controller": True}]
+    assert "owners" not in f and (record.owner_kind, record.owner_name) == ("replicaset", "app-1-rs")
     assert record.annotations == {"team": "payments"}
 
 
@@ -1265,3 +1261,20 @@ def test_canonical_kind_reads_every_name_of_the_kinds_table() -> None:
         for word in (*k.words, k.api_kind, k.api_kind.upper(), f" {k.plural} "):
             assert canonical_kind(word) == k.name, word
     assert canonical_kind("HorizontalPodAutoscaler") == "horizontalpodautoscaler"
+
+
+def test_owner_references_beyond_the_controller_are_kept() -> None:
+    meta = {
+        "name": "x",
+        "namespace": "a",
+        "ownerReferences": [
+            {"kind": "ReplicaSet", "name": "x-rs", "controller": True},
+            {"kind": "CustomThing", "name": "t"},
+        ],
+    }
+    record = to_resource({"kind": "Pod", "metadata": meta}, "pod")
+    assert (record.owner_kind, record.owner_name) == ("replicaset", "x-rs")
+    assert record.fields["owners"] == [
+        {"kind": "replicaset", "name": "x-rs", "controller": True},
+        {"kind": "customthing", "name": "t", "controller": False},
+    ]
