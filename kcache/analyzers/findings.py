@@ -145,7 +145,7 @@ def rank(findings: Iterable[Finding]) -> list[Finding]:
         groups.values(),
         key=lambda members: (
             min(SEVERITY_ORDER[f["severity"]] for _, f in members),
-            order(next(f for depth, f in members if depth == 0))[1:],
+            order(min(members, key=lambda m: m[0])[1])[1:],
         ),
     )
     return [f for members in ranked_groups for _, f in sorted(members, key=lambda m: (m[0], order(m[1])))]

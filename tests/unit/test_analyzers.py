@@ -14,6 +14,7 @@ from kcache.analyzers import (
     diagnose_namespace,
     diagnose_object,
     hint,
+    rank,
     text,
     top_level,
 )
@@ -787,3 +788,11 @@ def test_startup_probe_failures_and_other_warning_events() -> None:
     # Old Warning events of a pod that is now ready are history.
     fine = pod("net-2", statuses=[running()])
     assert diagnose(view(fine, event(fine, "BackOff", "Back-off restarting failed container")), fine) == []
+
+
+def test_rank_survives_parents_that_point_at_each_other() -> None:
+    a = diagnose(view(service("a", {"app": "none"}), pod("x")), service("a", {"app": "none"}))[0]
+    b = a.copy()
+    b["name"], b["parent"] = "b", "service team-a/a"
+    a["parent"] = "service team-a/b"
+    assert {f["name"] for f in rank([a, b])} == {"a", "b"}
