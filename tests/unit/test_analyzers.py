@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +19,10 @@ from kcache.analyzers import (
     text,
     top_level,
 )
+from kcache.analyzers.load import load_view
 from kcache.model import Resource
 from kcache.parsing import parse_list
+from kcache.store import Store
 from tests.support.manifests import (
     NS,
     broken_namespace,
@@ -796,3 +799,21 @@ def test_rank_survives_parents_that_point_at_each_other() -> None:
     b["name"], b["parent"] = "b", "service team-a/a"
     a["parent"] = "service team-a/b"
     assert {f["name"] for f in rank([a, b])} == {"a", "b"}
+
+
+async def test_load_view_reads_a_namespace_with_the_cluster_kinds_and_says_what_is_stale(
+    tmp_path: Path,
+) -> None:
+    now = [1_000_000.0]
+    async with Store(tmp_path / "cache.db", clock=lambda: now[0]) as store:
+        await store.replace("c", "pod", [pod("a-1"), obj("pod", "b-1", "team-b")], ttl_s=30)
+        await store.replace("c", "node", [node("node-1", ready="False")], ttl_s=300)
+        await store.replace("c", "configmap", [], ttl_s=30)
+        now[0] += 60
+        scoped = await load_view(store, "c", NS)
+        assert [p.name for p in scoped.view.all("pod")] == ["a-1"]
+        assert scoped.view.loaded("configmap") and not scoped.view.loaded("secret")
+        assert scoped.stale == ("pod", "configmap") and scoped.age_s is not None and scoped.age_s >= 60
+        assert ("pod", "a-1", "NodeNotReady") in reasons(diagnose_namespace(scoped.view, NS))
+        whole = await load_view(store, "c")
+        assert sorted(p.name for p in whole.view.all("pod")) == ["a-1", "b-1"]
