@@ -85,8 +85,8 @@ def analyze_ingress(view: View, ing: Resource, *, parent: str | None = None) -> 
                     "BackendNoReadyEndpoints",
                     en=f"routes to Service {name}, which has no ready endpoint",
                     zh=f"路由到的 Service {name} 没有就绪的端点",
-                    hint_en="The Service's findings below say why no pod serves it.",
-                    hint_zh="下面 Service 的问题说明了为什么没有 pod 提供服务。",
+                    hint_en="The Service's findings, listed under it, say why no pod serves it.",
+                    hint_zh="其下列出的 Service 问题说明了为什么没有 pod 提供服务。",
                     evidence=[where],
                     parent=parent,
                 )

@@ -40,8 +40,8 @@ def analyze_job(view: View, job: Resource, *, parent: str | None = None) -> list
                 reason,
                 en=en,
                 zh=zh,
-                hint_en="Its pods' findings below say why they failed; fix that and re-run the job.",
-                hint_zh="下面的 pod 问题说明了失败原因；修复后重新运行该 Job。",
+                hint_en="Its pods' findings, listed under it, say why they failed; fix that and re-run the job.",
+                hint_zh="其下列出的 pod 问题说明了失败原因；修复后重新运行该 Job。",
                 evidence=[
                     counts,
                     *([condition_line(failed_condition)] if failed_condition else []),
@@ -78,8 +78,8 @@ def analyze_job(view: View, job: Resource, *, parent: str | None = None) -> list
                 "PodsFailing",
                 en=f"is still running, but {failing} of its pods {'is' if failing == 1 else 'are'} failing",
                 zh=f"仍在运行，但有 {failing} 个 pod 失败",
-                hint_en="Its pods' findings below say why; the job fails once backoffLimit is reached.",
-                hint_zh="下面的 pod 问题说明了原因；达到 backoffLimit 后该 Job 会失败。",
+                hint_en="Its pods' findings, listed under it, say why; the job fails once backoffLimit is reached.",
+                hint_zh="其下列出的 pod 问题说明了原因；达到 backoffLimit 后该 Job 会失败。",
                 evidence=[counts],
                 parent=parent,
             )
@@ -109,9 +109,9 @@ def analyze_cronjob(view: View, cronjob: Resource, *, parent: str | None = None)
                     "LastRunFailed",
                     en=f"its last run, job {last.name}, failed",
                     zh=f"最近一次运行（job {last.name}）失败",
-                    hint_en="The job's findings below say why; the next run starts on schedule "
+                    hint_en="The job's findings, listed under it, say why; the next run starts on schedule "
                     f"({f.get('schedule')}).",
-                    hint_zh=f"下面 job 的问题说明了原因；下一次运行按计划（{f.get('schedule')}）开始。",
+                    hint_zh=f"其下列出的 job 问题说明了原因；下一次运行按计划（{f.get('schedule')}）开始。",
                     evidence=[
                         f"last schedule {f.get('last_schedule_time')}, last success {f.get('last_successful_time')}"
                     ],

@@ -54,8 +54,8 @@ def analyze_service(view: View, svc: Resource, *, parent: str | None = None) -> 
                 "NoReadyEndpoints",
                 en=f"has no ready endpoint ({count(len(pods), 'pod')} selected, {not_ready} not ready)",
                 zh=f"没有就绪的端点（选中 {len(pods)} 个 pod，{not_ready} 个未就绪）",
-                hint_en="The selected pods are not ready; their findings below say why.",
-                hint_zh="被选中的 pod 未就绪；下面的 pod 问题说明了原因。",
+                hint_en="The selected pods are not ready; their findings, listed under it, say why.",
+                hint_zh="被选中的 pod 未就绪；其下列出的 pod 问题说明了原因。",
                 evidence=[
                     f"endpoints {svc.name}: 0 ready, {not_ready} not ready",
                     "pods: " + ", ".join(p.name for p in pods[:5]) + (" …" if len(pods) > 5 else ""),
@@ -74,8 +74,8 @@ def analyze_service(view: View, svc: Resource, *, parent: str | None = None) -> 
                 "NoReadyEndpoints",
                 en=f"has no ready endpoint: no selected pod is ready ({count(len(pods), 'pod')} selected)",
                 zh=f"没有就绪的端点：选中的 {len(pods)} 个 pod 都未就绪",
-                hint_en="The selected pods are not ready; their findings below say why.",
-                hint_zh="被选中的 pod 未就绪；下面的 pod 问题说明了原因。",
+                hint_en="The selected pods are not ready; their findings, listed under it, say why.",
+                hint_zh="被选中的 pod 未就绪；其下列出的 pod 问题说明了原因。",
                 evidence=["pods: " + ", ".join(f"{p.name} ({p.fields.get('ready')})" for p in pods[:5])],
                 parent=parent,
             )

@@ -38,8 +38,8 @@ def analyze_workload(view: View, w: Resource, *, parent: str | None = None) -> l
                 "ProgressDeadlineExceeded",
                 en=f"rollout is stuck: {updated} of {desired} replicas updated, {available} available",
                 zh=f"滚动更新卡住：{desired} 个副本中 {updated} 个已更新，{available} 个可用",
-                hint_en="The new pods never became available; their findings below say why. Fix them or roll back.",
-                hint_zh="新 pod 始终不可用，下面的 pod 问题给出原因；修复后重试，或回滚。",
+                hint_en="The new pods never became available; their findings, listed under it, say why. Fix them or roll back.",
+                hint_zh="新 pod 始终不可用，其下列出的 pod 问题给出原因；修复后重试，或回滚。",
                 evidence=[condition_line(progressing)],
                 parent=parent,
             )
