@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["DevCluster"]
+__all__ = ["DevCluster", "write_kubeconfig"]
 
 if TYPE_CHECKING:
-    from devcluster.cluster import DevCluster
+    from devcluster.cluster import DevCluster, write_kubeconfig
 
 
 def __getattr__(name: str) -> Any:
@@ -16,4 +16,8 @@ def __getattr__(name: str) -> Any:
         from devcluster.cluster import DevCluster
 
         return DevCluster
+    if name == "write_kubeconfig":
+        from devcluster.cluster import write_kubeconfig
+
+        return write_kubeconfig
     raise AttributeError(name)

@@ -84,10 +84,23 @@ def _fields(data: bytes) -> dict[int, list[Any]]:
 
 
 _ATTRS = ("namespace", "verb", "group", "version", "resource", "subresource", "name")
+_NON_RESOURCE_ATTRS = ("path", "verb")
 
 
-def decode_access_review(body: bytes) -> dict[str, str]:
-    """``spec.resourceAttributes`` of a protobuf-encoded SelfSubjectAccessReview.
+def _strings(fields: dict[int, list[Any]], names: tuple[str, ...]) -> dict[str, str]:
+    return {
+        name: fields[i + 1][0].decode()
+        for i, name in enumerate(names)
+        if i + 1 in fields and isinstance(fields[i + 1][0], bytes)
+    }
+
+
+def decode_review(kind: str, body: bytes) -> dict[str, Any]:
+    """The ``spec`` of a protobuf-encoded access or rules review of ``kind``.
+
+    SubjectAccessReviewSpec and its Self/Local forms number their fields alike:
+    resourceAttributes 1, nonResourceAttributes 2, user 3, groups 4, uid 6;
+    SelfSubjectRulesReviewSpec has only namespace 1.
 
     Raises:
         ValueError: the body is not a Kubernetes protobuf envelope.
@@ -96,11 +109,28 @@ def decode_access_review(body: bytes) -> dict[str, str]:
         raise ValueError("not a Kubernetes protobuf message")
     envelope = _fields(body[4:])
     raw = envelope.get(2, [b""])[0]
-    spec = _fields(raw).get(2, [b""])[0]
-    attrs = _fields(spec).get(1, [b""])[0]
-    fields = _fields(attrs)
-    return {
-        name: fields[i + 1][0].decode()
-        for i, name in enumerate(_ATTRS)
-        if i + 1 in fields and isinstance(fields[i + 1][0], bytes)
-    }
+    spec = _fields(_fields(raw).get(2, [b""])[0])
+    if kind == "SelfSubjectRulesReview":
+        return _strings(spec, ("namespace",))
+    out: dict[str, Any] = {}
+    if 1 in spec:
+        out["resourceAttributes"] = _strings(_fields(spec[1][0]), _ATTRS)
+    if 2 in spec:
+        out["nonResourceAttributes"] = _strings(_fields(spec[2][0]), _NON_RESOURCE_ATTRS)
+    if 3 in spec:
+        out["user"] = spec[3][0].decode()
+    if 4 in spec:
+        out["groups"] = [g.decode() for g in spec[4]]
+    if 6 in spec:
+        out["uid"] = spec[6][0].decode()
+    return out
+
+
+def decode_access_review(body: bytes) -> dict[str, str]:
+    """``spec.resourceAttributes`` of a protobuf-encoded SelfSubjectAccessReview.
+
+    Raises:
+        ValueError: the body is not a Kubernetes protobuf envelope.
+    """
+    attrs = decode_review("SelfSubjectAccessReview", body).get("resourceAttributes") or {}
+    return dict(attrs)

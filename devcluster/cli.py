@@ -51,6 +51,20 @@ def build_parser(prog: str = "devcluster") -> argparse.ArgumentParser:
         action="store_true",
         help="serve https with a fresh self-signed CA and require the kubeconfig's bearer token",
     )
+    serve.add_argument(
+        "--rbac",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="authorize requests from Roles and bindings (default: on when the cluster defines any)",
+    )
+    serve.add_argument(
+        "--user",
+        action="append",
+        default=[],
+        metavar="NAME[:GROUP,...]",
+        help="issue a bearer token for a user in these groups; --kubeconfig-out gets a context "
+        "named after each user (repeatable)",
+    )
     from devcluster import faults
 
     faults.add_arguments(serve)
@@ -64,20 +78,26 @@ def main(argv: list[str] | None = None, prog: str = "devcluster") -> int:
     from devcluster.faults import FaultError, apply_arguments
     from devcluster.generate import GenerateSpecError
     from devcluster.state import ClusterDirError
+    from devcluster.users import parse_user
 
     try:
+        users = [parse_user(text) for text in args.user]
         if args.generate:
-            dc = DevCluster(host=args.host, port=args.port, generate=args.generate, tls=args.tls)
+            dc = DevCluster(
+                host=args.host, port=args.port, generate=args.generate, tls=args.tls, rbac=args.rbac
+            )
         else:
-            dc = DevCluster(args.cluster, host=args.host, port=args.port, tls=args.tls)
+            dc = DevCluster(args.cluster, host=args.host, port=args.port, tls=args.tls, rbac=args.rbac)
         apply_arguments(dc, args)
+        for name, groups in users:
+            dc.users.add(name, groups)
         dc.start()
-    except (ClusterDirError, GenerateSpecError, FaultError, OSError) as exc:
+    except (ClusterDirError, GenerateSpecError, FaultError, OSError, ValueError) as exc:
         sys.stderr.write(f"devcluster: {exc}\n")
         return 2
     sys.stdout.write(f"devcluster serving {dc.url}\n")
     if args.kubeconfig_out is not None:
-        path = dc.write_kubeconfig(args.kubeconfig_out, args.namespace)
+        path = dc.write_kubeconfig(args.kubeconfig_out, args.namespace, users=[n for n, _ in users])
         sys.stdout.write(f"kubeconfig written to {path}\n")
     sys.stdout.flush()
     done = threading.Event()

@@ -6,11 +6,12 @@ process through the loopback-only admin endpoint:
 
 - ``GET /_devcluster/faults``: the current settings.
 - ``POST /_devcluster/faults`` with a JSON object of :meth:`Faults.set` arguments
-  (``{"clear": true}`` first clears everything); ``DELETE /_devcluster/faults`` clears.
+  (``{"clear": true}`` first clears everything; ``{"drop_watches": true}`` cuts every open
+  watch connection once); ``DELETE /_devcluster/faults`` clears.
 - ``POST /_devcluster/changes`` with ``{"op": "scale", "kind", "namespace", "name",
   "replicas"}``, ``{"op": "delete", "kind", "namespace", "name"}``, ``{"op":
-  "add_namespace", "name", "labels"}``, ``{"op": "deny", "verb", "resource", "namespace"}``
-  or ``{"op": "allow_all"}``.
+  "add_namespace", "name", "labels"}``, ``{"op": "deny", "verb", "resource", "namespace"}``,
+  ``{"op": "allow_all"}``, ``{"op": "restart_crashing"}`` or ``{"op": "compact"}``.
 
 Faults leave discovery (``/version``, ``/api``, ``/apis/{group}[/{version}]``, ``/openapi``,
 health) alone unless ``discovery=True``, so that a client can still start; ``only_paths``
@@ -38,6 +39,7 @@ from devcluster.status import ApiError
 
 if TYPE_CHECKING:
     from devcluster.cluster import DevCluster
+    from devcluster.watch import Watches
 
 ADMIN_PREFIX = "/_devcluster/"
 DISCOVERY = re.compile(r"^/(version|healthz|livez|readyz|openapi(/.*)?|api(/v1)?|apis(/[^/]+){0,2})/?$")
@@ -196,12 +198,14 @@ class _Counters:
     errors: dict[int, int] = field(default_factory=dict)
     drops: int = 0
     hangs: int = 0
+    watch_drops: int = 0
 
 
 class Faults:
     """Thread-safe fault settings and the request hook that applies them."""
 
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: int = 0, watches: Watches | None = None) -> None:
+        self._watches = watches
         self._lock = threading.Lock()
         self._settings = FaultSettings()
         self._pattern: re.Pattern[str] | None = None
@@ -267,6 +271,18 @@ class Faults:
         with self._lock:
             self._settings = FaultSettings()
             self._pattern = None
+
+    def drop_watches(self) -> int:
+        """Cut every open watch connection now, to make clients reconnect; returns how many.
+
+        Raises:
+            FaultError: no watch registry was given to these faults.
+        """
+        if self._watches is None:
+            raise FaultError("drop_watches: these faults serve no watches")
+        dropped = self._watches.drop_all()
+        self.counters.watch_drops += dropped
+        return dropped
 
     def applies(self, path: str) -> bool:
         """Whether the current settings touch a request for ``path``."""
@@ -354,7 +370,10 @@ class Admin:
             if route == ("POST", "/_devcluster/faults"):
                 if body.pop("clear", False):
                     faults.clear()
+                drop = body.pop("drop_watches", False)
                 faults.set(**body)
+                if drop:
+                    faults.drop_watches()
                 return _json(faults.describe())
             if route == ("POST", "/_devcluster/changes"):
                 return _json(self._change(body))
@@ -365,12 +384,14 @@ class Admin:
     def _change(self, body: dict[str, Any]) -> dict[str, Any]:
         dc = self.cluster
         op = body.get("op")
-        actions: dict[str, Callable[[], None]] = {
+        actions: dict[str, Callable[[], object]] = {
             "scale": lambda: dc.scale(body["kind"], body["namespace"], body["name"], int(body["replicas"])),
             "delete": lambda: dc.delete(body["kind"], body.get("namespace"), body["name"]),
             "add_namespace": lambda: dc.add_namespace(body["name"], body.get("labels")),
             "deny": lambda: dc.access.deny(body["verb"], body["resource"], body.get("namespace", "")),
             "allow_all": dc.access.clear,
+            "restart_crashing": dc.restart_crashing,
+            "compact": dc.compact,
         }
         if op not in actions:
             raise ValueError(f"unknown op {op!r}: expected one of {', '.join(actions)}")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from devcluster import names
-from devcluster.controllers import owner_ref
+from devcluster.controllers import endpoint_slice, node_zones, owner_ref
 from devcluster.resources import by_key
 from devcluster.state import ClusterState, iso
 
@@ -137,6 +137,7 @@ class _Builder:
         self.start = start
         self.node_names = [f"gen-node-{i:04d}" for i in range(spec.nodes)]
         self.namespaces = [f"{_TEAMS[i % len(_TEAMS)]}-{i:03d}" for i in range(spec.namespaces)]
+        self._zones: dict[str, str] | None = None
 
     def create(self, kind: str, namespace: str | None, body: Obj) -> Obj:
         return self.state.create(by_key(kind), namespace, body, reconcile=False)
@@ -533,32 +534,30 @@ class _Builder:
         cluster_ip = f"10.96.{n // 256}.{n % 256}"
         # Built here rather than admitted: admission picks a free cluster IP by scanning every
         # Service, which is quadratic in the number of Services.
-        self.put(
-            "service",
-            {
-                "apiVersion": "v1",
-                "kind": "Service",
-                "metadata": {
-                    "name": name,
-                    "namespace": ns,
-                    "uid": names.uid("service", ns, name),
-                    "creationTimestamp": self.state.now_iso(),
-                    "labels": dict(labels),
-                },
-                "spec": {
-                    "selector": {"app": name},
-                    "clusterIP": cluster_ip,
-                    "clusterIPs": [cluster_ip],
-                    "type": "ClusterIP",
-                    "ipFamilies": ["IPv4"],
-                    "ipFamilyPolicy": "SingleStack",
-                    "sessionAffinity": "None",
-                    "internalTrafficPolicy": "Cluster",
-                    "ports": [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}],
-                },
-                "status": {"loadBalancer": {}},
+        svc: Obj = {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {
+                "name": name,
+                "namespace": ns,
+                "uid": names.uid("service", ns, name),
+                "creationTimestamp": self.state.now_iso(),
+                "labels": dict(labels),
             },
-        )
+            "spec": {
+                "selector": {"app": name},
+                "clusterIP": cluster_ip,
+                "clusterIPs": [cluster_ip],
+                "type": "ClusterIP",
+                "ipFamilies": ["IPv4"],
+                "ipFamilyPolicy": "SingleStack",
+                "sessionAffinity": "None",
+                "internalTrafficPolicy": "Cluster",
+                "ports": [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}],
+            },
+            "status": {"loadBalancer": {}},
+        }
+        self.put("service", svc)
         # Ordered by pod name, as the endpoints controller lists them, so that a later
         # reconcile finds nothing to change.
         subset: Obj = {}
@@ -576,6 +575,15 @@ class _Builder:
         if subsets:
             ep["subsets"] = subsets
         self.put("endpoints", ep)
+        if self._zones is None:
+            self._zones = node_zones(self.state)
+        es = endpoint_slice(
+            svc, ready, not_ready, [{"name": "http", "port": 8080, "protocol": "TCP"}], self._zones
+        )
+        es["metadata"].update(
+            uid=names.uid("endpointslice", ns, es["metadata"]["name"]), creationTimestamp=self.state.now_iso()
+        )
+        self.put("endpointslice", es)
 
 
 def _prune(d: Obj) -> Obj:

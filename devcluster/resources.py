@@ -142,7 +142,21 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("IngressClass", "networking.k8s.io", "v1", "ingressclasses", False),
     ResourceType("NetworkPolicy", "networking.k8s.io", "v1", "networkpolicies", True, ("netpol",)),
     ResourceType("StorageClass", "storage.k8s.io", "v1", "storageclasses", False, ("sc",)),
+    ResourceType("EndpointSlice", "discovery.k8s.io", "v1", "endpointslices", True),
+    ResourceType("Role", "rbac.authorization.k8s.io", "v1", "roles", True),
+    ResourceType("RoleBinding", "rbac.authorization.k8s.io", "v1", "rolebindings", True),
+    ResourceType("ClusterRole", "rbac.authorization.k8s.io", "v1", "clusterroles", False),
+    ResourceType("ClusterRoleBinding", "rbac.authorization.k8s.io", "v1", "clusterrolebindings", False),
     ResourceType("Event", "events.k8s.io", "v1", "events", True, ("ev",), virtual=True),
+    ResourceType(
+        "SelfSubjectReview",
+        "authentication.k8s.io",
+        "v1",
+        "selfsubjectreviews",
+        False,
+        verbs=("create",),
+        virtual=True,
+    ),
     ResourceType(
         "SelfSubjectAccessReview",
         "authorization.k8s.io",
@@ -190,10 +204,13 @@ BY_KEY: dict[str, ResourceType] = {r.key: r for r in RESOURCES if not r.virtual}
 GROUPS: tuple[tuple[str, str], ...] = (
     ("apps", "v1"),
     ("events.k8s.io", "v1"),
+    ("authentication.k8s.io", "v1"),
     ("authorization.k8s.io", "v1"),
     ("batch", "v1"),
     ("networking.k8s.io", "v1"),
+    ("rbac.authorization.k8s.io", "v1"),
     ("storage.k8s.io", "v1"),
+    ("discovery.k8s.io", "v1"),
     ("metrics.k8s.io", "v1beta1"),
 )
 

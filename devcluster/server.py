@@ -6,34 +6,32 @@ short-circuit the request (fault injection), or None to let it through.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote
 
 import yaml
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from devcluster import discovery, openapi, status, tables, telemetry
-from devcluster.access import AccessPolicy, decode_access_review
+from devcluster import discovery, openapi, rbac, status, tables, telemetry, watch
+from devcluster.access import AccessPolicy, decode_review
+from devcluster.auth import identity_of
 from devcluster.resources import ResourceType, by_key, lookup
 from devcluster.selectors import (
-    fields_match,
     labels_match,
-    parse_field_selector,
     parse_label_selector,
 )
-from devcluster.state import ClusterState, served
+from devcluster.state import ClusterState, iso, served
 from devcluster.status import ApiError
-from devcluster.store import ExpiredError
+from devcluster.users import Users
 
 logger = logging.getLogger(__name__)
 Obj = dict[str, Any]
@@ -64,7 +62,10 @@ class Api:
     def __init__(self, state: ClusterState, server_address: Callable[[], str]) -> None:
         self.state = state
         self.access = AccessPolicy()
+        self.users = Users()
+        self.rbac = rbac.Rbac(state.store)
         self.hooks: list[RequestHook] = []
+        self.watches = watch.Watches()
         self._server_address = server_address
 
     # --- entry -----------------------------------------------------------------------------
@@ -143,6 +144,10 @@ class Api:
         sub = "/".join(rest[2:]) if len(rest) > 2 else None
         if group == "authorization.k8s.io":
             return await self._access_review(request, rt, namespace)
+        if group == "authentication.k8s.io":
+            if method != "POST":
+                raise status.method_not_allowed()
+            return _json(rbac.self_subject_review(identity_of(request)), 201)
         if group == "metrics.k8s.io":
             return self._metrics(request, rt, namespace, name)
         if rt.kind == "Event" and group == "events.k8s.io":
@@ -151,12 +156,12 @@ class Api:
             raise status.resource_not_found()
         verb = self._verb(method, name, request)
         if not self.access.allowed(verb, rt.plural, namespace or ""):
-            raise status.forbidden(rt, name or "", f"{self.access.user}", verb, namespace)
+            raise status.forbidden(rt, name or "", identity_of(request).name, verb, namespace)
         if sub is not None:
             return await self._subresource(request, rt, namespace, name or "", sub)
         if method == "GET":
             if name is None:
-                if request.query_params.get("watch") in ("1", "true"):
+                if watch.parse_bool(request.query_params.get("watch")):
                     return self._watch(request, rt, namespace)
                 return self._list(request, rt, namespace)
             return self._object(request, rt, self.state.get(rt, namespace, name))
@@ -195,7 +200,7 @@ class Api:
     def _verb(method: str, name: str | None, request: Request) -> str:
         if method == "GET":
             if name is None:
-                return "watch" if request.query_params.get("watch") in ("1", "true") else "list"
+                return "watch" if watch.parse_bool(request.query_params.get("watch")) else "list"
             return "get"
         return {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}.get(
             method, method.lower()
@@ -272,48 +277,7 @@ class Api:
         return _json({"kind": _list_kind(rt), "apiVersion": rt.api_version, "metadata": meta, "items": items})
 
     def _watch(self, request: Request, rt: ResourceType, namespace: str | None) -> Response:
-        q = request.query_params
-        labels = parse_label_selector(q.get("labelSelector", ""))
-        fields = parse_field_selector(q.get("fieldSelector", ""), rt.key)
-        timeout = min(int(q.get("timeoutSeconds", "1800") or 1800), 3600)
-        since = q.get("resourceVersion") or ""
-        store = self.state.store
-
-        def wanted(obj: Obj) -> bool:
-            meta = obj["metadata"]
-            return (
-                (namespace is None or meta.get("namespace") == namespace)
-                and labels_match(labels, meta.get("labels"))
-                and fields_match(fields, obj)
-            )
-
-        async def stream() -> AsyncIterator[bytes]:
-            with store.locked():
-                rv = store.resource_version
-                initial = (
-                    [] if since not in ("", "0") else [o for o in store.list(rt.key, namespace) if wanted(o)]
-                )
-            if since not in ("", "0"):
-                rv = int(since)
-            for obj in initial:
-                yield (json.dumps({"type": "ADDED", "object": served(obj)}) + "\n").encode()
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                try:
-                    changes = store.changes_since(rv, rt.key)
-                except ExpiredError as exc:
-                    err = ApiError(410, "Expired", str(exc))
-                    yield (json.dumps({"type": "ERROR", "object": err.to_status()}) + "\n").encode()
-                    return
-                for change in changes:
-                    rv = change.resource_version
-                    if wanted(change.obj):
-                        yield (
-                            json.dumps({"type": change.type, "object": served(change.obj)}) + "\n"
-                        ).encode()
-                await asyncio.sleep(0.1)
-
-        return StreamingResponse(stream(), media_type="application/json")
+        return watch.respond(self.state, self.watches, rt, namespace, request.query_params)
 
     # --- subresources ----------------------------------------------------------------------
 
@@ -352,6 +316,11 @@ class Api:
                 self.state.now(),
             )
             return PlainTextResponse(text)
+        if rt.key == "serviceaccount" and sub == "token" and method == "POST":
+            # kubectl sends the TokenRequest as protobuf; its spec only sets the expiry: ignored.
+            raw = await request.body()
+            body = json.loads(raw) if raw and "json" in request.headers.get("content-type", "") else {}
+            return _json(self._token_request(obj, body), 201)
         if rt.key == "pod" and sub in ("exec", "attach", "portforward"):
             raise ApiError(400, "BadRequest", EXEC_UNSUPPORTED)
         if rt.key == "node" and sub.startswith("proxy"):
@@ -374,48 +343,46 @@ class Api:
             raise status.method_not_allowed()
         raw = await request.body()
         ctype = request.headers.get("content-type", "")
-        attrs: dict[str, str] = {}
+        spec: Obj = {}
         if "protobuf" in ctype:
             try:
-                attrs = decode_access_review(raw)
+                spec = decode_review(rt.kind, raw)
             except (ValueError, IndexError) as exc:
                 raise status.bad_request(f"cannot decode access review: {exc}") from exc
         elif raw:
             body = json.loads(raw)
-            attrs = (body.get("spec") or {}).get("resourceAttributes") or {}
-        if rt.kind == "SelfSubjectRulesReview":
-            return _json(
-                {
-                    "kind": rt.kind,
-                    "apiVersion": rt.api_version,
-                    "metadata": {"creationTimestamp": None},
-                    "spec": {"namespace": namespace or ""},
-                    "status": {
-                        "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
-                        "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
-                        "incomplete": False,
-                    },
-                },
-                201,
-            )
-        allowed = self.access.allowed(
-            attrs.get("verb", ""), attrs.get("resource", ""), attrs.get("namespace", "")
+            spec = body.get("spec") or {}
+        out_spec, result = rbac.review(
+            rt.kind, spec, identity_of(request), namespace, self.rbac, self.access.allowed
         )
-        result: Obj = {"allowed": allowed}
-        if allowed:
-            result["reason"] = "devcluster allows every request unless denied"
-        else:
-            result["reason"] = "denied by devcluster access policy"
+        meta: Obj = {"creationTimestamp": None}
+        if namespace is not None:
+            meta["namespace"] = namespace
         return _json(
             {
                 "kind": rt.kind,
                 "apiVersion": rt.api_version,
-                "metadata": {"creationTimestamp": None},
-                "spec": {"resourceAttributes": attrs},
+                "metadata": meta,
+                "spec": out_spec,
                 "status": result,
             },
             201,
         )
+
+    def _token_request(self, account: Obj, body: Obj) -> Obj:
+        meta = account["metadata"]
+        spec = dict(body.get("spec") or {})
+        spec.setdefault("audiences", ["https://kubernetes.default.svc.cluster.local"])
+        spec.setdefault("expirationSeconds", 3600)
+        cred = self.users.service_account(meta["namespace"], meta["name"])
+        expires = self.state.now() + int(spec["expirationSeconds"])
+        return {
+            "kind": "TokenRequest",
+            "apiVersion": "authentication.k8s.io/v1",
+            "metadata": {"name": meta["name"], "namespace": meta["namespace"], "creationTimestamp": None},
+            "spec": spec,
+            "status": {"token": cred.token, "expirationTimestamp": iso(expires)},
+        }
 
     def _metrics(
         self, request: Request, rt: ResourceType, namespace: str | None, name: str | None

@@ -51,6 +51,8 @@ _GENERATION_KINDS = (
 )
 #: Kinds whose names must be DNS-1123 labels rather than subdomains.
 _LABEL_NAMED = ("namespace", "service")
+#: Kinds whose names need only be valid path segments (RBAC names such as ``system:basic-user``).
+_PATH_SEGMENT_NAMED = ("role", "clusterrole", "rolebinding", "clusterrolebinding")
 
 
 class ClusterDirError(ValueError):
@@ -60,6 +62,24 @@ class ClusterDirError(ValueError):
 def iso(ts: float) -> str:
     """RFC 3339 at second precision in UTC, as Kubernetes timestamps are written."""
     return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def hidden_annotations(obj: Obj) -> dict[str, str]:
+    """Every ``kcache.dev/*`` annotation of ``obj`` and its pod templates (not removed)."""
+    found: dict[str, str] = {}
+    metas = [obj.get("metadata")]
+    spec = obj.get("spec")
+    if isinstance(spec, dict):
+        metas.append((spec.get("template") or {}).get("metadata"))
+        job = (spec.get("jobTemplate") or {}).get("spec") or {}
+        metas.append((job.get("template") or {}).get("metadata"))
+    for meta in metas:
+        ann = meta.get("annotations") if isinstance(meta, dict) else None
+        if isinstance(ann, dict):
+            for key, value in ann.items():
+                if key.startswith(HIDDEN_PREFIX):
+                    found.setdefault(key, str(value))
+    return found
 
 
 def strip_hidden(obj: Obj) -> str | None:
@@ -96,6 +116,11 @@ class ClusterState:
         self.clock = clock
         #: Hidden simulate instructions by (kind, namespace, name).
         self.simulate: dict[Key, str] = {}
+        #: Every hidden ``kcache.dev/*`` annotation by (kind, namespace, name), e.g.
+        #: ``kcache.dev/previous-image`` of a stuck rollout.
+        self.hidden: dict[Key, dict[str, str]] = {}
+        #: Simulated objects whose one-off events were already emitted.
+        self.reported: set[Key] = set()
         self._frozen_now: float | None = None
         self._name_seq: dict[str, int] = {}
         self._ip_seq: dict[str, int] = {}
@@ -319,36 +344,18 @@ class ClusterState:
         info["kubeProxyVersion"] = info.get("kubeletVersion", "")
         st.setdefault("daemonEndpoints", {"kubeletEndpoint": {"Port": 10250}})
         if "conditions" not in st:
-
-            def cond(ctype: str, status_: str, reason: str, message: str) -> Obj:
-                return {
-                    "type": ctype,
-                    "status": status_,
-                    "lastHeartbeatTime": ts,
-                    "lastTransitionTime": ts,
-                    "reason": reason,
-                    "message": message,
-                }
-
-            st["conditions"] = [
-                cond(
-                    "MemoryPressure",
-                    "False",
-                    "KubeletHasSufficientMemory",
-                    "kubelet has sufficient memory available",
-                ),
-                cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                cond(
-                    "PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"
-                ),
-                cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-            ]
+            sim = self.simulate.get(("node", "", name))
+            st["conditions"] = controllers.node_conditions(ts, set((sim or "").split(",")) - {""})
+            controllers.taint_node(obj, ts)
 
     def _validate(self, rt: ResourceType, obj: Obj) -> None:
         name = obj["metadata"].get("name") or ""
         causes: list[tuple[str, str]] = []
         if not name:
             causes.append(("metadata.name", "Required value: name or generateName is required"))
+        elif rt.key in _PATH_SEGMENT_NAMED:
+            if name in (".", "..") or "/" in name or "%" in name:
+                causes.append(("metadata.name", f"Invalid value: \"{name}\": may not contain '/' or '%'"))
         else:
             pattern = _DNS1123_LABEL if rt.key in _LABEL_NAMED else _DNS1123_SUBDOMAIN
             if not pattern.match(name) or len(name) > 253:
@@ -407,12 +414,15 @@ class ClusterState:
             meta.pop("namespace", None)
         if not meta.get("name") and meta.get("generateName") and existing is None:
             meta["name"] = self.generate_name(meta["generateName"], rt.key, meta.get("namespace", ""))
+        hidden = hidden_annotations(obj)
         sim = strip_hidden(obj)
         self._validate(rt, obj)
         ns = meta.get("namespace", "")
         key = (rt.key, ns, meta["name"])
         if sim is not None:
             self.simulate[key] = sim
+        if hidden:
+            self.hidden[key] = hidden
         for k in ("resourceVersion", "selfLink", "managedFields"):
             meta.pop(k, None)
         if existing is None:
@@ -730,6 +740,7 @@ class ClusterState:
                 self.store.remove(rt.key, namespace or "", name)
                 answer = status.success(rt, name, existing["metadata"]["uid"])
             self.simulate.pop((rt.key, namespace or "", name), None)
+            self.hidden.pop((rt.key, namespace or "", name), None)
             self.reconcile()
             return answer
 
@@ -741,6 +752,7 @@ class ClusterState:
             for obj in self.store.list(kind, name):
                 self.store.remove(kind, name, obj["metadata"]["name"])
                 self.simulate.pop((kind, name, obj["metadata"]["name"]), None)
+                self.hidden.pop((kind, name, obj["metadata"]["name"]), None)
         self.store.remove("namespace", "", name)
 
     def _all_keys(self) -> builtins.list[Key]:
@@ -822,7 +834,7 @@ def _default_pod_spec(spec: Obj) -> None:
     spec.setdefault("securityContext", {})
     if "serviceAccountName" in spec:
         spec.setdefault("serviceAccount", spec["serviceAccountName"])
-    for c in spec.get("containers") or []:
+    for c in (spec.get("initContainers") or []) + (spec.get("containers") or []):
         image = str(c.get("image", ""))
         tag = image.rsplit("/", 1)[-1]
         latest = ":" not in tag or tag.endswith(":latest")

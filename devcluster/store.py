@@ -109,6 +109,8 @@ class ObjectStore:
         self._kinds: dict[str, _KindIndex] = {}
         self._rv = 0
         self._log: deque[Change] = deque(maxlen=log_size)
+        # Versions at or below this one were compacted away (see :meth:`compact`).
+        self._compacted = 0
         self._listeners: list[Callable[[Change], None]] = []
 
     @contextmanager
@@ -209,15 +211,25 @@ class ObjectStore:
             ExpiredError: the log no longer reaches back to ``resource_version``.
         """
         with self.lock:
-            if self._log and resource_version < self._log[0].resource_version - 1:
-                raise ExpiredError(
-                    f"too old resource version: {resource_version} ({self._log[0].resource_version - 1})"
-                )
+            # Without a log (bulk-loaded or compacted) only the current version can be resumed.
+            oldest = max(self._log[0].resource_version - 1 if self._log else self._rv, self._compacted)
+            if resource_version < oldest:
+                raise ExpiredError(f"too old resource version: {resource_version} ({oldest})")
             return [
                 c
                 for c in self._log
                 if c.resource_version > resource_version and (kind is None or c.kind == kind)
             ]
+
+    def compact(self) -> int:
+        """Forget the change log, as etcd compaction does; returns the version compacted to.
+
+        A watch from any older version then answers ``410 Expired``.
+        """
+        with self.lock:
+            self._log.clear()
+            self._compacted = self._rv
+            return self._rv
 
     def subscribe(self, listener: Callable[[Change], None]) -> Callable[[], None]:
         """Call ``listener`` (under the store lock) on every change; returns an unsubscribe."""

@@ -91,22 +91,55 @@ def _containers(obj: Obj) -> tuple[str, str]:
     return ",".join(c["name"] for c in cs), ",".join(c.get("image", "") for c in cs)
 
 
+def _init_reason(pod: Obj) -> str | None:
+    """The ``Init:...`` STATUS kubectl shows while an init container is not done, else None."""
+    st = pod.get("status") or {}
+    total = len(pod["spec"].get("initContainers") or [])
+    for i, c in enumerate(st.get("initContainerStatuses") or []):
+        state = c.get("state") or {}
+        term = state.get("terminated")
+        if term is not None and term.get("exitCode", 0) == 0:
+            continue
+        if term is not None:
+            if term.get("reason"):
+                return f"Init:{term['reason']}"
+            if term.get("signal"):
+                return f"Init:Signal:{term['signal']}"
+            return f"Init:ExitCode:{term.get('exitCode', 0)}"
+        waiting = (state.get("waiting") or {}).get("reason")
+        if waiting and waiting != "PodInitializing":
+            return f"Init:{waiting}"
+        return f"Init:{i}/{total}"
+    return None
+
+
+def _initialized(pod: Obj) -> bool:
+    return any(
+        c.get("type") == "Initialized" and c.get("status") == "True"
+        for c in (pod.get("status") or {}).get("conditions") or []
+    )
+
+
 def pod_status_reason(pod: Obj) -> str:
     """The STATUS column kubectl derives from a pod's phase and container states."""
     st = pod.get("status") or {}
     reason = st.get("reason") or st.get("phase") or "Unknown"
+    init = _init_reason(pod)
+    if init is not None:
+        reason = init
     running = False
-    for c in reversed(st.get("containerStatuses") or []):
-        state = c.get("state") or {}
-        if state.get("waiting", {}).get("reason"):
-            reason = state["waiting"]["reason"]
-        elif state.get("terminated", {}).get("reason"):
-            reason = state["terminated"]["reason"]
-        elif "terminated" in state:
-            code = state["terminated"].get("exitCode", 0)
-            reason = f"ExitCode:{code}"
-        elif "running" in state and c.get("ready"):
-            running = True
+    if init is None or _initialized(pod):
+        for c in reversed(st.get("containerStatuses") or []):
+            state = c.get("state") or {}
+            if state.get("waiting", {}).get("reason"):
+                reason = state["waiting"]["reason"]
+            elif state.get("terminated", {}).get("reason"):
+                reason = state["terminated"]["reason"]
+            elif "terminated" in state:
+                code = state["terminated"].get("exitCode", 0)
+                reason = f"ExitCode:{code}"
+            elif "running" in state and c.get("ready"):
+                running = True
     if reason == "Completed" and running:
         reason = "Running"
     if pod["metadata"].get("deletionTimestamp"):
@@ -119,6 +152,9 @@ def _pod_row(pod: Obj, now: float) -> list[Any]:
     cs = st.get("containerStatuses") or []
     total = len(pod["spec"].get("containers") or [])
     ready = sum(1 for c in cs if c.get("ready"))
+    if _init_reason(pod) is not None and not _initialized(pod):
+        # kubectl counts init container restarts while the pod is initializing.
+        cs = st.get("initContainerStatuses") or []
     restarts: Any = sum(int(c.get("restartCount", 0)) for c in cs)
     last = [c.get("lastState", {}).get("terminated", {}).get("finishedAt") for c in cs]
     last = [t for t in last if t]
@@ -323,6 +359,19 @@ def _ep_row(e: Obj, now: float) -> list[Any]:
     return [e["metadata"]["name"], text or "<none>", _age(e, now)]
 
 
+def _endpointslice_row(e: Obj, now: float) -> list[Any]:
+    ports = [str(p["port"]) for p in e.get("ports") or [] if p.get("port") is not None]
+    addrs = [a for ep in e.get("endpoints") or [] for a in ep.get("addresses") or []]
+    text = ",".join(addrs[:3]) + (f" + {len(addrs) - 3} more..." if len(addrs) > 3 else "")
+    return [
+        e["metadata"]["name"],
+        e.get("addressType", ""),
+        ",".join(ports) or "<unset>",
+        text or "<unset>",
+        _age(e, now),
+    ]
+
+
 def _quota_row(q: Obj, now: float) -> list[Any]:
     st = q.get("status") or {}
     used = st.get("used") or {}
@@ -405,6 +454,28 @@ def _sc_row(s: Obj, now: float) -> list[Any]:
     ]
 
 
+def _binding_row(b: Obj, now: float) -> list[Any]:
+    ref = b.get("roleRef") or {}
+    subjects = b.get("subjects") or []
+
+    def named(kind: str) -> str:
+        out = [
+            f"{s.get('namespace', '')}/{s['name']}" if kind == "ServiceAccount" else s["name"]
+            for s in subjects
+            if s.get("kind") == kind
+        ]
+        return ", ".join(out)
+
+    return [
+        b["metadata"]["name"],
+        f"{ref.get('kind')}/{ref.get('name')}",
+        _age(b, now),
+        named("User"),
+        named("Group"),
+        named("ServiceAccount"),
+    ]
+
+
 def _c(name: str, type_: str = "string", priority: int = 0, desc: str = "") -> Column:
     return (name, type_, priority, desc)
 
@@ -420,6 +491,25 @@ _SELECTOR = _c(
     priority=1,
     desc="Label selector for pods. Existing ReplicaSets "
     "whose pods are selected by this will be the ones affected by this deployment.",
+)
+
+_CREATED_AT = _c(
+    "Created At", "date", 0, "Time is a wrapper around time.Time which supports correct marshaling."
+)
+_ROLE: tuple[tuple[Column, ...], Callable[[Obj, float], list[Any]]] = (
+    (_NAME, _CREATED_AT),
+    lambda o, now: [o["metadata"]["name"], o["metadata"]["creationTimestamp"]],
+)
+_BINDING: tuple[tuple[Column, ...], Callable[[Obj, float], list[Any]]] = (
+    (
+        _NAME,
+        _c("Role"),
+        _AGE,
+        _c("Users", priority=1),
+        _c("Groups", priority=1),
+        _c("ServiceAccounts", priority=1),
+    ),
+    _binding_row,
 )
 
 PRINTERS: dict[str, tuple[tuple[Column, ...], Callable[[Obj, float], list[Any]]]] = {
@@ -633,6 +723,16 @@ PRINTERS: dict[str, tuple[tuple[Column, ...], Callable[[Obj, float], list[Any]]]
         _event_row,
     ),
     "endpoints": ((_NAME, _c("Endpoints", desc="Endpoints of the service"), _AGE), _ep_row),
+    "endpointslice": (
+        (
+            _NAME,
+            _c("AddressType", desc="Type of address carried by this EndpointSlice."),
+            _c("Ports", desc="Ports of the EndpointSlice."),
+            _c("Endpoints", desc="Endpoints of the EndpointSlice."),
+            _AGE,
+        ),
+        _endpointslice_row,
+    ),
     "serviceaccount": (
         (
             _NAME,
@@ -695,6 +795,10 @@ PRINTERS: dict[str, tuple[tuple[Column, ...], Callable[[Obj, float], list[Any]]]
         _pvc_row,
     ),
     "ingress": ((_NAME, _c("Class"), _c("Hosts"), _c("Address"), _c("Ports"), _AGE), _ing_row),
+    "role": _ROLE,
+    "clusterrole": _ROLE,
+    "rolebinding": _BINDING,
+    "clusterrolebinding": _BINDING,
     "storageclass": (
         (
             _NAME,

@@ -1,21 +1,19 @@
-"""TLS and bearer-token authentication for ``devcluster serve --tls``.
+"""Certificates for ``devcluster serve --tls``.
 
 A fresh self-signed CA signs a server certificate for the bound address (and
 ``localhost``); the CA goes into the kubeconfig as ``certificate-authority-data``, so
 kubectl, client-go and the Python client verify the server as they would a real one. With
-TLS on, every request must carry ``Authorization: Bearer <token>``; as on kube-apiserver,
-a missing token is anonymous and may read only the health and version endpoints, and a
-wrong token is a 401 ``Status`` everywhere.
+TLS on, every request must carry ``Authorization: Bearer <token>`` (devcluster/auth.py): as on
+kube-apiserver, a missing token is anonymous and may read only the health and version
+endpoints, and a wrong token is a 401 ``Status`` everywhere.
 """
 
 from __future__ import annotations
 
 import datetime
 import ipaddress
-import json
 import secrets
 import tempfile
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,10 +21,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from starlette.requests import Request
-from starlette.responses import Response
-
-from devcluster.status import ApiError
 
 _PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
 _VALIDITY = datetime.timedelta(days=365)
@@ -116,19 +110,3 @@ def issue(host: str, directory: Path | None = None, token: str | None = None) ->
     key_file.chmod(0o600)
     (folder / "ca.crt").write_bytes(ca_pem)
     return Credentials(cert_file, key_file, ca_pem, token or secrets.token_urlsafe(24))
-
-
-def bearer_auth(token: str) -> Callable[[Request], Awaitable[Response | None]]:
-    """A request hook answering 401 unless the request carries ``Bearer <token>``."""
-    expected = f"Bearer {token}"
-
-    async def hook(request: Request) -> Response | None:
-        given = request.headers.get("authorization")
-        if given is not None and secrets.compare_digest(given.strip(), expected):
-            return None
-        if given is None and request.url.path.rstrip("/") in _PUBLIC_PATHS:
-            return None
-        err = ApiError(401, "Unauthorized", "Unauthorized")
-        return Response(json.dumps(err.to_status()), 401, media_type="application/json")
-
-    return hook

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evals.report import build_report, load_dataset
+from evals.report import HALVES, build_report, corpus_table, load_dataset
 from evals.scorer import score_case
 from kcache import runtime
 from kcache.errors import ConfigError
@@ -31,6 +31,10 @@ PINNED_TTL_S = 86_400
 """CACHE_STATIC_TTL and CACHE_DYNAMIC_TTL during a run: a day, so nothing expires mid-run."""
 CLUSTER_FOLDERS = (PROJECT_ROOT / "devcluster" / "clusters", PROJECT_ROOT / "evals" / "clusters")
 """Where a cluster given by name (``demo``, ``dataplat``) is looked up."""
+DATASETS_DIR = PROJECT_ROOT / "evals" / "datasets"
+"""The datasets and their ``index.json`` (dataset file, relative to this folder → cluster name)."""
+OWN_CORPUS = "own"
+"""The own corpus's folder under :data:`DATASETS_DIR`: ``<cluster>-tune.jsonl`` and ``<cluster>-test.jsonl``."""
 
 
 @dataclass(kw_only=True)
@@ -164,15 +168,16 @@ async def run_eval(
                         errors.append(f"{case['id']}: {type(exc).__name__}: {exc}")
                     latency = round((time.perf_counter() - start) * 1000, 1)
                     completed_by_harness += completed
-                    scored.append(
-                        {
-                            "id": case["id"],
-                            "query": case["query"],
-                            "expect": case["expect"],
-                            "record": record,
-                            "latency_ms": latency,
-                        }
-                    )
+                    entry: dict[str, Any] = {
+                        "id": case["id"],
+                        "query": case["query"],
+                        "expect": case["expect"],
+                        "record": record,
+                        "latency_ms": latency,
+                    }
+                    if "category" in case:
+                        entry["category"] = case["category"]
+                    scored.append(entry)
                     if progress is not None:
                         passed, failed = score_case(case["expect"], record)
                         progress(
@@ -198,3 +203,79 @@ def write_report(report: dict[str, Any], path: Path) -> None:
     """Write the report as UTF-8 JSON (non-ASCII queries kept readable)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def own_datasets(datasets_dir: Path = DATASETS_DIR) -> dict[str, dict[str, Path]]:
+    """The own corpus as registered in ``index.json``: cluster → half (``tune``/``test``) → file.
+
+    Raises:
+        ConfigError: an own dataset whose name does not end in ``-tune`` or ``-test``, or whose
+            file name does not start with its cluster's name.
+    """
+    index: dict[str, str] = json.loads((datasets_dir / "index.json").read_text(encoding="utf-8"))
+    found: dict[str, dict[str, Path]] = {}
+    for name, cluster in index.items():
+        path = Path(name)
+        if path.parts[:1] != (OWN_CORPUS,):
+            continue
+        stem, _, half = path.stem.rpartition("-")
+        if half not in HALVES or stem != cluster:
+            raise ConfigError(
+                f"own dataset {name!r} (cluster {cluster!r}) must be named "
+                f"{OWN_CORPUS}/{cluster}-tune.jsonl or {OWN_CORPUS}/{cluster}-test.jsonl"
+            )
+        found.setdefault(cluster, {})[half] = datasets_dir / path
+    return found
+
+
+@dataclass(kw_only=True)
+class CorpusRun:
+    """Every own dataset of both halves run on its cluster: the reports and the category table."""
+
+    reports: dict[str, list[dict[str, Any]]]
+    """Per half, the report of each cluster's dataset."""
+    table: dict[str, Any]
+    """:func:`evals.report.corpus_table` of the reports."""
+    errors: list[str] = field(default_factory=list)
+
+
+async def run_corpus(
+    *,
+    settings: Settings,
+    clusters: list[str] | None = None,
+    datasets_dir: Path = DATASETS_DIR,
+    progress: Callable[[str], None] | None = None,
+    case_progress: Callable[[str], None] | None = None,
+) -> CorpusRun:
+    """Run both halves of the own corpus, cluster by cluster, and tabulate pass rates per category.
+
+    Args:
+        settings: As for :func:`run_eval`.
+        clusters: Only these clusters' datasets (all when None).
+        datasets_dir: The folder holding ``index.json`` and the own corpus.
+        progress: Called with one line per finished dataset.
+        case_progress: Called with one line per finished case, as by :func:`run_eval`.
+
+    Raises:
+        ConfigError: a requested cluster has no own dataset.
+    """
+    own = own_datasets(datasets_dir)
+    wanted = sorted(own) if clusters is None else clusters
+    missing = [c for c in wanted if c not in own]
+    if missing:
+        raise ConfigError(f"no own dataset for cluster(s) {missing}; registered: {sorted(own)}")
+    reports: dict[str, list[dict[str, Any]]] = {half: [] for half in HALVES}
+    errors: list[str] = []
+    for cluster in wanted:
+        for half in HALVES:
+            path = own[cluster].get(half)
+            if path is None:
+                continue
+            run = await run_eval(str(path), cluster, settings=settings, progress=case_progress)
+            reports[half].append(run.report)
+            errors.extend(f"{path.name}: {e}" for e in run.errors)
+            if progress is not None:
+                cases = run.report["cases"]
+                passed = sum(1 for c in cases if c["pass"])
+                progress(f"{path.relative_to(datasets_dir)} on {cluster}: passed {passed}/{len(cases)}")
+    return CorpusRun(reports=reports, table=corpus_table(reports), errors=errors)

@@ -6,6 +6,7 @@ pass/fail comes from :mod:`evals.scorer`, the one implementation of the scoring 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -47,6 +48,39 @@ EXPECT_KEYS: frozenset[str] = frozenset(
     }
 )
 REQUIRED_EXPECT_KEYS: tuple[str, ...] = ("intent", "resource", "operation", "outcome")
+
+#: The categories a case may name in its top-level ``category`` key: what ability it measures.
+#: The first ten are the operations and outcomes of the dev set; the others are the own corpus's
+#: (evals/datasets/own/README.md says what each holds).
+CATEGORIES: tuple[str, ...] = (
+    "list",
+    "get",
+    "logs",
+    "top",
+    "scale",
+    "delete",
+    "diagnose",
+    "clarify",
+    "not_found",
+    "refuse",
+    "word-not-name",
+    "exact-name",
+    "related-filter",
+    "computed-number",
+    "count-sort-filter",
+    "describe",
+    "two-asks",
+    "zh-beyond",
+    "neighbour",
+    "other-ops",
+    "diagnosis",
+    "fact",
+)
+#: The two halves of the own corpus: ``tune`` may be looked at while improving the agent,
+#: ``test`` measures whether what was learnt generalizes.
+HALVES: tuple[str, str] = ("tune", "test")
+SPLIT_SEED = "kcache-own-corpus-2026-12"
+"""The fixed seed of the tune/test split; changing it would move every case."""
 
 #: Metric names in the order the summary prints them.
 METRIC_NAMES: tuple[str, ...] = (
@@ -111,14 +145,18 @@ def validate_case(case: Any, where: str) -> dict[str, Any]:
     expect = case.get("expect")
     if not isinstance(expect, dict):
         raise DatasetError(f"{where}: 'expect' must be an object, got {expect!r}")
+    if "category" in case and case["category"] not in CATEGORIES:
+        raise DatasetError(f"{where}: 'category' has unknown value {case['category']!r}")
     unknown = sorted(set(expect) - EXPECT_KEYS)
     if unknown:
         raise DatasetError(f"{where}: unknown key 'expect.{unknown[0]}'")
     for key in REQUIRED_EXPECT_KEYS:
-        if key not in expect:
+        # An operation outside the format's seven (restart, rollback, cordon, exec) has no
+        # ``operation`` value: such a case says so with its category and leaves it unchecked.
+        if key not in expect and not (key == "operation" and case.get("category") == "other-ops"):
             raise DatasetError(f"{where}: missing key 'expect.{key}'")
     for key, allowed in (("intent", INTENTS), ("resource", RESOURCES), ("operation", OPERATIONS)):
-        if expect[key] not in allowed:
+        if key in expect and expect[key] not in allowed:
             raise DatasetError(f"{where}: 'expect.{key}' has unknown value {expect[key]!r}")
     outcome = expect["outcome"]
     outcomes = outcome if isinstance(outcome, list) else [outcome]
@@ -167,6 +205,15 @@ def load_dataset(path: str | Path) -> list[dict[str, Any]]:
     return cases
 
 
+def split_half(case_id: str, seed: str = SPLIT_SEED) -> str:
+    """The half (``tune`` or ``test``) a case belongs to, from a hash of the seed and its id alone.
+
+    Adding, removing or editing other cases never moves a case to the other half.
+    """
+    digest = hashlib.sha256(f"{seed}/{case_id}".encode()).digest()
+    return HALVES[digest[0] & 1]
+
+
 def _ratio(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
@@ -191,7 +238,9 @@ def compute_metrics(cases: Sequence[Mapping[str, Any]]) -> dict[str, float | Non
     """The report's metrics over scored cases.
 
     Each case holds ``expect``, ``record``, ``pass`` (scored here when absent) and
-    ``latency_ms``. A metric whose denominator is empty is None.
+    ``latency_ms``. A metric whose denominator is empty is None. ``intent_accuracy``,
+    ``resource_accuracy`` and ``operation_accuracy`` are over the cases that state the key
+    (all cases but ``other-ops`` ones without an operation).
 
     ``context_accuracy`` counts a case when its expected parameters are non-empty and it
     expects ``answer`` or ``confirm``: with one expected outcome always (an agent that fails
@@ -201,6 +250,7 @@ def compute_metrics(cases: Sequence[Mapping[str, Any]]) -> dict[str, float | Non
     total = len(cases)
     passed = 0
     equal = {"intent": 0, "resource": 0, "operation": 0}
+    stated = {"intent": 0, "resource": 0, "operation": 0}
     outcome_ok = 0
     tool_ok = tool_n = 0
     param_ok = param_n = 0
@@ -217,7 +267,9 @@ def compute_metrics(cases: Sequence[Mapping[str, Any]]) -> dict[str, float | Non
             passed_case = score_case(expect, record)[0]
         passed += bool(passed_case)
         for key in equal:
-            equal[key] += record.get(key) == expect.get(key)
+            if key in expect:
+                stated[key] += 1
+                equal[key] += record.get(key) == expect[key]
         outcome_matched = record.get("outcome") in expected_outcomes(expect)
         outcome_ok += outcome_matched
 
@@ -247,9 +299,9 @@ def compute_metrics(cases: Sequence[Mapping[str, Any]]) -> dict[str, float | Non
 
     return {
         "pass_rate": _ratio(passed, total),
-        "intent_accuracy": _ratio(equal["intent"], total),
-        "resource_accuracy": _ratio(equal["resource"], total),
-        "operation_accuracy": _ratio(equal["operation"], total),
+        "intent_accuracy": _ratio(equal["intent"], stated["intent"]),
+        "resource_accuracy": _ratio(equal["resource"], stated["resource"]),
+        "operation_accuracy": _ratio(equal["operation"], stated["operation"]),
         "outcome_accuracy": _ratio(outcome_ok, total),
         "tool_accuracy": _ratio(tool_ok, tool_n),
         "param_accuracy": _ratio(param_ok, param_n),
@@ -258,6 +310,33 @@ def compute_metrics(cases: Sequence[Mapping[str, Any]]) -> dict[str, float | Non
         "cache_hit_rate": _ratio(hits, lookups),
         "latency_ms_p50": percentile(latencies, 50),
         "latency_ms_p95": percentile(latencies, 95),
+    }
+
+
+def _category_order(category: str) -> tuple[int, str]:
+    return (CATEGORIES.index(category) if category in CATEGORIES else len(CATEGORIES), category)
+
+
+def category_metrics(cases: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Cases, passes and pass rate per ``category``, over the cases that name one.
+
+    Each case holds ``pass`` (or ``expect`` and ``record``, scored here) and, optionally,
+    ``category``; categories come in :data:`CATEGORIES` order, unknown ones after.
+    """
+    counts: dict[str, list[int]] = {}
+    for case in cases:
+        category = case.get("category")
+        if not isinstance(category, str):
+            continue
+        passed = case.get("pass")
+        if passed is None:
+            passed = score_case(case["expect"], case["record"])[0]
+        count = counts.setdefault(category, [0, 0])
+        count[0] += 1
+        count[1] += bool(passed)
+    return {
+        category: {"cases": n, "passed": k, "pass_rate": _ratio(k, n)}
+        for category, (n, k) in sorted(counts.items(), key=lambda item: _category_order(item[0]))
     }
 
 
@@ -285,22 +364,25 @@ def build_report(
     for case in cases:
         passed, failed = score_case(case["expect"], case["record"])
         scored.append({**case, "pass": passed})
-        out_cases.append(
+        out_case: dict[str, Any] = {"id": case["id"], "query": case["query"]}
+        if "category" in case:
+            out_case["category"] = case["category"]
+        out_case.update(
             {
-                "id": case["id"],
-                "query": case["query"],
                 "pass": passed,
                 "failed_check": failed,
                 "latency_ms": case.get("latency_ms"),
                 "record": case["record"],
             }
         )
+        out_cases.append(out_case)
     return {
         "dataset": dataset,
         "cluster": cluster,
         "provider": provider,
         "server": server,
         "metrics": compute_metrics(scored),
+        "by_category": category_metrics(scored),
         "cases": out_cases,
         "notes": [notes] if isinstance(notes, str) else list(notes),
     }
@@ -327,6 +409,13 @@ def format_summary(report: Mapping[str, Any]) -> str:
     for name in METRIC_NAMES:
         if name in metrics:
             lines.append(f"  {name:<20} {_format_metric(name, metrics[name])}")
+    by_category = report.get("by_category") or {}
+    if by_category:
+        lines.append("pass rate by category:")
+    for category, row in by_category.items():
+        lines.append(
+            f"  {category:<20} {row['passed']:>4}/{row['cases']:<4} {_format_metric('pass_rate', row['pass_rate'])}"
+        )
     for note in report.get("notes", []):
         lines.append(f"note: {note}")
     failures = [c for c in cases if not c.get("pass")]
@@ -337,6 +426,71 @@ def format_summary(report: Mapping[str, Any]) -> str:
         got = ", ".join(
             f"{key}={record.get(key)!r}" for key in ("intent", "resource", "operation", "outcome", "tool")
         )
-        lines.append(f"  {case.get('id')} [{case.get('failed_check')}] {case.get('query')}")
+        category = f" ({case['category']})" if case.get("category") else ""
+        lines.append(f"  {case.get('id')}{category} [{case.get('failed_check')}] {case.get('query')}")
         lines.append(f"      got {got} params={record.get('params')!r}")
+    return "\n".join(lines)
+
+
+def corpus_table(reports: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, Any]:
+    """Pass rates per category of the tune and test halves, their gap, and the overall row.
+
+    Args:
+        reports: For each half (``tune``, ``test``), the reports of its datasets (one per
+            cluster), each with ``by_category``.
+
+    Returns:
+        ``{"categories": {category: row}, "overall": row}`` where a row is ``{"cases": n,
+        "tune": {"cases", "passed", "pass_rate"}, "test": {...}, "gap": tune - test}``;
+        a half without cases of a category has pass rate None, and then the gap is None.
+    """
+    counts: dict[str, dict[str, list[int]]] = {}
+    for half in HALVES:
+        for report in reports.get(half, ()):
+            for category, row in (report.get("by_category") or {}).items():
+                for key in (category, ""):
+                    count = counts.setdefault(key, {h: [0, 0] for h in HALVES})[half]
+                    count[0] += int(row["cases"])
+                    count[1] += int(row["passed"])
+
+    def row_of(halves: dict[str, list[int]]) -> dict[str, Any]:
+        row: dict[str, Any] = {"cases": sum(n for n, _ in halves.values())}
+        for half, (n, k) in halves.items():
+            row[half] = {"cases": n, "passed": k, "pass_rate": _ratio(k, n)}
+        tune, test = row["tune"]["pass_rate"], row["test"]["pass_rate"]
+        row["gap"] = None if tune is None or test is None else tune - test
+        return row
+
+    overall = counts.pop("", {h: [0, 0] for h in HALVES})
+    return {
+        "categories": {
+            category: row_of(halves)
+            for category, halves in sorted(counts.items(), key=lambda item: _category_order(item[0]))
+        },
+        "overall": row_of(overall),
+    }
+
+
+def _format_points(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:+.1f} pt"
+
+
+def format_corpus_table(table: Mapping[str, Any]) -> str:
+    """The corpus table as text: one line per category, then the overall line."""
+    header = f"{'category':<20} {'cases':>5}  {'tune':>16}  {'test':>16}  {'gap':>9}"
+    lines = [header, "-" * len(header)]
+
+    def line(name: str, row: Mapping[str, Any]) -> str:
+        cells = []
+        for half in HALVES:
+            h = row[half]
+            cells.append(f"{h['passed']:>3}/{h['cases']:<3} {_format_metric('pass_rate', h['pass_rate']):>7}")
+        return (
+            f"{name:<20} {row['cases']:>5}  {cells[0]:>16}  {cells[1]:>16}  {_format_points(row['gap']):>9}"
+        )
+
+    for category, row in table["categories"].items():
+        lines.append(line(category, row))
+    lines.append("-" * len(header))
+    lines.append(line("overall", table["overall"]))
     return "\n".join(lines)

@@ -16,9 +16,10 @@ from kcache.errors import KcacheError
 DEFINITIONS: dict[str, str] = {
     "cache_hit_rate": "cache hits / cache lookups, over every agent turn recorded",
     "response_time_improvement": (
-        "1 - cache_ms / mcp_ms for reads of the same resource kind: the average time of reads "
-        "answered from the cache against reads made through the MCP server, weighted by the "
-        "number of cache-answered reads of each kind (kinds read both ways only)"
+        "1 - cache_ms / mcp_ms, like with like: whole read turns (every node, the MCP call "
+        "included, the LLM's own time excluded) that answered from the cache against those that "
+        "went through the MCP server, for the same kind and operation, weighted by the number of "
+        "cache-answered turns of each (kind, operation) read both ways only"
     ),
     "scan_completion_rate": "completed scans / scheduled scans (each tier scan started counts as scheduled)",
     "context_accuracy": (
@@ -85,32 +86,36 @@ def cache_hit_rate(inputs: Mapping[str, Any]) -> Kpi:
 
 
 def response_time_improvement(inputs: Mapping[str, Any]) -> Kpi:
-    """1 - cache_ms/mcp_ms over kinds read both from the cache and through MCP.
+    """1 - cache_ms/mcp_ms over (kind, operation) pairs answered both from the cache and through MCP.
 
-    ``read_times`` rows are ``{"resource", "from_cache", "avg_ms", "count"}``. Each kind read
-    both ways contributes its cache-read count times its two averages, so the figure answers
-    "how much of the MCP time did the cache save on the reads it answered".
+    ``read_times`` rows are ``{"resource", "operation", "from_cache", "avg_ms", "count"}``,
+    where ``avg_ms`` is the average non-LLM time of whole answered read turns (see
+    ``agent_turns.non_llm_ms``): both sides are whole turns, never a turn against a lone
+    tool call, and a cached ``pod list`` is only set against an MCP ``pod list``. Each pair
+    read both ways contributes its cache-turn count times its two averages, so the figure
+    answers "how much of the MCP path's time did the cache save on the turns it answered".
+    Pairs read one way only (logs are never cached) are left out: no such pair, no value.
     """
-    by_kind: dict[str, dict[bool, tuple[float, int]]] = {}
+    by_pair: dict[str, dict[bool, tuple[float, int]]] = {}
     for row in inputs.get("read_times") or []:
         avg, count = row.get("avg_ms"), row.get("count")
         if avg is None or not count:
             continue
-        by_kind.setdefault(str(row.get("resource")), {})[bool(row.get("from_cache"))] = (
-            float(avg),
-            int(count),
-        )
+        pair = " ".join(str(part) for part in (row.get("resource"), row.get("operation")) if part)
+        by_pair.setdefault(pair, {})[bool(row.get("from_cache"))] = (float(avg), int(count))
     cache_total = mcp_total = 0.0
-    per_kind: dict[str, dict[str, float]] = {}
-    for kind, ways in sorted(by_kind.items()):
+    per_pair: dict[str, dict[str, float]] = {}
+    for pair, ways in sorted(by_pair.items()):
         if True not in ways or False not in ways:
             continue
-        (cache_ms, cache_n), (mcp_ms, _mcp_n) = ways[True], ways[False]
+        (cache_ms, cache_n), (mcp_ms, mcp_n) = ways[True], ways[False]
         cache_total += cache_ms * cache_n
         mcp_total += mcp_ms * cache_n
-        per_kind[kind] = {
+        per_pair[pair] = {
             "cache_ms": round(cache_ms, 2),
             "mcp_ms": round(mcp_ms, 2),
+            "cache_turns": cache_n,
+            "mcp_turns": mcp_n,
             "improvement": round(1 - cache_ms / mcp_ms, 4) if mcp_ms else 0.0,
         }
     value = 1 - cache_total / mcp_total if mcp_total else None
@@ -118,7 +123,8 @@ def response_time_improvement(inputs: Mapping[str, Any]) -> Kpi:
         name="response_time_improvement",
         value=value,
         definition=DEFINITIONS["response_time_improvement"],
-        basis={"per_kind": per_kind},
+        # Keyed "kind operation"; the key keeps its name for ``kcache stats``.
+        basis={"per_kind": per_pair},
     )
 
 

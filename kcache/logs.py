@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from kcache.errors import ConfigError
 from kcache.settings import Settings
 
 FIELDS = ("component", "operation", "duration_ms", "cache_hit", "error_details")
@@ -48,21 +50,39 @@ class JsonLineFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files only their owner can read (0600): lines name the cluster's objects."""
+
+    def _open(self) -> Any:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)  # an older file keeps its mode otherwise
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115
+
+
 def configure(settings: Settings) -> None:
-    """Install the JSON handler on the ``kcache`` loggers (idempotent)."""
+    """Install the JSON handler on the ``kcache`` loggers (idempotent).
+
+    Raises:
+        ConfigError: ``LOG_FILE`` cannot be created or written.
+    """
     root = logging.getLogger()
     for existing in list(root.handlers):
         if getattr(existing, _HANDLER_MARK, False):
             root.removeHandler(existing)
     handler: logging.Handler
     if settings.log_file is not None:
-        settings.log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            settings.log_file,
-            maxBytes=settings.log_file_max_bytes,
-            backupCount=settings.log_file_backups,
-            encoding="utf-8",
-        )
+        try:
+            settings.log_file.parent.mkdir(parents=True, exist_ok=True)
+            handler = _PrivateRotatingFileHandler(
+                settings.log_file,
+                maxBytes=settings.log_file_max_bytes,
+                backupCount=settings.log_file_backups,
+                encoding="utf-8",
+            )
+        except OSError as exc:
+            raise ConfigError(
+                f"LOG_FILE={str(settings.log_file)!r} cannot be written: {exc.strerror or exc}"
+            ) from exc
     else:
         handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLineFormatter())

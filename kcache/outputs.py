@@ -10,6 +10,7 @@ from kcache.errors import ParseError
 from kcache.mcp import ToolResult
 from kcache.model import KINDS
 from kcache.parsing import parse_list, parse_object
+from kcache.parsing.decode import unwrap_text
 from kcache.redaction import redact
 from kcache.registry.capability import ToolCapability
 
@@ -22,13 +23,15 @@ def digest(result: ToolResult, cap: ToolCapability, understanding: Mapping[str, 
     if cap.writes or cap.destructive:
         # A write's output may echo the object (a deleted Secret with its data): never pass it on.
         return f"{cap.name} completed"
+    # Shown text is the payload, not its JSON wrapper ({"logs": "line\nline"} as one line).
+    text = unwrap_text(result.text)
     if ops & {"logs"}:
-        return quoted(redact(result.text), 60) if result.text.strip() else "(no log lines)"
+        return quoted(redact(text), 60) if text.strip() else "(no log lines)"
     if ops & {"top"}:
-        return quoted(redact(result.text), 60)
+        return quoted(redact(text), 60)
     kind = understanding.get("resource", "")
     if kind not in KINDS:
-        return quoted(redact(result.text), 40)
+        return quoted(redact(text), 40)
     try:
         if "list" in ops:
             items = parse_list(result.text, kind=kind, structured=result.structured)

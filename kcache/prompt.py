@@ -23,6 +23,9 @@ unless the request says otherwise; never reveal secret values; a tool that write
 after the user approves it (the system asks them). Be brief; name the objects you mean.
 """
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+# Anything a reader could take for the block's tag, in any letter case and spacing:
+# "</cluster-data>", "</ CLUSTER-DATA >", "<cluster-data".
+_DELIMITER = re.compile(r"<(?=\s*/?\s*cluster-data)", re.IGNORECASE)
 
 
 def estimate_tokens(text: str) -> int:
@@ -34,8 +37,9 @@ def estimate_tokens(text: str) -> int:
 def data_block(payload: dict[str, Any]) -> str:
     """Cluster data as JSON inside a delimited block."""
     body = json.dumps(payload, ensure_ascii=False, default=str, separators=(",", ":"))
-    # A value that tries to close the block early cannot: the delimiter is escaped.
-    body = body.replace("</cluster-data>", "<\\/cluster-data>")
+    # A value that tries to open or close the block cannot: its "<" becomes the JSON escape
+    # \u003c, which reads as the same character in the data and as no tag at all.
+    body = _DELIMITER.sub(r"\\u003c", body)
     return f"<cluster-data>\n{body}\n</cluster-data>"
 
 

@@ -68,7 +68,7 @@ class Kcache:
     cluster: str
     _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     scan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    """Held by a tier scan; a read-through refresh of the same scope waits for it."""
+    """Held by a tier scan and a read-through refresh (kcache.scan): each waits for the other."""
 
     async def tools(self) -> Registry:
         """The registry, reloaded when CACHE_TOOL_MAPPING_TTL expired or the server changed its list."""
@@ -124,6 +124,7 @@ async def open(settings: Settings | None = None, *, kubeconfig: Path | None = No
         timeout=settings.cache_db_timeout,
         max_connections=settings.cache_db_max_connections,
     ) as store:
+        await store.claim_cluster(cluster, api_server=identity.server)
         async with McpConnection(settings, kubeconfig=kube) as mcp:
             registry = Registry.from_tools(mcp.server_label, await mcp.raw_tools())
             await store.replace_tools(registry.server, registry.rows())

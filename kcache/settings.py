@@ -8,6 +8,7 @@ separate methods the command calls.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shlex
@@ -187,6 +188,8 @@ class _Reader:
                 value = float(raw)
             except ValueError:
                 raise ValueError("not a number") from None
+            if not math.isfinite(value):
+                raise ValueError("must be a finite number")
             if positive and not value > 0:
                 raise ValueError("must be > 0")
             return value

@@ -14,6 +14,7 @@ from langchain_core.messages import AIMessage
 from kcache.runtime import Holder
 from kcache.scan import refresh_scopes
 from kcache.state import AgentState, CallRecord
+from kcache.store import TurnRow
 from kcache.timing import node_timings
 from kcache.turn import final_answer, record
 from kcache.writes import call_target, changed_scopes
@@ -48,7 +49,7 @@ async def cache_invalidate(state: AgentState, *, kc: Holder) -> dict[str, Any]:
     timings = node_timings(state, "cache_invalidate", start)
     node_ms = sum(v for k, v in timings.items() if k not in ("turn_start", "llm"))
     rec["non_llm_ms"] = round(node_ms - timings.get("llm", 0.0), 2)
-    row: dict[str, Any] = {
+    row: TurnRow = {
         "thread_id": None,
         "cluster_name": kc.cluster,
         "intent": rec["intent"],
@@ -68,5 +69,5 @@ async def cache_invalidate(state: AgentState, *, kc: Holder) -> dict[str, Any]:
         "params_accepted": len(rec["params"]) if rec["outcome"] in ("answer", "executed") else 0,
         "provider": rec["provider"],
     }
-    await kc.store.record_turn(**row)
+    await kc.store.record_turn(row)
     return {"messages": [AIMessage(content=answer)], "answer": answer, "record": rec, "timings": timings}

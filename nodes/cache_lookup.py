@@ -17,12 +17,13 @@ from kcache.answer import HEALTHY_POD
 from kcache.context import DEFAULT_CONTEXT, Context
 from kcache.kinds import KINDS, WORKLOADS, is_namespaced
 from kcache.model import Resource
-from kcache.resolve import best_or_ambiguous, nearest, rank
+from kcache.resolve import best_or_ambiguous, nearest, rank, workload_of
 from kcache.runtime import Holder
 from kcache.scan import refresh_scopes
-from kcache.state import AgentState, Resolution, Row, Target, Understanding
+from kcache.state import AgentState, ClusterFacts, Resolution, Row, Target, Understanding
 from kcache.store import Lookup
 from kcache.timing import node_timings
+from kcache.understand import Vocabulary
 from kcache.vocab import vocabulary
 
 WRITES = ("delete", "scale")
@@ -75,6 +76,19 @@ def _in_ns(pairs: tuple[tuple[str | None, str], ...], namespace: str | None) -> 
     return [p for p in pairs if namespace is None or p[0] == namespace]
 
 
+async def _workload_pods(reader: _Reader, namespace: str | None, workload: str) -> tuple[list[Resource], str]:
+    """The pods of a workload, by owner references; by generated names when the listing had none.
+
+    Some servers' pod listings carry no owner references (k8s-mcp): then a pod whose name is
+    the workload's name and a generated suffix is taken as its pod ("prefix", never acted on).
+    """
+    pods = (await reader.read("pod", namespace, workload=workload)).items
+    if pods:
+        return pods, "workload"
+    named = (await reader.read("pod", namespace, prefix=f"{workload}-")).items
+    return [p for p in named if p.owner_name is None and workload_of(p.name) == workload], "prefix"
+
+
 async def _resolve_name(
     reader: _Reader, kind: str, mention: str, name_kind: str | None, namespace: str | None, write: bool
 ) -> Resolution:
@@ -86,13 +100,16 @@ async def _resolve_name(
         if len(owners) > 1:
             choices = {}
             for owner_ns, owner in owners:
-                owned = (await reader.read("pod", owner_ns, workload=owner)).items
+                owned, _ = await _workload_pods(reader, owner_ns, owner)
                 if owned:
                     choices[f"{owner_ns}/{owner}"] = _target(owned[0], "workload")
             return {"candidates": sorted(choices), "choices": choices}
         if owners:
             ns, workload = owners[0]
-            pods = (await reader.read("pod", ns, workload=workload)).items
+            pods, how = await _workload_pods(reader, ns, workload)
+            if write and pods and how == "prefix":
+                choices = {f"{p.namespace}/{p.name}": _target(p, "exact") for p in pods}
+                return {"candidates": list(choices), "choices": choices}
             if not pods:
                 return {"missing": {"what": "pod", "mention": mention, "suggestions": []}}
             if write and len(pods) > 1:
@@ -103,7 +120,7 @@ async def _resolve_name(
                     "kind": "pod",
                     "namespace": pods[0].namespace,
                     "name": pods[0].name,
-                    "how": "workload",
+                    "how": how,
                 },
                 "workload": {"kind": name_kind, "name": workload},
                 "siblings": [p.name for p in pods[1:]],
@@ -121,11 +138,12 @@ async def _resolve_name(
             o.label: {"kind": kind, "namespace": o.namespace, "name": o.name, "how": o.how} for o in options
         }
         return {"candidates": list(choices), "choices": choices}
-    suggestions = [o.label for o in options] or nearest(mention, [n for _, n in pairs])
+    # The right neighbour first: the same name in another namespace, then near spellings here.
+    elsewhere = [f"{ns}/{n}" for ns, n in vocab.names.get(kind, ()) if n == mention and ns != namespace]
+    suggestions = elsewhere + [o.label for o in options] or nearest(mention, [n for _, n in pairs])
     if not suggestions and namespace is not None:
-        # The name exists elsewhere: offer those namespaces.
-        elsewhere = rank(mention, ((kind, ns, n) for ns, n in vocab.names.get(kind, ())), limit=5)
-        suggestions = [o.label for o in elsewhere]
+        near = rank(mention, ((kind, ns, n) for ns, n in vocab.names.get(kind, ())), limit=5)
+        suggestions = [o.label for o in near]
     return {"missing": {"what": kind, "mention": mention, "namespace": namespace, "suggestions": suggestions}}
 
 
@@ -155,11 +173,11 @@ async def _related_items(reader: _Reader, kind: str, related: Target) -> list[Re
     if kind == "event":
         involved = {name}
         if other in WORKLOADS:
-            involved |= {p.name for p in (await reader.read("pod", ns, workload=name)).items}
+            involved |= {p.name for p in (await _workload_pods(reader, ns, name))[0]}
         events = (await reader.read("event", ns)).items
         return [e for e in events if e.fields.get("involved_name") in involved]
     if other in WORKLOADS:
-        return (await reader.read("pod", ns, workload=name)).items
+        return (await _workload_pods(reader, ns, name))[0]
     if other == "node":
         return [p for p in (await reader.read("pod", None)).items if p.fields.get("node_name") == name]
     (service,) = (await reader.read("service", ns, name=name)).items or (None,)
@@ -193,82 +211,112 @@ def _items(items: list[Resource]) -> list[Row]:
     return [row(r) for r in items[:MAX_ITEMS]]
 
 
+async def resolve_mentions(u: Understanding, reader: _Reader, vocab: Vocabulary) -> Resolution:
+    """Phase 1: the namespace, the object or related object named, or what is missing."""
+    kind, op = u["resource"], u["operation"]
+    out: Resolution = {
+        "namespace": u.get("namespace"),
+        "namespace_source": "user" if u.get("namespace") else None,
+    }
+    mention_ns = u.get("namespace_mention")
+    if mention_ns and not u.get("namespace"):
+        # The namespaces where the named object exists come before spelling neighbours.
+        named = u.get("name_mention")
+        holding = sorted(
+            {ns for pairs in vocab.names.values() for ns, n in pairs if named and n == named and ns}
+        )
+        near = [n for n in nearest(mention_ns, vocab.namespaces) if n not in holding]
+        out["missing"] = {"what": "namespace", "mention": mention_ns, "suggestions": holding + near}
+    elif kind == "namespace" and (named := u.get("namespace") or u.get("name_mention")):
+        # "describe namespace X": the namespace is the object asked about.
+        if named in vocab.namespaces:
+            out["target"] = {"kind": "namespace", "namespace": None, "name": named, "how": "exact"}
+        else:
+            out["missing"] = {"what": "namespace", "mention": named, "suggestions": nearest(named, vocab.namespaces)}  # fmt: skip
+    elif (relation := _relation(u)) is not None:
+        out.update(_resolve_related(*relation, out["namespace"], vocab))
+    elif (mention := u.get("name_mention")) and kind in KINDS:
+        out.update(
+            await _resolve_name(reader, kind, mention, u.get("name_kind"), out["namespace"], op in WRITES)
+        )
+    target = out.get("target") or out.get("related")
+    if target and target.get("namespace") and not out["namespace"]:
+        out["namespace"], out["namespace_source"] = target["namespace"], "cache"
+    return out
+
+
+def _resolve_related(other_kind: str, other: str, namespace: str | None, vocab: Vocabulary) -> Resolution:
+    """The object of another kind that filters the read, found by its exact name."""
+    scope = namespace if KINDS[other_kind] else None
+    owners = [p for p in _in_ns(vocab.names.get(other_kind, ()), scope) if p[1] == other]
+    if not owners:
+        names = [n for _, n in vocab.names.get(other_kind, ())]
+        return {"missing": {"what": other_kind, "mention": other, "namespace": namespace, "suggestions": nearest(other, names)}}  # fmt: skip
+    choices: dict[str, Target] = {
+        f"{o_ns}/{o}" if o_ns else o: {"kind": other_kind, "namespace": o_ns, "name": o, "how": "exact"} for o_ns, o in owners
+    }  # fmt: skip
+    if len(choices) > 1:
+        return {"candidates": list(choices), "choices": choices}
+    return {"related": next(iter(choices.values()))}
+
+
+async def read_rows(u: Understanding, out: Resolution, reader: _Reader) -> list[Resource]:
+    """Phase 2: the cached rows that answer the request (read-through when stale)."""
+    kind, op, ns = u["resource"], u["operation"], out.get("namespace")
+    if "missing" in out or "candidates" in out or kind not in KINDS:
+        return []
+    if related := out.get("related"):
+        return await _related_items(reader, kind, related)
+    if (workload := out.get("workload")) and op in ("list", "diagnose"):
+        # "pods of deployment X": every pod of the workload, not the one a name resolved to.
+        return (await _workload_pods(reader, ns, workload["name"]))[0]
+    if target := out.get("target"):
+        return (await reader.read(kind, target.get("namespace"), name=target["name"])).items
+    if op not in ("list", "diagnose", "get") or u.get("name_mention"):
+        return []
+    selector = u.get("label_selector")
+    reqs = label_selectors.parse(selector) if selector else []
+    got = await reader.read(kind, ns, labels=label_selectors.equalities(reqs))
+    items = [r for r in got.items if label_selectors.matches(reqs, r.labels)]
+    if kind == "event" and u.get("warnings_only"):
+        items = [r for r in items if r.fields.get("type") == "Warning"]
+    if kind == "pod" and u.get("problem_only"):
+        items = [r for r in items if r.fields.get("status") not in HEALTHY_POD or _unready(r)] or items
+    return items
+
+
+async def _cluster_facts(kc: Holder, reader: _Reader) -> ClusterFacts | None:
+    reader.lookups += 1
+    info = await kc.store.cluster(kc.cluster)
+    if not info:
+        return None
+    reader.hits += info["freshness"] == "fresh"
+    reader.ages.append(info["age_s"])
+    return {"name": info["name"], "version": info["version"], "api_server": info["api_server"], "node_count": info["node_count"]}  # fmt: skip
+
+
 async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Holder) -> dict[str, Any]:
     """Resolve namespace and names, and read the rows that answer the request."""
     start = time.perf_counter()
     ctx = runtime.context or DEFAULT_CONTEXT
     u = state["understanding"]
-    kind, op = u["resource"], u["operation"]
     reader = _Reader(kc, ctx.fresh)
-    vocab = await vocabulary(kc)
-    out: Resolution = {
-        "namespace": u.get("namespace"),
-        "namespace_source": "user" if u.get("namespace") else None,
-    }
-
-    mention_ns = u.get("namespace_mention")
-    if mention_ns and not u.get("namespace"):
-        out["missing"] = {
-            "what": "namespace",
-            "mention": mention_ns,
-            "suggestions": nearest(mention_ns, vocab.namespaces),
-        }
-    elif (relation := _relation(u)) is not None:
-        other_kind, other = relation
-        scope = out["namespace"] if KINDS[other_kind] else None
-        owners = [p for p in _in_ns(vocab.names.get(other_kind, ()), scope) if p[1] == other]
-        if not owners:
-            out["missing"] = {"what": other_kind, "mention": other, "namespace": out["namespace"], "suggestions": nearest(other, [n for _, n in vocab.names.get(other_kind, ())])}  # fmt: skip
-        elif len(owners) > 1:
-            out["candidates"] = [f"{o_ns}/{o}" for o_ns, o in owners]
-            out["choices"] = {f"{o_ns}/{o}": {"kind": other_kind, "namespace": o_ns, "name": o, "how": "exact"} for o_ns, o in owners}  # fmt: skip
-        else:
-            o_ns, o = owners[0]
-            out["related"] = {"kind": other_kind, "namespace": o_ns, "name": o, "how": "exact"}
-            if o_ns and not out["namespace"]:
-                out["namespace"], out["namespace_source"] = o_ns, "cache"
-    elif (mention := u.get("name_mention")) and kind in KINDS and kind not in ("namespace",):
-        found = await _resolve_name(reader, kind, mention, u.get("name_kind"), out["namespace"], op in WRITES)
-        out.update(found)
-        target = found.get("target")
-        if target and target.get("namespace") and not out["namespace"]:
-            out["namespace"], out["namespace_source"] = target["namespace"], "cache"
-
-    ns = out["namespace"]
-    items: list[Resource] = []
-    if "missing" in out or "candidates" in out:
-        pass
-    elif kind == "cluster":
-        reader.lookups += 1
-        info = await kc.store.cluster(kc.cluster)
-        if info:
-            reader.hits += info["freshness"] == "fresh"
-            reader.ages.append(info["age_s"])
-            out["cluster"] = {
-                "name": info["name"],
-                "version": info["version"],
-                "api_server": info["api_server"],
-                "node_count": info["node_count"],
-            }
-    elif kind in KINDS and (related := out.get("related")):
-        items = await _related_items(reader, kind, related)
-    elif kind in KINDS and (workload := out.get("workload")) and op in ("list", "diagnose"):
-        # "pods of deployment X": every pod of the workload, not the one a name resolved to.
-        items = (await reader.read("pod", ns, workload=workload["name"])).items
-    elif kind in KINDS and (target := out.get("target")):
-        got = await reader.read(kind, target.get("namespace"), name=target["name"])
-        items = got.items
-    elif kind in KINDS and op in ("list", "diagnose", "get") and not u.get("name_mention"):
-        selector = u.get("label_selector")
-        reqs = label_selectors.parse(selector) if selector else []
-        got = await reader.read(kind, ns, labels=label_selectors.equalities(reqs))
-        items = [r for r in got.items if label_selectors.matches(reqs, r.labels)]
-        if kind == "event" and u.get("warnings_only"):
-            items = [r for r in items if r.fields.get("type") == "Warning"]
-        if kind == "pod" and u.get("problem_only"):
-            items = [r for r in items if r.fields.get("status") not in HEALTHY_POD or _unready(r)] or items
-    if op == "diagnose" and items:
-        events = await reader.read("event", ns or (items[0].namespace if items else None))
+    out = await resolve_mentions(u, reader, await vocabulary(kc))
+    items = await read_rows(u, out, reader)
+    if u["resource"] == "cluster" and (facts := await _cluster_facts(kc, reader)):
+        out["cluster"] = facts
+    target = out.get("target")
+    if (
+        target
+        and not items
+        and u["operation"] in ("get", "logs", "diagnose", *WRITES)
+        and target["kind"] in KINDS
+    ):
+        # Named in the cache's vocabulary but gone when read (deleted since): it does not exist now.
+        out.pop("target")
+        out["missing"] = {"what": target["kind"], "mention": target["name"], "namespace": target["namespace"], "suggestions": []}  # fmt: skip
+    if u["operation"] == "diagnose" and items:
+        events = await reader.read("event", out.get("namespace") or items[0].namespace)
         names = {r.name for r in items}
         out["events"] = _items([e for e in events.items if e.fields.get("involved_name") in names])
     out.update(

@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from kcache.errors import ParseError
@@ -81,7 +82,9 @@ _ERROR_LINE = re.compile(
 )
 
 
-def parse_list(text: str, *, kind: str, structured: dict[str, Any] | None = None) -> list[Resource]:
+def parse_list(
+    text: str, *, kind: str, structured: dict[str, Any] | None = None, skipped: list[str] | None = None
+) -> list[Resource]:
     """Parse a list tool's output into records of one canonical kind.
 
     Items that say they are another kind (a mixed list) are skipped; items that do not say
@@ -91,6 +94,8 @@ def parse_list(text: str, *, kind: str, structured: dict[str, Any] | None = None
         text: The tool's text output.
         kind: Canonical kind, a key of :data:`kcache.model.KINDS`.
         structured: The server's ``structuredContent``, used first when given.
+        skipped: When given, an item that cannot be parsed is left out and its error
+            appended here, instead of failing the whole list.
 
     Raises:
         ParseError: Neither ``structured`` nor ``text`` holds a list of that kind.
@@ -103,15 +108,15 @@ def parse_list(text: str, *, kind: str, structured: dict[str, Any] | None = None
     )
     if structured is not None:
         try:
-            return _records(structured, kind, expected, text)
+            return _records(structured, kind, expected, text, skipped)
         except ParseError:
             if not text.strip():
                 raise
     if len(text) > _CHUNKED_ABOVE and text.startswith("- "):
-        chunked = _chunked_records(text, kind, expected)
+        chunked = _chunked_records(text, kind, expected, skipped)
         if chunked is not None:
             return chunked
-    return _records(decode(text, expected=expected), kind, expected, text)
+    return _records(decode(text, expected=expected), kind, expected, text, skipped)
 
 
 # A YAML list at the root larger than this is read a few hundred items at a time, so the
@@ -121,7 +126,9 @@ _CHUNK_ITEMS = 500
 _ROOT_ITEM = re.compile(r"^- ", re.MULTILINE)
 
 
-def _chunked_records(text: str, kind: str, expected: str) -> list[Resource] | None:
+def _chunked_records(
+    text: str, kind: str, expected: str, skipped: list[str] | None = None
+) -> list[Resource] | None:
     """Records of a root-level YAML list read in chunks; None when a chunk is not plain YAML."""
     starts = [m.start() for m in _ROOT_ITEM.finditer(text)]
     records: list[Resource] = []
@@ -133,7 +140,7 @@ def _chunked_records(text: str, kind: str, expected: str) -> list[Resource] | No
             return None  # the whole text gets the ordinary path and its error message
         if not isinstance(data, list):
             return None
-        records.extend(r for r in (_item_record(item, kind, expected) for item in data) if r is not None)
+        records.extend(_each(data, lambda item: _item_record(item, kind, expected), skipped))
     return records
 
 
@@ -192,15 +199,29 @@ def _error_in(data: dict[str, Any]) -> str | None:
     return None
 
 
-def _records(data: Any, kind: str, expected: str, text: str) -> list[Resource]:
+def _records(
+    data: Any, kind: str, expected: str, text: str, skipped: list[str] | None = None
+) -> list[Resource]:
     if isinstance(data, Table):
-        return [r for r in (from_table_row(row, kind) for row in data.rows) if r is not None]
-    items = _items(data, kind, expected, text)
+        return _each(data.rows, lambda row: from_table_row(row, kind), skipped)
+    return _each(_items(data, kind, expected, text), lambda item: _item_record(item, kind, expected), skipped)
+
+
+def _each(
+    items: Iterable[Any], record: Callable[[Any], Resource | None], skipped: list[str] | None
+) -> list[Resource]:
+    """The records of items; a bad item raises, or is counted in ``skipped`` when given."""
     records = []
     for item in items:
-        record = _item_record(item, kind, expected)
-        if record is not None:
-            records.append(record)
+        try:
+            made = record(item)
+        except ParseError as exc:
+            if skipped is None:
+                raise
+            skipped.append(str(exc))
+            continue
+        if made is not None:
+            records.append(made)
     return records
 
 

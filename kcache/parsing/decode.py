@@ -52,6 +52,35 @@ def excerpt(text: str) -> str:
     return repr(flat)
 
 
+# Fields servers wrap a text result in: mcp-server-kubernetes' kubectl_logs answers
+# {"name": ..., "namespace": ..., "logs": "line\nline"}.
+_PAYLOAD_KEYS = ("logs", "log", "output", "stdout", "text", "content", "result")
+
+
+def unwrap_text(text: str, *, named_only: bool = False) -> str:
+    """The text a JSON-wrapped result carries, or ``text`` itself when it is not one.
+
+    A wrapped result is a JSON object of scalars whose one text payload is named by a
+    payload key (``logs``, ``output``...) or, unless ``named_only``, is its one multi-line
+    string.
+    """
+    stripped = text.strip()
+    if not stripped.startswith("{"):
+        return text
+    try:
+        data = json.loads(stripped)
+    except json.JSONDecodeError:
+        return text
+    if not isinstance(data, dict) or any(isinstance(v, dict | list) for v in data.values()):
+        return text
+    strings = {str(k): v for k, v in data.items() if isinstance(v, str)}
+    named = [strings[key] for key in _PAYLOAD_KEYS if key in strings]
+    if named or named_only:
+        return named[0] if named else text
+    lines = [v for v in strings.values() if "\n" in v.strip()]
+    return lines[0] if len(lines) == 1 else text
+
+
 def decode(text: str, *, expected: str) -> Any:
     """Decode tool output into JSON/YAML data or a :class:`Table`.
 
@@ -66,6 +95,9 @@ def decode(text: str, *, expected: str) -> Any:
     if not stripped:
         raise ParseError(f"expected {expected}, got an empty string")
     if stripped[0] in "[{":
+        payload = unwrap_text(stripped, named_only=True)
+        if payload is not stripped and payload.strip():
+            return decode(payload, expected=expected)
         try:
             return json.loads(stripped)
         except json.JSONDecodeError:

@@ -73,12 +73,16 @@ def to_resource(obj: dict[str, Any], kind: str) -> Resource:
     # The controller alone is already owner_kind/owner_name; other owners are kept here.
     if owners and not (len(owners) == 1 and owners[0]["controller"]):
         fields["owners"] = owners
+    annotations = filter_annotations(_as_map(meta.get("annotations")))
+    if kind == "secret":
+        # A Secret's annotations may carry what its data does (tokens, copies): keys only.
+        annotations = dict.fromkeys(annotations, "")
     return Resource(
         kind=kind,
         name=name,
         namespace=(_text(meta.get("namespace")) or None) if KINDS[kind] else None,
         labels=string_map(meta.get("labels")),
-        annotations=filter_annotations(_as_map(meta.get("annotations"))),
+        annotations=annotations,
         owner_kind=owner_kind,
         owner_name=owner_name,
         created_at=_text(meta.get("creationTimestamp")),
@@ -792,7 +796,9 @@ def _endpoints_fields(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def _namespace_fields(obj: dict[str, Any]) -> dict[str, Any]:
-    return {"status": _text(_map(obj, "status").get("phase")) or "Active"}
+    # The uid tells two clusters apart (kube-system's is the store's cluster identity).
+    uid = _text(_map(obj, "metadata").get("uid"))
+    return {"status": _text(_map(obj, "status").get("phase")) or "Active", **({"uid": uid} if uid else {})}
 
 
 def _no_fields(obj: dict[str, Any]) -> dict[str, Any]:

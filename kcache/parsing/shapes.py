@@ -98,12 +98,15 @@ def from_summary(item: Mapping[str, Any], kind: str) -> Resource | None:
     labels = item.get("labels")
     annotations = item.get("annotations")
     created = _first(item, ("createdAt", "creationTimestamp", "created_at", "created"))
+    kept = filter_annotations(annotations) if isinstance(annotations, dict) else {}
+    if kind == "secret":
+        kept = dict.fromkeys(kept, "")  # as for its data: key names only
     return Resource(
         kind=kind,
         name=name,
         namespace=str(namespace) if KINDS[kind] and namespace else None,
         labels=string_map(labels) if isinstance(labels, dict) else {},
-        annotations=filter_annotations(annotations) if isinstance(annotations, dict) else {},
+        annotations=kept,
         created_at=str(created) if created is not None else None,
         fields=fields,
     )

@@ -114,6 +114,12 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE resource_labels;
     ALTER TABLE resource_labels_v2 RENAME TO resource_labels;
     """,
+    # 3: who each cluster partition is, so that another cluster behind the same context name
+    # is refused instead of being answered with the first one's rows.
+    """
+    CREATE TABLE cluster_identity (cluster_name TEXT PRIMARY KEY, api_server TEXT NOT NULL,
+        kube_system_uid TEXT, created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL);
+    """,
 )
 
 CREATE_VERSION_TABLE = """
@@ -130,6 +136,10 @@ PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
 )
+# The read-only connections: a smaller page cache each (they read what the writer cached).
+READ_PRAGMAS = ("PRAGMA cache_size=-16384",)
+# Changes after any commit by another connection (this process's writer included).
+DATA_VERSION = "PRAGMA data_version"
 BUSY_TIMEOUT = "PRAGMA busy_timeout={ms:d}"
 INTEGRITY_CHECK = "PRAGMA integrity_check"
 LIST_TABLES = "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
@@ -315,6 +325,12 @@ SELECT_CLUSTER = (
     "SELECT name, version, api_server, node_count, ttl_expires_at, context, user_name, updated_at "
     "FROM clusters WHERE name = ?"
 )
+SELECT_IDENTITY = "SELECT api_server, kube_system_uid FROM cluster_identity WHERE cluster_name = ?"
+INSERT_IDENTITY = (
+    "INSERT INTO cluster_identity (cluster_name, api_server, kube_system_uid, created_at, updated_at) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
+SET_IDENTITY_UID = "UPDATE cluster_identity SET kube_system_uid = ?, updated_at = ? WHERE cluster_name = ?"
 SELECT_CLUSTERS = "SELECT name FROM clusters ORDER BY updated_at DESC"
 EXPIRE_CLUSTER = "UPDATE clusters SET ttl_expires_at = ? WHERE name = ?"
 
@@ -381,9 +397,12 @@ SELECT COUNT(*), COALESCE(SUM(cache_lookups), 0), COALESCE(SUM(cache_hits), 0),
     AVG(prompt_tokens), COALESCE(SUM(params_suggested), 0), COALESCE(SUM(params_accepted), 0)
 FROM agent_turns
 """
+# Whole read turns (every node, the LLM's own time taken out) that answered, per kind,
+# operation and path: the response-time KPI compares the two paths of one (kind, operation).
 READ_TIMES = """
-SELECT resource, answered_from_cache, AVG(read_ms), COUNT(*) FROM agent_turns
-WHERE read_ms IS NOT NULL AND intent != 'action' GROUP BY resource, answered_from_cache
+SELECT resource, operation, answered_from_cache, AVG(non_llm_ms), COUNT(*) FROM agent_turns
+WHERE non_llm_ms IS NOT NULL AND intent != 'action' AND outcome = 'answer' AND resource IS NOT NULL
+GROUP BY resource, operation, answered_from_cache
 """
 INSERT_EVAL_RUN = "INSERT INTO eval_runs (at, dataset, cluster, provider, metrics) VALUES (?, ?, ?, ?, ?)"
 LAST_EVAL_RUN = "SELECT at, dataset, cluster, provider, metrics FROM eval_runs ORDER BY id DESC LIMIT 1"

@@ -54,6 +54,7 @@ async def test_refresh_fills_every_tier(server: str, devcluster: DevCluster, tmp
         out = await compile_refresh(kc).ainvoke({"tier": "all"})
         assert out["status"] == "completed", out["results"]
         assert set(out["planned"]) == {"static", "dynamic"}
+        assert out["results"]["dynamic"]["unavailable"] == {}  # this server's listings carry both
         secrets = await kc.store.query(kc.cluster, "secret")
         assert sorted(s.name for s in secrets.items) == sorted(
             ["bootstrap-token-a1b2c3", "redis-password", "stripe-api-key", "tls-frontend"]
@@ -124,5 +125,13 @@ async def test_refresh_through_k8s_mcp(devcluster: DevCluster, tmp_path: Path) -
         assert out["status"] == "completed", out["results"]
         # Kinds the server has no tool for are skipped, not failed, and said so.
         assert "ingresses" in out["results"]["dynamic"]["skipped"]
+        # Its pod list has no labels and no owners: the scan says so, for name-prefix resolution.
+        assert out["results"]["dynamic"]["unavailable"]["pods"] == ["labels", "owner references"]
+        pods = await kc.store.scope(kc.cluster, "pods")
+        assert pods is not None and pods.scan_status == "completed"
+        assert pods.error_message == (
+            f"labels and owner references unavailable from {kc.registry.server}'s listing of pods: "
+            "resolve workloads by name prefix"
+        )
     assert counts(settings.cache_db_path) == {"boutique_pods": 12, "nodes": 3, "namespaces": 5, "secrets": 4}
     no_canary(settings.cache_db_path)

@@ -206,10 +206,24 @@ async def test_stats_command_on_recorded_turns(tmp_path: Path, capsys: pytest.Ca
     async with Store(db) as store:
         common = {"intent": "query", "resource": "pod", "operation": "list", "outcome": "answer"}
         await store.record_turn(
-            **common, answered_from_cache=1, cache_lookups=4, cache_hits=3, read_ms=2.0, prompt_tokens=100
+            {
+                **common,
+                "answered_from_cache": 1,
+                "cache_lookups": 4,
+                "cache_hits": 3,
+                "non_llm_ms": 2.0,
+                "prompt_tokens": 100,
+            }
         )
         await store.record_turn(
-            **common, answered_from_cache=0, cache_lookups=1, cache_hits=0, read_ms=100.0, prompt_tokens=300
+            {
+                **common,
+                "answered_from_cache": 0,
+                "cache_lookups": 1,
+                "cache_hits": 0,
+                "non_llm_ms": 100.0,
+                "prompt_tokens": 300,
+            }
         )
         await store.record_eval_run("dev.jsonl", "demo", "offline", {"context_accuracy": 0.9})
     from kcache.settings import Settings

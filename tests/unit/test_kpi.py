@@ -1,13 +1,15 @@
-"""KPI math on hand-made inputs shaped like ``Store.kpi_inputs()``."""
+"""KPI math on hand-made inputs shaped like ``Store.kpi_inputs()``, and on turns recorded in a store."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kcache import kpi
 from kcache.errors import KcacheError
+from kcache.store import Store, TurnRow
 
 
 def inputs(**over: Any) -> dict[str, Any]:
@@ -119,3 +121,67 @@ def test_as_json_has_definitions() -> None:
     assert data["cache_hit_rate"]["value"] == pytest.approx(0.25)
     assert "hits" in data["cache_hit_rate"]["definition"]
     assert set(data) == set(kpi.ORDER)
+
+
+def turn(resource: str, operation: str, from_cache: bool, non_llm_ms: float, **over: Any) -> TurnRow:
+    row = TurnRow(
+        cluster_name="c",
+        intent="query",
+        resource=resource,
+        operation=operation,
+        outcome="answer",
+        answered_from_cache=int(from_cache),
+        executed=0,
+        cache_lookups=1,
+        cache_hits=int(from_cache),
+        non_llm_ms=non_llm_ms,
+        # What the tool call alone took on the MCP path: never the figure compared.
+        read_ms=non_llm_ms / 10,
+        provider="offline",
+    )
+    row.update(over)  # type: ignore[typeddict-item]
+    return row
+
+
+async def recorded(tmp_path: Path, turns: list[TurnRow]) -> kpi.Kpi:
+    async with Store(tmp_path / "cache.db") as store:
+        for row in turns:
+            await store.record_turn(row)
+        return kpi.response_time_improvement(await store.kpi_inputs())
+
+
+async def test_response_time_never_sets_one_operation_against_another(tmp_path: Path) -> None:
+    # Cached lists against MCP logs (never cached): nothing comparable, so no value.
+    turns = [turn("pod", "list", True, 5.0)] * 3 + [turn("pod", "logs", False, 60.0)]
+    k = await recorded(tmp_path, turns)
+    assert k.value is None and k.basis["per_kind"] == {}
+
+
+async def test_response_time_compares_whole_turns_of_the_same_kind_and_operation(tmp_path: Path) -> None:
+    turns = [
+        *[turn("pod", "list", True, 5.0)] * 3,
+        turn("pod", "list", False, 100.0),
+        turn("pod", "logs", False, 1000.0),
+        turn("node", "list", True, 10.0),
+        turn("node", "list", False, 20.0),
+        # Not reads that answered: an action, a clarification; left out.
+        turn("pod", "list", False, 1.0, intent="action"),
+        turn("pod", "list", True, 500.0, outcome="clarify"),
+    ]
+    k = await recorded(tmp_path, turns)
+    # cache: 3*5 + 1*10 = 25; the MCP path for the same turns: 3*100 + 1*20 = 320.
+    assert k.value == pytest.approx(1 - 25 / 320)
+    assert set(k.basis["per_kind"]) == {"pod list", "node list"}
+    assert k.basis["per_kind"]["pod list"] == {
+        "cache_ms": 5.0,
+        "mcp_ms": 100.0,
+        "cache_turns": 3,
+        "mcp_turns": 1,
+        "improvement": 0.95,
+    }
+    assert "same kind and operation" in k.definition and "whole read turns" in k.definition
+
+
+async def test_response_time_is_negative_only_when_cached_turns_are_slower(tmp_path: Path) -> None:
+    k = await recorded(tmp_path, [turn("svc", "list", True, 30.0), turn("svc", "list", False, 20.0)])
+    assert k.value == pytest.approx(-0.5)

@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 from kcache.mcp import ToolResult
@@ -47,3 +48,35 @@ def test_audited_arguments_hide_credentials() -> None:
     out = redact_args(args)
     assert "CANARY-SECRET" not in repr(out) and "t0k" not in repr(out)
     assert out["name"] == "db" and out["replicas"] == 2 and out["namespace"] == "shop"
+
+
+def test_json_wrapped_logs_are_shown_as_their_lines() -> None:
+    from kcache.parsing.decode import unwrap_text
+
+    wrapped = json.dumps(
+        {"name": "web-1", "namespace": "boutique", "logs": "starting web\nlistening on 8080\n"}
+    )
+    assert unwrap_text(wrapped) == "starting web\nlistening on 8080\n"
+    assert (
+        unwrap_text(json.dumps({"pod": "web-1", "text_block": "a\nb"})) == "a\nb"
+    )  # its one multi-line text
+    untouched = json.dumps({"items": [{"name": "a"}], "logs": "x"})
+    assert unwrap_text(untouched) == untouched  # not a wrapper: it holds data
+    assert unwrap_text("plain\nlines") == "plain\nlines"
+
+
+def test_a_logs_answer_through_mcp_server_kubernetes_holds_lines_not_json() -> None:
+    tools = json.loads(
+        (Path(__file__).parent / "data" / "mcp-tools" / "mcp-server-kubernetes-4.1.7.json").read_text()
+    )
+    raw = next(
+        t for t in (tools["tools"] if isinstance(tools, dict) else tools) if t["name"] == "kubectl_logs"
+    )
+    text = json.dumps(
+        {"name": "web-1", "namespace": "boutique", "logs": "starting web\nGET /_healthz 200 1ms\n"}
+    )
+    shown = digest(
+        ToolResult(tool="kubectl_logs", text=text), classify(raw), {"resource": "pod", "language": "en"}
+    )
+    assert "starting web" in shown and "GET /_healthz 200 1ms" in shown
+    assert '"logs"' not in shown and "\\n" not in shown

@@ -1278,3 +1278,44 @@ def test_owner_references_beyond_the_controller_are_kept() -> None:
         {"kind": "replicaset", "name": "x-rs", "controller": True},
         {"kind": "customthing", "name": "t", "controller": False},
     ]
+
+
+def test_a_bad_item_is_skipped_and_said_when_the_caller_asks() -> None:
+    text = json.dumps(
+        {"items": [{"metadata": {"name": "a", "namespace": "x"}}, {"metadata": {"namespace": "x"}}]}
+    )
+    with pytest.raises(ParseError, match="metadata.name"):
+        parse_list(text, kind="configmap")
+    skipped: list[str] = []
+    records = parse_list(text, kind="configmap", skipped=skipped)
+    assert [r.name for r in records] == ["a"]
+    assert len(skipped) == 1 and "metadata.name" in skipped[0]
+    table = "NAME   STATUS\nweb    Running\n       Pending\n"
+    skipped = []
+    assert [r.name for r in parse_list(table, kind="namespace", skipped=skipped)] == ["web"]
+    assert len(skipped) == 1 and "NAME cell" in skipped[0]
+
+
+def test_secret_annotations_keep_their_keys_only() -> None:
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "name": "db",
+            "namespace": "boutique",
+            "annotations": {
+                "vault.example.com/token": "CANARY-SECRET-in-an-annotation",
+                "kubectl.kubernetes.io/last-applied-configuration": "CANARY-SECRET-manifest",
+            },
+        },
+        "data": {"password": base64.b64encode(b"CANARY-SECRET-value").decode()},
+    }
+    record = to_resource(secret, "secret")
+    assert record.annotations == {"vault.example.com/token": ""}
+    assert "CANARY-SECRET" not in dump([record])
+    summary = {"name": "db", "namespace": "boutique", "annotations": secret["metadata"]["annotations"]}
+    listed = parse_list(json.dumps({"secrets": [summary]}), kind="secret")
+    assert listed[0].annotations == {"vault.example.com/token": ""}
+    # Other kinds keep their annotations' values: they are the cluster's documentation.
+    config = {**secret, "kind": "ConfigMap"}
+    assert to_resource(config, "configmap").annotations["vault.example.com/token"].startswith("CANARY")

@@ -11,7 +11,10 @@ import pytest
 from evals.report import (
     DatasetError,
     build_report,
+    category_metrics,
     compute_metrics,
+    corpus_table,
+    format_corpus_table,
     format_summary,
     load_dataset,
     percentile,
@@ -436,7 +439,17 @@ def test_build_report_shape_and_summary() -> None:
     report = build_report(
         "dev.jsonl", "clusters/demo", "offline", "kubernetes-mcp-server 0.0.67", cases, "TTLs pinned"
     )
-    assert list(report) == ["dataset", "cluster", "provider", "server", "metrics", "cases", "notes"]
+    assert list(report) == [
+        "dataset",
+        "cluster",
+        "provider",
+        "server",
+        "metrics",
+        "by_category",
+        "cases",
+        "notes",
+    ]
+    assert report["by_category"] == {}
     assert report["notes"] == ["TTLs pinned"]
     assert [list(c) for c in report["cases"]] == [
         ["id", "query", "pass", "failed_check", "latency_ms", "record"]
@@ -503,3 +516,93 @@ def test_load_dataset_names_file_line_and_key(tmp_path: Path, line: str, names: 
 def test_load_dataset_rejects_duplicate_ids(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match=r"d.jsonl:2: 'id' 'a' already used on line 1"):
         load_dataset(write_lines(tmp_path / "d.jsonl", GOOD, GOOD))
+
+
+def categorized(case_id: str, category: str, passed: bool) -> dict[str, Any]:
+    record = logs_record() if passed else logs_record(outcome="clarify")
+    return {"id": case_id, "category": category, "query": "q", "expect": logs_expect(), "record": record}
+
+
+def test_report_gives_pass_rate_per_category_in_json_and_text() -> None:
+    cases = [
+        categorized("a", "fact", True),
+        categorized("b", "logs", True),
+        categorized("c", "fact", False),
+        categorized("d", "not-a-category", False),
+        {"id": "e", "query": "q", "expect": logs_expect(), "record": logs_record()},
+    ]
+    report = build_report("own/x-tune.jsonl", "x", "offline", "server", cases)
+    # Known categories in their fixed order, an unknown one after them, uncategorized cases left out.
+    assert report["by_category"] == {
+        "logs": {"cases": 1, "passed": 1, "pass_rate": 1.0},
+        "fact": {"cases": 2, "passed": 1, "pass_rate": 0.5},
+        "not-a-category": {"cases": 1, "passed": 0, "pass_rate": 0.0},
+    }
+    assert [c.get("category") for c in report["cases"]] == ["fact", "logs", "fact", "not-a-category", None]
+    assert json.loads(json.dumps(report))["by_category"]["fact"]["pass_rate"] == 0.5
+    summary = format_summary(report)
+    assert "pass rate by category:" in summary
+    assert "fact                    1/2    50.0%" in summary
+    assert "c (fact) [outcome] q" in summary
+    assert category_metrics([{**cases[0], "pass": False}])["fact"]["passed"] == 0
+
+
+def test_corpus_table_compares_the_halves_per_category() -> None:
+    tune = [
+        build_report(
+            "t1", "a", "offline", "s", [categorized("a1", "fact", True), categorized("a2", "fact", True)]
+        ),
+        build_report("t2", "b", "offline", "s", [categorized("b1", "logs", False)]),
+    ]
+    test = [
+        build_report(
+            "s1", "a", "offline", "s", [categorized("a3", "fact", True), categorized("a4", "fact", False)]
+        ),
+    ]
+    table = corpus_table({"tune": tune, "test": test})
+    assert list(table["categories"]) == ["logs", "fact"]
+    fact = table["categories"]["fact"]
+    assert fact["cases"] == 4
+    assert fact["tune"] == {"cases": 2, "passed": 2, "pass_rate": 1.0}
+    assert fact["test"] == {"cases": 2, "passed": 1, "pass_rate": 0.5}
+    assert fact["gap"] == pytest.approx(0.5)
+    logs = table["categories"]["logs"]
+    assert logs["test"]["pass_rate"] is None and logs["gap"] is None
+    overall = table["overall"]
+    assert overall["tune"]["passed"] == 2 and overall["tune"]["cases"] == 3
+    assert overall["test"]["passed"] == 1 and overall["test"]["cases"] == 2
+    assert overall["gap"] == pytest.approx(2 / 3 - 1 / 2)
+    text = format_corpus_table(table)
+    lines = text.splitlines()
+    assert lines[0].split() == ["category", "cases", "tune", "test", "gap"]
+    assert lines[3].split() == ["fact", "4", "2/2", "100.0%", "1/2", "50.0%", "+50.0", "pt"]
+    assert lines[2].split()[-1] == "n/a" and lines[-1].split()[0] == "overall"
+
+
+def test_category_must_be_known_and_only_other_ops_may_omit_the_operation(tmp_path: Path) -> None:
+    case = {"id": "x", "category": "fact", "query": "q", "expect": logs_expect()}
+    path = write_lines(tmp_path / "d.jsonl", json.dumps(case))
+    assert load_dataset(path)[0]["category"] == "fact"
+    write_lines(path, json.dumps({**case, "category": "facts"}))
+    with pytest.raises(DatasetError, match="'category' has unknown value 'facts'"):
+        load_dataset(path)
+    expect = {k: v for k, v in logs_expect().items() if k != "operation"}
+    write_lines(path, json.dumps({**case, "expect": expect}))
+    with pytest.raises(DatasetError, match="missing key 'expect.operation'"):
+        load_dataset(path)
+    write_lines(path, json.dumps({**case, "category": "other-ops", "expect": expect}))
+    loaded = load_dataset(path)[0]
+    record = logs_record(operation="restart")
+    assert score_case(loaded["expect"], record) == (True, None)
+
+
+def test_classification_accuracy_counts_only_cases_that_state_the_key() -> None:
+    without_operation = {k: v for k, v in logs_expect().items() if k != "operation"}
+    cases = [
+        case(logs_expect(), logs_record(operation="get"), 1.0),
+        case(without_operation, logs_record(operation="restart"), 1.0),
+    ]
+    metrics = compute_metrics(cases)
+    assert metrics["operation_accuracy"] == 0.0
+    assert metrics["intent_accuracy"] == 1.0 and metrics["resource_accuracy"] == 1.0
+    assert metrics["pass_rate"] == 0.5

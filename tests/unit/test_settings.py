@@ -119,6 +119,24 @@ def test_bad_value_names_variable_and_value(var: str, value: str, tmp_path: Path
     assert var in str(err.value) and repr(value) in str(err.value)
 
 
+@pytest.mark.parametrize(
+    "var",
+    [
+        "CACHE_DB_TIMEOUT",
+        "SCANNER_TIMEOUT",
+        "CONTEXT_COMPRESSION_RATIO",
+        "INTENT_ANALYSIS_TIMEOUT",
+        "LLM_REQUEST_TIMEOUT",
+        "READ_THROUGH_TIMEOUT",
+    ],
+)
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "Infinity"])
+def test_a_float_variable_refuses_infinity_and_nan(var: str, value: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        load({var: value}, tmp_path)
+    assert f"{var}={value!r}" in str(err.value) and "finite" in str(err.value)
+
+
 def test_every_bad_variable_is_reported_at_once(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load({"CACHE_STATIC_TTL": "-1", "LLM_PROVIDER": "x", "CONTEXT_COMPRESSION_RATIO": "2"}, tmp_path)

@@ -68,6 +68,80 @@ async def test_file_created_0600_in_new_folder_with_spec_schema(store: Store) ->
     assert await store.schema_version() == len(sql.MIGRATIONS)
 
 
+async def test_new_folders_are_created_0700(tmp_path: Path) -> None:
+    async with Store(tmp_path / "a" / "b" / "cache.db"):
+        pass
+    assert (os.stat(tmp_path / "a").st_mode & 0o777) == 0o700
+    assert (os.stat(tmp_path / "a" / "b").st_mode & 0o777) == 0o700
+
+
+async def test_a_folder_as_the_database_path_is_refused_untouched(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir(mode=0o755)
+    with pytest.raises(StoreError, match="is a directory, not a regular file"):
+        await Store(folder).open()
+    assert (os.stat(folder).st_mode & 0o777) == 0o755
+    assert list(folder.iterdir()) == []
+
+
+async def test_a_symlink_as_the_database_path_is_refused_and_not_followed(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("not the cache")
+    target.chmod(0o644)
+    link = tmp_path / "cache.db"
+    link.symlink_to(target)
+    with pytest.raises(StoreError, match="is a symlink, not a regular file"):
+        await Store(link).open()
+    assert (os.stat(target).st_mode & 0o777) == 0o644
+    assert target.read_text() == "not the cache"
+    # A dangling symlink is not created through either.
+    dangling = tmp_path / "dangling.db"
+    dangling.symlink_to(tmp_path / "missing.db")
+    with pytest.raises(StoreError, match="symlink"):
+        await Store(dangling).open()
+    assert not (tmp_path / "missing.db").exists()
+
+
+async def test_an_existing_file_is_reset_to_0600(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    async with Store(path):
+        pass
+    path.chmod(0o644)
+    async with Store(path):
+        pass
+    assert (os.stat(path).st_mode & 0o777) == 0o600
+
+
+async def test_a_file_that_is_not_sqlite_fails_with_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    path.write_bytes(b"this is not a database" * 400)
+    store = Store(path)
+    with pytest.raises(StoreError, match="file is not a database"):
+        await store.open()
+    assert store._writer is None and store._all_readers == []
+
+
+async def test_integrity_check_reports_a_corrupt_page_instead_of_raising(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    async with Store(path) as s:
+        await s.replace("c", "pod", [pod(f"web-1-{i:04d}") for i in range(2000)], ttl_s=60)
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page, pages = (
+        con.execute("PRAGMA page_size").fetchone()[0],
+        con.execute("PRAGMA page_count").fetchone()[0],
+    )
+    con.close()
+    with open(path, "r+b") as f:
+        f.seek(page * (pages // 2))
+        f.write(b"\xff" * page)
+    async with Store(path) as s:
+        result = await s.integrity_check()
+        assert result != "ok" and "malformed" in result
+        with pytest.raises(StoreError, match="malformed"):
+            await s.query("c", "pod")
+
+
 async def test_migrations_apply_once_and_upgrade_keeps_data(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "c.db"
     shipped = sql.MIGRATIONS
@@ -264,7 +338,7 @@ async def test_tools_usage_audit_and_turns(store: Store) -> None:
     (a,) = await store.audit_log()
     assert a["tool"] == "pods_delete" and a["approved_by"] == "cli" and a["writes"] == 1
     with pytest.raises(StoreError):
-        await store.record_turn(bogus=1)
+        await store.record_turn({"bogus": 1})  # type: ignore[typeddict-unknown-key]
 
 
 async def test_db_info_counts(store: Store) -> None:
@@ -273,3 +347,133 @@ async def test_db_info_counts(store: Store) -> None:
     assert info["tables"]["pods"] == 1 and info["schema_version"] == len(sql.MIGRATIONS)
     assert info["size_bytes"] > 0
     assert await store.integrity_check() == "ok"
+
+
+def namespace(name: str, uid: str) -> Resource:
+    return Resource(kind="namespace", name=name, fields={"status": "Active", "uid": uid})
+
+
+async def test_a_partition_is_bound_to_its_api_server(store: Store, tmp_path: Path) -> None:
+    await store.claim_cluster("dev", api_server="https://127.0.0.1:1111")
+    await store.replace("dev", "pod", [pod("web-1-x")], ttl_s=60)
+    # The same cluster claims again freely, in this process or another.
+    await store.claim_cluster("dev", api_server="https://127.0.0.1:1111")
+    async with Store(store.path) as other:
+        with pytest.raises(StoreError) as err:
+            await other.claim_cluster("dev", api_server="https://127.0.0.1:2222")
+        assert "https://127.0.0.1:1111" in str(err.value) and "https://127.0.0.1:2222" in str(err.value)
+        # Refused means unchanged: the recorded identity is still the first one.
+        assert (await other.cluster_identity("dev")) == {
+            "api_server": "https://127.0.0.1:1111",
+            "kube_system_uid": None,
+        }
+
+
+async def test_kube_system_uid_is_learnt_from_the_namespace_scan_and_then_enforced(store: Store) -> None:
+    await store.claim_cluster("dev", api_server="https://k:6443")
+    await store.replace(
+        "dev", "namespace", [namespace("default", "u-1"), namespace("kube-system", "u-ks")], ttl_s=60
+    )
+    assert (await store.cluster_identity("dev")) == {
+        "api_server": "https://k:6443",
+        "kube_system_uid": "u-ks",
+    }
+    await store.claim_cluster("dev", api_server="https://k:6443", kube_system_uid="u-ks")
+    with pytest.raises(StoreError, match="u-ks"):
+        await store.claim_cluster("dev", api_server="https://k:6443", kube_system_uid="u-other")
+    await store.replace("dev", "pod", [pod("web-1-x")], ttl_s=60)
+    # Same URL, another cluster (recreated behind the address): its scan is refused, and from
+    # then on this process serves none of the old rows.
+    with pytest.raises(StoreError, match="u-other"):
+        await store.replace("dev", "namespace", [namespace("kube-system", "u-other")], ttl_s=60)
+    with pytest.raises(StoreError, match="another cluster under the same name"):
+        await store.query("dev", "pod")
+    with pytest.raises(StoreError):
+        await store.names("dev", ["pod"])
+    # The refused scan changed nothing.
+    con = sqlite3.connect(store.path)
+    assert con.execute("SELECT COUNT(*) FROM namespaces WHERE cluster_name='dev'").fetchone()[0] == 2
+    con.close()
+
+
+async def test_an_unclaimed_partition_keeps_working_without_identity(store: Store) -> None:
+    await store.replace("c", "namespace", [namespace("kube-system", "u-ks")], ttl_s=60)
+    assert await store.cluster_identity("c") is None
+    assert [r.name for r in (await store.query("c", "namespace")).items] == ["kube-system"]
+
+
+async def test_scope_reads_see_this_stores_writes_and_another_process(store: Store) -> None:
+    await store.replace("c", "pod", [pod("web-1-x")], ttl_s=60, tier="dynamic")
+    first = await store.scope("c", "pods")
+    assert first is not None and first.scan_status == "completed" and first.record_count == 1
+    assert [s.table_name for s in await store.scopes("c")] == ["pods"]
+    await store.mark_scope("c", "pods", "running", tier="dynamic")
+    assert (await store.scope("c", "pods")).scan_status == "running"  # type: ignore[union-attr]
+    # Another process writing the same file is seen on the next read.
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("UPDATE cache_metadata SET scan_status = 'failed', error_message = 'boom'")
+    other.execute(
+        "INSERT INTO cache_metadata (table_name, cluster_name, scan_status) VALUES ('nodes', 'c', 'pending')"
+    )
+    other.close()
+    seen = await store.scope("c", "pods")
+    assert seen is not None and (seen.scan_status, seen.error_message) == ("failed", "boom")
+    assert [s.table_name for s in await store.scopes("c")] == ["nodes", "pods"]
+
+
+async def test_an_empty_answer_turns_stale_when_another_process_invalidates(store: Store) -> None:
+    await store.replace("c", "deployment", [], ttl_s=60)
+    assert (await store.query("c", "deployment")).freshness == "fresh"
+    async with Store(store.path, clock=store.clock) as other:
+        await other.invalidate("c", "deployment")
+    assert (await store.query("c", "deployment")).freshness == "stale"
+
+
+async def test_small_reads_make_no_thread_hop_and_large_ones_one(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many = [pod(f"web-1-{i:04d}", f"ns{i % 3}") for i in range(600)]
+    await store.replace("c", "pod", many, ttl_s=60)
+    await store.replace("c", "node", [Resource(kind="node", name="n1", fields={"status": "Ready"})], ttl_s=60)
+    await store.upsert_cluster("c", version="v1", api_server="https://k", node_count=1, ttl_s=60)
+    hops: list[object] = []
+    real = asyncio.to_thread
+
+    async def counted(fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        hops.append(fn)
+        return await real(fn, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "to_thread", counted)
+    assert (await store.scope("c", "pods")).record_count == 600  # type: ignore[union-attr]
+    assert len(await store.scopes("c")) == 2
+    assert (await store.cluster("c"))["api_server"] == "https://k"  # type: ignore[index]
+    assert [p.name for p in (await store.query("c", "pod", namespace="ns0", name="web-1-0000")).items] == [
+        "web-1-0000"
+    ]
+    assert len((await store.query("c", "pod", namespace="ns1")).items) == 200
+    assert len((await store.query("c", "pod", prefix="web-1-00", limit=50)).items) == 50
+    assert [n.name for n in (await store.query("c", "node")).items] == ["n1"]
+    assert hops == []
+    # Every pod of the cluster (more than INLINE_READ_ROWS rows): off the loop, in one hop
+    # (after the first read opened its pooled connection).
+    assert len((await store.query("c", "pod")).items) == 600
+    hops.clear()
+    assert len((await store.query("c", "pod")).items) == 600
+    assert len(hops) == 1
+
+
+async def test_reads_work_where_the_loop_forbids_blocking_calls(store: Store) -> None:
+    from blockbuster import BlockingError, blockbuster_ctx
+
+    await store.replace("c", "pod", [pod("web-1-x")], ttl_s=60)
+    await store.upsert_cluster("c", version="v1", api_server="https://k", node_count=1, ttl_s=60)
+    with blockbuster_ctx():
+        # What langgraph dev enforces: no sqlite3 call on the event loop's thread...
+        with pytest.raises(BlockingError):
+            sqlite3.connect(":memory:").execute("SELECT 1")
+        # ...so the store's short reads go to a worker thread and answer the same.
+        assert (await store.scope("c", "pods")).record_count == 1  # type: ignore[union-attr]
+        assert [p.name for p in (await store.query("c", "pod", namespace="boutique")).items] == ["web-1-x"]
+        assert (await store.cluster("c"))["version"] == "v1"  # type: ignore[index]
+        await store.mark_scope("c", "pods", "running")
+        assert (await store.scope("c", "pods")).scan_status == "running"  # type: ignore[union-attr]
