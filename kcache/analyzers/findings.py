@@ -129,9 +129,11 @@ def rank(findings: Iterable[Finding]) -> list[Finding]:
             parent = parent_of.get(parent)
         return chain
 
-    def order(f: Finding) -> tuple[int, int, str, str]:
+    def order(f: Finding) -> tuple[int, bool, int, str, str]:
+        # Nodes before what runs on them: a node's trouble explains its pods'.
         return (
             SEVERITY_ORDER[f["severity"]],
+            f["namespace"] is not None,
             _KIND_ORDER.get(f["kind"], len(_KIND_ORDER)),
             f["namespace"] or "",
             f["name"],

@@ -455,17 +455,32 @@ def _probes(pod: Resource, events: list[Resource], found: list[Finding]) -> list
         failing = [e for e in unhealthy if str(e.fields.get("message") or "").startswith(kind)]
         if not failing:
             continue
-        crashing = next((f for f in found if f["reason"] in ("CrashLoopBackOff", "Restarting")), None)
+        crashing = next((f for f in found if f["reason"] == "CrashLoopBackOff"), None)
         if kind == "Liveness" and crashing is not None:
             crashing["evidence"] += event_lines(failing, limit=1)
             continue
+        restarting = next((f for f in found if f["reason"] == "Restarting"), None)
+        restarts = max(
+            (int(c.get("restart_count") or 0) for c in pod.fields.get("containers") or ()), default=0
+        )
+        if kind == "Liveness" and restarting is not None:
+            # The kubelet kills the container when the probe fails: the restarts are its doing.
+            found.remove(restarting)
         out.append(
             finding(
                 pod,
                 "warning",
                 reason,
-                en=f"its {kind.lower()} probe fails",
-                zh=f"{word_zh}探针失败",
+                en=f"its {kind.lower()} probe fails"
+                + (
+                    f": the kubelet restarts it ({restarts} restarts)"
+                    if kind == "Liveness" and restarts
+                    else ""
+                ),
+                zh=f"{word_zh}探针失败"
+                + (
+                    f"：kubelet 会重启容器（已重启 {restarts} 次）" if kind == "Liveness" and restarts else ""
+                ),
                 hint_en=("Check the probe's target (path, port) and that the app answers it in time."),
                 hint_zh="检查探针的目标（路径、端口），以及应用能否及时响应。",
                 evidence=event_lines(failing, limit=2),

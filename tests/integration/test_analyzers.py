@@ -57,3 +57,49 @@ async def test_demo_cluster_findings_from_the_cache(devcluster_demo: DevCluster,
             f"deployment boutique-staging/{name} 有 1 个问题："
         )
         assert one[0]["kind"] == "deployment"
+
+
+INCIDENTS = Path(__file__).resolve().parents[2] / "devcluster" / "clusters" / "incidents"
+
+
+async def test_every_staged_incident_is_found_under_the_object_it_concerns(tmp_path: Path) -> None:
+    with DevCluster(INCIDENTS) as dc:
+        dc.write_kubeconfig(tmp_path / "kubeconfig.yaml")
+        settings = Settings.from_env(kcache_env(dc, tmp_path, SCANNER_TIMEOUT="60"))
+        async with runtime.open(settings) as kc:
+            for tier in ("static", "dynamic"):
+                assert (await scan.run_tier(kc, tier)).status == "completed"
+            whole = (await load_view(kc.store, kc.cluster)).view
+    found = diagnose_cluster(whole)
+
+    def under(parent: str, reason: str) -> bool:
+        return any(f["parent"] == parent and f["reason"] == reason for f in found)
+
+    def at(kind: str, name: str, reason: str) -> bool:
+        return any((f["kind"], f["name"], f["reason"]) == (kind, name, reason) for f in found)
+
+    assert under("deployment shop/checkout", "ReadinessProbeFailed")
+    assert under("deployment shop/payments", "LivenessProbeFailed")
+    assert under("deployment shop/orders", "CrashLoopBackOff")
+    assert under("deployment shop/recommender", "OOMKilled")
+    assert under("deployment shop/reports", "Unschedulable")
+    assert at("pod", "schema-check", "Error")
+    assert at("service", "inventory", "SelectorMatchesNoPods")
+    assert at("job", "export-orders", "BackoffLimitExceeded")
+    export = [f for f in found if f["parent"] == "job shop/export-orders"]
+    assert len(export) == 3 and all(f["reason"] == "Error" for f in export)
+    assert at("cronjob", "nightly-backup", "LastRunFailed")
+    assert at("deployment", "search", "ProgressDeadlineExceeded")
+    assert at("persistentvolumeclaim", "reports-data", "StorageClassNotFound")
+    assert {f["reason"] for f in found if f["name"] == "ops-worker-2"} >= {
+        "NodeNotReady",
+        "MemoryPressure",
+        "DiskPressure",
+        "Cordoned",
+    }
+    assert under("daemonset kube-system/node-exporter", "NodeNotReady")
+    # The healthy Deployment has nothing, and a node comes first in the cluster's ranking.
+    assert not any(f["name"].startswith("storefront") for f in found)
+    assert found[0]["kind"] == "node"
+    text = problems("en", found, None)
+    assert text.splitlines()[0].endswith("problems in the cluster:") and "CANARY-SECRET" not in text

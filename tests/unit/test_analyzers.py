@@ -817,3 +817,18 @@ async def test_load_view_reads_a_namespace_with_the_cluster_kinds_and_says_what_
         assert ("pod", "a-1", "NodeNotReady") in reasons(diagnose_namespace(scoped.view, NS))
         whole = await load_view(store, "c")
         assert sorted(p.name for p in whole.view.all("pod")) == ["a-1", "b-1"]
+
+
+def test_restarts_caused_by_a_failing_liveness_probe_are_named_for_it() -> None:
+    p = pod("pay-1", statuses=[running(restarts=5, reason="Error", exitCode=137)])
+    live = event(p, "Unhealthy", "Liveness probe failed: HTTP probe failed with statuscode: 500", count=15)
+    found = diagnose(view(p, live), p)
+    assert reasons(found) == [("pod", "pay-1", "LivenessProbeFailed")]
+    assert found[0]["text_en"] == "its liveness probe fails: the kubelet restarts it (5 restarts)"
+
+
+def test_nodes_rank_before_what_runs_on_them() -> None:
+    sick = node("node-1", ready="False")
+    p = pod("api-1", statuses=[waiting("app", "ErrImagePull")])
+    found = diagnose_cluster(view(sick, p))
+    assert found[0]["kind"] == "node"
