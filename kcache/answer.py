@@ -13,8 +13,8 @@ from typing import Any
 from kcache.analyzers import (
     Finding,
     View,
-    diagnose,
     diagnose_cluster,
+    diagnose_each,
     diagnose_namespace,
     hint,
     is_problem,
@@ -35,6 +35,7 @@ MAX_PROBLEMS = 10
 MAX_CHILDREN = 3
 MAX_EVIDENCE = 3
 MAX_EVIDENCE_LINES = 24
+_MAX_IMAGES = 15
 
 
 def compact(r: Resource) -> dict[str, Any]:
@@ -158,7 +159,15 @@ def listing(
         head += (
             t(lang, "（", " (") + ", ".join(f"{s}: {n}" for s, n in states.most_common()) + t(lang, "）", ")")
         )
-    return head + t(lang, "：\n", ":\n") + table([compact(i) for i in items])
+    body = head + t(lang, "：\n", ":\n") + table([compact(i) for i in items])
+    counts = Counter(image for i in items for image in dict.fromkeys(img for _, img, _ in _images_of(i)))
+    if counts:
+        shown = [f"{image} ×{n}" if n > 1 else image for image, n in counts.most_common(_MAX_IMAGES)]
+        more = len(counts) - len(shown)
+        body += (
+            "\n" + t(lang, "镜像：", "images: ") + ", ".join(shown) + (f" … (+{more})" if more > 0 else "")
+        )
+    return body
 
 
 def _cluster_scoped(kind: str) -> bool:
@@ -206,10 +215,7 @@ def diagnosis(
     if not pods:
         return t(lang, "没有找到相关的 pod。", "No matching pods were found.")
     if findings is None:
-        around = view if view is not None else View.of([*pods, *events])
-        findings = rank(
-            f for r in pods for f in diagnose(around, around.get(r.kind, r.namespace, r.name) or r)
-        )
+        findings = diagnose_each(view if view is not None else View.of([*pods, *events]), pods)
     else:
         findings = rank(findings)
     if any(is_problem(f) for f in findings):
@@ -437,7 +443,9 @@ def describe(lang: str, r: Resource) -> str:
         summarised |= {"replicas", "ready"}
     elif r.kind == "service":
         summarised.add("ports")
-    lines += [f"  {k}: {v}" for k, v in compact(r).items() if k not in summarised]
+    row = compact(r)
+    lines += [f"  {k}: {v}" for k, v in row.items() if k not in summarised]
+    lines += _other_fields(r, row)
     if r.kind == "job":
         lines.append(
             f"  {_label(lang, 'counts')}: succeeded {f.get('succeeded')}, failed {f.get('failed')}, "
@@ -508,6 +516,9 @@ def describe(lang: str, r: Resource) -> str:
                 lines.append(line + (f': "{c["message"]}"' if c.get("message") else ""))
     if r.owner_kind:
         lines.append(f"  {_label(lang, 'owner')}: {r.owner_kind} {r.owner_name}")
+    for owner in f.get("owners") or []:
+        if not owner.get("controller"):
+            lines.append(f"  {_label(lang, 'owner')}: {owner.get('kind')} {owner.get('name')}")
     if r.labels:
         lines.append(
             f"  {_label(lang, 'labels')}: " + ",".join(f"{k}={v}" for k, v in sorted(r.labels.items()))
@@ -525,6 +536,41 @@ def _bad_condition(c: Mapping[str, Any]) -> bool:
     if c.get("type") in _GOOD_WHEN_FALSE:
         return c.get("status") != "False"
     return c.get("status") != "True"
+
+
+# Fields describe() shows in sections of their own (or through compact() under another name).
+_SHOWN_APART = frozenset(
+    {
+        "containers", "init_containers", "volumes", "refs", "conditions", "tolerations", "taints",
+        "ports", "rules", "default_backend", "selector", "node_selector", "owners", "addresses",
+        "not_ready_addresses", "target_pods", "hosts", "node_name", "kubelet_version", "is_default",
+        "ready_replicas", "succeeded", "failed", "active", "backoff_limit", "last_schedule_time",
+        "last_successful_time", "keys", "involved_kind", "involved_name",
+    }
+)  # fmt: skip
+_MAX_LISTED = 10
+
+
+def _other_fields(r: Resource, row: Mapping[str, Any]) -> list[str]:
+    """Every other kept field with a value, as ``key: value`` (what kubectl describe would list)."""
+    out = []
+    for key, value in r.fields.items():
+        if key in _SHOWN_APART or key in row or value in (None, "", [], {}):
+            continue
+        if isinstance(value, dict):
+            if not all(isinstance(v, str | int | float | bool) for v in value.values()):
+                continue
+            shown = ",".join(f"{k}={v}" for k, v in sorted(value.items())[:_MAX_LISTED])
+        elif isinstance(value, list):
+            if not all(isinstance(v, str | int | float) for v in value):
+                continue
+            shown = ", ".join(str(v) for v in value[:_MAX_LISTED]) + (
+                " …" if len(value) > _MAX_LISTED else ""
+            )
+        else:
+            shown = str(value)
+        out.append(f"  {key}: {shown}")
+    return out
 
 
 def _container_line(c: Mapping[str, Any]) -> str:

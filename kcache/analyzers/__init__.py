@@ -50,7 +50,14 @@ from kcache.analyzers.job import analyze_cronjob, analyze_job
 from kcache.analyzers.node import analyze_node
 from kcache.analyzers.pod import analyze_pod
 from kcache.analyzers.pvc import analyze_pvc
-from kcache.analyzers.scope import ANALYZERS, diagnose, diagnose_cluster, diagnose_namespace, diagnose_object
+from kcache.analyzers.scope import (
+    ANALYZERS,
+    diagnose,
+    diagnose_cluster,
+    diagnose_each,
+    diagnose_namespace,
+    diagnose_object,
+)
 from kcache.analyzers.service import analyze_service
 from kcache.analyzers.view import View
 from kcache.analyzers.workload import analyze_workload
@@ -70,6 +77,7 @@ __all__ = [
     "analyze_workload",
     "diagnose",
     "diagnose_cluster",
+    "diagnose_each",
     "diagnose_namespace",
     "diagnose_object",
     "hint",

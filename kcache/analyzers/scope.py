@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from kcache.analyzers.findings import Finding, rank
 from kcache.analyzers.ingress import analyze_ingress
@@ -40,6 +40,11 @@ def diagnose(view: View, r: Resource) -> list[Finding]:
     """Findings about one object and what it leads to (its pods, its backends), ranked."""
     analyzer = ANALYZERS.get(r.kind)
     return rank(analyzer(view, r)) if analyzer else []
+
+
+def diagnose_each(view: View, items: Iterable[Resource]) -> list[Finding]:
+    """Findings about each of ``items`` (read from the view's copy when it has one), ranked together."""
+    return rank(f for r in items for f in diagnose(view, view.get(r.kind, r.namespace, r.name) or r))
 
 
 def diagnose_object(view: View, kind: str, namespace: str | None, name: str) -> list[Finding]:

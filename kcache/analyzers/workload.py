@@ -65,6 +65,17 @@ def analyze_workload(view: View, w: Resource, *, parent: str | None = None) -> l
         if not pods and (view.loaded("pod")):
             evidence.append("no pods exist")
         evidence += event_lines(events, ("FailedCreate",))
+        if pods:
+            hint_en, hint_zh = (
+                "The pods' findings say why they are not ready.",
+                "pod 的问题说明了未就绪的原因。",
+            )
+        elif view.loaded("pod"):
+            hint_en = "No pods exist: look at the controller's events (quota, admission)."
+            hint_zh = "没有 pod：查看控制器的事件（配额、准入）。"
+        else:
+            hint_en = "Diagnose its pods: their state says why they are not ready."
+            hint_zh = "请诊断它的 pod：pod 的状态说明了未就绪的原因。"
         out.append(
             finding(
                 w,
@@ -72,12 +83,8 @@ def analyze_workload(view: View, w: Resource, *, parent: str | None = None) -> l
                 "ReplicasNotReady",
                 en=f"{ready} of {desired} replicas ready ({available} available, {updated} updated)",
                 zh=f"{desired} 个副本中 {ready} 个就绪（{available} 个可用，{updated} 个已更新）",
-                hint_en="The pods' findings say why they are not ready."
-                if pods
-                else "No pods exist: look at the controller's events (quota, admission).",
-                hint_zh="pod 的问题说明了未就绪的原因。"
-                if pods
-                else "没有 pod：查看控制器的事件（配额、准入）。",
+                hint_en=hint_en,
+                hint_zh=hint_zh,
                 evidence=evidence,
                 parent=parent,
             )

@@ -832,3 +832,11 @@ def test_nodes_rank_before_what_runs_on_them() -> None:
     p = pod("api-1", statuses=[waiting("app", "ErrImagePull")])
     found = diagnose_cluster(view(sick, p))
     assert found[0]["kind"] == "node"
+
+
+def test_a_workload_seen_without_its_pods_says_to_diagnose_them() -> None:
+    d = deployment("api", 2, 0)
+    f = only(diagnose(View.of([d]), d), "ReplicasNotReady")
+    assert f["hint_en"].startswith("Diagnose its pods") and "no pods exist" not in f["evidence"]
+    f = only(diagnose(view(d), d), "ReplicasNotReady")
+    assert f["hint_en"].startswith("No pods exist") and "no pods exist" in f["evidence"]

@@ -321,3 +321,29 @@ def test_health_of_a_namespace_and_of_the_cluster() -> None:
     assert health("zh", view).startswith("集群中有 3 个问题：")
     quiet = View.of([pod("ok", statuses=[running()])], loaded=("pod",))
     assert health("en", quiet) == "No problems found in the cluster."
+
+
+def test_describe_lists_every_other_kept_field() -> None:
+    pvc = obj(
+        "persistentvolumeclaim",
+        "data",
+        spec={
+            "storageClassName": "standard",
+            "accessModes": ["ReadWriteOnce"],
+            "resources": {"requests": {"storage": "5Gi"}},
+        },
+        status={"phase": "Pending"},
+    )
+    text = describe("en", pvc)
+    assert "  requested: 5Gi" in text and "  access_modes: ReadWriteOnce" in text
+    sc = obj("storageclass", "fast-ssd", None, provisioner="pd.csi.storage.gke.io", reclaimPolicy="Retain")
+    assert "  reclaim_policy: Retain" in describe("zh", sc)
+
+
+def test_a_listing_of_pods_ends_with_their_images() -> None:
+    pods = [pod(f"web-{i}", containers=[container(image="nginx:1.27")]) for i in range(2)]
+    pods.append(pod("cache-0", containers=[container(image="redis:7")]))
+    assert (
+        listing("en", "pod", pods, NS, count_only=False).splitlines()[-1] == "images: nginx:1.27 ×2, redis:7"
+    )
+    assert listing("zh", "pod", pods, NS, count_only=False).splitlines()[-1] == "镜像：nginx:1.27 ×2, redis:7"
