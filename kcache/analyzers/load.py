@@ -1,12 +1,16 @@
-"""Read the cached objects of a scope from the store into a :class:`View` (the only I/O here)."""
+"""Read the cached objects of a scope from the store into a :class:`View` (the analyzers' only I/O)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kcache.analyzers.findings import Finding
+from kcache.analyzers.scope import diagnose_each
 from kcache.analyzers.view import View
 from kcache.kinds import TIER_OF, is_namespaced
+from kcache.model import Resource
 from kcache.store import Lookup, Store
 
 #: Every kind the cache keeps: analyzers follow owners, selectors and references across them.
@@ -46,3 +50,17 @@ async def load_view(
     ages = [lookup.age_s for _, lookup in results if lookup.age_s is not None]
     stale = tuple(kind for kind, lookup in results if lookup.freshness == "stale")
     return ScopeView(view=View(objects), age_s=max(ages) if ages else None, stale=stale)
+
+
+async def diagnose_items(
+    store: Store, cluster: str, items: Sequence[Resource], namespace: str | None = None
+) -> list[Finding]:
+    """The ranked findings of ``items`` over the cached scope around them (one call for a node).
+
+    The scope is ``namespace``, else the namespace of the first item (the cluster for
+    cluster-scoped items), read with :func:`load_view`.
+    """
+    if not items:
+        return []
+    scope = await load_view(store, cluster, namespace or items[0].namespace)
+    return diagnose_each(scope.view, items)

@@ -19,7 +19,7 @@ from kcache.analyzers import (
     text,
     top_level,
 )
-from kcache.analyzers.load import load_view
+from kcache.analyzers.load import diagnose_items, load_view
 from kcache.model import Resource
 from kcache.parsing import parse_list
 from kcache.store import Store
@@ -840,3 +840,18 @@ def test_a_workload_seen_without_its_pods_says_to_diagnose_them() -> None:
     assert f["hint_en"].startswith("Diagnose its pods") and "no pods exist" not in f["evidence"]
     f = only(diagnose(view(d), d), "ReplicasNotReady")
     assert f["hint_en"].startswith("No pods exist") and "no pods exist" in f["evidence"]
+
+
+async def test_diagnose_items_follows_a_job_to_its_cached_pods(tmp_path: Path) -> None:
+    j = job("backfill", active=1)
+    p = pod(
+        "backfill-x",
+        owner=("Job", "backfill"),
+        statuses=[waiting("app", "CrashLoopBackOff", restarts=7, last_reason="Error", last_code=1)],
+    )
+    async with Store(tmp_path / "cache.db") as store:
+        await store.replace("c", "job", [j], ttl_s=60)
+        await store.replace("c", "pod", [p], ttl_s=60)
+        found = await diagnose_items(store, "c", [j])
+        assert await diagnose_items(store, "c", []) == []
+    assert reasons(found) == [("job", "backfill", "PodsFailing"), ("pod", "backfill-x", "CrashLoopBackOff")]
