@@ -714,7 +714,24 @@ def how_many(lang: str, kind: str, items: Sequence[Resource], namespace: str | N
     breakdown_en = " (" + ", ".join(f"{s}: {c}" for s, c in states.most_common()) + ")" if states else ""
     breakdown_zh = "（" + "，".join(f"{s}: {c}" for s, c in states.most_common()) + "）" if states else ""
     where_zh = f"命名空间 {namespace}" if namespace else ("集群" if cluster_scoped else "所有命名空间")
-    return t(lang, f"{n} 个 {kind}，位于{where_zh}{breakdown_zh}。", f"{n} {label}{where_en}{breakdown_en}.")
+    text_ = t(lang, f"{n} 个 {kind}，位于{where_zh}{breakdown_zh}", f"{n} {label}{where_en}{breakdown_en}")
+    # Running is not the same as ready: name the pods whose containers are not all ready.
+    unready = [
+        i.name for i in items if kind == "pod" and i.fields.get("status") == "Running" and _not_ready(i)
+    ]
+    if unready:
+        names = ", ".join(unready[:5]) + (" …" if len(unready) > 5 else "")
+        text_ += t(
+            lang,
+            f"；其中 {len(unready)} 个在运行但未就绪：{names}",
+            f"; {len(unready)} running but not ready: {names}",
+        )
+    return text_ + t(lang, "。", ".")
+
+
+def _not_ready(r: Resource) -> bool:
+    have, _, want = str(r.fields.get("ready") or "").partition("/")
+    return bool(want) and have != want
 
 
 def _request_total(resource: str, key: str) -> Callable[[Resource], float]:

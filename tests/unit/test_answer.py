@@ -287,6 +287,12 @@ def test_counts_start_with_the_number_and_top_ten_is_sorted() -> None:
     pods.append(pod("pending", phase="Pending", node=None))
     assert how_many("en", "pod", pods, NS) == "13 pods in namespace team-a (Running: 12, Pending: 1)."
     assert how_many("zh", "pod", pods, NS) == "13 个 pod，位于命名空间 team-a（Running: 12，Pending: 1）。"
+    pods.append(pod("slow", statuses=[running(ready=False)]))
+    assert how_many("en", "pod", pods, NS) == (
+        "14 pods in namespace team-a (Running: 13, Pending: 1); 1 running but not ready: slow."
+    )
+    assert how_many("zh", "pod", pods, NS).endswith("；其中 1 个在运行但未就绪：slow。")
+    pods.pop()
     top = most("en", "pod", pods, "restarts", NS).splitlines()
     assert top[0] == "Top 10 pods by restarts in namespace team-a:"
     assert top[1] == "1. p-11 — 11" and top[10] == "10. p-02 — 2" and len(top) == 11
