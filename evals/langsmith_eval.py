@@ -20,6 +20,7 @@ import asyncio
 import os
 import tempfile
 import uuid
+import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,9 +62,18 @@ def offline_client() -> Client:
     """A client that sends nothing: ``aevaluate`` traces its target even with ``upload_runs=False``.
 
     Known server info skips the ``GET /info`` probe, and a sampling rate of 0 drops every run.
+    No background sender either (``auto_batch_tracing=False``): langsmith's sender thread
+    reads the server's ``instance_flags`` on start and, finding no ``zstd_compression_enabled``
+    in the empty info, warns "Run compression is not enabled. Please update to the latest
+    version of LangSmith" (``langsmith/_internal/_background_thread.py``) about a server
+    that does not exist.
     """
     return Client(
-        api_url="http://127.0.0.1:9", api_key="offline", info=LangSmithInfo(), tracing_sampling_rate=0.0
+        api_url="http://127.0.0.1:9",
+        api_key="offline",
+        info=LangSmithInfo(),
+        tracing_sampling_rate=0.0,
+        auto_batch_tracing=False,
     )
 
 
@@ -143,15 +153,20 @@ async def evaluate_cases(
     """
     target = make_target(agent)
     if client is None or dataset_name is None:
-        return await aevaluate(
-            target,
-            data=to_examples(cases),
-            evaluators=list(EVALUATORS),
-            experiment_prefix=experiment_prefix,
-            max_concurrency=1,
-            client=client or offline_client(),
-            upload_runs=False,
-        )
+        with warnings.catch_warnings():
+            # upload_runs=False is what keeps an offline run offline; its beta notice says nothing here.
+            warnings.filterwarnings(
+                "ignore", message="'upload_runs' parameter is in beta", category=UserWarning
+            )
+            return await aevaluate(
+                target,
+                data=to_examples(cases),
+                evaluators=list(EVALUATORS),
+                experiment_prefix=experiment_prefix,
+                max_concurrency=1,
+                client=client or offline_client(),
+                upload_runs=False,
+            )
     if not client.has_dataset(dataset_name=dataset_name):
         dataset = client.create_dataset(dataset_name, description="kcache eval cases")
         client.create_examples(
@@ -210,13 +225,19 @@ def mean_scores(rows: Sequence[Mapping[str, Any]]) -> dict[str, float | None]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Command line: ``python -m evals.langsmith_eval DATASET [--cluster NAME] [--limit N]``."""
+    """Command line: ``python -m evals.langsmith_eval [--dataset] DATASET [--cluster NAME] [--limit N]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("dataset")
-    parser.add_argument("--cluster", default="demo")
-    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("dataset", nargs="?", help="a JSONL dataset, e.g. evals/datasets/dev.jsonl")
+    parser.add_argument("--dataset", dest="dataset_option", metavar="DATASET", help="the same, as an option")
+    parser.add_argument("--cluster", default="demo", help="a cluster name or directory (default demo)")
+    parser.add_argument("--limit", type=int, default=None, help="evaluate the first N cases only")
     args = parser.parse_args(argv)
-    for key, score in asyncio.run(run(args.dataset, args.cluster, limit=args.limit)).items():
+    if args.dataset and args.dataset_option and args.dataset != args.dataset_option:
+        parser.error(f"two datasets given: {args.dataset} and --dataset {args.dataset_option}")
+    dataset = args.dataset or args.dataset_option
+    if not dataset:
+        parser.error("a dataset is required: DATASET or --dataset DATASET")
+    for key, score in asyncio.run(run(dataset, args.cluster, limit=args.limit)).items():
         print(f"{key:<12} {'n/a' if score is None else f'{score:.3f}'}")  # noqa: T201
 
 

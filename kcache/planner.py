@@ -88,7 +88,8 @@ def plan_offline(state: AgentState, registry: Registry) -> AIMessage:
             )
             return _call(logs["tool"], args)
         return AIMessage(content="")
-    if cache_can_answer(state):
+    if cache_can_answer(state) or state["resolved"].get("partial"):
+        # A narrowed scope would be narrowed the same way by a live call: nothing to call.
         return AIMessage(content="")
     main = next((s for s in selected if s["operation"] != "logs" or op == "logs"), None)
     if main is None:

@@ -48,6 +48,9 @@ class Match:
     how: How
     score: float
     """0..1: exact 1.0, workload 0.95, prefix 0.6-0.9, fuzzy up to 0.75."""
+    sibling: bool = False
+    """Another object generated from the workload the mention names, with a suffix of its own
+    (``mongo-0`` for ``mongo-2``): a different object, offered but never taken for it."""
 
     @property
     def label(self) -> str:
@@ -89,12 +92,19 @@ def _base(name: str) -> str:
 def _similarity(mention: str, name: str) -> float:
     """Similarity in 0..1 of two names, also comparing their workload parts."""
     mention_base, name_base = _base(mention), _base(name)
+    if 2 * len(mention_base) < len(mention):
+        # Most of the mention looked generated (``tn-worker3`` → ``tn``): too little is left
+        # to compare as a workload, so the mention is compared whole.
+        mention_base = mention
     if name_base != name:
         # A generated name: compare workloads (cached, since thousands of pods share a few
         # hundred workload names); the whole names only to order one workload's pods.
         best = 0.95 * _close(mention_base, name_base)
         if mention_base == name_base and mention != mention_base:
             best = max(best, _ratio(mention, name))
+        # A typo in the whole name (``tn-worker3``) may hide the generated part.
+        if abs(len(mention) - len(name)) <= 2:
+            best = max(best, _close(mention, name))
         return best
     best = _close(mention, name)
     if mention_base != mention:
@@ -146,6 +156,33 @@ def _within_one_edit(a: str, b: str) -> bool:
     return short[i:] == long_[i + 1 :]
 
 
+def _is_sibling(mention: str, name: str) -> bool:
+    """Both names are generated from one workload, each with its own suffix."""
+    base = workload_of(mention)
+    return base is not None and base == workload_of(name) and mention != name
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two words are, 0..1 (at least the fuzzy cutoff when one edit apart)."""
+    return _close(a.lower(), b.lower())
+
+
+def is_misspelling(word: str, names: Iterable[str]) -> bool:
+    """Whether a word is a known name cut short or mistyped (``paymnetservice``).
+
+    The reader takes an unknown word for a name only on such evidence: an ordinary
+    English word ("hours", "overview") is close to no cached name.
+    """
+    needle = word.strip().lower()
+    if len(needle) < 4:
+        return False
+    return any(
+        name.startswith(needle) or _similarity(needle, name) >= FUZZY_CUTOFF
+        for name in names
+        if abs(len(name) - len(needle)) <= max(3, len(needle) // 3) or name.startswith(needle)
+    )
+
+
 def _sort_key(match: Match) -> tuple[int, float, str, str, str]:
     return (_TIER[match.how], -match.score, match.namespace or "", match.name, match.kind)
 
@@ -191,7 +228,8 @@ def rank(mention: str, candidates: Iterable[Candidate], *, limit: int = 5) -> li
             similarity = _similarity(needle, name.lower())
             if similarity >= FUZZY_CUTOFF:
                 score = round(0.75 * similarity, 4)
-                close.append(Match(kind, namespace, name, "fuzzy", score))
+                sibling = _is_sibling(needle, name.lower())
+                close.append(Match(kind, namespace, name, "fuzzy", score, sibling))
     close.sort(key=_sort_key)
     return close[:limit]
 
@@ -219,7 +257,8 @@ def best_or_ambiguous(
     single namespace (the first pod by name is the best; the list then holds its sibling
     pods). Two exact matches, or one workload in two namespaces, are equals: no best, and
     the list holds one match per option (for a workload, its first pod). Prefix and
-    fuzzy matches are suggestions: with ``exact_only`` (the default, and the only safe
+    fuzzy matches are suggestions: a sibling (``mongo-0`` for ``mongo-2``) is never a
+    best; with ``exact_only`` (the default, and the only safe
     setting for writes) they never make a best; with ``exact_only=False`` (reads) a
     single prefix or fuzzy match does.
 
@@ -243,7 +282,7 @@ def best_or_ambiguous(
             return pods[0], pods[1:]
         return None, [pods[0] for pods in groups.values()]
     loose = [m for m in ordered if m.how in ("prefix", "fuzzy")]
-    if not exact_only and loose:
+    if not exact_only and loose and not loose[0].sibling:
         top_tier = [m for m in loose if m.how == loose[0].how]
         if len(top_tier) == 1:
             return top_tier[0], []

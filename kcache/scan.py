@@ -332,11 +332,13 @@ async def scan_scope(
             partial, seen_ns = await _narrowing(kc, kind, items, budget)
         next_at = store.now() + interval_of(kc, tier)
         if partial:
+            # What a narrowed list showed is cached but never fresh: served as fresh, a
+            # cluster-wide read would take the namespaces it did show for the whole cluster.
             count = await store.replace(
                 cluster,
                 kind,
                 items,
-                ttl_s=ttl_of(kc, kind),
+                ttl_s=0,
                 namespaces=seen_ns,
                 tier=tier,
                 partial_error=partial,

@@ -126,6 +126,8 @@ class Resolution(TypedDict, total=False):
     refreshed: list[str]
     stale: list[str]
     """Scopes whose read-through refresh failed: their rows may be out of date."""
+    partial: list[str]
+    """Scopes known to be incomplete (a list the server narrowed), with the reason: unknown, not empty."""
     data_age_s: float | None
 
 

@@ -106,6 +106,9 @@ def failed_read(state: AgentState) -> str | None:
     """
     if state["understanding"]["intent"] == "action":
         return None
+    if partial := state["resolved"].get("partial"):
+        # The server narrows a live call the same way: what it returns is not the whole answer.
+        return f"the list is incomplete ({partial[0]})"
     logs = _logs_tool(state)
     main = [c for c in state.get("calls", []) if c["tool"] != logs and c.get("status") != "rejected"]
     if any(c.get("executed") and c.get("status") == "ok" for c in main):

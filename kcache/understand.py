@@ -5,105 +5,82 @@ Chinese text without word segmentation: every run of name characters is one toke
 up in a set built once per :class:`Vocabulary`. Words that look like names but are unknown
 are kept as mentions when their position says what they name ("payments 命名空间",
 "in payments", "pod frontend-abc123"), so the caller can report them as not found and
-offer the nearest names. Everything here is pure: no I/O, no clock, no randomness.
+offer the nearest names; an unknown everyday word never is, so it cannot become a false
+"does not exist". Everything here is pure: no I/O, no clock, no randomness.
+
+:func:`analyze` runs named phases in order (:data:`_PHASES`), each reading what the earlier
+ones found in one :class:`_Reading`: normalise; structured references (``pod/x``,
+``{"type": ..., "name": ...}``, quotes); kubectl flags and label selectors; time windows,
+ages, log line filters and commands; tokens and kind words (English ones from
+:mod:`kcache.kinds`); the container; namespaces and names; the cue words left over;
+namespace; operation; a misspelt name; resource; target; relations to named objects of
+other kinds; numbers; count, sort, filter and field requests. Each phase adds short
+``reasons``; :func:`explain` lists them phase by phase.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from kcache import kinds
+from kcache.resolve import is_misspelling, similarity
+
 Intent = Literal["query", "action", "analysis"]
-Operation = Literal["list", "get", "logs", "top", "delete", "scale", "diagnose"]
+Operation = Literal[
+    "list", "get", "logs", "top", "delete", "scale", "diagnose",
+    "rollback", "cordon", "uncordon", "drain", "exec", "create",
+]  # fmt: skip
+"""The seven the tools serve, then operations read as such though no tool may do them:
+``rollback`` (back to the previous revision),
+``cordon``/``uncordon``/``drain`` (a node), ``exec`` (a command in a container),
+``create`` (a new object)."""
+RelationType = Literal[
+    "on_node", "owned_by", "selected_by", "uses", "used_by", "involves", "selects", "related"
+]
 
 # ---------------------------------------------------------------------------------------
 # Lexicons. English entries are whole tokens; Chinese entries are substrings matched
 # longest first, so 定时任务 wins over 任务 and 副本集 over 副本.
 # ---------------------------------------------------------------------------------------
 
-#: English token → canonical kind. Plural forms are listed in ``_PLURAL_ALIASES``.
-_KIND_ALIASES_EN: dict[str, str] = {
-    "pod": "pod",
-    "pods": "pod",
-    "deployment": "deployment",
-    "deployments": "deployment",
-    "deploy": "deployment",
-    "deploys": "deployment",
-    "statefulset": "statefulset",
-    "statefulsets": "statefulset",
-    "sts": "statefulset",
-    "daemonset": "daemonset",
-    "daemonsets": "daemonset",
-    "ds": "daemonset",
-    "replicaset": "replicaset",
-    "replicasets": "replicaset",
-    "rs": "replicaset",
-    "service": "service",
-    "services": "service",
-    "svc": "service",
-    "svcs": "service",
-    "node": "node",
-    "nodes": "node",
-    "namespace": "namespace",
-    "namespaces": "namespace",
-    "ns": "namespace",
-    "configmap": "configmap",
-    "configmaps": "configmap",
-    "cm": "configmap",
-    "secret": "secret",
-    "secrets": "secret",
-    "event": "event",
-    "events": "event",
-    "ingress": "ingress",
-    "ingresses": "ingress",
-    "persistentvolumeclaim": "persistentvolumeclaim",
-    "persistentvolumeclaims": "persistentvolumeclaim",
-    "pvc": "persistentvolumeclaim",
-    "pvcs": "persistentvolumeclaim",
-    "persistentvolume": "persistentvolume",
-    "persistentvolumes": "persistentvolume",
-    "pv": "persistentvolume",
-    "pvs": "persistentvolume",
-    "storageclass": "storageclass",
-    "storageclasses": "storageclass",
-    "sc": "storageclass",
-    "job": "job",
-    "jobs": "job",
-    "cronjob": "cronjob",
-    "cronjobs": "cronjob",
-    "cj": "cronjob",
-    "serviceaccount": "serviceaccount",
-    "serviceaccounts": "serviceaccount",
-    "sa": "serviceaccount",
-    "resourcequota": "resourcequota",
-    "resourcequotas": "resourcequota",
-    "quota": "resourcequota",
-    "quotas": "resourcequota",
-    "endpoints": "endpoints",
-    "endpoint": "endpoints",
-    "ep": "endpoints",
-    "cluster": "cluster",
-    "clusters": "cluster",
-}
+#: Words of the reader that are not Kubernetes kinds but are asked about like one.
+_CLUSTER_WORDS_EN = ("cluster", "clusters")
 
-_PLURAL_ALIASES: frozenset[str] = frozenset(
-    {
-        "pods", "deployments", "deploys", "statefulsets", "daemonsets", "replicasets",
-        "services", "svcs", "nodes", "namespaces", "configmaps", "secrets", "events",
-        "ingresses", "persistentvolumeclaims", "pvcs", "persistentvolumes", "pvs",
-        "storageclasses", "jobs", "cronjobs", "serviceaccounts", "resourcequotas",
-        "quotas", "clusters",
-    }
-)  # fmt: skip
+
+def _english_kind_words() -> tuple[dict[str, str], frozenset[str]]:
+    """English token → canonical kind, and the plural tokens, read from :mod:`kcache.kinds`.
+
+    A short name that is also an everyday word (``no`` for node) is left out: in a request
+    it is the word, never the kind.
+    """
+    words: dict[str, str] = {}
+    plurals: set[str] = set()
+    for kind in kinds.TABLE:
+        for word in (*kind.words, kind.api_kind.lower()):
+            if word in kind.short and word in _EN_STOP:
+                continue
+            words.setdefault(word, kind.name)
+            # ``deploys`` and ``svcs`` are plurals of short names; ``endpoints`` is the name.
+            if word != kind.name and (word == kind.plural or word[:-1] in kind.words):
+                plurals.add(word)
+    for word in _CLUSTER_WORDS_EN:
+        words[word] = "cluster"
+    plurals.add(_CLUSTER_WORDS_EN[1])
+    return words, frozenset(plurals)
+
 
 #: Multi-word English kind names, folded into one token before tokenizing.
 _KIND_PHRASES_EN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), repl)
     for pattern, repl in (
         (r"\bpersistent\s+volume\s+claim(s?)\b", r"persistentvolumeclaim\1"),
+        (r"\b(?:volume\s+)?claim(s?)\b", r"persistentvolumeclaim\1"),
         (r"\bpersistent\s+volume(s?)\b", r"persistentvolume\1"),
         (r"\bstorage\s+class(es)?\b", r"storageclass\1"),
         (r"\bconfig\s*-?\s*map(s?)\b", r"configmap\1"),
@@ -114,6 +91,9 @@ _KIND_PHRASES_EN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bservice\s+account(s?)\b", r"serviceaccount\1"),
         (r"\bresource\s+quota(s?)\b", r"resourcequota\1"),
         (r"\bname\s*-?\s*space(s?)\b", r"namespace\1"),
+        # Operations written in two words, folded like the kinds above.
+        (r"\broll(?:ing)?\s*-?\s*back\b|\brollout\s+undo\b", "rollback"),
+        (r"\brollout\s+restart\b|\brolling\s+restart\b", "rolloutrestart"),
     )
 )
 
@@ -190,7 +170,7 @@ _DELETE_ZH = ("删除", "删掉", "删了", "移除", "干掉", "杀掉", "杀�
               "终止")  # fmt: skip
 _RESTART_EN = frozenset({"restart", "reboot", "bounce", "recycle"})
 _RESTART_ZH = ("重启",)
-_SCALE_EN = frozenset({"scale", "scaled", "scaling", "resize"})
+_SCALE_EN = frozenset({"scale", "scaled", "scaling", "resize", "shrink", "downscale", "upscale"})
 _SCALE_ZH = ("扩容", "缩容", "扩展", "伸缩", "扩缩", "扩到", "缩到")
 _REPLICA_EN = frozenset({"replica", "replicas", "instances", "copies"})
 _REPLICA_ZH = ("副本", "实例数")
@@ -204,16 +184,23 @@ _DIAG_EN = frozenset(
      "wrong", "problem", "problems", "issue", "issues", "diagnose", "diagnosis",
      "troubleshoot", "debug", "investigate", "imagepullbackoff", "errimagepull",
      "oomkilled", "oom", "restarting", "notready", "unready", "unavailable", "degraded",
-     "evicted", "unschedulable"}
+     "evicted", "unschedulable", "misconfigured", "misbehaving", "faulty", "bad", "unstable",
+     "flaky", "flapping"}
 )  # fmt: skip
 _DIAG_ZH = ("为什么", "为何", "怎么回事", "咋回事", "不健康", "健康", "异常", "诊断", "排查",
             "故障", "失败", "出错", "报错", "错误", "崩溃", "起不来", "启动不了", "挂了",
             "挂掉", "有问题", "不正常", "一直重启", "不停重启", "反复重启", "卡住", "卡在",
-            "原因", "分析", "未就绪", "没就绪", "不可用", "不工作", "坏了")  # fmt: skip
+            "原因", "分析", "未就绪", "没就绪", "不可用", "不工作", "坏了", "问题", "怎么了",
+            "咋了", "什么情况", "出事", "不对劲", "不行了", "正常吗", "都正常", "是否正常", "正不正常",
+            "毛病", "健康状况", "健康吗")  # fmt: skip
 _WHY_ZH = ("为什么", "为何", "怎么回事", "咋回事", "原因")
 _DIAG_PHRASE_EN = re.compile(
     r"\bnot\s+(?:ready|running|healthy|working|starting|scheduled|started|up)\b"
-    r"|\bwhat'?s\s+wrong\b|\bgoing\s+on\b"
+    r"|\bwhat'?s\s+wrong\b|\bgoing\s+on\b|\bwhat\s+happened\b"
+    r"|\bnot\s+(?:updating|responding|reachable|accessible|serving|connecting|resolving|loading)\b"
+    r"|n'?t\s+(?:start|starting|work|working|run|running|respond|responding|connect|serve|come\s+up|be\s+reached)\b"
+    # "is the logs namespace ok?": a question about health.
+    r"|\b(?:is|are)\b.*\b(?:ok|okay|fine|alright|all\s+right|good)\s*[?？]?\s*$"
 )
 _TOP_EN = frozenset(
     {"top", "usage", "utilization", "utilisation", "consumption", "consuming", "consumes",
@@ -233,7 +220,8 @@ _SECRET_VALUE_EN = frozenset(
      "decode", "decoded", "decoding", "reveal", "plaintext", "base64", "credential",
      "credentials", "data", "token", "tokens", "unmask"}
 )  # fmt: skip
-_SECRET_VALUE_ZH = ("密码", "值", "内容", "解码", "明文", "口令", "数据", "令牌")
+_SECRET_VALUE_ZH = ("密码", "值", "内容", "解码", "明文", "口令", "数据", "令牌", "私钥", "密文")
+_PRIVATE_KEY_RE = re.compile(r"\bprivate\s+keys?\b|\bkey\s+material\b")
 _ALL_NS_EN = re.compile(
     r"\ball\s+(?:of\s+)?(?:the\s+)?namespaces\b|\b(?:every|each)\s+namespace\b"
     r"|\bacross\s+(?:all\s+)?(?:the\s+)?(?:namespaces|cluster)\b|\bcluster\s*-?\s*wide\b"
@@ -244,8 +232,216 @@ _ALL_NS_ZH = ("所有命名空间", "全部命名空间", "所有的命名空间
               "全集群", "集群范围", "跨命名空间", "所有空间", "全部空间")  # fmt: skip
 _COUNT_PHRASE_EN = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b")
 _NS_PREPOSITIONS = frozenset({"in", "from", "within", "inside", "under"})
+#: Prepositions after which an unknown word is a namespace on its own; after the others
+#: ("from", "under") it must also look like a Kubernetes name ("from snapshot 4f2c" is not).
+_STRONG_NS_PREPOSITIONS = frozenset({"in", "within", "inside"})
 _CONTAINER_EN = frozenset({"container", "containers"})
 _CONTAINER_ZH = "容器"
+
+# Operations beyond the seven the tools serve.
+_ROLLBACK_EN = frozenset({"rollback", "revert", "undo"})
+_ROLLBACK_ZH = ("回滚", "回退", "还原")
+_ROLLOUT_RESTART_EN = frozenset({"rolloutrestart"})
+_ROLLOUT_RESTART_ZH = ("滚动重启",)
+_CORDON_EN = frozenset({"cordon"})
+_CORDON_ZH = ("禁止调度", "停止调度", "封锁", "隔离")
+_UNCORDON_EN = frozenset({"uncordon"})
+_UNCORDON_ZH = ("恢复调度", "允许调度", "解除封锁", "取消封锁", "解除隔离", "取消隔离")
+_DRAIN_EN = frozenset({"drain"})
+_DRAIN_ZH = ("排空", "腾空")
+_EXEC_EN = frozenset({"exec", "shell", "ssh", "execute", "attach"})
+_EXEC_ZH = ("进入容器", "执行命令", "登录容器", "进到容器")
+_CREATE_EN = frozenset({"create", "apply", "install", "provision"})
+_CREATE_ZH = ("创建一个", "新建一个", "新增一个", "部署一个")
+#: ``restart`` as a noun ("restart count", "sorted by restarts") asks for no restart.
+_RESTART_NOUN_RE = re.compile(
+    r"\brestarts?\s+(?:count|counts|number|times|history|policy|policies)\b"
+    r"|\b(?:by|of|most|no|zero|many|fewest|least|with|without|any)\s+(?:the\s+)?restarts?\b"
+    r"(?:\s+(?:count|counts|number))?"
+)
+
+#: Words asking for the detail of one object rather than a listing.
+_DETAIL_EN = frozenset({"describe", "detail", "details", "yaml", "json", "manifest", "spec", "definition"})
+_DETAIL_ZH = ("详情", "详细", "描述", "定义")
+
+# Relative replica changes: a factor or a delta on the cached count, never a target.
+_FACTOR_WORDS_EN = {"double": 2.0, "doubled": 2.0, "triple": 3.0, "tripled": 3.0, "quadruple": 4.0,
+                    "halve": 0.5, "halved": 0.5, "half": 0.5}  # fmt: skip
+_FACTOR_WORDS_ZH = {"翻倍": 2.0, "加倍": 2.0, "翻一番": 2.0, "减半": 0.5, "一半": 0.5, "砍半": 0.5}
+_UP_RE = re.compile(
+    r"\b(?:up|increase[sd]?|raise|more|grow|add|bump|extra|additional|plus|another)\b|扩|增|加|提高|多"
+)
+_DOWN_RE = re.compile(
+    r"\b(?:down|decrease[sd]?|reduce[sd]?|lower|cut|shrink|fewer|less|remove|drop|minus)\b|缩|减|降|少"
+)
+_PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|个百分点)")
+
+# Time windows ("the last two hours", "最近 30 分钟"): the log tool has no time filter, so
+# the window is passed on as such and never read as a line count.
+_UNIT_SECONDS = {
+    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "mins": 60,
+    "minute": 60, "minutes": 60, "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600,
+    "hours": 3600, "d": 86400, "day": 86400, "days": 86400, "w": 604800, "week": 604800,
+    "weeks": 604800, "秒": 1, "秒钟": 1, "分钟": 60, "分": 60, "小时": 3600, "钟头": 3600,
+    "天": 86400, "日": 86400, "周": 604800, "星期": 604800,
+}  # fmt: skip
+_EN_UNIT = r"(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?)\b"
+_ZH_UNIT = r"(?P<unit>秒钟|秒|分钟|小时|钟头|天|周|星期)"
+_NUM_G = (
+    r"(?P<num>\d+(?![\d.])|(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|a|an)(?![a-z])"
+    r"|[零〇一二两三四五六七八九十百半]+)"
+)
+_WINDOW_RES: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p)
+    for p in (
+        rf"\b(?:in|over|during|for|within|from)?\s*(?:the\s+)?(?:last|past|previous|recent|latest)\s+(?:{_NUM_G}\s*)?{_EN_UNIT}",
+        rf"\b(?:since\s+)?{_NUM_G}\s*{_EN_UNIT}\s*ago\b",
+        rf"(?:最近|过去|近|前)\s*的?\s*(?:{_NUM_G})?\s*个?\s*{_ZH_UNIT}(?:内|以内|之内|里)?",
+        rf"{_NUM_G}\s*个?\s*{_ZH_UNIT}(?:内|以内|之内)",
+    )
+)  # fmt: skip
+_CREATED_RE = re.compile(r"\b(?:created|started|deployed|new)\b|创建|新建|启动")
+_AGE_RES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"\b(?:older\s+than|more\s+than|over)\s+{_NUM_G}\s*{_EN_UNIT}(?:\s+old)?"), ">"),
+    (re.compile(rf"\b(?:newer|younger|less)\s+than\s+{_NUM_G}\s*{_EN_UNIT}(?:\s+old)?"), "<"),
+    (re.compile(rf"(?:超过|大于|多于|早于|已?经?运行了?超过)\s*{_NUM_G}\s*个?\s*{_ZH_UNIT}"), ">"),
+    (re.compile(rf"(?:不到|少于|小于|不足)\s*{_NUM_G}\s*个?\s*{_ZH_UNIT}"), "<"),
+)
+
+# A line filter on logs: "lines containing ERROR", "日志里包含 ERROR 的".
+_GREP_VALUE = r"(?P<q>\"[^\"]+\"|'[^']+'|`[^`]+`|“[^”]+”|「[^」]+」|[A-Za-z0-9_.:/-]+)"
+_GREP_RES: tuple[re.Pattern[str], ...] = (
+    re.compile(
+        r"\b(?:contain(?:s|ing)?|includ(?:e|es|ing)|mention(?:s|ing)?|match(?:es|ing)?|grep(?:\s+for)?"
+        r"|say(?:s|ing)?|with)\s+(?:the\s+)?(?:(?:word|string|text|pattern|keyword)\s+)?" + _GREP_VALUE,
+        re.IGNORECASE,
+    ),
+    re.compile(r"(?:包含|含有|带有|包括|出现|匹配|有)\s*(?:关键字|关键词)?\s*" + _GREP_VALUE),
+)
+_LOG_WORD_RE = re.compile(r"\blogs?\b|\blines?\b|日志")
+
+# Counting, sorting, filtering and the field asked for.
+_SORT_RES: tuple[tuple[re.Pattern[str], str, bool], ...] = (
+    (re.compile(r"\brestart(?:ed|s|ing)?\s+(?:the\s+)?most\b|\b(?:most|highest|max(?:imum)?)\s+(?:number\s+of\s+)?restart"
+                r"|\bmost\s+restarted\b|\bby\s+(?:the\s+)?(?:number\s+of\s+)?restarts?\b|重启(?:次数)?最多|重启(?:次数)?最高"
+                r"|重启得?最频繁"), "restarts", True),
+    (re.compile(r"\brestart(?:ed|s)?\s+(?:the\s+)?least\b|\b(?:fewest|least|lowest)\s+restart|重启(?:次数)?最少"),
+     "restarts", False),
+    (re.compile(r"\boldest\b|最老|最旧|最早|运行最久|运行时间最长"), "age", True),
+    (re.compile(r"\b(?:newest|youngest|most\s+recently\s+(?:created|started))\b|最新创建|最近创建"), "age", False),
+    (re.compile(r"\b(?:most|highest|max(?:imum)?)\s+(?:memory|mem|ram)\b|\b(?:memory|mem|ram)\s+(?:the\s+)?most\b"
+                r"|内存(?:占用|使用|用量)?最(?:多|高|大)|最(?:多|高|大)的?内存"), "memory", True),
+    (re.compile(r"\b(?:most|highest|max(?:imum)?)\s+cpu\b|\bcpu\s+(?:the\s+)?most\b|cpu\s*(?:占用|使用|用量)?最(?:多|高|大)"),
+     "cpu", True),
+)  # fmt: skip
+_SORT_BY_RE = re.compile(
+    r"\b(?:sort(?:ed)?|order(?:ed)?|rank(?:ed)?)\s+(?:them\s+)?by\s+(?:their\s+)?([a-z]+)"
+)
+_SORT_KEYS = {"restarts": "restarts", "restart": "restarts", "age": "age", "memory": "memory",
+              "time": "age", "date": "age", "creation": "age", "created": "age",
+              "mem": "memory", "cpu": "cpu", "name": "name", "names": "name"}  # fmt: skip
+_LIMIT_RES = (
+    re.compile(rf"\b(?:top|first)\s+{_NUM_G}\b"),
+    re.compile(rf"\b{_NUM_G}\s+(?:newest|oldest|youngest|latest|most|least|biggest|largest)\b"),
+    re.compile(rf"前\s*{_NUM_G}\s*(?:个|名|条)?"),
+)
+#: "with status CrashLoopBackOff", "状态为 Pending".
+_STATUS_IS_RE = re.compile(
+    r"\b(?:status|phase|state)\s*(?:is\s+|of\s+|=\s*|:\s*)?([a-z]+)\b|状态(?:为|是)\s*([a-z]+)"
+    r"|(?:是|为|处于|在)\s*([a-z]+)\s*状态"
+)
+#: "which node is X running on": the node is a field of X, not the kind asked.
+_NODE_FIELD_RE = re.compile(r"\b(?:which|what)\s+node\b|在哪个节点|哪个节点上|在哪台")
+_SERVICE_TYPES = {"loadbalancer": "LoadBalancer", "nodeport": "NodePort", "clusterip": "ClusterIP",
+                  "externalname": "ExternalName"}  # fmt: skip
+_SERVICE_TYPE_RE = re.compile(r"\b(loadbalancer|nodeport|clusterip|externalname)\b")
+#: "which storage class does X use": a kind asked as a field of the object named.
+_KIND_FIELD_RE = re.compile(
+    r"\b(?:what|which)\s+(storageclass|serviceaccount|configmap|secret|persistentvolumeclaim|node|namespace)\s+"
+    r"(?:does|do|is|will|did)\b"
+)
+#: Spec values, not usage: "memory limit", "cpu requests", "资源限制".
+_SPEC_RESOURCES_RE = re.compile(
+    r"\b(?:memory|mem|cpu)\s+(?:limits?|requests?)\b|\b(?:limits?|requests?)\s+(?:of|for|on)\b"
+    r"|(?:内存|cpu|资源)\s*(?:限制|请求|配额)"
+)
+#: A command to run in a container: "exec into X and run redis-cli info", "run psql inside
+#: postgres-0", "kubectl exec X -- ls /tmp", "在 X 里执行 ls".
+_COMMAND_RES: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?:^|\s)--\s+(?P<cmd>\S.*?)\s*$"),
+    re.compile(r"\band\s+(?:then\s+)?(?:run|execute)\s+(?P<cmd>\S.*?)\s*[.?!]?\s*$", re.IGNORECASE),
+    re.compile(
+        r"\b(?:run|execute)\s+(?P<cmd>\S.*?)\s+(?:in|inside|on|within)\s+(?:the\s+)?(?:pod\s+|container\s+)?"
+        r"(?P<target>[a-z0-9][a-z0-9.-]*)(?:\s+(?:pod|container))?\s*[.?!]?\s*$",
+        re.IGNORECASE,
+    ),
+    re.compile(r"(?:执行|运行)(?:命令)?\s*(?P<cmd>[A-Za-z][^，。？]*?)\s*(?:命令)?\s*[。？]?$"),
+)
+#: "the last 100 lines from X": lines are log lines.
+_LOG_LINES_RE = re.compile(r"\b(?:\d+|last|first)\s+(?:log\s+)?lines?\b|\d+\s*行")
+_STATUS_WORDS = {"running": "Running", "pending": "Pending", "failed": "Failed", "succeeded": "Succeeded",
+                 "completed": "Succeeded", "terminating": "Terminating", "evicted": "Evicted",
+                 "crashloopbackoff": "CrashLoopBackOff", "crashlooping": "CrashLoopBackOff"}  # fmt: skip
+_STATUS_EN = re.compile(
+    r"\b(?P<a>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\s+pods?\b"
+    r"|\bpods?\s+(?:that\s+|which\s+)?(?:are\s+|is\s+)?(?:currently\s+|still\s+|actually\s+)?"
+    r"(?P<b>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\b"
+)
+_STATUS_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?:实际|正在|真正|还在)?在运行|运行中|正在运行|处于运行"), "Running"),
+    (re.compile(r"等待中|挂起|处于\s*pending"), "Pending"),
+)
+_NEVER_RESTARTED = re.compile(
+    r"\bnever\s+(?:been\s+)?restart|\b(?:no|zero|0)\s+restarts?\b|\bwithout\s+(?:any\s+)?restarts?\b"
+    r"|\bhave\s*n[o']t\s+restarted|没有?重启过|从未重启|从没有?重启|未重启|没重启|重启次数为\s*0"
+)
+_RESTARTED = re.compile(
+    r"\b(?:that|which|who)\s+(?:have\s+|has\s+)?restarted\b|\bwith\s+restarts\b|\brestarted\s+pods\b|重启过的"
+)
+_RESTARTED_MORE: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p)
+    for p in (
+        rf"\brestarted\s+(?:more\s+than|over)\s+{_NUM_G}\s*times?",
+        rf"\b(?:more\s+than|over)\s+{_NUM_G}\s+restarts",
+        rf"重启(?:了|过)?(?:超过|多于|大于)\s*{_NUM_G}\s*次",
+    )
+)
+_NOT_READY = re.compile(
+    r"\bnot\s+(?:yet\s+)?ready\b|\bunready\b|\bnotready\b|未就绪|没就绪|没有就绪|不就绪|(?:不是|非)\s*ready"
+)
+_READY = re.compile(r"\bready\s+pods\b|\bpods\s+(?:that\s+are\s+)?ready\b|已就绪|就绪的")
+_SHORT_OF_DESIRED = re.compile(
+    r"\bfewer\s+(?:ready|available)\s+(?:replicas|pods)\s+than\s+(?:desired|wanted|expected|requested|specified|declared)"
+    r"|\bnot\s+(?:fully\s+)?(?:available|rolled\s+out)\b|\bready\s*<\s*desired\b|\bunavailable\s+replicas\b"
+    r"|\bmissing\s+replicas\b|就绪副本(?:数)?(?:少于|小于|不足|低于)|副本(?:数)?不足|没有全部就绪|未全部就绪"
+)
+_FIELD_RES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bimages?\b|镜像"), "image"),
+    (re.compile(r"\bports?\b|端口"), "ports"),
+    (re.compile(r"\bips?\b|\bip\s+address(?:es)?\b|\baddress(?:es)?\b|ip\s*地址"), "ip"),
+    (re.compile(r"\b(?:which|what)\s+node\b|在哪个节点|哪个节点上|在哪台"), "node"),
+    (re.compile(r"\blabels\s+(?:of|on)\b|\bwhat\s+labels\b|\bits\s+labels\b|标签有哪些|的标签是"), "labels"),
+    (
+        re.compile(
+            r"\brestart\s+count|\bhow\s+many\s+(?:times\b.*\brestart|restarts)|重启次数|重启了几次|重启了多少次"
+        ),
+        "restarts",
+    ),
+    (re.compile(r"\bhow\s+old\b|\bage\s+of\b|运行了多久|多久了"), "age"),
+    (re.compile(r"\bhosts?\b|\bhostnames?\b|\burls?\b|域名"), "hosts"),
+    (re.compile(r"\benv(?:ironment)?\s+var(?:iable)?s?\b|\benvs\b|环境变量"), "env"),
+    (re.compile(r"\b(?:which|what)\s+containers\b|有哪些容器|哪些容器"), "containers"),
+)
+#: Words joining two asks in one sentence ("pods and services", "pod 和 service").
+_AND_EN = frozenset({"and", "plus", "also", "&", "as well as"})
+_AND_ZH = ("和", "以及", "及", "与", "还有", "跟", "、", "并且")
+#: Words that relate the asked kind to a named object of another kind ("pods on node x").
+_RELATION_EN = frozenset(
+    {"behind", "using", "uses", "use", "backing", "backed", "owned", "managed", "belonging",
+     "belong", "belongs", "scheduled", "mounted", "mounting", "mounts", "mount", "selected",
+     "targeted", "exposed", "exposing", "exposes", "serving", "serves", "on", "for", "of",
+     "under", "attached", "bound", "referencing", "references", "involving"}
+)  # fmt: skip
 
 #: Words skipped when deciding whether two items are next to each other.
 _FILLERS = frozenset({"the", "a", "an", "my", "our", "this", "that", "named", "called", "s"})
@@ -268,8 +464,11 @@ _EN_STOP = frozenset(
     cause reason reasons why currently going keep keeps kept always still doing got
     there's it's what's anything everything something nothing namespace exist exists
     existing available defined configured created deployed present like warning warnings
-    normal""".split()
+    normal add age k rollout if whether resource resources high low instance than never ready older newer younger fewer desired expected restarted restarts
+    least oldest newest sorted sort order ordered by times more percent ago since""".split()
 )
+
+_KIND_ALIASES_EN, _PLURAL_ALIASES = _english_kind_words()
 
 _CUE_EN = (
     _LIST_EN | _GET_EN | _COUNT_EN | _LOGS_EN | _DELETE_EN | _RESTART_EN | _SCALE_EN
@@ -277,6 +476,13 @@ _CUE_EN = (
     | _CONTAINER_EN
     | frozenset({"previous", "prior", "terminated", "most", "up", "down", "zero", "one",
                  "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"})
+    | _ROLLBACK_EN | _ROLLOUT_RESTART_EN | _CORDON_EN | _UNCORDON_EN | _DRAIN_EN | _EXEC_EN | _CREATE_EN
+    | _DETAIL_EN | frozenset(_FACTOR_WORDS_EN) | _RELATION_EN
+    | frozenset({"image", "images", "port", "ports", "ip", "ips", "address", "addresses", "host", "hosts",
+                 "hostname", "url", "urls", "env", "environment", "variables", "workload", "workloads",
+                 "type", "policy", "disk", "time", "summary", "overview"})
+    # Kubernetes states are states in any language ("哪些节点不是 Ready 状态").
+    | frozenset({"ready", "running", "succeeded", "completed", "terminating", "healthy"})
 )  # fmt: skip
 #: Tokens that are never names without context, in any language.
 _RESERVED = frozenset(_KIND_ALIASES_EN) | _CUE_EN | {"k8s", "kubernetes", "kubectl", "yaml", "json"}
@@ -287,7 +493,12 @@ _ZH_ENTRIES: tuple[str, ...] = tuple(
         set(_KIND_WORDS_ZH)
         | set(_LIST_ZH + _GET_ZH + _COUNT_ZH + _LOGS_ZH + _DELETE_ZH + _RESTART_ZH)
         | set(_SCALE_ZH + _REPLICA_ZH + _SET_ZH + _DIAG_ZH + _TOP_ZH + _VERSION_ZH)
-        | set(_PREVIOUS_ZH + _SECRET_VALUE_ZH + _ALL_NS_ZH + (_CONTAINER_ZH,) + _NEUTRAL_ZH),
+        | set(_PREVIOUS_ZH + _SECRET_VALUE_ZH + _ALL_NS_ZH + (_CONTAINER_ZH,) + _NEUTRAL_ZH)
+        | set(
+            _ROLLBACK_ZH + _ROLLOUT_RESTART_ZH + _CORDON_ZH + _UNCORDON_ZH + _DRAIN_ZH + _EXEC_ZH + _CREATE_ZH
+        )
+        | set(_DETAIL_ZH)
+        | set(_FACTOR_WORDS_ZH),
         key=lambda s: (-len(s), s),
     )
 )
@@ -306,6 +517,11 @@ _LREQ = (
     rf"|{_LKEY}\s+(?:in|notin)\s*\(\s*{_LVAL}(?:\s*,\s*{_LVAL})*\s*\))"
 )
 _SELECTOR_RE = re.compile(rf"(?<![\w.=/-]){_LREQ}(?:\s*,\s*{_LREQ})*")
+#: A well-known label key written before its value: "pods of tier streaming", "with app redis".
+_LABEL_WORDS_RE = re.compile(
+    rf"\b(?:of|with|where|for|labell?ed|label)\s+(?:the\s+)?(app|tier|env|environment|component)\s+"
+    rf"(?!(?:is|are|was|the|of|in|notin|and|or|label|labels)\b)({_LVAL})"
+)
 _LABEL_COLON_RE = re.compile(rf"(?:\blabel(?:s|ed|led)?|标签(?:为|是)?)\s*:?\s*({_LKEY})\s*[:：]\s*({_LVAL})")
 _REQ_SPLIT_RE = re.compile(r",(?![^()]*\))")
 _SET_IN_RE = re.compile(rf"^({_LKEY})\s+(in|notin)\s*\((.*)\)$")
@@ -316,7 +532,7 @@ _PARAM_KEYS = frozenset({"namespace", "ns", "name", "replicas", "tail", "contain
 
 _FLAG_RE = re.compile(
     r"(?<!\S)(?P<flag>-n|--namespace|-l|--selector|--tail|-c|--container|--replicas"
-    r"|-p|--previous|-a|--all-namespaces)(?:[=\s]+(?P<val>[^\s,，。？?]+))?"
+    r"|-p|--previous|-a|-A|--all-namespaces|-o|--output)(?:[=\s]+(?P<val>[^\s,，。？?]+))?"
 )
 
 _NUM = r"(\d+(?![\d.])|(?:zero|one|two|three|four|five|six|seven|eight|nine|ten)(?![a-z])|[零〇一二两三四五六七八九十百]+)"  # noqa: E501
@@ -330,6 +546,14 @@ _REPLICA_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         rf"{_NB}{_NUM}\s*(?:个|份)?\s*(?:副本|实例|replicas?\b|instances?\b|copies\b|pods?\b)",
         rf"(?:\bto|到|至|成|为)\s*{_NB}{_NUM}",
     )
+)
+_TIMES_RE = re.compile(rf"{_NB}{_NUM}\s*(?:x|×|倍|times)(?![a-z])")
+_DELTA_RE = re.compile(
+    rf"\b(?:add|another|plus|remove|drop|minus|subtract)\s+{_NB}{_NUM}\s*(?:more\s+|extra\s+)?(?:replicas?|instances?|pods?|copies)\b"
+    # "add 2 brokers to kafka": whatever the workload calls its replicas.
+    rf"|\b(?:add|remove)\s+{_NB}{_NUM}\s+(?:more\s+)?[a-z]+\s+(?:to|from)\b"
+    rf"|{_NB}{_NUM}\s+(?:more|extra|additional|fewer|less)\s+(?:replicas?|instances?|pods?|copies)\b"
+    rf"|\b(?:up|down)\s+by\s+{_NB}{_NUM}(?!\s*(?:%|percent|x\b|times))"
 )
 _RELATIVE_REPLICAS = re.compile(
     rf"\bby\s+{_NUM}|(?:增加|减少|多加|加|减|再加)\s*{_NUM}\s*(?:个|份)?\s*(?:副本|实例)"
@@ -356,17 +580,11 @@ _ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
               "七": 7, "八": 8, "九": 9}  # fmt: skip
 
 #: When a name exists as several kinds, the kind a bare mention most likely means.
-_KIND_PREFERENCE: tuple[str, ...] = (
-    "pod", "deployment", "statefulset", "daemonset", "cronjob", "job", "replicaset",
-    "service", "ingress", "configmap", "secret", "persistentvolumeclaim", "node",
-    "namespace", "storageclass", "persistentvolume", "serviceaccount", "resourcequota",
-    "endpoints",
-)  # fmt: skip
+_KIND_PREFERENCE: tuple[str, ...] = tuple(k.name for k in kinds.TABLE)
 #: Kinds whose pods a mention of the kind's object stands for.
-_WORKLOAD_KINDS: tuple[str, ...] = (
-    "deployment", "statefulset", "daemonset", "replicaset", "job", "cronjob",
-)  # fmt: skip
-_CLUSTER_SCOPED = frozenset({"namespace", "node", "persistentvolume", "storageclass", "cluster"})
+_WORKLOAD_KINDS: tuple[str, ...] = kinds.WORKLOADS
+_SCALABLE = ("deployment", "statefulset", "replicaset")
+_CLUSTER_SCOPED = frozenset({k.name for k in kinds.TABLE if not k.namespaced} | {"cluster"})
 
 
 # ---------------------------------------------------------------------------------------
@@ -395,6 +613,35 @@ class Vocabulary:
             namespaces=tuple(namespaces),
             names={kind: tuple(pairs) for kind, pairs in grouped.items()},
         )
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A named object of another kind that narrows what is asked ("pods on node worker-b7")."""
+
+    kind: str
+    """The named object's kind (``node``, ``deployment``, ``service``, ...)."""
+    name: str
+    """Its name, lowercase, exactly as written."""
+    relation: RelationType
+    """How the asked objects relate to it: ``on_node`` (pods scheduled on it), ``owned_by``
+    (pods or ReplicaSets of a workload), ``selected_by`` (pods a service selects), ``uses``
+    (pods mounting a PVC, ConfigMap or Secret, or running as a ServiceAccount), ``used_by``
+    (the ConfigMaps, Secrets or PVCs a workload or pod mounts),
+    ``involves`` (events about it), ``selects`` (services selecting its pods), ``related``."""
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """A condition on each listed object: ``restarts == 0``, ``age_s > 86400``."""
+
+    field: str
+    """``status``, ``ready``, ``restarts``, ``age_s`` or ``ready_replicas``."""
+    op: Literal["==", "!=", "<", "<=", ">", ">="]
+    value: str | int | bool | None = None
+    """The value compared with, or None when ``other`` names the other side."""
+    other: str | None = None
+    """Another field of the same object to compare with (``ready_replicas < replicas``)."""
 
 
 @dataclass(frozen=True)
@@ -438,6 +685,36 @@ class Understanding:
     """Name-like words that are neither known names nor vocabulary words."""
     notes: tuple[str, ...] = ()
     """Why an unusual reading was chosen (e.g. restart read as deleting the pod)."""
+    reasons: tuple[str, ...] = ()
+    """The evidence that decided the reading, one short phrase each (``kind 'pod' stated``,
+    ``namespace 'logs' after 'in'``); a caller may send a low ``confidence`` reading with its
+    reasons to a model or ask the user."""
+    relations: tuple[Relation, ...] = ()
+    """Named objects of another kind that narrow the objects asked for."""
+    replicas_factor: float | None = None
+    """A relative scale: multiply the cached replicas (2.0 "double", 0.5 "减半", 1.5 "+50%")."""
+    replicas_delta: int | None = None
+    """A relative scale: add to the cached replicas (+2 "add two replicas", -1)."""
+    since_seconds: int | None = None
+    """A time window ("the last two hours" → 7200); never a ``tail`` count."""
+    grep: str | None = None
+    """Only log lines containing this text, as typed ("ERROR")."""
+    predicates: tuple[Predicate, ...] = ()
+    """Conditions each listed object must meet (not ready, never restarted, older than a day)."""
+    sort_by: str | None = None
+    """Order the objects by ``restarts``, ``age``, ``cpu``, ``memory`` or ``name``."""
+    descending: bool = True
+    """With ``sort_by``: largest first ("restarted most", "oldest")."""
+    limit: int | None = None
+    """How many objects are asked for ("top 3", "which pod ... most" → 1)."""
+    fields: tuple[str, ...] = ()
+    """The fields asked for rather than whole objects: ``image``, ``ports``, ``ip``,
+    ``node``, ``labels``, ``restarts``, ``age``, ``replicas``, ``containers``,
+    ``resources`` (limits and requests), or a kind (``storageclass`` of a PVC)."""
+    command: tuple[str, ...] = ()
+    """For ``exec``: the command and its arguments, as typed (``("redis-cli", "info")``)."""
+    also: tuple[Understanding, ...] = ()
+    """Further asks of the same sentence ("list pods and services"), each a full reading."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -504,6 +781,8 @@ class _Item:
     plural: bool = False
     role: str | None = None
     """What the item turned out to be: ns, name, container, label, qualifier."""
+    strong: bool = False
+    """Quoted or back-ticked: a name whatever the word."""
 
 
 def _parse_number(text: str) -> int | None:
@@ -569,6 +848,8 @@ class _Extracted:
     container: str | None = None
     previous: bool = False
     all_namespaces: bool = False
+    output: str | None = None
+    """kubectl's ``-o`` value (``yaml``, ``jsonpath='{.data.password}'``)."""
 
 
 def _extract_flags_and_selectors(text: str) -> _Extracted:
@@ -576,10 +857,10 @@ def _extract_flags_and_selectors(text: str) -> _Extracted:
     out = _Extracted(text=text)
     for match in list(_FLAG_RE.finditer(text)):
         flag, value = match.group("flag"), match.group("val")
-        takes_value = flag not in ("-p", "--previous", "-a", "--all-namespaces")
+        takes_value = flag not in ("-p", "--previous", "-a", "-A", "--all-namespaces")
         if flag in ("-p", "--previous"):
             out.previous = True
-        elif flag in ("-a", "--all-namespaces"):
+        elif flag in ("-a", "-A", "--all-namespaces"):
             out.all_namespaces = True
         elif value is None:
             continue
@@ -593,6 +874,8 @@ def _extract_flags_and_selectors(text: str) -> _Extracted:
             out.container = value.lower()
         elif flag == "--replicas":
             out.replicas = _parse_number(value)
+        elif flag in ("-o", "--output"):
+            out.output = value
         end = match.end() if takes_value else match.start("flag") + len(flag)
         out.text = _blank(out.text, match.start(), end)
     for match in list(_LABEL_COLON_RE.finditer(out.text)):
@@ -620,6 +903,10 @@ def _extract_flags_and_selectors(text: str) -> _Extracted:
         if kept:
             out.selector.append(",".join(kept))
         out.text = _blank(out.text, match.start(), match.end())
+    for match in list(_LABEL_WORDS_RE.finditer(out.text)):
+        if kinds.kind_of_word(match.group(2)) is None:
+            out.selector.append(f"{match.group(1)}={match.group(2)}")
+            out.text = _blank(out.text, match.start(1), match.end())
     return out
 
 
@@ -636,6 +923,20 @@ def _tokenize(low: str) -> list[_Item]:
             item.plural = text in _PLURAL_ALIASES
         items.append(item)
     return items
+
+
+#: English kind words long enough to be told apart when mistyped ("deploymnets").
+_LONG_KIND_WORDS = tuple(w for w in _KIND_ALIASES_EN if len(w) >= 6)
+
+
+def _misspelt_kind(text: str, matcher: Matcher) -> str | None:
+    """The kind a mistyped kind word means, unless the word is a cached name."""
+    if len(text) < 6 or text in _LEXICON_EN or text in matcher.kinds_by_name or text in matcher.namespaces:
+        return None
+    if "-" in text or any(ch.isdigit() for ch in text):
+        return None
+    best = max(_LONG_KIND_WORDS, key=lambda w: similarity(text, w))
+    return best if similarity(text, best) >= 0.85 else None
 
 
 def _split_glued(item: _Item, matcher: Matcher) -> list[_Item]:
@@ -671,8 +972,16 @@ def _neighbour(items: list[_Item], index: int, step: int) -> _Item | None:
     return None
 
 
-def _has_any(found: frozenset[str], words: Iterable[str]) -> bool:
-    return any(word in found for word in words)
+def _has_any(found: frozenset[str], words: tuple[str, ...]) -> bool:
+    if not found:
+        return False
+    as_set = _WORD_SETS.get(words)
+    if as_set is None:
+        as_set = _WORD_SETS[words] = frozenset(words)
+    return not found.isdisjoint(as_set)
+
+
+_WORD_SETS: dict[tuple[str, ...], frozenset[str]] = {}
 
 
 @dataclass
@@ -695,6 +1004,14 @@ class _Cues:
     previous: bool = False
     secret_value: bool = False
     all_ns: bool = False
+    rollback: bool = False
+    rollout_restart: bool = False
+    cordon: bool = False
+    uncordon: bool = False
+    drain: bool = False
+    exec_: bool = False
+    detail: bool = False
+    create: bool = False
 
 
 def _read_cues(low: str, zh_text: frozenset[str], tokens: set[str]) -> _Cues:
@@ -727,96 +1044,379 @@ def _zh_namespace_context(low: str, item: _Item) -> bool:
     return before.endswith("在") or after[:1] in ("里", "中", "下", "内")
 
 
+def _amount(text: str | None) -> float | None:
+    """A number as written in a window or age: ``2``, ``two``, ``an``, ``两``, ``半``."""
+    if text is None or text in ("a", "an"):
+        return 1.0
+    if text == "半":
+        return 0.5
+    value = _parse_number(text.replace("半", ""))
+    if value is not None and text.endswith("半"):
+        return value + 0.5
+    return None if value is None else float(value)
+
+
+def _seconds(match: re.Match[str]) -> int | None:
+    amount = _amount(match.group("num"))
+    unit = _UNIT_SECONDS.get(match.group("unit"))
+    return None if amount is None or unit is None else int(amount * unit)
+
+
+_NAME_SHAPE_RE = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)+|[a-z]+\d[a-z0-9]*|\d+[a-z][a-z0-9]*")
+_JSON_REF_RE = re.compile(r"\{[^{}]*\}")
+_SLASH_REF_RE = re.compile(r"(?<![\w./-])([A-Za-z]+)/([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?![\w/-])")
+_QUOTED_RE = re.compile(r"[\"'`“‘「]([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[\"'`”’」]")
+_AGE_GATE = re.compile(r"than|over|超过|大于|多于|早于|不到|少于|小于|不足")
+_WINDOW_GATE = re.compile(r"last|past|previous|recent|latest|ago|最近|过去|近|前|内")
+_COMMAND_GATE = re.compile(r"--|\brun\b|execute|执行|运行")
+_FIELD_SELECTOR_RE = re.compile(r"--field-selector[=\s]+(\S+)")
+_SORT_FLAG_RE = re.compile(r"--sort-by[=\s]+(\S+)")
+_OTHER_FLAG_RE = re.compile(r"(?<!\S)--?[A-Za-z][\w-]*(?:=\S*)?")
+_SINCE_FLAG_RE = re.compile(r"--since[=\s]+(\d+)([smhd])\b")
+_ON_NODE_RE = re.compile(r"(?:\bon|\bto|在)(?:\s+the)?(?:\s+node)?$")
+
+
+@dataclass
+class _Reading:
+    """What the phases of :func:`analyze` have found so far; each phase fills its part."""
+
+    query: str
+    matcher: Matcher
+    language: Literal["zh", "en"] = "en"
+    text: str = ""
+    """The request after normalising, with extracted parameters blanked (case kept)."""
+    low: str = ""
+    same_length: bool = True
+    extracted: _Extracted = field(default_factory=lambda: _Extracted(text=""))
+    items: list[_Item] = field(default_factory=list)
+    quoted: list[tuple[int, int]] = field(default_factory=list)
+    ref_kind: str | None = None
+    cues: _Cues = field(default_factory=lambda: _Cues())
+    container: str | None = None
+    ns_items: list[_Item] = field(default_factory=list)
+    name_items: list[_Item] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    namespace_mention: str | None = None
+    namespace: str | None = None
+    operation: Operation = "list"
+    op_stated: bool = True
+    resource: str = "pod"
+    kind_stated: bool = False
+    name_mentions: tuple[str, ...] = ()
+    name_mention: str | None = None
+    name_kind: str | None = None
+    relations: list[Relation] = field(default_factory=list)
+    replicas: int | None = None
+    replicas_factor: float | None = None
+    replicas_delta: int | None = None
+    tail: int | None = None
+    since_seconds: int | None = None
+    grep: str | None = None
+    command: tuple[str, ...] = ()
+    predicates: list[Predicate] = field(default_factory=list)
+    sort_by: str | None = None
+    descending: bool = True
+    limit: int | None = None
+    fields: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    fallback_name: bool = False
+    ns_alias: dict[str, str] = field(default_factory=dict)
+    """Words that stand for a known namespace they are a part of."""
+    ns_located: bool = False
+    """A namespace was named as where to look ("in X", "在 X 里"), not as the object."""
+
+    def typed(self, item: _Item) -> str:
+        return self.text[item.start : item.end] if self.same_length else item.text
+
+    def reserved(self, text: str) -> bool:
+        # In a Chinese request English filler words do not occur; only kind and cue
+        # words need context there.
+        return text in (_RESERVED if self.language == "zh" else _LEXICON_EN)
+
+    def blank(self, start: int, end: int) -> None:
+        self.text = _blank(self.text, start, end)
+
+    @property
+    def stated(self) -> list[_Item]:
+        """Kind words that name what is asked (not a namespace qualifier or a relation)."""
+        return [it for it in self.items if it.kind is not None and it.role is None]
+
+    @property
+    def stated_kinds(self) -> list[str]:
+        return [it.kind for it in self.stated if it.kind is not None and it.kind != "cluster"]
+
+
 def analyze(query: str, vocab: Vocabulary) -> Understanding:
     """Read one request against the names the cache holds.
+
+    The reading runs in phases, each a function of its own: normalise the text, take out
+    structured references, flags and selectors, numbers that are not names (time windows,
+    log line filters), tokenize and find the kind words, find the container, the
+    namespaces and names (from the vocabulary, or on strong evidence), read the cue words
+    left over, then decide namespace, operation, resource and target name, and read
+    relations, numbers, filters and further asks.
 
     Args:
         query: The user's request, in Chinese or English.
         vocab: The namespaces and object names known to the cache.
 
     Returns:
-        The intent, kind, operation and every mention found. Unknown name-like words in a
-        name or namespace position are kept as mentions so the caller can offer the
-        nearest known names.
+        The intent, kind, operation and every mention found, with the reading's
+        ``confidence`` and the ``reasons`` for it. Unknown name-like words in a name or
+        namespace position are kept as mentions so the caller can offer the nearest
+        known names.
     """
-    matcher = build_matcher(vocab)
-    notes: list[str] = []
-    source = unicodedata.normalize("NFKC", query).strip()
+    r = _Reading(query=query, matcher=build_matcher(vocab))
+    for phase in _PHASES:
+        phase(r)
+    return _further_asks(r, _compose(r))
+
+
+def scale_target(current: int | None, factor: float | None, delta: int | None) -> int | None:
+    """The replica count a relative scale asks for, from the cached count.
+
+    The count times ``factor`` (halves round up: 3 × 1.5 → 5), plus ``delta``, never below
+    zero; None when the current count or the change is unknown.
+    """
+    if current is None or (factor is None and delta is None):
+        return None
+    value = current if factor is None else math.floor(current * factor + 0.5)
+    return max(0, value + (delta or 0))
+
+
+def explain(query: str, vocab: Vocabulary) -> list[tuple[str, tuple[str, ...]]]:
+    """Each phase of :func:`analyze` by name, with the reasons it added: which evidence decided what."""
+    r = _Reading(query=query, matcher=build_matcher(vocab))
+    steps = []
+    for phase in _PHASES:
+        seen = len(r.reasons)
+        phase(r)
+        steps.append((phase.__name__.lstrip("_"), tuple(r.reasons[seen:])))
+    seen = len(r.reasons)
+    _compose(r)
+    steps.append(("compose", tuple(r.reasons[seen:])))
+    return steps
+
+
+def _normalize(r: _Reading) -> None:
+    """NFKC (full-width forms), multi-word kind and operation names folded, language."""
+    source = unicodedata.normalize("NFKC", r.query).strip()
     for pattern, repl in _KIND_PHRASES_EN:
         source = pattern.sub(repl, source)
-    extracted = _extract_flags_and_selectors(source)
-    typed = extracted.text
-    low = typed.lower()
-    # Lowercasing can change length for a few non-ASCII letters; mentions then use low.
-    same_length = len(low) == len(typed)
-    language: Literal["zh", "en"] = "zh" if _CJK_RE.search(query) else "en"
+    r.text = source
+    r.language = "zh" if _CJK_RE.search(r.query) else "en"
 
-    items: list[_Item] = []
-    for item in _tokenize(low):
-        items.extend(_split_glued(item, matcher) if not item.zh else [item])
-    tokens = {it.text for it in items if not it.zh}
-    zh_text = frozenset(it.text for it in items if it.zh)
-    cues = _read_cues(low, zh_text, tokens)
-    # A cue word that is a cached name ("data" the namespace) names that object, not a value.
-    value_words = {
-        t for t in tokens & _SECRET_VALUE_EN if t not in matcher.namespaces and t not in matcher.kinds_by_name
-    }
-    cues.secret_value = bool(value_words) or _has_any(zh_text, _SECRET_VALUE_ZH)
-    cues.previous = cues.previous or extracted.previous
-    cues.all_ns = cues.all_ns or extracted.all_namespaces
-    all_ns_spans = [m.span() for m in _ALL_NS_EN.finditer(low)]
-    for item in items:
+
+def _structured_references(r: _Reading) -> None:
+    """``{"type": "pod", "name": "x"}``, ``pod/x``, ``ns/x`` and quoted names: strong evidence."""
+    for match in list(_JSON_REF_RE.finditer(r.text)):
+        try:
+            ref = json.loads(match.group(0))
+        except ValueError:
+            continue
+        if not isinstance(ref, dict) or not isinstance(ref.get("name"), str):
+            continue
+        kind = kinds.kind_of_word(str(ref.get("type") or ref.get("kind") or ""))
+        if kind == "namespace":
+            r.extracted.namespace = ref["name"]
+        else:
+            r.extracted.name, r.ref_kind = ref["name"].lower(), kind
+        if isinstance(ref.get("namespace"), str):
+            r.extracted.namespace = ref["namespace"]
+        r.reasons.append(f"structured reference {match.group(0)}")
+        r.blank(match.start(), match.end())
+    for match in list(_SLASH_REF_RE.finditer(r.text)):
+        kind = kinds.kind_of_word(match.group(1))
+        if kind is None:
+            continue
+        if kind == "namespace":
+            r.extracted.namespace = match.group(2)
+        elif r.extracted.name is None:
+            r.extracted.name, r.ref_kind = match.group(2).lower(), kind
+        r.reasons.append(f"reference {match.group(0)}")
+        r.blank(match.start(), match.end())
+    r.quoted = [m.span(1) for m in _QUOTED_RE.finditer(r.text)]
+
+
+def _flags_and_selectors(r: _Reading) -> None:
+    """kubectl-style flags and label selectors, keeping the value's case."""
+    field_name = None
+    for match in list(_FIELD_SELECTOR_RE.finditer(r.text)):
+        for requirement in match.group(1).split(","):
+            key, _, value = requirement.partition("=")
+            if key == "status.phase" and value:
+                r.predicates.append(Predicate(field="status", op="==", value=value))
+            elif key == "spec.nodeName" and value:
+                r.relations.append(Relation(kind="node", name=value.lower(), relation="on_node"))
+            elif key == "metadata.name" and value:
+                field_name = value.lower()
+        r.reasons.append(f"field selector {match.group(1)!r}")
+        r.blank(match.start(), match.end())
+    found = _extract_flags_and_selectors(r.text)
+    if field_name is not None:
+        found.name = field_name
+    ref_name = r.extracted.name
+    ref_ns = r.extracted.namespace
+    r.extracted = found
+    if ref_name is not None:
+        found.name = ref_name
+    if ref_ns is not None and found.namespace is None:
+        found.namespace = ref_ns
+    r.text = found.text
+    if found.namespace is not None and ref_ns is None:
+        r.reasons.append(f"namespace {found.namespace!r} given as a flag or key")
+    sort_flag = _SORT_FLAG_RE.search(r.text)
+    if sort_flag:
+        path = sort_flag.group(1).lower()
+        r.sort_by = "restarts" if "restart" in path else "name" if path.endswith(".name") else "age"
+        r.reasons.append(f"sorted by {sort_flag.group(1)!r}")
+        r.blank(sort_flag.start(), sort_flag.end())
+
+
+def _windows_and_line_filters(r: _Reading) -> None:
+    """Time windows, ages and log line filters: numbers and words that are neither names nor counts."""
+    flag = _SINCE_FLAG_RE.search(r.text)
+    if flag:
+        r.since_seconds = int(flag.group(1)) * _UNIT_SECONDS[flag.group(2)]
+        r.blank(flag.start(), flag.end())
+    low = r.text.lower()
+    # Cheap gates first: most requests carry no window, age or command at all.
+    for pattern, op in _AGE_RES if _AGE_GATE.search(low) else ():
+        for match in pattern.finditer(low):
+            seconds = _seconds(match)
+            if seconds is not None:
+                r.predicates.append(Predicate(field="age_s", op=op, value=seconds))  # type: ignore[arg-type]
+                r.reasons.append(f"age filter {match.group(0).strip()!r}")
+                r.blank(match.start(), match.end())
+    low = r.text.lower()
+    for pattern in _WINDOW_RES if _WINDOW_GATE.search(low) else ():
+        for match in pattern.finditer(low):
+            seconds = _seconds(match)
+            if seconds is None:
+                continue
+            if _CREATED_RE.search(low[max(0, match.start() - 20) : match.start()]):
+                r.predicates.append(Predicate(field="age_s", op="<", value=seconds))
+            elif r.since_seconds is None:
+                r.since_seconds = seconds
+            r.reasons.append(f"time window {match.group(0).strip()!r}")
+            r.blank(match.start(), match.end())
+    for pattern in _COMMAND_RES if _COMMAND_GATE.search(low) else ():
+        found_cmd = pattern.search(r.text)
+        if found_cmd is None:
+            continue
+        argv = found_cmd.group("cmd").split()
+        # A program name, not a sentence ("run in boutique" runs nothing).
+        explicit = pattern is _COMMAND_RES[0]  # after "--", whatever it is
+        if not argv or (not explicit and (argv[0].lower() in _LEXICON_EN or kinds.kind_of_word(argv[0]))):
+            continue
+        r.command = tuple(argv)
+        r.reasons.append(f"command {' '.join(argv)!r}")
+        r.blank(found_cmd.start("cmd"), found_cmd.end("cmd"))
+        break
+    if _LOG_WORD_RE.search(r.text.lower()):
+        for grep_pattern in _GREP_RES:
+            found = grep_pattern.search(r.text)
+            if found is None:
+                continue
+            value = found.group("q")
+            quoted = value[0] in "\"'`“「"
+            text = value[1:-1] if quoted else value
+            # "with" and "有" introduce a filter only for a quoted or upper-case word
+            # ("with 'timeout'", "有 ERROR"); "logs with timestamps" is no filter.
+            loose = found.group(0).lower().startswith(("with", "有"))
+            if loose and not (quoted or (text.isupper() and len(text) > 1)):
+                continue
+            if not quoted and text.lower() in _LEXICON_EN and not text.isupper():
+                continue
+            r.grep = text
+            r.reasons.append(f"line filter {text!r}")
+            r.blank(found.start("q"), found.end("q"))
+            break
+    # Any other kubectl flag (-f, -w, --force, --grace-period=0) names nothing.
+    for match in list(_OTHER_FLAG_RE.finditer(r.text)):
+        r.blank(match.start(), match.end())
+    r.low = r.text.lower()
+    # Lowercasing can change length for a few non-ASCII letters; mentions then use low.
+    r.same_length = len(r.low) == len(r.text)
+
+
+def _tokenize_kinds(r: _Reading) -> None:
+    """Tokens, with the kinds they name; ``frontend-pod`` is split into name and kind."""
+    for item in _tokenize(r.low):
+        if not item.zh and item.kind is None and (word := _misspelt_kind(item.text, r.matcher)):
+            item.kind, item.plural = _KIND_ALIASES_EN[word], word in _PLURAL_ALIASES
+            r.reasons.append(f"{item.text!r} read as the kind word {word!r}")
+        r.items.extend(_split_glued(item, r.matcher) if not item.zh else [item])
+    for item in r.items:
+        if any(s <= item.start < e for s, e in r.quoted):
+            item.strong = True
+    all_ns_spans = [m.span() for m in _ALL_NS_EN.finditer(r.low)]
+    for item in r.items:
         if item.zh and item.text in _ALL_NS_ZH:
             item.kind = "namespace"
             all_ns_spans.append((item.start, item.end))
-        if item.kind == "namespace" and any(s <= item.start < e for s, e in all_ns_spans):
-            item.role = "qualifier"
-        if item.kind == "cluster" and any(s <= item.start < e for s, e in all_ns_spans):
+        if item.kind in ("namespace", "cluster") and any(s <= item.start < e for s, e in all_ns_spans):
             item.role = "qualifier"
 
-    def typed_text(item: _Item) -> str:
-        return typed[item.start : item.end] if same_length else item.text
 
-    def reserved(text: str) -> bool:
-        # In a Chinese request English filler words do not occur; only kind and cue
-        # words need context there.
-        return text in (_RESERVED if language == "zh" else _LEXICON_EN)
-
-    def is_ns_keyword(item: _Item | None) -> bool:
-        return item is not None and item.kind == "namespace" and item.role != "qualifier"
-
-    # Container first, so its name is not mistaken for an object's.
-    container = extracted.container
+def _find_container(r: _Reading) -> None:
+    """The container, found first so that its name is not mistaken for an object's."""
+    r.container = r.extracted.container
+    items, matcher = r.items, r.matcher
     for i, item in enumerate(items):
         if item.text not in _CONTAINER_EN and item.text != _CONTAINER_ZH:
             continue
-        after, before = _neighbour(items, i, 1), _neighbour(items, i, -1)
-        for near in (after, before):
-            if container is not None or near is None or near.zh or near.role is not None:
+        for near in (_neighbour(items, i, 1), _neighbour(items, i, -1)):
+            if r.container is not None or near is None or near.zh or near.role is not None:
                 continue
-            if reserved(near.text) or near.kind is not None or _NUMERIC_RE.fullmatch(near.text):
+            if r.reserved(near.text) or near.kind is not None or _NUMERIC_RE.fullmatch(near.text):
                 continue
-            container = near.text
+            r.container = near.text
+            r.reasons.append(f"container {near.text!r} next to 'container'")
             # A container is often named as its workload; a known name stays a mention.
             if near.text not in matcher.kinds_by_name and near.text not in matcher.namespaces:
                 near.role = "container"
 
-    # Namespaces and names.
-    ns_items: list[_Item] = []
-    name_items: list[_Item] = []
-    unknown: list[str] = []
+
+def _name_shaped(text: str) -> bool:
+    """Looks like a Kubernetes name rather than a word: ``worker-b7``, ``redis-0``, ``app2``."""
+    if not _NAME_SHAPE_RE.fullmatch(text):
+        return False
+    parts = re.split(r"[-.]", text)
+    return not all(p in _LEXICON_EN or p.isdigit() for p in parts)
+
+
+def _is_ns_keyword(item: _Item | None) -> bool:
+    return item is not None and item.kind == "namespace" and item.role != "qualifier"
+
+
+def _find_names(r: _Reading) -> None:
+    """Namespaces and object names: a known name always; an unknown word on strong evidence.
+
+    Strong evidence is a quoted or structured name, or a Kubernetes-looking word where a
+    name stands: after a kind word, after ``in``/``-n``, next to ``namespace``/命名空间,
+    before a singular kind word. An unknown everyday word ("hours", "overview") is never a
+    name, so it can never become a false "does not exist".
+    """
+    items, matcher = r.items, r.matcher
     for i, item in enumerate(items):
         if item.zh or item.kind is not None or item.role is not None:
             continue
         if _NUMERIC_RE.fullmatch(item.text):
             continue
         before, after = _neighbour(items, i, -1), _neighbour(items, i, 1)
-        ns_context = (
-            is_ns_keyword(before)
-            or is_ns_keyword(after)
-            or (before is not None and before.text in _NS_PREPOSITIONS)
-            or (language == "zh" and _zh_namespace_context(low, item))
+        prep = before.text if before is not None and not before.zh else ""
+        if prep in _NS_PREPOSITIONS and items[i - 1].text in ("a", "an"):
+            prep = ""  # "in a bad state": a noun phrase, not a namespace
+        shaped = item.strong or _name_shaped(item.text)
+        ns_slot = (
+            _is_ns_keyword(before)
+            or _is_ns_keyword(after)
+            or prep in _STRONG_NS_PREPOSITIONS
+            or (r.language == "zh" and _zh_namespace_context(r.low, item))
         )
+        ns_context = ns_slot or (prep in _NS_PREPOSITIONS and shaped)
         # A kind word next to the token makes it a name ("the cartservice pod",
         # "pod frontend-abc123"), except after a plural ("what cronjobs exist").
         kind_next = next(
@@ -827,37 +1427,54 @@ def analyze(query: str, vocab: Vocabulary) -> Understanding:
                 and n.kind not in (None, "namespace", "cluster")
                 and n.role is None
                 and not (n is before and n.plural)
+                and not (n is after and n.plural and not shaped)
+                # "create a deployment": a kind word after an article heads its own phrase.
+                and not (n is after and (i + 1 >= len(items) or items[i + 1] is not n) and not shaped)
+                # "the control plane node": two plain words before a kind word describe it.
+                and not (n is after and not shaped and i > 0 and _plain_unknown(r, items[i - 1]))
             ),
             None,
         )
-        kinds = matcher.kinds_by_name.get(item.text, ())
+        kinds_of = matcher.kinds_by_name.get(item.text, ())
         is_ns = item.text in matcher.namespaces
-        if reserved(item.text):
+        # In Chinese text a cached name always wins over an English cue word it is spelt as.
+        known_in_zh = r.language == "zh" and (
+            item.text in matcher.namespaces or item.text in matcher.kinds_by_name
+        )
+        if r.reserved(item.text) and not item.strong and not known_in_zh:
             # A cached name spelt like a vocabulary word counts only in its slot.
-            if is_ns and ns_context:
-                item.role = "ns"
-                ns_items.append(item)
-            elif kinds and kind_next is not None:
-                item.role = "name"
-                name_items.append(item)
+            if is_ns and (ns_slot or prep in _NS_PREPOSITIONS):
+                _mark(r, item, "ns", f"namespace {item.text!r} known, in a namespace slot")
+            elif kinds_of and kind_next is not None:
+                _mark(r, item, "name", f"name {item.text!r} known, next to a kind word")
             continue
-        if is_ns and (ns_context or not kinds or (kind_next is None and not ns_items)):
-            item.role = "ns"
-            ns_items.append(item)
-        elif kinds:
-            item.role = "name"
-            name_items.append(item)
-        elif ns_context and not (kind_next is not None and kind_next is after):
-            item.role = "ns"
-            ns_items.append(item)
-        elif kind_next is not None or language == "zh" or "-" in item.text:
-            item.role = "name"
-            name_items.append(item)
-        elif before is not None and before.text in ("for", "of", "about", "is", "named"):
-            item.role = "name"
-            name_items.append(item)
+        if is_ns and (
+            ns_context or prep in _NS_PREPOSITIONS or not kinds_of or (kind_next is None and not r.ns_items)
+        ):
+            _mark(r, item, "ns", f"namespace {item.text!r} known")
+        elif kinds_of:
+            _mark(r, item, "name", f"name {item.text!r} known as {kinds_of[0]}")
+        elif ns_context and (
+            kind_next is None
+            or kind_next is not after
+            or (r.language == "zh" and _zh_namespace_context(r.low, item))
+        ):
+            _mark(r, item, "ns", f"unknown {item.text!r} in a namespace slot")
+        elif not item.strong and (full := _namespace_of_segment(r, item.text)) is not None:
+            r.ns_alias[item.text] = full
+            _mark(r, item, "ns", f"{item.text!r} is a part of namespace {full!r}")
+        elif not item.strong and _misspelt_namespace(r, item.text):
+            _mark(r, item, "ns", f"unknown {item.text!r} close to a known namespace")
+        elif kind_next is not None:
+            _mark(r, item, "name", f"unknown {item.text!r} next to the kind word {kind_next.text!r}")
+        elif item.strong or (shaped and "-" in item.text):
+            _mark(r, item, "name", f"unknown {item.text!r} quoted or shaped like a name")
+        elif r.language == "zh":
+            _mark(r, item, "name", f"unknown {item.text!r}: an ASCII word in Chinese text")
+        elif prep in ("named", "called") or (prep in ("for", "of", "about", "is") and shaped):
+            _mark(r, item, "name", f"unknown {item.text!r} after {prep!r}")
         else:
-            unknown.append(item.text)
+            r.unknown.append(item.text)
 
     # A namespace keyword next to a namespace mention qualifies it ("boutique 命名空间").
     for i, item in enumerate(items):
@@ -866,203 +1483,737 @@ def analyze(query: str, vocab: Vocabulary) -> Understanding:
             if any(n is not None and n.role == "ns" for n in around):
                 item.role = "qualifier"
 
-    namespace_mention: str | None = None
-    namespace: str | None = None
-    if extracted.namespace is not None:
-        namespace_mention = extracted.namespace
-    elif ns_items:
-        known_ns = [it for it in ns_items if it.text in matcher.namespaces]
-        chosen = known_ns[0] if known_ns else ns_items[0]
-        namespace_mention = typed_text(chosen)
-        for extra in ns_items:
-            if extra is not chosen and extra.text in matcher.kinds_by_name:
+
+def _namespace_of_segment(r: _Reading, word: str) -> str | None:
+    """The one known namespace a word is a hyphen part of ("staging" → ``boutique-staging``)."""
+    if len(word) < 4 or "-" in word:
+        return None
+    owners = [ns for ns in r.matcher.namespaces if word in ns.split("-")]
+    return owners[0] if len(owners) == 1 else None
+
+
+def _misspelt_namespace(r: _Reading, word: str) -> bool:
+    """An unknown word close to a known namespace and to no object name (``kube-sytem``)."""
+    if len(word) < 5 or not r.matcher.namespaces:
+        return False
+    if not is_misspelling(word, r.matcher.namespaces):
+        return False
+    return not is_misspelling(word, [n for n, ks in r.matcher.kinds_by_name.items() if ks[0] != "pod"])
+
+
+def _plain_unknown(r: _Reading, item: _Item) -> bool:
+    return (
+        not item.zh
+        and item.kind is None
+        and item.role is None
+        and not r.reserved(item.text)
+        and item.text not in r.matcher.namespaces
+        and item.text not in r.matcher.kinds_by_name
+        and not _name_shaped(item.text)
+        and not _NUMERIC_RE.fullmatch(item.text)
+    )
+
+
+def _mark(r: _Reading, item: _Item, role: str, reason: str) -> None:
+    if role == "ns":
+        i = r.items.index(item)
+        before, after = _neighbour(r.items, i, -1), _neighbour(r.items, i, 1)
+        located = before is not None and not before.zh and before.text in _NS_PREPOSITIONS
+        # "X 命名空间下有什么": the namespace keyword then 下/里/中 makes X where to look.
+        if (
+            _is_ns_keyword(after)
+            and after is not None
+            and r.low[after.end : after.end + 1] in ("里", "中", "下", "内")
+        ):
+            located = True
+        r.ns_located = r.ns_located or located or (r.language == "zh" and _zh_namespace_context(r.low, item))
+    item.role = role
+    (r.ns_items if role == "ns" else r.name_items).append(item)
+    r.reasons.append(reason)
+
+
+def _read_cue_words(r: _Reading) -> None:
+    """Cue words of the operation and filters; a word that turned out a name is no cue.
+
+    ("what runs in the logs namespace": ``logs`` names the namespace, it asks for no logs.)
+    """
+    spans = [m.span() for m in _RESTART_NOUN_RE.finditer(r.low)]
+    for item in r.items:
+        if item.role is None and not item.zh and any(s <= item.start < e for s, e in spans):
+            item.role = "noun"  # "restart count", "by restarts": no restart, no counting
+    named = {it.text for it in r.items if it.role in ("ns", "name", "container")}
+    words = {it.text for it in r.items if not it.zh and it.role not in ("ns", "name", "container", "noun")}
+    zh_text = frozenset(it.text for it in r.items if it.zh)
+    cues = _read_cues(r.low, zh_text, words)
+    cues.secret_value = (
+        bool(words & _SECRET_VALUE_EN)
+        or _has_any(zh_text, _SECRET_VALUE_ZH)
+        or bool(_PRIVATE_KEY_RE.search(r.low))
+    )
+    cues.previous = cues.previous or r.extracted.previous
+    cues.all_ns = cues.all_ns or r.extracted.all_namespaces
+    cues.rollback = bool(words & _ROLLBACK_EN) or _has_any(zh_text, _ROLLBACK_ZH)
+    cues.rollout_restart = bool(words & _ROLLOUT_RESTART_EN) or _has_any(zh_text, _ROLLOUT_RESTART_ZH)
+    cues.cordon = bool(words & _CORDON_EN) or _has_any(zh_text, _CORDON_ZH)
+    cues.uncordon = bool(words & _UNCORDON_EN) or _has_any(zh_text, _UNCORDON_ZH)
+    cues.drain = bool(words & _DRAIN_EN) or _has_any(zh_text, _DRAIN_ZH)
+    cues.exec_ = bool(words & _EXEC_EN) or _has_any(zh_text, _EXEC_ZH) or bool(r.command)
+    cues.create = bool(words & _CREATE_EN) or _has_any(zh_text, _CREATE_ZH)
+
+    cues.detail = bool(words & _DETAIL_EN) or _has_any(zh_text, _DETAIL_ZH)
+    output = (r.extracted.output or "").lower()
+    if ".data" in output or "stringdata" in output:
+        cues.secret_value = True
+    if output.startswith(("yaml", "json")):
+        cues.detail = True
+    if named & _LOGS_EN and not (words & (_LOGS_EN | {"tail"})):
+        cues.logs = "日志" in zh_text
+    if not cues.logs and _LOG_LINES_RE.search(r.low) and set(r.stated_kinds) <= {"pod", *_WORKLOAD_KINDS}:
+        cues.logs = True
+        r.reasons.append("lines are log lines")
+    r.cues = cues
+
+
+def _choose_namespace(r: _Reading) -> None:
+    """The namespace mention: a flag, else the first known one, else the first unknown one."""
+    if r.extracted.namespace is not None:
+        r.namespace_mention = r.extracted.namespace
+    elif r.ns_items:
+        known_ns = [it for it in r.ns_items if it.text in r.matcher.namespaces]
+        chosen = known_ns[0] if known_ns else r.ns_items[0]
+        r.namespace_mention = r.typed(chosen)
+        for extra in r.ns_items:
+            if extra is not chosen and extra.text in r.matcher.kinds_by_name:
                 extra.role = "name"
-                name_items.append(extra)
-        name_items.sort(key=lambda it: it.start)
-    if namespace_mention is not None and namespace_mention.lower() in matcher.namespaces:
-        namespace = namespace_mention.lower()
+                r.name_items.append(extra)
+        r.name_items.sort(key=lambda it: it.start)
+    if r.namespace_mention is not None and r.namespace_mention.lower() in r.matcher.namespaces:
+        r.namespace = r.namespace_mention.lower()
+    elif r.namespace_mention is not None and r.namespace_mention.lower() in r.ns_alias:
+        r.namespace = r.ns_alias[r.namespace_mention.lower()]
 
-    stated = [it for it in items if it.kind is not None and it.role is None]
-    stated_kinds = [it.kind for it in stated if it.kind not in ("cluster",)]
-    saw_ns_keyword = any(it.kind == "namespace" for it in items)
 
-    # Operation.
-    operation: Operation
-    op_stated = True
+def _relative_change(r: _Reading) -> bool:
+    """Whether the request changes replicas relatively (a factor or a delta, no target)."""
+    low = r.low
+    words = {it.text for it in r.items if not it.zh and it.role is None}
+    zh_text = {it.text for it in r.items if it.zh}
+    return bool(
+        words & set(_FACTOR_WORDS_EN)
+        or zh_text & set(_FACTOR_WORDS_ZH)
+        or _PERCENT_RE.search(low)
+        or _TIMES_RE.search(low)
+        or _DELTA_RE.search(low)
+        or _RELATIVE_REPLICAS.search(low)
+    )
+
+
+def _choose_operation(r: _Reading) -> None:
+    """The operation, in order of what a cue commits to: why, writes, scale, logs, reads."""
+    cues = r.cues
+    stated_kinds = r.stated_kinds
     asks_how_many_replicas = cues.replica and cues.count and not cues.set_
+    relative = _relative_change(r) and (
+        cues.replica or cues.scale or cues.set_ or any(k in _SCALABLE for k in _name_kinds(r))
+    )
+    scale = cues.scale or relative or (cues.replica and (cues.set_ or r.extracted.replicas is not None))
+    workload_named = any(k in _WORKLOAD_KINDS for k in stated_kinds) and "pod" not in stated_kinds
+    if cues.diagnose and not cues.why and (cues.list_ or cues.count) and _only_states(r):
+        # "which pods are not ready", "有几个 pod 是 Pending 状态": a listing by state.
+        cues.diagnose = False
+        r.reasons.append("a listing by state, not a diagnosis")
+    op: Operation
     if cues.why and not cues.logs:
-        operation = "diagnose"
-    elif cues.delete or cues.restart:
-        operation = "delete"
-        if cues.restart and not cues.delete:
-            notes.append("restart read as deleting the pod so that its controller replaces it")
-    elif cues.scale or (cues.replica and cues.set_) or (cues.replica and extracted.replicas is not None):
-        operation = "scale"
+        op = "diagnose"
+    elif cues.create and not cues.delete:
+        op = "create"
+    elif cues.rollback:
+        op = "rollback"
+    elif cues.uncordon:
+        op = "uncordon"
+    elif cues.cordon or (cues.drain and "node" in stated_kinds + _name_kinds(r)):
+        op = "drain" if cues.drain else "cordon"
+    elif cues.drain:
+        op = "drain"
+    elif cues.exec_ and not cues.logs:
+        op = "exec"
+    elif scale and not (cues.delete and not cues.replica):
+        op = "scale"
+    elif cues.delete or cues.restart or cues.rollout_restart:
+        op = "delete"
+        if workload_named or cues.rollout_restart:
+            r.notes.append(
+                "a rollout restart: the workload's pods are deleted and its controller replaces them"
+            )
+        elif not cues.delete:
+            r.notes.append("restart read as deleting the pod so that its controller replaces it")
     elif cues.logs:
-        operation = "logs"
+        op = "logs"
     elif "event" in stated_kinds:
-        operation = "list"
+        op = "list"
     elif cues.diagnose:
-        operation = "diagnose"
-    elif cues.top and not asks_how_many_replicas:
-        operation = "top"
+        op = "diagnose"
+    elif (
+        cues.top
+        and not asks_how_many_replicas
+        and not _ranks_by_other_key(r.low)
+        and not _SPEC_RESOURCES_RE.search(r.low)
+    ):
+        op = "top"
     else:
-        operation = "list"
-        op_stated = cues.list_ or cues.get or cues.count
+        op = "list"
+        r.op_stated = cues.list_ or cues.get or cues.count
+    r.operation = op
 
-    # The object name the request is about. A request that must target an object and
-    # names none known takes its one unknown word as the (probably misspelt) name.
-    if not name_items and extracted.name is None and operation != "list" and unknown:
-        fallback = next(it for it in items if it.text == unknown[0] and it.role is None)
-        fallback.role = "name"
-        name_items.append(fallback)
-        unknown.remove(fallback.text)
-    name_mentions = tuple(dict.fromkeys(it.text for it in name_items))
-    if extracted.name is not None:
-        name_mentions = (extracted.name, *[n for n in name_mentions if n != extracted.name])
 
-    # Resource.
+def _only_states(r: _Reading) -> bool:
+    """Whether every diagnosis cue is a state the request filters by (not ready, Pending)."""
+    low = r.low
+    for pattern in (_NOT_READY, _STATUS_EN, _STATUS_IS_RE):
+        low = pattern.sub(lambda m: " " * len(m.group(0)), low)
+    if _DIAG_PHRASE_EN.search(low):
+        return False
+    rest = [it for it in r.items if low[it.start : it.end].strip() and it.role is None]
+    words = {it.text for it in rest if not it.zh}
+    zh_text = frozenset(it.text for it in rest if it.zh)
+    return not (
+        words & (_DIAG_EN - {"pending", "evicted", "crashloopbackoff"}) or _has_any(zh_text, _DIAG_ZH)
+    )
+
+
+def _ranks_by_other_key(low: str) -> bool:
+    """Whether the request ranks by restarts or age ("top 5 pods by restarts"): no metrics."""
+    return any(key in ("restarts", "age") for _, key, _ in _matching_sorts(low))
+
+
+def _matching_sorts(low: str) -> list[tuple[re.Match[str], str, bool]]:
+    return [(m, key, desc) for pattern, key, desc in _SORT_RES if (m := pattern.search(low))]
+
+
+def _name_kinds(r: _Reading) -> list[str]:
+    return [k for it in r.name_items for k in r.matcher.kinds_by_name.get(it.text, ())]
+
+
+def _name_fallback(r: _Reading) -> None:
+    """A request that must target an object and names none takes a misspelt known name.
+
+    Only a word close to a cached name (``paymnetservice``) or shaped like a name
+    (``web2``) is taken; an everyday word is never the name of something missing.
+    """
+    if r.name_items or r.extracted.name is not None or r.operation == "list" or not r.unknown:
+        return
+    names = [n for n, ks in r.matcher.kinds_by_name.items() if ks[0] != "pod"]
+    for word in r.unknown:
+        if _name_shaped(word) or is_misspelling(word, names):
+            item = next(it for it in r.items if it.text == word and it.role is None)
+            item.role = "name"
+            r.name_items.append(item)
+            r.unknown.remove(word)
+            r.fallback_name = True
+            r.reasons.append(f"unknown {word!r} read as a misspelt name")
+            return
+
+
+def _choose_resource(r: _Reading) -> None:
+    """The kind asked for: stated, implied by the operation, or the named object's kind."""
+    cues, op = r.cues, r.operation
+    name_mentions = tuple(dict.fromkeys(it.text for it in r.name_items))
+    if r.extracted.name is not None:
+        name_mentions = (r.extracted.name, *[n for n in name_mentions if n != r.extracted.name])
+    asked_field = _KIND_FIELD_RE.search(r.low)
+    field_kind = (
+        "node"
+        if _NODE_FIELD_RE.search(r.low)
+        else (kinds.kind_of_word(asked_field.group(1)) if asked_field else None)
+    )
+    if field_kind is not None and any(k != field_kind for k in _name_kinds(r)):
+        for item in r.items:
+            if item.kind == field_kind and item.role is None:
+                item.role = "field"
+                r.reasons.append(f"the {field_kind} is asked as a field of the object named")
+                if field_kind not in r.fields:
+                    r.fields.append(field_kind)
+    stated, stated_kinds = r.stated, _asked_first(r)
+    if r.ref_kind is not None and r.ref_kind not in stated_kinds:
+        stated_kinds = [r.ref_kind, *stated_kinds]
     explicit = stated_kinds[0] if stated_kinds else None
-    asks_cluster = bool(tokens & {"kubernetes", "k8s", "cluster"}) or "集群" in zh_text
+    words = {it.text for it in r.items if not it.zh and it.role is None}
+    asks_cluster = bool(words & {"kubernetes", "k8s", "cluster"}) or any(it.text == "集群" for it in r.items)
     first_name = name_mentions[0] if name_mentions else None
-    first_kinds = matcher.kinds_by_name.get(first_name, ()) if first_name else ()
-    resource: str
+    first_kinds = r.matcher.kinds_by_name.get(first_name, ()) if first_name else ()
+    saw_ns_keyword = any(it.kind == "namespace" for it in r.items) and not r.ns_located
     kind_stated = explicit is not None
-    if operation == "logs":
+    resource: str
+    if op == "logs" or op == "exec":
         resource = "pod"
         if explicit not in (None, "pod", *_WORKLOAD_KINDS):
-            notes.append(f"logs are read from pods; the {explicit} named selects them")
-    elif operation == "diagnose":
-        # Diagnose what the user named; a bare name or no kind at all means its pods.
-        resource = explicit if explicit not in (None, "namespace", "event") else "pod"
+            r.notes.append(f"logs are read from pods; the {explicit} named selects them")
+    elif op in ("cordon", "uncordon", "drain"):
+        resource = "node"
+    elif op == "create":
+        resource = explicit or "deployment"
+    elif op == "rollback":
+        workloads = [k for k in (*stated_kinds, *first_kinds) if k in _WORKLOAD_KINDS]
+        resource = workloads[0] if workloads else "deployment"
+    elif op == "diagnose":
+        # Diagnose what the user named; a bare name or no kind at all means its pods; the
+        # cluster named first and nothing else is the cluster ("集群健康吗？有没有挂掉的节点").
+        first = next((it for it in r.items if it.kind is not None and it.role is None), None)
+        if first is not None and first.kind == "cluster" and not name_mentions and not _is_location(r, first):
+            resource = "cluster"
+            kind_stated = True
+        elif explicit not in (None, "namespace", "event"):
+            resource = explicit
+        elif first_kinds and not any(k == "pod" or k in _WORKLOAD_KINDS for k in first_kinds):
+            resource = first_kinds[0]  # "why is tn-worker-3 NotReady": the node itself
+        else:
+            resource = "pod"
+    elif cues.version and first_kinds[:1] == ("node",):
+        resource = "node"  # "what version of kubernetes runs on dp-worker-a": the node's kubelet
     elif cues.version and (asks_cluster or (explicit in (None, "node", "namespace") and first_name is None)):
         resource = "cluster"
         kind_stated = asks_cluster
-    elif operation == "scale":
-        scalable = [k for k in stated_kinds if k in ("deployment", "statefulset", "replicaset")]
+    elif op == "scale":
+        scalable = [k for k in stated_kinds if k in _SCALABLE]
         if scalable:
             resource = scalable[0]
         elif "statefulset" in first_kinds and "deployment" not in first_kinds:
             resource = "statefulset"
         else:
             resource = "deployment"
-    elif operation == "top":
+    elif op == "top":
         if explicit in ("pod", "node"):
             resource = explicit
-        elif namespace_mention is not None or first_name is not None:
+        elif r.namespace_mention is not None or (first_name is not None and first_kinds[:1] != ("node",)):
             resource = "pod"
         else:
             resource = "node"
-    elif operation == "list" and "event" in stated_kinds:
+    elif op == "list" and "event" in stated_kinds:
         resource = "event"
     elif explicit is not None and explicit != "namespace":
         resource = explicit
     elif explicit == "namespace" or (saw_ns_keyword and first_name is None and stated == []):
         resource = "namespace"
         kind_stated = True
-    elif operation == "delete" and cues.restart and not cues.delete:
+    elif op == "delete" and (cues.restart or cues.rollout_restart) and not cues.delete:
         resource = "pod"
+    elif "deployed" in words and first_name is None:
+        resource = "deployment"  # "what's deployed in monitoring": its deployments
+    elif first_kinds == ("node",) and _before_is_on(r, first_name):
+        # "what is scheduled on worker-b7": the things on a node are its pods.
+        resource = "pod"
+        r.reasons.append(f"pods on node {first_name!r}")
     elif first_kinds:
-        resource = first_kinds[0]
-    elif cues.version or any(it.kind == "cluster" and it.role is None for it in items):
+        # Ports are a service's ("loki 监听哪个端口"), when the name is one.
+        wants_ports = bool(_FIELD_RES[1][0].search(r.low))
+        resource = "service" if wants_ports and "service" in first_kinds else first_kinds[0]
+    elif cues.version or any(it.kind == "cluster" and it.role is None for it in r.items):
         resource = "cluster"
-        kind_stated = any(it.kind == "cluster" for it in items)
+        kind_stated = any(it.kind == "cluster" for it in r.items)
     elif cues.secret_value and not name_mentions:
         resource = "secret"
+    elif _WARNING_CUE.search(r.low):
+        resource = "event"  # "any warnings lately": Warning events
     else:
         resource = "pod"
-    if operation == "delete" and cues.restart and not cues.delete and resource != "pod":
+    if op == "delete" and (cues.restart or cues.rollout_restart) and not cues.delete and resource != "pod":
         resource = "pod"
-
     # A namespace named with the namespace kind and nothing else is itself the object.
-    if resource == "namespace" and namespace_mention is not None and not name_mentions:
-        name_mentions = (namespace_mention.lower(),)
+    if resource == "namespace" and r.namespace_mention is not None and not name_mentions:
+        name_mentions = (r.namespace_mention.lower(),)
+    r.resource, r.kind_stated, r.name_mentions = resource, kind_stated, name_mentions
+    r.reasons.append(f"kind {resource}" + (" stated" if kind_stated else " inferred"))
 
-    name_mention, name_kind = _choose_name(name_mentions, items, resource, matcher)
 
-    if operation == "list" and resource not in ("event",):
-        if cues.version and resource == "cluster":
-            operation = "get"
-        elif resource == "cluster":
-            operation = "get"
+def _asked_first(r: _Reading) -> list[str]:
+    """Stated kinds, a kind word that labels a name ("节点 node-3", "service checkout") last.
+
+    In "节点 node-3 上跑了哪些 pod" the kind asked is the free one, pod.
+    """
+    kinds_ = r.stated_kinds
+    if len(set(kinds_)) < 2:
+        return kinds_
+    labels = set()
+    for i, item in enumerate(r.items):
+        if item.kind is None or item.role is not None:
+            continue
+        around = (_neighbour(r.items, i, -1), _neighbour(r.items, i, 1))
+        if any(n is not None and n.role == "name" for n in around):
+            labels.add(item.kind)
+    free = [k for k in kinds_ if k not in labels]
+    return free + [k for k in kinds_ if k in labels] if free else kinds_
+
+
+def _is_location(r: _Reading, item: _Item) -> bool:
+    """Whether the cluster word says where to look ("集群里", "in the cluster"), not what is asked."""
+    before = r.low[: item.start].rstrip()
+    return r.low[item.end : item.end + 1] in ("里", "中", "内", "上") or before.endswith(
+        ("in", "in the", "across", "across the", "on", "on the")
+    )
+
+
+def _before_is_on(r: _Reading, name: str | None) -> bool:
+    """The name follows "on", "scheduled on", "running on" or 在 ("在 worker-1 上")."""
+    item = next((it for it in r.items if it.text == name), None)
+    return item is not None and _ON_NODE_RE.search(r.low[: item.start].rstrip()) is not None
+
+
+def _choose_target(r: _Reading) -> None:
+    """The one name the request is about, and whether it asks for one object or a list."""
+    name_mention, name_kind = _choose_name(r.name_mentions, r.items, r.resource, r.matcher)
+    if r.ref_kind is not None and name_mention == r.extracted.name:
+        name_kind = (
+            r.ref_kind if r.ref_kind in r.matcher.kinds_by_name.get(name_mention or "", ()) else name_kind
+        )
+    r.name_mention, r.name_kind = name_mention, name_kind
+    cues, resource = r.cues, r.resource
+    asks_how_many_replicas = cues.replica and cues.count and not cues.set_
+    if r.operation == "list" and resource != "event":
+        if resource == "cluster":
+            r.operation = "get"
         elif name_mention is not None:
-            plural_kind = any(it.plural for it in stated if it.kind == resource)
+            plural_kind = any(it.plural for it in r.stated if it.kind == resource)
             same_kind = name_kind == resource or (
-                resource == "namespace" and name_mention == (namespace_mention or "").lower()
+                resource == "namespace" and name_mention == (r.namespace_mention or "").lower()
             )
-            if same_kind or not (plural_kind or cues.list_):
-                operation = "get"
-            if asks_how_many_replicas:
-                operation = "get"
+            if same_kind or not (plural_kind or cues.list_) or asks_how_many_replicas:
+                r.operation = "get"
+        elif cues.detail and not cues.list_ and not cues.count:
+            # "details of the ingress in X": one object of a kind, not a listing.
+            singular = [it for it in r.stated if it.kind == resource and not it.plural]
+            if singular and not any(it.plural for it in r.stated):
+                r.operation = "get"
+                r.reasons.append(f"details of one {resource}")
 
+
+def _relation_type(asked: str, other: str) -> RelationType:
+    if asked == "event":
+        return "involves"
+    if asked in ("pod", "replicaset", "job") and other in _WORKLOAD_KINDS:
+        return "owned_by"
+    if asked == "pod":
+        if other == "node":
+            return "on_node"
+        if other == "service":
+            return "selected_by"
+        if other in ("persistentvolumeclaim", "configmap", "secret", "serviceaccount"):
+            return "uses"
+    if asked in ("configmap", "secret", "persistentvolumeclaim", "serviceaccount") and other in (
+        *_WORKLOAD_KINDS,
+        "pod",
+    ):
+        return "used_by"
+    if asked == "service" and other in (*_WORKLOAD_KINDS, "pod"):
+        return "selects"
+    return "related"
+
+
+#: Relations also carried as ``name_mention`` with ``name_kind`` the related kind.
+_MENTIONED_RELATIONS = frozenset({"on_node", "owned_by", "selected_by", "involves"})
+
+
+def _find_relations(r: _Reading) -> None:
+    """Named objects of another kind than the one asked: filters, not the target.
+
+    "pods on node worker-b7", "pods of the api deployment", "pods behind service
+    checkout", "pods using pvc data-0", "events of the redis pod". A name that cannot be
+    the asked kind (a node when pods are asked) is a relation only, never looked up as
+    the asked kind; a workload named for its pods stays the target as well.
+    """
+    if r.operation not in ("list", "get", "diagnose", "top", "logs"):
+        return
+    resource, items = r.resource, r.items
+    for i, item in enumerate(items):
+        if item.role != "name":
+            continue
+        adjacent = [
+            n.kind
+            for n in (_neighbour(items, i, -1), _neighbour(items, i, 1))
+            if n is not None and n.kind not in (None, "namespace", "cluster")
+        ]
+        known = r.matcher.kinds_by_name.get(item.text, ())
+        other = next((k for k in adjacent if k != resource), None)
+        if other is None and adjacent:
+            continue
+        if other is None:
+            other = next((k for k in known if k != resource), None) if resource not in known else None
+        if other is None or other == resource:
+            continue
+        if resource == "pod" and r.operation in ("logs", "diagnose", "top") and other in _WORKLOAD_KINDS:
+            continue  # the workload's pods are the target itself
+        if resource not in ("pod", "event", "service", "replicaset", "job") and other not in _WORKLOAD_KINDS:
+            continue
+        if other == "pod" and other not in known:
+            # "events of the redis pod": the pods of the workload of that name.
+            other = next((k for k in known if k in _WORKLOAD_KINDS), other)
+        relation = Relation(kind=other, name=item.text, relation=_relation_type(resource, other))
+        if relation in r.relations:
+            continue
+        r.relations.append(relation)
+        r.reasons.append(f"{resource} {relation.relation} {other} {item.text!r}")
+        if adjacent and r.operation == "get" and not r.cues.detail:
+            r.operation = "list"  # "the pods of the frontend deployment": a listing
+        if r.name_mention in (None, item.text) and relation.relation in _MENTIONED_RELATIONS:
+            # The name stays the mention, with the kind it names: a filter of the kind asked
+            # (cache_lookup reads it so), never looked up as the kind asked.
+            r.name_mention, r.name_kind = item.text, other
+            if r.operation == "get":
+                r.operation = "list"
+        elif r.name_mention == item.text:
+            # Other relations travel in ``relations`` only, so no lookup of the asked kind
+            # reports the related object as missing ("pod data-0 does not exist").
+            r.name_mention, r.name_kind = None, None
+            r.name_mentions = tuple(n for n in r.name_mentions if n != item.text)
+            if r.operation == "get":
+                r.operation = "list"
+    if r.name_mention is None and r.name_mentions:
+        r.name_mention, r.name_kind = _choose_name(r.name_mentions, items, resource, r.matcher)
+
+
+def _read_numbers(r: _Reading) -> None:
+    """Replicas (absolute, or a factor or delta on the cached count) and the log tail."""
+    low, items = r.low, r.items
+    if r.operation == "scale":
+        _read_relative(r)
+        relative = r.replicas_factor is not None or r.replicas_delta is not None
+        replicas = r.extracted.replicas
+        if replicas is None and not relative:
+            replicas = _first_number(_REPLICA_PATTERNS, low)
+        if replicas is None and not relative and _RELATIVE_REPLICAS.search(low):
+            r.notes.append("a relative replica change: the target count is not stated")
+        elif replicas is None and not relative:
+            lone = [it.text for it in items if not it.zh and it.text.isdigit()]
+            replicas = int(lone[-1]) if lone else None
+        r.replicas = replicas
+        if relative:
+            r.notes.append("a relative replica change: the target is computed from the cached replicas")
+    tail = r.extracted.tail
+    if tail is None:
+        tail = _first_number(_TAIL_UNIT_PATTERNS, low)
+    if tail is None and r.operation == "logs":
+        tail = _first_number(_TAIL_LOG_PATTERNS, low)
+    r.tail = tail
+
+
+def _read_relative(r: _Reading) -> None:
+    low = r.low
+    up, down = bool(_UP_RE.search(low)), bool(_DOWN_RE.search(low))
+    words = {it.text for it in r.items if not it.zh and it.role is None}
+    for word, factor in (*_FACTOR_WORDS_EN.items(), *_FACTOR_WORDS_ZH.items()):
+        if word in words or (not word.isascii() and any(it.text == word for it in r.items if it.zh)):
+            r.replicas_factor = factor
+            r.reasons.append(f"replicas times {factor:g} ({word!r})")
+            return
+    percent = _PERCENT_RE.search(low)
+    if percent:
+        share = float(percent.group(1)) / 100
+        r.replicas_factor = round(1 - share if down and not up else 1 + share, 4)
+        r.reasons.append(f"replicas times {r.replicas_factor:g} ({percent.group(0)!r})")
+        return
+    times = _TIMES_RE.search(low)
+    if times:
+        n = _parse_number(times.group(1))
+        if n:
+            r.replicas_factor = 1 / n if down and not up else float(n)
+            r.reasons.append(f"replicas times {r.replicas_factor:g} ({times.group(0)!r})")
+            return
+    for pattern in (_DELTA_RE, _RELATIVE_REPLICAS):
+        match = pattern.search(low)
+        if match:
+            n = _parse_number(next(g for g in match.groups() if g))
+            if n is not None:
+                negative = bool(_DOWN_RE.search(match.group(0))) or (down and not up)
+                r.replicas_delta = -n if negative else n
+                r.reasons.append(f"replicas {r.replicas_delta:+d} ({match.group(0).strip()!r})")
+                return
+
+
+def _read_filters(r: _Reading) -> None:
+    """Counting, sorting, predicates and the fields asked for."""
+    low, cues = r.low, r.cues
+    if "restart" not in low and "重启" not in low:
+        pass
+    elif _NEVER_RESTARTED.search(low):
+        r.predicates.append(Predicate(field="restarts", op="==", value=0))
+    else:
+        more = next((m for p in _RESTARTED_MORE if (m := p.search(low))), None)
+        if more is not None and (n := _parse_number(more.group("num"))) is not None:
+            r.predicates.append(Predicate(field="restarts", op=">", value=n))
+        elif _RESTARTED.search(low):
+            r.predicates.append(Predicate(field="restarts", op=">", value=0))
+    if _NOT_READY.search(low):
+        r.predicates.append(Predicate(field="ready", op="==", value=False))
+    elif _READY.search(low):
+        r.predicates.append(Predicate(field="ready", op="==", value=True))
+    said = _STATUS_IS_RE.search(low)
+    said_word = next((g for g in said.groups() if g), None) if said else None
+    if said_word in _STATUS_WORDS:
+        r.predicates.append(Predicate(field="status", op="==", value=_STATUS_WORDS[said_word]))
+    elif r.resource == "pod":
+        status = _STATUS_EN.search(low)
+        if status:
+            word = status.group("a") or status.group("b")
+            r.predicates.append(Predicate(field="status", op="==", value=_STATUS_WORDS[word]))
+        else:
+            for pattern, value in _STATUS_ZH:
+                if pattern.search(low):
+                    r.predicates.append(Predicate(field="status", op="==", value=value))
+                    break
+    service_type = _SERVICE_TYPE_RE.search(low)
+    if service_type:
+        r.predicates.append(Predicate(field="type", op="==", value=_SERVICE_TYPES[service_type.group(1)]))
+    if _SHORT_OF_DESIRED.search(low):
+        r.predicates.append(Predicate(field="ready_replicas", op="<", other="replicas"))
+    for match, key, desc in _matching_sorts(low)[: 0 if r.sort_by else 1]:
+        r.sort_by, r.descending = key, desc
+        r.reasons.append(f"sorted by {key} ({match.group(0)!r})")
+    by = _SORT_BY_RE.search(low)
+    if r.sort_by is None and by and by.group(1) in _SORT_KEYS:
+        r.sort_by = _SORT_KEYS[by.group(1)]
+        r.descending = r.sort_by != "name"
+    limit = next((m for p in _LIMIT_RES if (m := p.search(low))), None)
+    if limit is not None:
+        r.limit = _parse_number(limit.group("num"))
+    elif r.sort_by is not None and r.stated and not any(it.plural for it in r.stated):
+        r.limit = 1  # "which pod restarted most": the one
+    for pattern, name in _FIELD_RES:
+        if pattern.search(low) and name not in r.fields:
+            r.fields.append(name)
+    if cues.replica and cues.count and not cues.set_ and r.operation == "get":
+        r.fields.append("replicas")
+    if _SPEC_RESOURCES_RE.search(low):
+        r.fields.append("resources")
+    for p in r.predicates:
+        r.reasons.append(f"filter {p.field} {p.op} {p.other if p.other else p.value!r}")
+    if r.predicates or r.fields or r.sort_by:
+        r.op_stated = True
+
+
+def _confidence(r: _Reading) -> float:
+    first_kinds = r.matcher.kinds_by_name.get(r.name_mentions[0], ()) if r.name_mentions else ()
+    confidence = 1.0
+    if not r.kind_stated and not first_kinds and r.operation in ("list", "get") and not r.relations:
+        confidence -= 0.3
+    if not r.op_stated:
+        confidence -= 0.2
+    confidence -= min(0.3, 0.1 * len(r.unknown))
+    if r.name_mention is not None and r.name_kind is None:
+        confidence -= 0.1
+    if r.fallback_name:
+        confidence -= 0.1
+    return round(max(0.1, confidence), 2)
+
+
+def _compose(r: _Reading) -> Understanding:
+    """The reading as the public record."""
+    op = r.operation
     intent: Intent
-    if operation in ("delete", "scale"):
+    if op in ("delete", "scale", "rollback", "cordon", "uncordon", "drain", "exec", "create"):
         intent = "action"
-    elif operation == "diagnose":
+    elif op == "diagnose":
         intent = "analysis"
     else:
         intent = "query"
-
-    replicas: int | None = None
-    if operation == "scale":
-        replicas = extracted.replicas
-        if replicas is None:
-            replicas = _first_number(_REPLICA_PATTERNS, low)
-        if replicas is None and _RELATIVE_REPLICAS.search(low):
-            notes.append("a relative replica change: the target count is not stated")
-        elif replicas is None:
-            lone = [it.text for it in items if not it.zh and it.text.isdigit()]
-            replicas = int(lone[-1]) if lone else None
-
-    tail = extracted.tail
-    if tail is None:
-        tail = _first_number(_TAIL_UNIT_PATTERNS, low)
-    if tail is None and operation == "logs":
-        tail = _first_number(_TAIL_LOG_PATTERNS, low)
-
-    secret_related = resource == "secret" or name_kind == "secret"
-    wants_secret_value = cues.secret_value and secret_related and operation in ("get", "list")
-
-    all_namespaces = cues.all_ns and resource not in _CLUSTER_SCOPED
-    if all_namespaces and namespace is not None and namespace_mention is not None:
-        notes.append("both a namespace and all namespaces were named; the namespace wins")
+    secret_related = r.resource == "secret" or r.name_kind == "secret"
+    all_namespaces = r.cues.all_ns and r.resource not in _CLUSTER_SCOPED
+    if all_namespaces and r.namespace is not None and r.namespace_mention is not None:
+        r.notes.append("both a namespace and all namespaces were named; the namespace wins")
         all_namespaces = False
-
+    extracted = r.extracted
     label_selector = _normalise_selector(",".join(extracted.selector)) if extracted.selector else None
-    confidence = 1.0
-    if not kind_stated and not first_kinds and operation in ("list", "get"):
-        confidence -= 0.3
-    if not op_stated:
-        confidence -= 0.2
-    confidence -= min(0.3, 0.1 * len(unknown))
-    if name_mention is not None and name_kind is None:
-        confidence -= 0.1
-
+    r.reasons.append(f"operation {op}" + ("" if r.op_stated else " by default"))
+    if r.unknown:
+        r.reasons.append("not names: " + ", ".join(dict.fromkeys(r.unknown)))
     return Understanding(
         intent=intent,
-        resource=resource,
-        operation=operation,
-        language=language,
-        confidence=round(max(0.1, confidence), 2),
-        namespace=namespace,
-        namespace_mention=namespace_mention,
+        resource=r.resource,
+        operation=op,
+        language=r.language,
+        confidence=_confidence(r),
+        namespace=r.namespace,
+        namespace_mention=r.namespace_mention,
         all_namespaces=all_namespaces,
-        name_mention=name_mention,
-        name_kind=name_kind,
-        name_mentions=name_mentions,
-        kind_stated=kind_stated,
+        name_mention=r.name_mention,
+        name_kind=r.name_kind,
+        name_mentions=r.name_mentions,
+        kind_stated=r.kind_stated,
         label_selector=label_selector or None,
-        replicas=replicas,
-        container=container,
-        tail=tail,
-        previous=cues.previous,
-        wants_secret_value=wants_secret_value,
-        count_only=cues.count and operation == "list",
-        problem_only=cues.diagnose,
-        warnings_only=resource == "event" and bool(_WARNING_CUE.search(query.lower())),
-        unknown_words=tuple(dict.fromkeys(unknown)),
-        notes=tuple(notes),
+        replicas=r.replicas,
+        container=r.container,
+        tail=r.tail,
+        previous=r.cues.previous,
+        wants_secret_value=r.cues.secret_value and secret_related and op in ("get", "list"),
+        count_only=r.cues.count and op == "list",
+        problem_only=r.cues.diagnose,
+        warnings_only=r.resource == "event" and bool(_WARNING_CUE.search(r.query.lower())),
+        unknown_words=tuple(dict.fromkeys(r.unknown)),
+        notes=tuple(r.notes),
+        reasons=tuple(dict.fromkeys(r.reasons)),
+        relations=tuple(r.relations),
+        replicas_factor=r.replicas_factor,
+        replicas_delta=r.replicas_delta,
+        since_seconds=r.since_seconds,
+        grep=r.grep,
+        predicates=tuple(dict.fromkeys(r.predicates)),
+        sort_by=r.sort_by,
+        descending=r.descending,
+        limit=r.limit,
+        fields=tuple(r.fields),
+        command=r.command,
     )
+
+
+def _joined(r: _Reading, first: _Item, second: _Item) -> bool:
+    """Whether "and"/和/a comma stands between two items."""
+    gap = r.low[first.end : second.start]
+    return any(f" {w} " in f" {gap} " for w in _AND_EN) or any(w in gap for w in _AND_ZH) or "," in gap
+
+
+def _further_asks(r: _Reading, reading: Understanding) -> Understanding:
+    """A second kind, namespace or name joined by "and"/和 is a second ask.
+
+    "list pods and services in X", "pods in monitoring and in payments-dev", "why is
+    notifier failing and why is reports failing": each further ask is a full reading.
+    """
+    others: list[Understanding] = []
+    first_kind = next((it for it in r.stated if it.kind == reading.resource), None)
+    if (
+        reading.operation in ("list", "get")
+        and reading.name_mention is None
+        and not reading.relations
+        and first_kind
+    ):
+        for item in r.stated:
+            if item.kind in (None, "cluster", reading.resource) or item.start < first_kind.start:
+                continue
+            if _joined(r, first_kind, item) and all(o.resource != item.kind for o in others):
+                others.append(
+                    replace(reading, resource=item.kind, kind_stated=True, operation="list", name_mention=None,
+                            name_kind=None, name_mentions=(), reasons=(f"second ask: {item.kind}",))
+                )  # fmt: skip
+    known_ns = [it for it in r.ns_items if it.text in r.matcher.namespaces and it.text != reading.namespace]
+    chosen_ns = next((it for it in r.ns_items if it.text == reading.namespace), None)
+    for item in known_ns:
+        if chosen_ns is not None and item.start > chosen_ns.start and _joined(r, chosen_ns, item):
+            others.append(
+                replace(reading, namespace=item.text, namespace_mention=r.typed(item), also=(),
+                        reasons=(f"second ask: namespace {item.text}",))
+            )  # fmt: skip
+    if reading.operation in ("diagnose", "get", "logs") and reading.name_mention is not None:
+        target = next((it for it in r.name_items if it.text == reading.name_mention), None)
+        for item in r.name_items:
+            if target is None or item is target or item.start < target.start or not _joined(r, target, item):
+                continue
+            if item.text in r.matcher.kinds_by_name and item.text != reading.name_mention:
+                name_kind = _choose_name((item.text,), r.items, reading.resource, r.matcher)[1]
+                others.append(
+                    replace(reading, name_mention=item.text, name_kind=name_kind, name_mentions=(item.text,),
+                            reasons=(f"second ask: {item.text}",))
+                )  # fmt: skip
+    if not others:
+        return reading
+    what = ", ".join(o.name_mention or o.namespace or o.resource for o in others)
+    return replace(reading, also=tuple(others), reasons=(*reading.reasons, f"asks also for {what}"))
 
 
 def _choose_name(
@@ -1076,24 +2227,24 @@ def _choose_name(
         return None, None
 
     def kind_for(name: str) -> str | None:
-        kinds = matcher.kinds_by_name.get(name, ())
-        if not kinds:
+        kinds_of = matcher.kinds_by_name.get(name, ())
+        if not kinds_of:
             return "namespace" if name in matcher.namespaces else None
-        if resource in kinds:
+        if resource in kinds_of:
             return resource
         if resource == "pod":
             for workload in _WORKLOAD_KINDS:
-                if workload in kinds:
+                if workload in kinds_of:
                     return workload
-        return kinds[0]
+        return kinds_of[0]
 
     def fits(name: str) -> bool:
-        kinds = matcher.kinds_by_name.get(name, ())
-        return resource in kinds or (resource == "pod" and any(k in kinds for k in _WORKLOAD_KINDS))
+        kinds_of = matcher.kinds_by_name.get(name, ())
+        return resource in kinds_of or (resource == "pod" and any(k in kinds_of for k in _WORKLOAD_KINDS))
 
     # A mention right next to the kind word ("the cartservice pod", "pod frontend-abc123").
     for i, item in enumerate(items):
-        if item.role != "name":
+        if item.role != "name" or item.text not in mentions:
             continue
         for step in (-1, 1):
             near = _neighbour(items, i, step)
@@ -1103,3 +2254,24 @@ def _choose_name(
         if fits(name):
             return name, kind_for(name)
     return mentions[0], kind_for(mentions[0])
+
+
+#: The phases of :func:`analyze`, in order; each reads what the earlier ones found.
+_PHASES: tuple[Callable[[_Reading], None], ...] = (
+    _normalize,
+    _structured_references,
+    _flags_and_selectors,
+    _windows_and_line_filters,
+    _tokenize_kinds,
+    _find_container,
+    _find_names,
+    _read_cue_words,
+    _choose_namespace,
+    _choose_operation,
+    _name_fallback,
+    _choose_resource,
+    _choose_target,
+    _find_relations,
+    _read_numbers,
+    _read_filters,
+)

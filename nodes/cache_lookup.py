@@ -41,6 +41,8 @@ class _Reader:
         self.refreshed: list[str] = []
         self.ages: list[float] = []
         self.stale: list[str] = []
+        self.partial: list[str] = []
+        """Scopes whose list is known to be incomplete (narrowed by denied access), with why."""
 
     async def read(
         self, kind: str, namespace: str | None = None, *, workload: str | None = None, **criteria: Any
@@ -67,6 +69,7 @@ class _Reader:
             got = await fetch()
             if any(r.status != "completed" for r in results) or not got.fresh:
                 self.stale.append(scope)
+            self.partial += [f"{scope}: {r.error}" for r in results if (r.error or "").startswith("partial")]
         if got.age_s is not None:
             self.ages.append(got.age_s)
         return got
@@ -327,6 +330,7 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Hold
             "hits": reader.hits,
             "refreshed": reader.refreshed,
             "stale": reader.stale,
+            "partial": reader.partial,
             "data_age_s": round(max(reader.ages), 3) if reader.ages else None,
         }
     )

@@ -8,7 +8,7 @@ write acts only on an exact match. A request to reveal a secret's value is refus
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
@@ -16,8 +16,9 @@ from langgraph.types import interrupt
 from kcache.context import DEFAULT_CONTEXT, Context
 from kcache.state import AgentState, Missing, Param, Plan, Target
 from kcache.timing import node_timings
+from kcache.understand import scale_target
 
-WRITES = ("delete", "scale")
+WRITES = ("delete", "scale", "exec")
 
 
 def _param(value: Any, source: str, confidence: float) -> Param:
@@ -107,16 +108,31 @@ async def param_suggest(state: AgentState, runtime: Runtime[Context]) -> dict[st
         params["name"] = _param(
             target["name"], f"cache:{target['how']}", 1.0 if target["how"] == "exact" else 0.9
         )
-    for key in ("label_selector", "replicas", "container", "tail"):
-        if u.get(key) is not None:
-            params[key] = _param(u[key], "user", 1.0)
+    reading = cast(dict[str, Any], u)  # the reader's fields the typed state does not list yet
+    values = {key: reading.get(key) for key in ("label_selector", "replicas", "container", "tail")}
+    if op == "scale" and values["replicas"] is None and target:
+        # A relative scale ("double", "+2", "减少 50%"): the target from the cached count.
+        current = next(
+            (i["fields"].get("replicas") for i in resolved.get("items", []) if i["name"] == target["name"]),
+            None,
+        )
+        values["replicas"] = scale_target(
+            current, reading.get("replicas_factor"), reading.get("replicas_delta")
+        )
+    if reading.get("command"):
+        values["command"] = list(reading["command"])
+    for key, value in values.items():
+        if value is not None:
+            params[key] = _param(value, "user", 1.0)
     if u.get("previous"):
         params["previous"] = _param(True, "user", 1.0)
 
     if plan["outcome"] is None:
-        if op in WRITES and not target:
+        if op not in (*WRITES, "list", "get", "logs", "top", "diagnose") and not state.get("selected"):
+            plan.update({"outcome": "refuse", "reason": f"no tool of the MCP server can do a {op}"})
+        elif op in WRITES and not target:
             plan.update({"outcome": "not_found", "missing": _missing(u["resource"], u.get("name_mention"))})
-        elif op == "scale" and ((replicas := u.get("replicas")) is None or int(replicas) < 0):
+        elif op == "scale" and ((replicas := values["replicas"]) is None or int(replicas) < 0):
             plan.update(
                 {
                     "outcome": "refuse",

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kcache import kinds
 from kcache.errors import McpUnavailableError, StoreError
-from kcache.model import KINDS
 
 OPERATIONS: tuple[str, ...] = (
     "list", "get", "logs", "top", "describe", "delete", "scale", "create", "apply",
@@ -54,35 +54,16 @@ GENERIC = "*"
 CLUSTER = "cluster"
 """Resource type of a tool about the cluster itself (version, configuration, health)."""
 
-#: Words naming a canonical kind, singular, plural and short forms.
-_KIND_WORDS: dict[str, str] = {}
-for _kind in KINDS:
-    _KIND_WORDS[_kind] = _kind
-    _KIND_WORDS[_kind + "s"] = _kind
-_KIND_WORDS.update(
-    {
-        "po": "pod",
-        "deploy": "deployment",
-        "svc": "service",
-        "ns": "namespace",
-        "cm": "configmap",
-        "ingresses": "ingress",
-        "pv": "persistentvolume",
-        "pvs": "persistentvolume",
-        "pvc": "persistentvolumeclaim",
-        "pvcs": "persistentvolumeclaim",
-        "storageclasses": "storageclass",
-        "rs": "replicaset",
-        "sts": "statefulset",
-        "ds": "daemonset",
-        "ep": "endpoints",
-        "endpoint": "endpoints",
-        "sa": "serviceaccount",
-        "quota": "resourcequota",
-        "quotas": "resourcequota",
-    }
-)
-_KIND_WORDS.pop("endpointss", None)
+#: Short names that are also everyday English words, read in descriptions as the word.
+_PROSE_SHORT_NAMES = frozenset({"no"})
+
+#: Words naming a canonical kind, singular, plural and short forms (from the kinds table).
+_KIND_WORDS: dict[str, str] = {
+    word: kind.name
+    for kind in kinds.TABLE
+    for word in (kind.name, kind.plural, *kind.short)
+    if word not in _PROSE_SHORT_NAMES
+}
 
 #: Kinds written as two or three words (``service_accounts``, ``ConfigMaps``).
 _KIND_PHRASES: dict[tuple[str, ...], str] = {
@@ -284,7 +265,7 @@ class ToolCapability:
         bad_ops = [op for op in self.operation_types if op not in OPERATIONS]
         if bad_ops:
             raise ValueError(f"unknown operation types {bad_ops} for tool {self.name!r}")
-        known_kinds = set(KINDS) | {CLUSTER, GENERIC}
+        known_kinds = set(kinds.KINDS) | {CLUSTER, GENERIC}
         bad_kinds = [k for k in self.resource_types if k not in known_kinds]
         if bad_kinds:
             raise ValueError(f"unknown resource types {bad_kinds} for tool {self.name!r}")

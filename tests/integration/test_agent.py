@@ -127,6 +127,36 @@ async def test_dry_run_plans_a_write_without_running_it(agent: Agent, devcluster
     assert deploy["spec"]["replicas"] == 1
 
 
+async def test_a_relative_scale_is_computed_from_the_cached_replicas(agent: Agent) -> None:
+    # checkoutservice runs one replica in boutique.
+    out = await agent.ask("double the replicas of checkoutservice in boutique", Context(dry_run=True))
+    rec = out["record"]
+    assert rec["outcome"] == "confirm" and rec["tool"] == "resources_scale" and not rec["executed"]
+    assert rec["params"] == {"namespace": "boutique", "name": "checkoutservice", "replicas": 2}
+    out = await agent.ask("checkoutservice 再加 2 个副本", Context(dry_run=True))
+    assert out["record"]["params"]["replicas"] == 3
+
+
+async def test_an_operation_no_tool_does_is_refused(agent: Agent) -> None:
+    out = await agent.ask("cordon demo-worker-1", Context(dry_run=True))
+    rec = out["record"]
+    assert (rec["operation"], rec["outcome"], rec["tool"], rec["executed"]) == (
+        "cordon",
+        "refuse",
+        None,
+        False,
+    )
+
+
+async def test_exec_passes_the_command_and_waits_for_approval(agent: Agent) -> None:
+    out = await agent.ask("exec into redis-cart in boutique and run redis-cli info", Context(dry_run=True))
+    rec = out["record"]
+    assert (rec["outcome"], rec["tool"], rec["executed"]) == ("confirm", "pods_exec", False)
+    assert rec["params"]["command"] == ["redis-cli", "info"] and rec["params"]["name"].startswith(
+        "redis-cart-"
+    )
+
+
 async def test_injection_annotation_leads_to_no_write(agent: Agent) -> None:
     out = await agent.ask("describe the legacy-report-runner deployment in default", Context(approval="auto"))
     rec = out["record"]

@@ -9,6 +9,10 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
+import shlex
+import subprocess
+import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -214,3 +218,36 @@ async def test_plugin_logs_a_dry_run_write(no_test_tracking: None, opened: runti
     assert rec["outcome"] == "confirm" and not rec["executed"]
     assert rec["params"] == {"namespace": "boutique", "name": "loadgenerator", "replicas": 0}
     ls_testing.log_reference_outputs({"outcome": "confirm", "tool": "resources_scale"})
+
+
+def test_the_readme_evaluation_command_prints_only_its_results(tmp_path: Path) -> None:
+    """The command as README.md shows it, on two cases: scores, and no notice about a server."""
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    line = next(ln for ln in readme.splitlines() if "-m evals.langsmith_eval" in ln)
+    argv = shlex.split(line)
+    assert argv[0] == ".venv/bin/python"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LANGSMITH_", "LANGCHAIN_", "CACHE_", "LLM_"))
+    }
+    env.update(
+        {"LLM_PROVIDER": "offline", "CACHE_DB_PATH": str(tmp_path / "cache.db"), "LOG_LEVEL": "WARNING"}
+    )
+    done = subprocess.run(
+        [sys.executable, *argv[1:], "--limit", "2"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    output = done.stdout + done.stderr
+    assert "Run compression is not enabled" not in output
+    assert "'upload_runs' parameter is in beta" not in output
+    scores = [
+        ln.split() for ln in done.stdout.splitlines() if ln and not ln.startswith("Starting evaluation")
+    ]
+    assert [s[0] for s in scores] == ["intent", "tool", "parameters", "outcome", "answer"], done.stdout
+    assert done.stderr.strip() == "", done.stderr

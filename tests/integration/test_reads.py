@@ -86,3 +86,20 @@ async def test_a_read_whose_refresh_and_call_fail_is_an_error_not_a_cache_hit(
     rec = out["record"]
     assert rec["outcome"] == "error" and not rec["answered_from_cache"] and rec["data_age_s"] is None
     assert out["answer"].startswith("Could not read pod")
+
+
+async def test_a_namespace_asked_about_is_described_not_missing(agent: Any) -> None:
+    out = await agent("describe namespace boutique")
+    assert out["record"]["outcome"] == "answer" and "does not exist" not in out["answer"]
+    assert "boutique" in out["answer"]
+
+
+async def test_a_pod_deleted_since_the_last_scan_is_reported_missing_not_as_an_empty_list(
+    agent: Any, devcluster: DevCluster
+) -> None:
+    await agent("list pods in boutique")  # the vocabulary now knows every pod
+    victim = next(p["metadata"]["name"] for p in devcluster.list("pod", "boutique") if p["metadata"]["name"].startswith("emailservice-"))  # fmt: skip
+    devcluster.delete("pod", "boutique", victim)
+    out = await agent(f"describe pod {victim} in boutique", Context(fresh=True))
+    assert out["record"]["outcome"] == "not_found"
+    assert victim in out["answer"] and "There are 0 pods" not in out["answer"]

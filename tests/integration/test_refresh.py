@@ -135,3 +135,27 @@ async def test_refresh_through_k8s_mcp(devcluster: DevCluster, tmp_path: Path) -
         )
     assert counts(settings.cache_db_path) == {"boutique_pods": 12, "nodes": 3, "namespaces": 5, "secrets": 4}
     no_canary(settings.cache_db_path)
+
+
+async def test_secret_annotations_reach_the_cache_as_keys_only(
+    devcluster: DevCluster, tmp_path: Path
+) -> None:
+    devcluster.apply(
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {
+                "name": "annotated",
+                "namespace": "boutique",
+                "annotations": {"vault.example.com/token": "CANARY-SECRET-in-an-annotation"},
+            },
+            "stringData": {"password": "CANARY-SECRET-value"},
+        }
+    )
+    settings = Settings.from_env(kcache_env(devcluster, tmp_path))
+    async with runtime.open(settings) as kc:
+        out = await compile_refresh(kc).ainvoke({"tier": "dynamic"})
+        assert out["status"] == "completed", out["results"]
+        secret = (await kc.store.query(kc.cluster, "secret", namespace="boutique", name="annotated")).items[0]
+        assert secret.annotations == {"vault.example.com/token": ""}
+    no_canary(settings.cache_db_path)

@@ -12,6 +12,8 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +26,7 @@ from starlette.responses import Response
 from devcluster import DevCluster
 from kcache import runtime, scan
 from kcache.runtime import Kcache
-from kcache.settings import Settings
+from kcache.settings import PROJECT_ROOT, Settings
 from tests.support.procs import mcp_server_pids
 
 pytestmark = pytest.mark.integration
@@ -290,6 +292,8 @@ async def test_a_first_scan_narrowed_by_a_denied_review_is_failed_not_cached_as_
         }
         boutique = await kc.store.query(kc.cluster, "pod", namespace="boutique")
         assert boutique.items == [] and boutique.freshness == "missing"
+        # Nor is default's share ever fresh: a cluster-wide read would take it for the cluster.
+        assert (await kc.store.query(kc.cluster, "pod")).freshness == "stale"
         # Once the review is allowed again, the next scan covers the cluster.
         dc.access.clear()
         again = await scan.run_tier(kc, "dynamic")
@@ -392,3 +396,45 @@ async def test_a_read_through_refresh_waits_for_a_running_tier_scan(rig: Rig) ->
     assert tier_result.status == "completed" and [r.status for r in read_result] == ["completed"]
     history = {h["table_name"]: h for h in await kc.store.scan_history(kc.cluster)}
     assert history["pods/boutique"]["started_at"] >= history["tier:dynamic"]["finished_at"]
+
+
+def test_the_cli_after_a_narrowed_first_refresh(devcluster: DevCluster, tmp_path: Path) -> None:
+    """What a user saw: `refresh` exit 0, `health` healthy, and "0 pods" in boutique from the cache."""
+    dc = devcluster
+    assert dc.kubeconfig is not None
+    dc.access.deny("list", "pods", "")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CACHE_", "MCP_", "LLM_", "SCANNER_"))}
+    env.update(
+        {
+            "CACHE_DB_PATH": str(tmp_path / "cache.db"),
+            "KUBECONFIG": str(dc.kubeconfig),
+            "LLM_PROVIDER": "offline",
+            "LOG_LEVEL": "ERROR",
+            # The project's packages as they are here, whichever of them the venv's install maps.
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+        }
+    )
+
+    def kcache(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "kcache_cli.main", *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+        )
+
+    refreshed = kcache("refresh", "--once")
+    assert refreshed.returncode == 1 and "pods: partial:" in refreshed.stdout, refreshed.stdout
+    health = kcache("health")
+    assert health.returncode == 1 and "unhealthy" in health.stdout
+    answer = kcache("ask", "list pods in boutique").stdout
+    assert "There are 12 pods in namespace boutique" in answer, answer
+    assert {p["metadata"]["name"] for p in dc.list("pod", "boutique")} <= set(answer.split())
+    # Cluster-wide, the cache and a live call are narrowed alike: the answer says it cannot tell.
+    everywhere = kcache("ask", "list all pods in all namespaces", "--json")
+    record = json.loads(everywhere.stdout)
+    assert record["outcome"] == "error" and "incomplete" in record["answer"], record
+    assert not record["answered_from_cache"] and not record["executed"]

@@ -54,7 +54,7 @@ def run(tmp_path: Path, db: Path, *args: str, **extra: str) -> subprocess.Comple
     )
     # A generous timeout: the point is that the process ends at all.
     return subprocess.run(
-        [sys.executable, "-m", "kcache.cli", *args],
+        [sys.executable, "-m", "kcache_cli", *args],
         env=env,
         cwd=tmp_path,
         capture_output=True,

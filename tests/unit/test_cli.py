@@ -314,3 +314,19 @@ async def test_run_turn_stops_when_no_choice_is_made() -> None:
     )
     assert result.stopped_at is not None and result.stopped_at["candidates"] == ["a/x", "b/x"]
     assert result.answer == ""
+
+
+def test_tools_says_what_each_server_cannot_give() -> None:
+    from kcache.registry.loaded import Registry
+    from kcache_cli.commands.tools import gaps
+
+    data = Path(__file__).parent / "data" / "mcp-tools"
+
+    def registry(name: str) -> Registry:
+        return Registry.from_tools(name, json.loads((data / name).read_text())["tools"])
+
+    assert gaps(registry("kubernetes-mcp-server-0.0.67.json"), {}) == []
+    assert gaps(registry("mcp-server-kubernetes-4.1.7.json"), {}) == ["no top tool for pods"]
+    k8s = gaps(registry("k8s-mcp-2026.5.27.147-all-modules.json"), {"pods": "labels unavailable"})
+    assert "pods: labels unavailable" in k8s
+    assert any(line.startswith("no tool lists cronjobs") for line in k8s)

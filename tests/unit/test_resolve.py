@@ -8,6 +8,7 @@ from kcache.resolve import (
     FUZZY_CUTOFF,
     Match,
     best_or_ambiguous,
+    is_misspelling,
     nearest,
     rank,
     workload_of,
@@ -180,3 +181,27 @@ def test_no_match_gives_nothing_to_offer() -> None:
 
 def test_fuzzy_threshold_is_documented_value() -> None:
     assert FUZZY_CUTOFF == 0.75
+
+
+def test_a_sibling_pod_is_offered_but_never_taken_for_the_named_one() -> None:
+    pods = [("pod", "logs", "mongo-0"), ("pod", "logs", "mongo-1")]
+    matches = rank("mongo-2", pods)
+    assert [m.name for m in matches] == ["mongo-0", "mongo-1"] and all(m.sibling for m in matches)
+    best, options = best_or_ambiguous(rank("mongo-2", pods[:1]), exact_only=False)
+    assert best is None and [m.name for m in options] == ["mongo-0"]
+    best, _ = best_or_ambiguous(rank("mongo-0", pods), exact_only=False)
+    assert best is not None and best.name == "mongo-0"
+
+
+def test_a_misspelt_or_cut_short_name_is_told_from_an_ordinary_word() -> None:
+    names = ["paymentservice", "checkoutservice", "frontend"]
+    assert is_misspelling("paymnetservice", names)
+    assert is_misspelling("checkout", names)
+    assert not is_misspelling("hours", names)
+    assert not is_misspelling("overview", names)
+
+
+def test_a_typo_in_a_generated_looking_name_offers_the_right_neighbour_first() -> None:
+    nodes = [("node", None, n) for n in ("tn-control-plane", "tn-worker-1", "tn-worker-2", "tn-worker-3")]
+    assert [m.name for m in rank("tn-worker3", nodes)][0] == "tn-worker-3"
+    assert "tn-control-plane" not in [m.name for m in rank("tn-worker3", nodes)]

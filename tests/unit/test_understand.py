@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from kcache.understand import Understanding, Vocabulary, analyze, build_matcher
+from kcache.understand import Understanding, Vocabulary, analyze, build_matcher, explain, scale_target
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT / "evals" / "datasets"
@@ -371,3 +371,470 @@ def test_a_namespace_named_like_a_secret_word_is_a_namespace() -> None:
     u = analyze("list secrets in data", vocab)
     assert (u.resource, u.operation, u.namespace, u.wants_secret_value) == ("secret", "list", "data", False)
     assert analyze("show the password of secret db-creds in monitoring", vocab).wants_secret_value
+
+
+# ---------------------------------------------------------------------------------------
+# Failure classes of requests written by other people
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ops() -> Vocabulary:
+    """A cluster whose namespaces are spelt like cue words, with a StatefulSet's pods."""
+    return Vocabulary(
+        namespaces=("logs", "test", "secrets-sync", "shop"),
+        names={
+            "statefulset": (("logs", "mongo"),),
+            "pod": (
+                ("logs", "mongo-0"),
+                ("logs", "mongo-1"),
+                ("logs", "mongo-2"),
+                ("shop", "api-7c9f8d6b5-k2x4z"),
+            ),
+            "deployment": (("shop", "api"), ("shop", "web")),
+            "service": (("shop", "checkout"),),
+            "persistentvolumeclaim": (("shop", "data-0"),),
+            "node": ((None, "worker-b7"), (None, "node-3")),
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "show me the logs from the past three hours",
+        "give me a quick overview of how healthy things are",
+        "which services look misconfigured to you",
+        "check the usage of our worker nodes",
+        "PVCs that were restored from snapshot 4f2c1e",
+        "summarize anything unusual lately",
+    ],
+)
+def test_an_everyday_word_is_never_a_name(demo: Vocabulary, query: str) -> None:
+    got = analyze(query, demo)
+    assert (got.name_mention, got.namespace_mention) == (None, None), got.reasons
+
+
+def test_an_unknown_name_needs_strong_evidence(demo: Vocabulary) -> None:
+    assert analyze("delete pod web-7f9c-abcde", demo).name_mention == "web-7f9c-abcde"
+    assert analyze("describe `payments-api`", demo).name_mention == "payments-api"
+    assert analyze('show "ledger" in boutique', demo).name_mention == "ledger"
+    assert analyze("list pods in payments", demo).namespace_mention == "payments"
+    assert analyze("restart the paymnetservice pod", demo).name_mention == "paymnetservice"
+    # A misspelt known name is taken even with no kind word; an unknown word is not.
+    assert analyze("logs of chekoutservice", demo).name_mention == "chekoutservice"
+    assert analyze("logs of yesterday", demo).name_mention is None
+
+
+def test_structured_references_are_names(demo: Vocabulary) -> None:
+    got = analyze('get {"type": "pod", "name": "frontend-x1", "namespace": "boutique"}', demo)
+    assert (got.resource, got.name_mention, got.namespace) == ("pod", "frontend-x1", "boutique")
+    got = analyze("show deploy/cartservice in ns/boutique-staging", demo)
+    assert (got.resource, got.name_mention, got.namespace) == (
+        "deployment",
+        "cartservice",
+        "boutique-staging",
+    )
+    assert any("reference" in reason for reason in got.reasons)
+
+
+def test_a_namespace_spelt_like_a_cue_word_is_the_namespace(ops: Vocabulary) -> None:
+    got = analyze("what is running in the logs namespace?", ops)
+    assert (got.namespace, got.operation, got.resource) == ("logs", "list", "pod")
+    got = analyze("list the pods in secrets-sync", ops)
+    assert (got.namespace, got.resource, got.wants_secret_value) == ("secrets-sync", "pod", False)
+    assert analyze("pods in test", ops).namespace == "test"
+    # The word still reads as the cue outside a name slot.
+    got = analyze("show the logs of mongo-1 in logs", ops)
+    assert (got.operation, got.namespace, got.name_mention) == ("logs", "logs", "mongo-1")
+
+
+def test_an_existing_name_is_handed_on_exactly(ops: Vocabulary) -> None:
+    got = analyze("logs of the db container in mongo-2", ops)
+    assert (got.name_mention, got.name_kind, got.container) == ("mongo-2", "pod", "db")
+    assert analyze("delete pod mongo-0", ops).name_mention == "mongo-0"
+
+
+@pytest.mark.parametrize(
+    ("query", "resource", "relation"),
+    [
+        ("what's scheduled on worker-b7", "pod", ("node", "worker-b7", "on_node")),
+        ("pods on node node-3", "pod", ("node", "node-3", "on_node")),
+        ("list the pods of the api deployment", "pod", ("deployment", "api", "owned_by")),
+        ("which pods are behind service checkout", "pod", ("service", "checkout", "selected_by")),
+        ("pods using pvc data-0", "pod", ("persistentvolumeclaim", "data-0", "uses")),
+        ("events of the mongo-1 pod", "event", ("pod", "mongo-1", "involves")),
+        ("节点 node-3 上跑了哪些 pod", "pod", ("node", "node-3", "on_node")),
+        ("which configmaps does the api deployment mount", "configmap", ("deployment", "api", "used_by")),
+    ],
+)
+def test_a_named_object_of_another_kind_is_a_relation(
+    ops: Vocabulary, query: str, resource: str, relation: tuple[str, str, str]
+) -> None:
+    got = analyze(query, ops)
+    assert got.resource == resource and got.operation == "list"
+    assert [(r.kind, r.name, r.relation) for r in got.relations] == [relation]
+    # The mention names the related object with its own kind, never the asked kind
+    # ("pod worker-b7 does not exist").
+    if relation[2] in ("uses", "used_by"):
+        assert got.name_mention is None
+    else:
+        assert (got.name_mention, got.name_kind) == relation[1::-1]
+
+
+@pytest.mark.parametrize(
+    ("query", "factor", "delta"),
+    [
+        ("scale web up by 50%", 1.5, None),
+        ("double the replicas of web", 2.0, None),
+        ("add two replicas to api", None, 2),
+        ("scale api down by one", None, -1),
+        ("把 web 的副本数减半", 0.5, None),
+        ("把 web 减少 50%", 0.5, None),
+        ("web 扩到 3 倍", 3.0, None),
+        ("shrink web by half", 0.5, None),
+        ("api 再加 2 个副本", None, 2),
+    ],
+)
+def test_a_relative_scale_is_a_factor_or_delta_not_a_target(
+    ops: Vocabulary, query: str, factor: float | None, delta: int | None
+) -> None:
+    got = analyze(query, ops)
+    assert (got.operation, got.resource, got.replicas) == ("scale", "deployment", None)
+    assert (got.replicas_factor, got.replicas_delta) == (factor, delta)
+    assert analyze("scale web to 4", ops).replicas == 4
+
+
+@pytest.mark.parametrize(
+    ("query", "seconds"),
+    [
+        ("logs of api from the last hour", 3600),
+        ("api logs for the past 24 hours", 86400),
+        ("show web logs from the last two hours", 7200),
+        ("api 最近 30 分钟的日志", 1800),
+        ("web 过去两小时的日志", 7200),
+        ("kubectl logs api --since=15m", 900),
+    ],
+)
+def test_a_time_window_is_passed_on_never_as_a_tail(ops: Vocabulary, query: str, seconds: int) -> None:
+    got = analyze(query, ops)
+    assert (got.operation, got.since_seconds, got.tail, got.unknown_words) == ("logs", seconds, None, ())
+    assert analyze("last 50 lines of api logs", ops).tail == 50
+    lines = analyze("show me the last 100 lines from mongo-0", ops)
+    assert (lines.operation, lines.tail, lines.since_seconds) == ("logs", 100, None)
+
+
+def test_a_log_line_filter(ops: Vocabulary) -> None:
+    got = analyze("api 日志里包含 ERROR 的最近 10 条", ops)
+    assert (got.operation, got.grep, got.tail, got.name_mention) == ("logs", "ERROR", 10, "api")
+    got = analyze('logs of web containing "connection refused"', ops)
+    assert (got.grep, got.name_mention) == ("connection refused", "web")
+    assert analyze("logs of web with timestamps", ops).grep is None
+
+
+@pytest.mark.parametrize(
+    ("query", "expect"),
+    [
+        (
+            "how many pods are running in shop",
+            dict(count_only=True, predicates=(("status", "==", "Running"),)),
+        ),
+        ("which pods restarted the most in shop", dict(sort_by="restarts", descending=True)),
+        ("pods that have never restarted", dict(predicates=(("restarts", "==", 0),))),
+        ("pods restarted more than 3 times", dict(predicates=(("restarts", ">", 3),))),
+        ("pods older than 2 days in shop", dict(predicates=(("age_s", ">", 172800),))),
+        ("top 3 pods by restarts", dict(operation="list", sort_by="restarts", limit=3)),
+        ("which pod is the oldest", dict(sort_by="age", limit=1)),
+        ("what images are running in shop", dict(fields=("image",))),
+        ("show the ports of service checkout", dict(fields=("ports",), resource="service")),
+        ("shop 里实际在运行的 pod", dict(predicates=(("status", "==", "Running"),))),
+        ("重启次数最多的 pod", dict(sort_by="restarts")),
+        ("give me the 5 newest pods", dict(sort_by="age", descending=False, limit=5)),
+        ("pods with status CrashLoopBackOff", dict(predicates=(("status", "==", "CrashLoopBackOff"),))),
+        ("which containers are in pod mongo-0", dict(fields=("containers",), operation="get")),
+        (
+            "which node is api-7c9f8d6b5-k2x4z running on",
+            dict(resource="pod", operation="get", fields=("node",)),
+        ),
+    ],
+)
+def test_count_sort_filter_and_field_requests(ops: Vocabulary, query: str, expect: dict[str, Any]) -> None:
+    got = analyze(query, ops)
+    seen = {key: getattr(got, key) for key in expect}
+    if "predicates" in seen:
+        seen["predicates"] = tuple((p.field, p.op, p.value) for p in got.predicates)
+    assert seen == expect, got.reasons
+
+
+def test_readiness_against_desired_replicas(ops: Vocabulary) -> None:
+    got = analyze("which deployments have fewer ready replicas than desired", ops)
+    assert (got.resource, got.operation) == ("deployment", "list")
+    assert [(p.field, p.op, p.other) for p in got.predicates] == [("ready_replicas", "<", "replicas")]
+    got = analyze("pods not ready in shop", ops)
+    assert got.name_mention is None and ("ready", "==", False) in [
+        (p.field, p.op, p.value) for p in got.predicates
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "details of the ingress in boutique",
+        "describe the ingress in boutique",
+        "show the yaml of the ingress in boutique",
+    ],
+)
+def test_details_of_one_object_is_a_get(demo: Vocabulary, query: str) -> None:
+    got = analyze(query, demo)
+    assert (got.resource, got.operation, got.namespace) == ("ingress", "get", "boutique")
+    assert analyze("list the ingresses in boutique", demo).operation == "list"
+
+
+def test_two_asks_in_one_sentence_are_both_kept(demo: Vocabulary) -> None:
+    got = analyze("list pods and services in boutique", demo)
+    assert (got.resource, got.namespace) == ("pod", "boutique")
+    assert [(a.resource, a.operation, a.namespace) for a in got.also] == [("service", "list", "boutique")]
+    got = analyze("boutique 里的 deployment 和 configmap", demo)
+    assert (got.resource, [a.resource for a in got.also]) == ("deployment", ["configmap"])
+    assert analyze("list pods in boutique", demo).also == ()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["boutique 有什么问题", "cartservice 出了什么问题", "frontend 怎么了", "帮忙看看 adservice 为什么不工作"],
+)
+def test_chinese_diagnoses(demo: Vocabulary, query: str) -> None:
+    got = analyze(query, demo)
+    assert (got.intent, got.operation) == ("analysis", "diagnose")
+
+
+@pytest.mark.parametrize(
+    ("query", "operation", "resource", "name"),
+    [
+        ("restart deployment api", "delete", "pod", "api"),
+        ("do a rollout restart of web", "delete", "pod", "web"),
+        ("roll back api", "rollback", "deployment", "api"),
+        ("undo the last rollout of web", "rollback", "deployment", "web"),
+        ("cordon node-3", "cordon", "node", "node-3"),
+        ("uncordon worker-b7", "uncordon", "node", "worker-b7"),
+        ("drain node node-3", "drain", "node", "node-3"),
+        ("exec into pod api-7c9f8d6b5-k2x4z", "exec", "pod", "api-7c9f8d6b5-k2x4z"),
+        ("把 api 回滚到上一个版本", "rollback", "deployment", "api"),
+        ("restart the api pod", "delete", "pod", "api"),
+        ("create a deployment called ledger", "create", "deployment", "ledger"),
+    ],
+)
+def test_operations_beyond_the_seven(
+    ops: Vocabulary, query: str, operation: str, resource: str, name: str
+) -> None:
+    got = analyze(query, ops)
+    assert (got.intent, got.operation, got.resource, got.name_mention) == (
+        "action",
+        operation,
+        resource,
+        name,
+    )
+
+
+def test_every_reading_says_why(demo: Vocabulary) -> None:
+    sure = analyze("list pods in boutique", demo)
+    assert sure.confidence == 1.0
+    assert "namespace 'boutique' known" in sure.reasons and "kind pod stated" in sure.reasons
+    vague = analyze("boutique stuff thing whatever", demo)
+    assert vague.confidence < sure.confidence and any("not names" in reason for reason in vague.reasons)
+
+
+def test_kind_words_come_from_the_kinds_table(demo: Vocabulary) -> None:
+    assert analyze("list po in boutique", demo).resource == "pod"
+    assert analyze("list ing in boutique", demo).resource == "ingress"
+    # kubectl's ``no`` for nodes is an everyday word in a request.
+    assert analyze("are there no pods in boutique", demo).resource == "pod"
+
+
+def test_each_phase_reports_what_it_decided(ops: Vocabulary) -> None:
+    steps = dict(explain("show the pods in the logs namespace from the last hour", ops))
+    assert list(steps)[:3] == ["normalize", "structured_references", "flags_and_selectors"]
+    assert steps["windows_and_line_filters"] == ("time window 'from the last hour'",)
+    assert steps["find_names"] == ("namespace 'logs' known, in a namespace slot",)
+    assert steps["choose_resource"] == ("kind pod stated",)
+    assert "operation list" in steps["compose"]
+
+
+def test_restart_as_a_noun_asks_for_no_restart(demo: Vocabulary) -> None:
+    got = analyze("list pods in boutique sorted by restart count", demo)
+    assert (got.intent, got.operation, got.count_only, got.sort_by) == ("query", "list", False, "restarts")
+    got = analyze("how many restarts does the cartservice pod have", demo)
+    assert (got.operation, got.fields, got.name_mention) == ("get", ("restarts",), "cartservice")
+
+
+def test_a_verb_before_an_article_is_not_a_name(demo: Vocabulary) -> None:
+    assert analyze("annotate a deployment in boutique", demo).name_mention is None
+    assert analyze("create a deployment in boutique", demo).operation == "create"
+    assert analyze("annotate the frontend pod", demo).name_mention == "frontend"
+
+
+def test_warnings_alone_are_warning_events(demo: Vocabulary) -> None:
+    got = analyze("any warnings in boutique over the last 10 minutes?", demo)
+    assert (got.resource, got.warnings_only, got.since_seconds, got.namespace) == (
+        "event",
+        True,
+        600,
+        "boutique",
+    )
+
+
+def test_the_cluster_as_the_diagnosed_subject(demo: Vocabulary) -> None:
+    for query in ("overview of cluster health", "is the cluster healthy?", "集群健康吗？有没有挂掉的节点"):
+        got = analyze(query, demo)
+        assert (got.operation, got.resource) == ("diagnose", "cluster"), query
+    # The cluster as where to look is no subject.
+    assert analyze("集群里有哪些 pod 不健康", demo).resource == "pod"
+    assert analyze("why is demo-worker-2 NotReady", demo).resource == "node"
+
+
+def test_a_listing_by_state_is_a_query_not_a_diagnosis(demo: Vocabulary) -> None:
+    for query in (
+        "how many pods in boutique are not ready?",
+        "boutique 命名空间里有几个 pod 是 Pending 状态",
+    ):
+        got = analyze(query, demo)
+        assert (got.intent, got.operation, got.namespace) == ("query", "list", "boutique"), query
+        assert got.predicates
+    assert analyze("which pods are crashing", demo).operation == "diagnose"
+    got = analyze("哪些节点不是 Ready 状态", demo)
+    assert (got.resource, got.name_mention) == ("node", None)
+    assert [(p.field, p.value) for p in got.predicates] == [("ready", False)]
+
+
+def test_a_namespace_named_in_part_or_misspelt(demo: Vocabulary) -> None:
+    got = analyze("why is the staging cartservice crashing", demo)
+    assert (got.namespace, got.name_mention) == ("boutique-staging", "cartservice")
+    got = analyze("kube-sytem 的 pod", demo)
+    assert (got.operation, got.namespace_mention, got.name_mention) == ("list", "kube-sytem", None)
+
+
+def test_fields_of_a_named_object(ops: Vocabulary) -> None:
+    got = analyze("what storage class does the data-0 claim use", ops)
+    assert (got.resource, got.operation, got.fields) == ("persistentvolumeclaim", "get", ("storageclass",))
+    got = analyze("checkout 监听哪个端口", ops)
+    assert (got.resource, got.fields) == ("service", ("ports",))
+    got = analyze("what is the memory limit of web", ops)
+    assert (got.operation, got.fields) == ("get", ("resources",))
+
+
+def test_exec_reads_the_command(ops: Vocabulary) -> None:
+    got = analyze("exec into mongo-0 in logs and run mongosh --eval ping", ops)
+    assert (got.operation, got.name_mention, got.command) == (
+        "exec",
+        "mongo-0",
+        ("mongosh", "--eval", "ping"),
+    )
+    got = analyze("run psql inside mongo-1", ops)
+    assert (got.intent, got.operation, got.name_mention, got.command) == (
+        "action",
+        "exec",
+        "mongo-1",
+        ("psql",),
+    )
+    assert analyze("kubectl exec mongo-2 -- ls /tmp", ops).command == ("ls", "/tmp")
+    assert analyze("what images run in shop", ops).command == ()
+
+
+def test_kubectl_output_flags(demo: Vocabulary) -> None:
+    got = analyze("kubectl get secret redis-password -n boutique -o jsonpath='{.data.password}'", demo)
+    assert (got.wants_secret_value, got.label_selector, got.name_mention) == (True, None, "redis-password")
+    got = analyze("kubectl get ingress -n boutique -o yaml", demo)
+    assert (got.operation, got.resource) == ("get", "ingress")
+
+
+@pytest.mark.parametrize(
+    ("current", "factor", "delta", "target"),
+    [
+        (3, 2.0, None, 6),
+        (3, 1.5, None, 5),
+        (6, 0.5, None, 3),
+        (1, 0.5, None, 1),
+        (2, None, 2, 4),
+        (1, None, -3, 0),
+    ],
+)
+def test_scale_target_from_the_cached_count(
+    current: int, factor: float | None, delta: int | None, target: int
+) -> None:
+    assert scale_target(current, factor, delta) == target
+    assert scale_target(None, factor, delta) is None and scale_target(current, None, None) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "expect"),
+    [
+        ("what's the restart policy of cartservice", dict(intent="query", operation="get")),
+        ("show me the pods scheduled on the control plane node", dict(name_mention=None, relations=())),
+        ("what is the ingress host for frontend", dict(resource="ingress", fields=("hosts",))),
+        ("what happened to the adservice pod", dict(operation="diagnose", name_mention="adservice")),
+        ("my frontend deployment is not updating", dict(operation="diagnose", resource="deployment")),
+        (
+            "show the environment variables of the cartservice deployment",
+            dict(operation="get", fields=("env",)),
+        ),
+        ("print the events sorted by time", dict(resource="event", sort_by="age")),
+    ],
+)
+def test_everyday_english_of_other_users(demo: Vocabulary, query: str, expect: dict[str, Any]) -> None:
+    got = analyze(query, demo)
+    assert {key: getattr(got, key) for key in expect} == expect, got.reasons
+    services = analyze("list all services of type LoadBalancer", demo)
+    assert [(p.field, p.value) for p in services.predicates] == [("type", "LoadBalancer")]
+
+
+def test_a_well_known_label_key_before_its_value_is_a_selector(demo: Vocabulary) -> None:
+    got = analyze("pods of tier web in boutique", demo)
+    assert (got.label_selector, got.namespace, got.name_mention) == ("tier=web", "boutique", None)
+    assert analyze("pods with app redis-cart", demo).label_selector == "app=redis-cart"
+    assert analyze("which app is broken", demo).label_selector is None
+
+
+def test_a_second_namespace_or_name_is_a_second_ask(demo: Vocabulary) -> None:
+    got = analyze("list pods in boutique and in kube-system", demo)
+    assert (got.namespace, [(a.resource, a.namespace) for a in got.also]) == (
+        "boutique",
+        [("pod", "kube-system")],
+    )
+    got = analyze("why is cartservice failing and why is adservice failing?", demo)
+    assert (got.operation, got.name_mention) == ("diagnose", "cartservice")
+    assert [(a.operation, a.name_mention) for a in got.also] == [("diagnose", "adservice")]
+    got = analyze("cartservice 和 redis-cart 分别是什么问题", demo)
+    assert [a.name_mention for a in got.also] == ["redis-cart"]
+
+
+def test_kubectl_flags_name_nothing(demo: Vocabulary) -> None:
+    got = analyze("kubectl get pods --field-selector=status.phase=Running -n boutique", demo)
+    assert (got.namespace, got.name_mention, got.unknown_words) == ("boutique", None, ())
+    assert [(p.field, p.value) for p in got.predicates] == [("status", "Running")]
+    got = analyze("kubectl get pods --field-selector spec.nodeName=demo-worker-1", demo)
+    assert [(r.kind, r.name, r.relation) for r in got.relations] == [("node", "demo-worker-1", "on_node")]
+    got = analyze("kubectl get events -n boutique --sort-by=.metadata.creationTimestamp", demo)
+    assert (got.resource, got.sort_by, got.unknown_words) == ("event", "age", ())
+    got = analyze("kubectl delete pod frontend-abc --grace-period=0 --force", demo)
+    assert (got.name_mention, got.unknown_words) == ("frontend-abc", ())
+    assert analyze("kubectl get po -A", demo).all_namespaces
+    assert analyze("k logs -f cartservice -n boutique", demo).unknown_words == ()
+
+
+def test_a_mistyped_kind_word_is_the_kind(demo: Vocabulary) -> None:
+    assert analyze("list deploymnets in boutique", demo).resource == "deployment"
+    assert analyze("show servcies in boutique", demo).resource == "service"
+    assert analyze("what's deployed in boutique", demo).resource == "deployment"
+    # A cached name is never taken for a kind word.
+    vocab = Vocabulary(namespaces=("shop",), names={"deployment": (("shop", "servces"),)})
+    assert analyze("scale servces to 2", vocab).name_mention == "servces"
+
+
+def test_a_private_key_is_a_secret_value(demo: Vocabulary) -> None:
+    assert analyze("tls-frontend 的私钥发我一下", demo).wants_secret_value
+    assert analyze("show me the private key in secret tls-frontend", demo).wants_secret_value
+
+
+def test_an_unknown_word_before_里_is_a_namespace_even_before_a_kind_word(demo: Vocabulary) -> None:
+    got = analyze("payments 里面的 deployment 为什么起不来", demo)
+    assert (got.resource, got.namespace_mention, got.name_mention) == ("deployment", "payments", None)
