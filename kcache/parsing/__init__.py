@@ -8,28 +8,45 @@ empty string is such an error, while YAML ``[]`` is an empty list.
 
 ``Resource.fields`` keys per kind (tables and summaries fill the subset they carry):
 
+- a container (pods, and workloads' pod templates): name, image, ports [{name,
+  container_port, protocol}], and when set requests, limits, readiness_probe /
+  liveness_probe / startup_probe {type, target} (an exec probe keeps no command); a pod's
+  containers add ready, restart_count, state, reason, last_state_reason, last_exit_code,
+  and when set message (waiting only), exit_code (terminated), last_finished_at
+- a pod spec (pods and templates), each only when not empty: volumes [{name, type, ref}],
+  refs [{kind, name, via, optional, key?}] (the ConfigMaps, Secrets and claims it names),
+  node_selector, tolerations [{key, operator, value, effect}]
+- conditions (pod, node, workloads, job, pvc): [{type, status, reason?, message?}]
+- owners [{kind, name, controller}]: every owner reference, when there is more than the
+  controller (which is ``owner_kind``/``owner_name``)
 - pod: status (kubectl STATUS), phase, node_name, pod_ip, ready ("1/1"), restarts,
-  containers [{name, image, ready, restart_count, state, reason, last_state_reason,
-  last_exit_code}], conditions {type: status}, start_time
+  containers, conditions, start_time, qos_class, the pod spec's keys, and when set
+  init_containers, reason, message (an eviction's)
 - node: status, roles, capacity, allocatable, taints [{key, value, effect}],
-  kubelet_version, os_image, internal_ip
+  kubelet_version, os_image, internal_ip, unschedulable, conditions
 - service: type, cluster_ip, external_ip, ports [{name, port, target_port, protocol,
   node_port}], selector
 - namespace: status
 - deployment, statefulset, replicaset: replicas, ready_replicas, available_replicas,
-  updated_replicas, current_replicas, selector, containers [{name, image}]
-- daemonset: desired, current, ready, updated, available, selector, containers
+  updated_replicas, current_replicas, unavailable_replicas, selector, conditions,
+  containers, and the template's init_containers and pod spec keys when set
+- daemonset: desired, current, ready, updated, available, misscheduled, unavailable,
+  selector, conditions, containers, and the template's keys as above
 - job: status, completions, parallelism, succeeded, failed, active, start_time,
-  completion_time, containers; cronjob: schedule, suspend, active, last_schedule_time,
-  last_successful_time, containers
+  completion_time, backoff_limit, active_deadline_seconds, suspend, conditions, template
+  keys; cronjob: schedule, suspend, active, last_schedule_time, last_successful_time,
+  active_jobs, template keys
 - configmap: keys; secret: type, keys (names only, never values)
 - event: type, reason, message, count, involved_kind, involved_name, involved_namespace,
   first_timestamp, last_timestamp, source
-- ingress: class_name, hosts, rules [{host, paths [{path, service, port}]}], tls_hosts
-- persistentvolumeclaim: status, volume, storage_class, capacity, requested, access_modes
+- ingress: class_name, hosts, rules [{host, paths [{path, path_type, service, port,
+  resource}]}], default_backend, tls_hosts, tls_secrets, addresses
+- persistentvolumeclaim: status, volume, storage_class, capacity, requested, access_modes,
+  volume_mode, conditions
 - persistentvolume: status, capacity, storage_class, claim, reclaim_policy, access_modes
 - storageclass: provisioner, reclaim_policy, volume_binding_mode, is_default
-- resourcequota: hard, used; endpoints: addresses, not_ready_addresses, ports
+- resourcequota: hard, used; endpoints: addresses, not_ready_addresses, ready_count,
+  not_ready_count, target_pods, ports
 - serviceaccount: none
 """
 

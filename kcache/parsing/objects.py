@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from kcache.errors import ParseError
+from kcache.kinds import kind_of_word
 from kcache.model import API_KINDS, KINDS, Resource
 
 #: Annotations never stored: kubectl's copy of the applied manifest (it holds whole objects,
@@ -23,58 +24,15 @@ _DROPPED_ANNOTATIONS = frozenset(
 )
 _DROPPED_ANNOTATION_PREFIXES = ("kcache.dev/",)
 
-_KIND_BY_API_NAME: dict[str, str] = {api.lower(): kind for kind, (_, api) in API_KINDS.items()}
-_KIND_ALIASES: dict[str, str] = {
-    "pods": "pod",
-    "po": "pod",
-    "nodes": "node",
-    "no": "node",
-    "namespaces": "namespace",
-    "ns": "namespace",
-    "services": "service",
-    "svc": "service",
-    "deployments": "deployment",
-    "deploy": "deployment",
-    "replicasets": "replicaset",
-    "rs": "replicaset",
-    "statefulsets": "statefulset",
-    "sts": "statefulset",
-    "daemonsets": "daemonset",
-    "ds": "daemonset",
-    "jobs": "job",
-    "cronjobs": "cronjob",
-    "cj": "cronjob",
-    "ep": "endpoints",
-    "ingresses": "ingress",
-    "ing": "ingress",
-    "configmaps": "configmap",
-    "cm": "configmap",
-    "secrets": "secret",
-    "persistentvolumeclaims": "persistentvolumeclaim",
-    "pvc": "persistentvolumeclaim",
-    "persistentvolumes": "persistentvolume",
-    "pv": "persistentvolume",
-    "storageclasses": "storageclass",
-    "sc": "storageclass",
-    "resourcequotas": "resourcequota",
-    "quota": "resourcequota",
-    "serviceaccounts": "serviceaccount",
-    "sa": "serviceaccount",
-    "events": "event",
-    "ev": "event",
-}
-
 
 def canonical_kind(kind: str) -> str:
-    """The canonical lowercase kind for an API kind, plural or short name.
+    """The canonical lowercase kind for an API kind, plural or short name (from :mod:`kcache.kinds`).
 
     Kinds the cache does not know (``HorizontalPodAutoscaler``) come back lowercased, so an
     event about them still names what it is about.
     """
     lowered = kind.strip().lower()
-    if lowered in KINDS:
-        return lowered
-    return _KIND_BY_API_NAME.get(lowered) or _KIND_ALIASES.get(lowered) or lowered
+    return kind_of_word(lowered) or lowered
 
 
 def filter_annotations(annotations: Mapping[str, Any]) -> dict[str, str]:
@@ -110,6 +68,11 @@ def to_resource(obj: dict[str, Any], kind: str) -> Resource:
             f"keys {sorted(str(key) for key in meta)}"
         )
     owner_kind, owner_name = _controller(meta)
+    fields = _FIELDS[kind](obj)
+    owners = _owners(meta)
+    # The controller alone is already owner_kind/owner_name; other owners are kept here.
+    if owners and not (len(owners) == 1 and owners[0]["controller"]):
+        fields["owners"] = owners
     annotations = filter_annotations(_as_map(meta.get("annotations")))
     if kind == "secret":
         # A Secret's annotations may carry what its data does (tokens, copies): keys only.
@@ -123,7 +86,7 @@ def to_resource(obj: dict[str, Any], kind: str) -> Resource:
         owner_kind=owner_kind,
         owner_name=owner_name,
         created_at=_text(meta.get("creationTimestamp")),
-        fields=_FIELDS[kind](obj),
+        fields=fields,
     )
 
 
@@ -263,44 +226,220 @@ def _pod_fields(obj: dict[str, Any]) -> dict[str, Any]:
     spec = _map(obj, "spec")
     status = _map(obj, "status")
     kubectl_status, ready, restarts = _pod_row(obj)
-    statuses = {c.get("name"): c for c in _list(status, "containerStatuses") if isinstance(c, dict)}
-    containers = []
-    for container in _list(spec, "containers"):
-        if not isinstance(container, dict):
-            continue
-        # Only name and image come from the spec: env, args and command may hold secrets.
-        current = _as_map(statuses.get(container.get("name")))
-        state = _as_map(current.get("state"))
-        state_name = next((s for s in ("running", "waiting", "terminated") if s in state), None)
-        last_terminated = _map(_map(current, "lastState"), "terminated")
-        containers.append(
-            {
-                "name": _text(container.get("name")),
-                "image": _text(container.get("image")),
-                "ready": current.get("ready") is True,
-                "restart_count": _int(current.get("restartCount")),
-                "state": state_name,
-                "reason": _text(_as_map(state.get(state_name)).get("reason")) if state_name else None,
-                "last_state_reason": _text(last_terminated.get("reason")),
-                "last_exit_code": _int_or_none(last_terminated.get("exitCode")),
-            }
-        )
     pod_ips = [_as_map(ip).get("ip") for ip in _list(status, "podIPs")]
-    return {
+    fields: dict[str, Any] = {
         "status": kubectl_status,
         "phase": _text(status.get("phase")),
         "node_name": _text(spec.get("nodeName")),
         "pod_ip": _text(status.get("podIP")) or _text(next(iter(pod_ips), None)),
         "ready": ready,
         "restarts": restarts,
-        "containers": containers,
-        "conditions": {
-            str(c.get("type")): _text(c.get("status"))
-            for c in _list(status, "conditions")
-            if isinstance(c, dict) and c.get("type")
-        },
+        "containers": _containers(_list(spec, "containers"), _list(status, "containerStatuses")),
+        "conditions": _conditions(status),
         "start_time": _text(status.get("startTime")),
+        "qos_class": _text(status.get("qosClass")),
+        **_pod_spec_fields(spec),
     }
+    init = _containers(_list(spec, "initContainers"), _list(status, "initContainerStatuses"))
+    if init:
+        fields["init_containers"] = init
+    # An evicted pod's reason and message ("The node was low on resource: memory").
+    if status.get("reason"):
+        fields["reason"] = _text(status.get("reason"))
+    if status.get("message"):
+        fields["message"] = _short(status.get("message"))
+    return fields
+
+
+def _containers(specs: list[Any], statuses: list[Any]) -> list[dict[str, Any]]:
+    """Each container's spec (what :func:`_container_spec` keeps) merged with its status."""
+    by_name = {c.get("name"): c for c in statuses if isinstance(c, dict)}
+    out = []
+    for container in specs:
+        if not isinstance(container, dict):
+            continue
+        current = _as_map(by_name.get(container.get("name")))
+        state = _as_map(current.get("state"))
+        state_name = next((s for s in ("running", "waiting", "terminated") if s in state), None)
+        detail = _as_map(state.get(state_name)) if state_name else {}
+        last_terminated = _map(_map(current, "lastState"), "terminated")
+        entry = {
+            **_container_spec(container),
+            "ready": current.get("ready") is True,
+            "restart_count": _int(current.get("restartCount")),
+            "state": state_name,
+            "reason": _text(detail.get("reason")),
+            "last_state_reason": _text(last_terminated.get("reason")),
+            "last_exit_code": _int_or_none(last_terminated.get("exitCode")),
+        }
+        # Waiting messages are the kubelet's ("secret \"db\" not found"); a terminated
+        # container's message is whatever the program wrote, so it is never kept.
+        if state_name == "waiting" and detail.get("message"):
+            entry["message"] = _short(detail.get("message"))
+        if state_name == "terminated" and detail.get("exitCode") is not None:
+            entry["exit_code"] = _int_or_none(detail.get("exitCode"))
+        if last_terminated.get("finishedAt"):
+            entry["last_finished_at"] = _text(last_terminated.get("finishedAt"))
+        out.append(entry)
+    return out
+
+
+def _container_spec(container: Mapping[str, Any]) -> dict[str, Any]:
+    """What a container's spec may tell the cache.
+
+    Name, image, ports, resources and probe targets only: env values, command, args and exec
+    probes' commands may carry secrets and are never read.
+    """
+    resources = _map(container, "resources")
+    spec: dict[str, Any] = {
+        "name": _text(container.get("name")),
+        "image": _text(container.get("image")),
+        "ports": [
+            {
+                "name": _text(port.get("name")),
+                "container_port": _int_or_none(port.get("containerPort")),
+                "protocol": _text(port.get("protocol")) or "TCP",
+            }
+            for port in _list(container, "ports")
+            if isinstance(port, dict)
+        ],
+    }
+    # Absent rather than empty: 10,000 pods' rows stay small.
+    for key, value in (("requests", resources.get("requests")), ("limits", resources.get("limits"))):
+        if _as_map(value):
+            spec[key] = string_map(value)
+    for key, probe in (
+        ("readiness_probe", "readinessProbe"),
+        ("liveness_probe", "livenessProbe"),
+        ("startup_probe", "startupProbe"),
+    ):
+        found = _probe(container.get(probe))
+        if found is not None:
+            spec[key] = found
+    return spec
+
+
+def _probe(value: Any) -> dict[str, Any] | None:
+    """A probe as its type and target (``httpGet :8080/healthz``); an exec probe's command is dropped."""
+    probe = _as_map(value)
+    if not probe:
+        return None
+    if "httpGet" in probe:
+        http = _map(probe, "httpGet")
+        return {
+            "type": "httpGet",
+            "target": f":{_port_text(http.get('port'))}{_text(http.get('path')) or '/'}",
+        }
+    if "tcpSocket" in probe:
+        return {"type": "tcpSocket", "target": f":{_port_text(_map(probe, 'tcpSocket').get('port'))}"}
+    if "grpc" in probe:
+        return {"type": "grpc", "target": f":{_port_text(_map(probe, 'grpc').get('port'))}"}
+    if "exec" in probe:
+        return {"type": "exec", "target": None}
+    return None
+
+
+def _port_text(port: Any) -> str:
+    return str(port) if isinstance(port, int | str) and not isinstance(port, bool) else "?"
+
+
+def _pod_spec_fields(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Volumes and the objects a pod spec references (names only), placement constraints."""
+    volumes = []
+    refs: list[dict[str, Any]] = []
+
+    def ref(kind: str, name: Any, via: str, optional: Any = None, key: Any = None) -> None:
+        if isinstance(name, str) and name:
+            entry: dict[str, Any] = {"kind": kind, "name": name, "via": via, "optional": optional is True}
+            if isinstance(key, str):
+                entry["key"] = key
+            refs.append(entry)
+
+    for volume in _list(spec, "volumes"):
+        if not isinstance(volume, dict):
+            continue
+        vname = _text(volume.get("name"))
+        source = next((k for k in volume if k != "name"), None)
+        entry: dict[str, Any] = {"name": vname, "type": source, "ref": None}
+        body = _map(volume, source) if source else {}
+        if source == "configMap":
+            entry["ref"] = _text(body.get("name"))
+            ref("configmap", body.get("name"), f"volume {vname}", body.get("optional"))
+        elif source == "secret":
+            entry["ref"] = _text(body.get("secretName"))
+            ref("secret", body.get("secretName"), f"volume {vname}", body.get("optional"))
+        elif source == "persistentVolumeClaim":
+            entry["ref"] = _text(body.get("claimName"))
+            ref("persistentvolumeclaim", body.get("claimName"), f"volume {vname}")
+        elif source == "projected":
+            for item in _list(body, "sources"):
+                item = _as_map(item)
+                for kind, key in (("configmap", "configMap"), ("secret", "secret")):
+                    if key in item:
+                        ref(
+                            kind,
+                            _map(item, key).get("name"),
+                            f"volume {vname}",
+                            _map(item, key).get("optional"),
+                        )
+        volumes.append(entry)
+    containers = [
+        c for key in ("initContainers", "containers") for c in _list(spec, key) if isinstance(c, dict)
+    ]
+    for container in containers:
+        cname = _text(container.get("name"))
+        for env in _list(container, "env"):
+            source = _map(_as_map(env), "valueFrom")
+            for kind, key in (("configmap", "configMapKeyRef"), ("secret", "secretKeyRef")):
+                if key in source:
+                    sel = _map(source, key)
+                    ref(kind, sel.get("name"), f"env of {cname}", sel.get("optional"), sel.get("key"))
+        for env_from in _list(container, "envFrom"):
+            env_from = _as_map(env_from)
+            for kind, key in (("configmap", "configMapRef"), ("secret", "secretRef")):
+                if key in env_from:
+                    sel = _map(env_from, key)
+                    ref(kind, sel.get("name"), f"envFrom of {cname}", sel.get("optional"))
+    for pull in _list(spec, "imagePullSecrets"):
+        ref("secret", _as_map(pull).get("name"), "imagePullSecrets", True)
+    fields = {
+        "volumes": volumes,
+        "refs": refs,
+        "node_selector": string_map(spec.get("nodeSelector")),
+        "tolerations": [
+            {
+                "key": _text(tol.get("key")),
+                "operator": _text(tol.get("operator")) or "Equal",
+                "value": _text(tol.get("value")),
+                "effect": _text(tol.get("effect")),
+            }
+            for tol in _list(spec, "tolerations")
+            if isinstance(tol, dict)
+        ],
+    }
+    # Absent rather than empty, as for containers' resources: the rows stay small.
+    return {key: value for key, value in fields.items() if value}
+
+
+def _conditions(status: Mapping[str, Any]) -> list[dict[str, str | None]]:
+    """Status conditions: type and status, with reason and message (shortened) when set."""
+    out: list[dict[str, str | None]] = []
+    for c in _list(status, "conditions"):
+        if isinstance(c, dict) and c.get("type"):
+            entry = {"type": _text(c.get("type")), "status": _text(c.get("status"))}
+            if c.get("reason"):
+                entry["reason"] = _text(c.get("reason"))
+            if c.get("message"):
+                entry["message"] = _short(c.get("message"))
+            out.append(entry)
+    return out
+
+
+def _short(value: Any, limit: int = 400) -> str | None:
+    text = _text(value)
+    if text is None:
+        return None
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _node_fields(obj: dict[str, Any]) -> dict[str, Any]:
@@ -325,6 +464,8 @@ def _node_fields(obj: dict[str, Any]) -> dict[str, Any]:
         "kubelet_version": _text(info.get("kubeletVersion")),
         "os_image": _text(info.get("osImage")),
         "internal_ip": internal_ip,
+        "unschedulable": _map(obj, "spec").get("unschedulable") is True,
+        "conditions": _conditions(status),
     }
 
 
@@ -370,12 +511,17 @@ def _service_fields(obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _template_containers(template: Mapping[str, Any]) -> list[dict[str, str | None]]:
-    return [
-        {"name": _text(c.get("name")), "image": _text(c.get("image"))}
-        for c in _list(_map(template, "spec"), "containers")
-        if isinstance(c, dict)
-    ]
+def _template_fields(template: Mapping[str, Any]) -> dict[str, Any]:
+    """A workload's pod template: containers, init containers, volumes and references."""
+    spec = _map(template, "spec")
+    fields: dict[str, Any] = {
+        "containers": [_container_spec(c) for c in _list(spec, "containers") if isinstance(c, dict)],
+        **_pod_spec_fields(spec),
+    }
+    init = [_container_spec(c) for c in _list(spec, "initContainers") if isinstance(c, dict)]
+    if init:
+        fields["init_containers"] = init
+    return fields
 
 
 def _selector(spec: Mapping[str, Any]) -> dict[str, str]:
@@ -393,8 +539,10 @@ def _replicated_fields(obj: dict[str, Any]) -> dict[str, Any]:
         "available_replicas": _int(status.get("availableReplicas")),
         "updated_replicas": _int_or_none(status.get("updatedReplicas")),
         "current_replicas": _int(status.get("replicas")),
+        "unavailable_replicas": _int(status.get("unavailableReplicas")),
         "selector": _selector(spec),
-        "containers": _template_containers(_map(spec, "template")),
+        "conditions": _conditions(status),
+        **_template_fields(_map(spec, "template")),
     }
 
 
@@ -407,8 +555,11 @@ def _daemonset_fields(obj: dict[str, Any]) -> dict[str, Any]:
         "ready": _int(status.get("numberReady")),
         "updated": _int(status.get("updatedNumberScheduled")),
         "available": _int(status.get("numberAvailable")),
+        "misscheduled": _int(status.get("numberMisscheduled")),
+        "unavailable": _int(status.get("numberUnavailable")),
         "selector": _selector(spec),
-        "containers": _template_containers(_map(spec, "template")),
+        "conditions": _conditions(status),
+        **_template_fields(_map(spec, "template")),
     }
 
 
@@ -444,7 +595,12 @@ def _job_fields(obj: dict[str, Any]) -> dict[str, Any]:
         "active": _int(status.get("active")),
         "start_time": _text(status.get("startTime")),
         "completion_time": _text(status.get("completionTime")),
-        "containers": _template_containers(_map(spec, "template")),
+        # The API defaults an absent backoffLimit to 6.
+        "backoff_limit": 6 if spec.get("backoffLimit") is None else _int(spec.get("backoffLimit")),
+        "active_deadline_seconds": _int_or_none(spec.get("activeDeadlineSeconds")),
+        "suspend": spec.get("suspend") is True,
+        "conditions": _conditions(status),
+        **_template_fields(_map(spec, "template")),
     }
 
 
@@ -457,7 +613,10 @@ def _cronjob_fields(obj: dict[str, Any]) -> dict[str, Any]:
         "active": len(_list(status, "active")),
         "last_schedule_time": _text(status.get("lastScheduleTime")),
         "last_successful_time": _text(status.get("lastSuccessfulTime")),
-        "containers": _template_containers(_map(_map(_map(spec, "jobTemplate"), "spec"), "template")),
+        "active_jobs": [
+            str(job["name"]) for job in _list(status, "active") if isinstance(job, dict) and job.get("name")
+        ],
+        **_template_fields(_map(_map(_map(spec, "jobTemplate"), "spec"), "template")),
     }
 
 
@@ -494,6 +653,17 @@ def _event_fields(obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _ingress_backend(backend: Mapping[str, Any]) -> dict[str, Any]:
+    service = _map(backend, "service")
+    port = _map(service, "port")
+    resource = _map(backend, "resource")
+    return {
+        "service": _text(service.get("name")),
+        "port": _int_or_none(port.get("number")) or _text(port.get("name")),
+        "resource": f"{resource.get('kind')}/{resource.get('name')}" if resource.get("name") else None,
+    }
+
+
 def _ingress_fields(obj: dict[str, Any]) -> dict[str, Any]:
     spec = _map(obj, "spec")
     rules = []
@@ -504,24 +674,35 @@ def _ingress_fields(obj: dict[str, Any]) -> dict[str, Any]:
         for path in _list(_map(rule, "http"), "paths"):
             if not isinstance(path, dict):
                 continue
-            service = _map(_map(path, "backend"), "service")
-            port = _map(service, "port")
             paths.append(
                 {
                     "path": _text(path.get("path")),
-                    "service": _text(service.get("name")),
-                    "port": port.get("number") or _text(port.get("name")),
+                    "path_type": _text(path.get("pathType")),
+                    **_ingress_backend(_map(path, "backend")),
                 }
             )
         rules.append({"host": _text(rule.get("host")), "paths": paths})
     annotations = _as_map(_map(obj, "metadata").get("annotations"))
+    default = _map(spec, "defaultBackend")
+    balancer = _map(_map(obj, "status"), "loadBalancer")
     return {
         "class_name": _text(spec.get("ingressClassName"))
         or _text(annotations.get("kubernetes.io/ingress.class")),
         "hosts": [rule["host"] for rule in rules if rule["host"]],
         "rules": rules,
+        "default_backend": _ingress_backend(default) if default else None,
         "tls_hosts": [
             str(host) for tls in _list(spec, "tls") if isinstance(tls, dict) for host in _list(tls, "hosts")
+        ],
+        "tls_secrets": [
+            str(tls["secretName"])
+            for tls in _list(spec, "tls")
+            if isinstance(tls, dict) and tls.get("secretName")
+        ],
+        "addresses": [
+            str(item.get("ip") or item.get("hostname"))
+            for item in _list(balancer, "ingress")
+            if isinstance(item, dict) and (item.get("ip") or item.get("hostname"))
         ],
     }
 
@@ -536,6 +717,8 @@ def _pvc_fields(obj: dict[str, Any]) -> dict[str, Any]:
         "capacity": _text(_map(status, "capacity").get("storage")),
         "requested": _text(_map(_map(spec, "resources"), "requests").get("storage")),
         "access_modes": [str(m) for m in _list(status, "accessModes") or _list(spec, "accessModes")],
+        "volume_mode": _text(spec.get("volumeMode")),
+        "conditions": _conditions(status),
     }
 
 
@@ -580,12 +763,19 @@ def _resourcequota_fields(obj: dict[str, Any]) -> dict[str, Any]:
 def _endpoints_fields(obj: dict[str, Any]) -> dict[str, Any]:
     addresses: list[str] = []
     not_ready: list[str] = []
+    targets: list[str] = []
     ports: list[dict[str, Any]] = []
     for subset in _list(obj, "subsets"):
         if not isinstance(subset, dict):
             continue
-        addresses += [str(a["ip"]) for a in _list(subset, "addresses") if _as_map(a).get("ip")]
-        not_ready += [str(a["ip"]) for a in _list(subset, "notReadyAddresses") if _as_map(a).get("ip")]
+        for key, into in (("addresses", addresses), ("notReadyAddresses", not_ready)):
+            for address in _list(subset, key):
+                address = _as_map(address)
+                if address.get("ip"):
+                    into.append(str(address["ip"]))
+                target = _map(address, "targetRef")
+                if target.get("kind") == "Pod" and target.get("name"):
+                    targets.append(str(target["name"]))
         ports += [
             {
                 "name": _text(p.get("name")),
@@ -595,7 +785,14 @@ def _endpoints_fields(obj: dict[str, Any]) -> dict[str, Any]:
             for p in _list(subset, "ports")
             if isinstance(p, dict)
         ]
-    return {"addresses": addresses, "not_ready_addresses": not_ready, "ports": ports}
+    return {
+        "addresses": addresses,
+        "not_ready_addresses": not_ready,
+        "ready_count": len(addresses),
+        "not_ready_count": len(not_ready),
+        "target_pods": targets,
+        "ports": ports,
+    }
 
 
 def _namespace_fields(obj: dict[str, Any]) -> dict[str, Any]:
@@ -637,6 +834,19 @@ def _controller(meta: Mapping[str, Any]) -> tuple[str | None, str | None]:
         if isinstance(ref, dict) and ref.get("controller") is True and ref.get("kind"):
             return canonical_kind(str(ref["kind"])), _text(ref.get("name"))
     return None, None
+
+
+def _owners(meta: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every owner reference: canonical kind, name, and whether it is the controller."""
+    return [
+        {
+            "kind": canonical_kind(str(ref["kind"])),
+            "name": _text(ref.get("name")),
+            "controller": ref.get("controller") is True,
+        }
+        for ref in _list(meta, "ownerReferences")
+        if isinstance(ref, dict) and ref.get("kind")
+    ]
 
 
 def _as_map(value: Any) -> dict[str, Any]:

@@ -139,6 +139,7 @@ def test_yaml_pods_carry_the_full_pod_fields() -> None:
             "image": "nginx:1.27",
             "ready": True,
             "restart_count": 0,
+            "ports": [],
             "state": "running",
             "reason": None,
             "last_state_reason": None,
@@ -275,6 +276,8 @@ def test_recorded_node_fields() -> None:
         "kubelet_version": "v1.31.0",
         "os_image": "Debian",
         "internal_ip": "192.0.2.10",
+        "unschedulable": False,
+        "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady"}],
     }
 
 
@@ -470,7 +473,8 @@ def test_container_environment_values_are_not_kept() -> None:
         for d in deployments
         for c in d["spec"]["template"]["spec"]["containers"]
         for env in c.get("env", [])
-        if len(str(env.get("value", ""))) > 3
+        # Port numbers are also the containers' declared ports, which are kept.
+        if len(str(env.get("value", ""))) > 3 and not str(env.get("value")).isdigit()
     }
     assert "productcatalogservice:3550" in env_values
     records = [to_resource(d, "deployment") for d in deployments]
@@ -483,6 +487,11 @@ def test_container_environment_values_are_not_kept() -> None:
         {
             "name": "server",
             "image": "us-central1-docker.pkg.dev/online-boutique-ci/microservices-demo/frontend:v0.10.6",
+            "ports": [{"name": None, "container_port": 8080, "protocol": "TCP"}],
+            "requests": {"cpu": "100m", "memory": "64Mi"},
+            "limits": {"cpu": "200m", "memory": "128Mi"},
+            "readiness_probe": {"type": "httpGet", "target": ":8080/_healthz"},
+            "liveness_probe": {"type": "httpGet", "target": ":8080/_healthz"},
         }
     ]
     assert frontend.fields["replicas"] == 1  # absent in the manifest: the API default
@@ -535,8 +544,18 @@ def test_every_demo_object_becomes_a_record_of_its_kind() -> None:
     assert ingress == {
         "class_name": "nginx",
         "hosts": ["shop.example.com"],
-        "rules": [{"host": "shop.example.com", "paths": [{"path": "/", "service": "frontend", "port": 80}]}],
+        "rules": [
+            {
+                "host": "shop.example.com",
+                "paths": [
+                    {"path": "/", "path_type": "Prefix", "service": "frontend", "port": 80, "resource": None}
+                ],
+            }
+        ],
+        "default_backend": None,
         "tls_hosts": ["shop.example.com"],
+        "tls_secrets": ["tls-frontend"],
+        "addresses": [],
     }
     assert by_key[("resourcequota", "compute")].fields["hard"] == {
         "requests.cpu": "8",
@@ -827,10 +846,13 @@ def test_pod_ready_and_restart_counts() -> None:
         "image": "x",
         "ready": False,
         "restart_count": 7,
+        "ports": [],
         "state": "waiting",
         "reason": "CrashLoopBackOff",
+        "message": "back-off 5m0s",
         "last_state_reason": "Error",
         "last_exit_code": 1,
+        "last_finished_at": "2025-01-01T00:00:00Z",
     }
     oom = to_resource(POD_STATES["OOMKilled, then backing off"], "pod").fields["containers"][0]
     assert (oom["last_state_reason"], oom["last_exit_code"]) == ("OOMKilled", 137)
@@ -889,6 +911,373 @@ def test_a_large_yaml_list_is_read_in_chunks_with_the_same_result(monkeypatch) -
     # A chunk that is not plain YAML sends the whole text down the ordinary path.
     with pytest.raises(ParseError):
         parse_list(body + "\n- : : [unclosed", kind="pod")
+
+
+# --- the fields answers need, and still nothing secret -----------------------------------
+
+CANARY = "CANARY-SECRET-7f3a"
+
+
+def hostile_container(name: str) -> dict[str, Any]:
+    """A container whose env values, command, args, exec probes and hooks hold the canary."""
+    return {
+        "name": name,
+        "image": f"registry.example/{name}:1.2",
+        "command": ["/bin/sh", "-c", f"run --token={CANARY}"],
+        "args": [f"--password={CANARY}"],
+        "env": [
+            {"name": "DB_PASSWORD", "value": CANARY},
+            {"name": "API_KEY", "valueFrom": {"secretKeyRef": {"name": "api", "key": "key"}}},
+            {"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "mode"}}},
+        ],
+        "envFrom": [{"secretRef": {"name": "bulk"}}, {"configMapRef": {"name": "flags", "optional": True}}],
+        "ports": [{"name": "http", "containerPort": 8080}],
+        "resources": {"requests": {"cpu": "250m", "memory": "64Mi"}, "limits": {"memory": "128Mi"}},
+        "readinessProbe": {
+            "httpGet": {
+                "path": "/ready",
+                "port": "http",
+                "httpHeaders": [{"name": "Authorization", "value": f"Bearer {CANARY}"}],
+            }
+        },
+        "livenessProbe": {"exec": {"command": ["check", f"--secret={CANARY}"]}},
+        "startupProbe": {"tcpSocket": {"port": 8080}},
+        "lifecycle": {"preStop": {"exec": {"command": ["echo", CANARY]}}},
+    }
+
+
+def hostile_pod_spec() -> dict[str, Any]:
+    return {
+        "initContainers": [hostile_container("init")],
+        "containers": [hostile_container("app")],
+        "imagePullSecrets": [{"name": "regcred"}],
+        "volumes": [
+            {"name": "conf", "configMap": {"name": "app-conf"}},
+            {"name": "certs", "secret": {"secretName": "app-certs", "optional": True}},
+            {"name": "data", "persistentVolumeClaim": {"claimName": "app-data"}},
+            {"name": "scratch", "emptyDir": {}},
+            {"name": "bundle", "projected": {"sources": [{"secret": {"name": "bundle-s"}}]}},
+        ],
+        "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "db", "effect": "NoSchedule"}],
+        "nodeSelector": {"disk": "ssd"},
+    }
+
+
+def hostile_metadata(name: str, kind: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "namespace": "team-a",
+        "annotations": {
+            "kubectl.kubernetes.io/last-applied-configuration": json.dumps({"kind": kind, "x": CANARY}),
+            "openshift.io/token-secret.value": CANARY,
+            "kcache.dev/simulate": CANARY,
+            "team": "payments",
+        },
+        "ownerReferences": [
+            {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": f"{name}-rs", "controller": True}
+        ],
+    }
+
+
+def test_new_pod_fields_are_kept_and_no_canary_reaches_a_record() -> None:
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": hostile_metadata("app-1", "Pod"),
+        "spec": hostile_pod_spec() | {"nodeName": "node-1"},
+        "status": {
+            "phase": "Running",
+            "conditions": [
+                {"type": "Ready", "status": "False", "reason": "ContainersNotReady", "message": "m"}
+            ],
+            "initContainerStatuses": [
+                {
+                    "name": "init",
+                    "state": {"terminated": {"exitCode": 0, "reason": "Completed", "message": CANARY}},
+                }
+            ],
+            "containerStatuses": [
+                {
+                    "name": "app",
+                    "restartCount": 3,
+                    "state": {"terminated": {"exitCode": 2, "reason": "Error", "message": CANARY}},
+                    "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled", "message": CANARY}},
+                }
+            ],
+        },
+    }
+    record = to_resource(pod, "pod")
+    assert CANARY not in dump(record)
+    f = record.fields
+    app = f["containers"][0]
+    assert app["image"] == "registry.example/app:1.2"
+    assert app["ports"] == [{"name": "http", "container_port": 8080, "protocol": "TCP"}]
+    assert (app["requests"], app["limits"]) == ({"cpu": "250m", "memory": "64Mi"}, {"memory": "128Mi"})
+    assert app["readiness_probe"] == {"type": "httpGet", "target": ":http/ready"}
+    assert app["liveness_probe"] == {"type": "exec", "target": None}
+    assert app["startup_probe"] == {"type": "tcpSocket", "target": ":8080"}
+    assert (app["state"], app["reason"], app["exit_code"]) == ("terminated", "Error", 2)
+    assert (app["last_state_reason"], app["last_exit_code"]) == ("OOMKilled", 137)
+    assert f["init_containers"][0]["reason"] == "Completed"
+    assert f["conditions"] == [
+        {"type": "Ready", "status": "False", "reason": "ContainersNotReady", "message": "m"}
+    ]
+    assert {(v["name"], v["type"], v["ref"]) for v in f["volumes"]} == {
+        ("conf", "configMap", "app-conf"),
+        ("certs", "secret", "app-certs"),
+        ("data", "persistentVolumeClaim", "app-data"),
+        ("scratch", "emptyDir", None),
+        ("bundle", "projected", None),
+    }
+    refs = {(r["kind"], r["name"], r["optional"]) for r in f["refs"]}
+    assert refs >= {
+        ("configmap", "app-conf", False),
+        ("secret", "app-certs", True),
+        ("persistentvolumeclaim", "app-data", False),
+        ("secret", "bundle-s", False),
+        ("secret", "api", False),
+        ("configmap", "settings", False),
+        ("secret", "bulk", False),
+        ("configmap", "flags", True),
+        ("secret", "regcred", True),
+    }
+    assert f["tolerations"] == [
+        {"key": "dedicated", "operator": "Equal", "value": "db", "effect": "NoSchedule"}
+    ]
+    assert f["node_selector"] == {"disk": "ssd"}
+    assert "owners" not in f and (record.owner_kind, record.owner_name) == ("replicaset", "app-1-rs")
+    assert record.annotations == {"team": "payments"}
+
+
+def test_workload_templates_keep_images_and_no_canary() -> None:
+    template = {"metadata": {"labels": {"app": "x"}}, "spec": hostile_pod_spec()}
+    objects = {
+        "deployment": {
+            "kind": "Deployment",
+            "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "x"}}, "template": template},
+            "status": {
+                "replicas": 3,
+                "readyReplicas": 1,
+                "availableReplicas": 1,
+                "updatedReplicas": 2,
+                "unavailableReplicas": 2,
+                "conditions": [
+                    {
+                        "type": "Progressing",
+                        "status": "False",
+                        "reason": "ProgressDeadlineExceeded",
+                        "message": "slow",
+                    }
+                ],
+            },
+        },
+        "statefulset": {"kind": "StatefulSet", "spec": {"template": template}},
+        "daemonset": {
+            "kind": "DaemonSet",
+            "spec": {"template": template},
+            "status": {"numberUnavailable": 1},
+        },
+        "job": {
+            "kind": "Job",
+            "spec": {"template": template, "backoffLimit": 2},
+            "status": {
+                "failed": 3,
+                "conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"}],
+            },
+        },
+        "cronjob": {
+            "kind": "CronJob",
+            "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": template}}},
+            "status": {
+                "active": [{"kind": "Job", "name": "x-123"}],
+                "lastScheduleTime": "2026-01-01T00:00:00Z",
+            },
+        },
+    }
+    for kind, obj in objects.items():
+        obj["metadata"] = hostile_metadata("x", obj["kind"])
+        record = to_resource(obj, kind)
+        assert CANARY not in dump(record), kind
+        assert [c["image"] for c in record.fields["containers"]] == ["registry.example/app:1.2"], kind
+        assert [c["image"] for c in record.fields["init_containers"]] == ["registry.example/init:1.2"], kind
+        assert {r["name"] for r in record.fields["refs"]} >= {"app-conf", "app-data", "api"}, kind
+    deployment = to_resource(objects["deployment"], "deployment").fields
+    assert (deployment["replicas"], deployment["ready_replicas"], deployment["updated_replicas"]) == (3, 1, 2)
+    assert deployment["unavailable_replicas"] == 2
+    assert deployment["conditions"][0]["reason"] == "ProgressDeadlineExceeded"
+    job = to_resource(objects["job"], "job").fields
+    assert (job["status"], job["failed"], job["backoff_limit"]) == ("Failed", 3, 2)
+    assert job["conditions"][0]["reason"] == "BackoffLimitExceeded"
+    objects["job"]["spec"].pop("backoffLimit")
+    assert to_resource(objects["job"], "job").fields["backoff_limit"] == 6
+    cronjob = to_resource(objects["cronjob"], "cronjob").fields
+    assert (cronjob["active_jobs"], cronjob["last_schedule_time"]) == (["x-123"], "2026-01-01T00:00:00Z")
+    assert to_resource(objects["daemonset"], "daemonset").fields["unavailable"] == 1
+
+
+async def test_hostile_objects_leave_no_canary_in_the_cache_file(tmp_path: Path) -> None:
+    from kcache.analyzers.load import load_view
+    from kcache.store import Store
+
+    template = {"metadata": {"labels": {"app": "x"}}, "spec": hostile_pod_spec()}
+    pod = {
+        "kind": "Pod",
+        "metadata": hostile_metadata("x-1", "Pod"),
+        "spec": hostile_pod_spec(),
+        "status": {},
+    }
+    deployment = {
+        "kind": "Deployment",
+        "metadata": hostile_metadata("x", "Deployment"),
+        "spec": {"template": template},
+    }
+    secret = {
+        "kind": "Secret",
+        "metadata": hostile_metadata("s", "Secret"),
+        "data": {"k": base64.b64encode(CANARY.encode()).decode()},
+        "stringData": {"t": CANARY},
+    }
+    async with Store(tmp_path / "cache.db") as store:
+        for kind, obj in (("pod", pod), ("deployment", deployment), ("secret", secret)):
+            await store.replace("c", kind, [to_resource(obj, kind)], ttl_s=60)
+        loaded = await load_view(store, "c", "team-a")
+        cached = loaded.view.get("deployment", "team-a", "x")
+        assert cached is not None and cached.fields["containers"][0]["image"] == "registry.example/app:1.2"
+        # Kinds never scanned are not in the view: nothing is concluded from their absence.
+        assert loaded.view.loaded("secret") and not loaded.view.loaded("configmap")
+        assert loaded.age_s is not None
+        for suffix in ("", "-wal", "-shm"):
+            f = Path(f"{store.path}{suffix}")
+            if f.exists():
+                data = f.read_bytes()
+                assert CANARY.encode() not in data and base64.b64encode(CANARY.encode()) not in data
+
+
+def test_secrets_never_keep_data_or_string_data_values() -> None:
+    secret = {
+        "kind": "Secret",
+        "metadata": hostile_metadata("db", "Secret"),
+        "type": "Opaque",
+        "data": {"password": base64.b64encode(CANARY.encode()).decode()},
+        "stringData": {"token": CANARY},
+    }
+    record = to_resource(secret, "secret")
+    assert (record.fields["type"], record.fields["keys"]) == ("Opaque", ["password", "token"])
+    assert CANARY not in dump(record) and secret["data"]["password"] not in dump(record)
+
+
+def test_service_endpoints_ingress_pvc_and_node_fields() -> None:
+    endpoints = to_resource(
+        {
+            "kind": "Endpoints",
+            "metadata": {"name": "web", "namespace": "a"},
+            "subsets": [
+                {
+                    "addresses": [{"ip": "10.0.0.1", "targetRef": {"kind": "Pod", "name": "web-1"}}],
+                    "notReadyAddresses": [
+                        {"ip": "10.0.0.2", "targetRef": {"kind": "Pod", "name": "web-2"}},
+                        {"ip": "10.0.0.3"},
+                    ],
+                    "ports": [{"port": 8080}],
+                }
+            ],
+        },
+        "endpoints",
+    ).fields
+    assert (endpoints["ready_count"], endpoints["not_ready_count"]) == (1, 2)
+    assert endpoints["target_pods"] == ["web-1", "web-2"]
+    ingress = to_resource(
+        {
+            "kind": "Ingress",
+            "metadata": {"name": "web", "namespace": "a"},
+            "spec": {
+                "defaultBackend": {"service": {"name": "fallback", "port": {"name": "http"}}},
+                "rules": [
+                    {
+                        "http": {
+                            "paths": [
+                                {
+                                    "path": "/",
+                                    "pathType": "Prefix",
+                                    "backend": {"service": {"name": "web", "port": {"number": 80}}},
+                                }
+                            ]
+                        }
+                    }
+                ],
+            },
+            "status": {"loadBalancer": {"ingress": [{"ip": "203.0.113.9"}]}},
+        },
+        "ingress",
+    ).fields
+    assert ingress["default_backend"] == {"service": "fallback", "port": "http", "resource": None}
+    assert ingress["rules"][0]["paths"][0]["service"] == "web" and ingress["class_name"] is None
+    assert ingress["addresses"] == ["203.0.113.9"]
+    pvc = to_resource(
+        {
+            "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "data", "namespace": "a"},
+            "spec": {"storageClassName": "gone", "resources": {"requests": {"storage": "1Gi"}}},
+            "status": {"phase": "Pending"},
+        },
+        "persistentvolumeclaim",
+    ).fields
+    assert (pvc["status"], pvc["storage_class"], pvc["volume"], pvc["requested"]) == (
+        "Pending",
+        "gone",
+        None,
+        "1Gi",
+    )
+    node = to_resource(
+        {
+            "kind": "Node",
+            "metadata": {"name": "n1"},
+            "spec": {"unschedulable": True, "taints": [{"key": "k", "effect": "NoSchedule"}]},
+            "status": {
+                "conditions": [
+                    {
+                        "type": "Ready",
+                        "status": "False",
+                        "reason": "KubeletNotReady",
+                        "message": "PLEG is not healthy",
+                    },
+                    {"type": "MemoryPressure", "status": "True", "reason": "KubeletHasInsufficientMemory"},
+                ]
+            },
+        },
+        "node",
+    ).fields
+    assert (node["status"], node["unschedulable"]) == ("NotReady,SchedulingDisabled", True)
+    assert [(c["type"], c["status"]) for c in node["conditions"]] == [
+        ("Ready", "False"),
+        ("MemoryPressure", "True"),
+    ]
+
+
+def test_canonical_kind_reads_every_name_of_the_kinds_table() -> None:
+    from kcache.kinds import TABLE
+
+    for k in TABLE:
+        for word in (*k.words, k.api_kind, k.api_kind.upper(), f" {k.plural} "):
+            assert canonical_kind(word) == k.name, word
+    assert canonical_kind("HorizontalPodAutoscaler") == "horizontalpodautoscaler"
+
+
+def test_owner_references_beyond_the_controller_are_kept() -> None:
+    meta = {
+        "name": "x",
+        "namespace": "a",
+        "ownerReferences": [
+            {"kind": "ReplicaSet", "name": "x-rs", "controller": True},
+            {"kind": "CustomThing", "name": "t"},
+        ],
+    }
+    record = to_resource({"kind": "Pod", "metadata": meta}, "pod")
+    assert (record.owner_kind, record.owner_name) == ("replicaset", "x-rs")
+    assert record.fields["owners"] == [
+        {"kind": "replicaset", "name": "x-rs", "controller": True},
+        {"kind": "customthing", "name": "t", "controller": False},
+    ]
 
 
 def test_a_bad_item_is_skipped_and_said_when_the_caller_asks() -> None:
