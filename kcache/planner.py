@@ -13,6 +13,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import BaseTool
 
+from kcache.analyzers import object_ref, rank
 from kcache.answer import compact
 from kcache.errors import ConfigError, KcacheError, LlmError
 from kcache.kinds import KINDS
@@ -24,6 +25,7 @@ from kcache.settings import Settings
 from kcache.state import TERMINAL, AgentState, ToolChoice
 
 CACHE_OPERATIONS = ("list", "get", "diagnose")
+MAX_FINDINGS = 20
 
 
 def canonical_args(state: AgentState) -> dict[str, Any]:
@@ -136,6 +138,18 @@ def gemini_messages(state: AgentState, settings: Settings) -> tuple[list[AnyMess
         facts["cluster"] = resolved["cluster"]
     if resolved.get("events"):
         facts["warning_events"] = [compact(Resource(**e)) for e in resolved["events"]][:20]
+    if findings := resolved.get("findings"):
+        # A diagnosis hands the model what the analyzers found, not raw rows to read.
+        facts["findings"] = [
+            {
+                "object": object_ref(f["kind"], f["namespace"], f["name"]),
+                "severity": f["severity"],
+                "reason": f["reason"],
+                "finding": f["text_en"],
+                "evidence": list(f["evidence"])[:3],
+            }
+            for f in rank(findings)[:MAX_FINDINGS]
+        ]
     named = {str(p["value"]) for p in plan.get("params", {}).values()}
     text, tokens, summarised = build_context(
         request=state["query"],

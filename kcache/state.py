@@ -14,6 +14,8 @@ from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 from typing_extensions import TypedDict
 
+from kcache.analyzers.findings import Finding
+
 Outcome = Literal["answer", "confirm", "executed", "clarify", "not_found", "refuse", "error"]
 """How a turn ended: read answered, write paused for approval, write run, clarification asked,
 object missing, request declined, or a read that could not be answered."""
@@ -167,6 +169,10 @@ class Resolution(TypedDict, total=False):
     refreshed: list[str]
     stale: list[str]
     """Scopes whose read-through refresh failed: their rows may be out of date."""
+    findings: list[Finding]
+    """diagnose: what the analyzers found over the cached scope, ranked (no LLM involved)."""
+    scope: str | None
+    """diagnose without a named object: the namespace diagnosed, or None for the cluster."""
     partial: list[str]
     """Scopes known to be incomplete (a list the server narrowed), with the reason: unknown, not empty."""
     data_age_s: float | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langchain_core.messages import AIMessage, ToolMessage
 
-from kcache.answer import age_note, diagnosis, listing, object_detail, t
+from kcache.answer import age_note, diagnosis, listing, object_detail, problems, t
 from kcache.model import Resource
 from kcache.state import AgentState, Row, TurnRecord
 
@@ -66,7 +66,11 @@ def compose(state: AgentState) -> str:
         logs = {}
         for c, text in zip([c for c in calls if c.get("executed")], tool_texts, strict=False):
             logs[str(c["args"].get("name"))] = text
-        body = diagnosis(lang, items, _resources(resolved.get("events", [])), logs)
+        findings = resolved.get("findings")
+        if "scope" in resolved:  # a namespace or the whole cluster, no object named
+            body = problems(lang, findings or [], resolved["scope"], logs=logs)
+        else:
+            body = diagnosis(lang, items, _resources(resolved.get("events", [])), logs, findings=findings)
         return body + ("\n" + note if note else "")
     if tool_texts:
         head = t(lang, f"{kind} {op} 的结果：", f"Result of {kind} {op}:")

@@ -13,6 +13,8 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from kcache import labels as label_selectors
+from kcache.analyzers import diagnose_cluster, diagnose_namespace
+from kcache.analyzers.load import diagnose_items, load_view
 from kcache.answer import HEALTHY_POD
 from kcache.context import DEFAULT_CONTEXT, Context
 from kcache.kinds import KINDS, WORKLOADS, is_namespaced
@@ -313,6 +315,35 @@ async def _cluster_facts(kc: Holder, reader: _Reader) -> ClusterFacts | None:
     return {"name": info["name"], "version": info["version"], "api_server": info["api_server"], "node_count": info["node_count"]}  # fmt: skip
 
 
+async def _diagnose(
+    kc: Holder, u: Understanding, out: Resolution, items: list[Resource], reader: _Reader
+) -> Resolution:
+    """Phase 3 of a diagnosis: the analyzers' findings over the cached scope, and the events.
+
+    A named object is diagnosed with what it leads to (owners, pods, backends, claims, nodes);
+    "what's wrong in X" runs every analyzer over the namespace; "is my cluster healthy?" over
+    the cluster.
+    """
+    ns = out.get("namespace")
+    named = u.get("name_mention") or out.get("target") or out.get("related")
+    found: Resolution = {}
+    if u["resource"] == "cluster" or (not named and ns is None and not items):
+        reader.lookups += 1
+        found["findings"] = diagnose_cluster((await load_view(kc.store, kc.cluster)).view)
+        found["scope"] = None
+    elif not named and ns is not None:
+        reader.lookups += 1
+        found["findings"] = diagnose_namespace((await load_view(kc.store, kc.cluster, ns)).view, ns)
+        found["scope"] = ns
+    else:
+        found["findings"] = await diagnose_items(kc.store, kc.cluster, items, ns)
+    if items:
+        events = await reader.read("event", ns or items[0].namespace)
+        names = {r.name for r in items}
+        found["events"] = _items([e for e in events.items if e.fields.get("involved_name") in names])
+    return found
+
+
 async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Holder) -> dict[str, Any]:
     """Resolve namespace and names, and read the rows that answer the request."""
     start = time.perf_counter()
@@ -333,10 +364,8 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Hold
         # Named in the cache's vocabulary but gone when read (deleted since): it does not exist now.
         out.pop("target")
         out["missing"] = {"what": target["kind"], "mention": target["name"], "namespace": target["namespace"], "suggestions": []}  # fmt: skip
-    if u["operation"] == "diagnose" and items:
-        events = await reader.read("event", out.get("namespace") or items[0].namespace)
-        names = {r.name for r in items}
-        out["events"] = _items([e for e in events.items if e.fields.get("involved_name") in names])
+    if u["operation"] == "diagnose" and "missing" not in out and "candidates" not in out:
+        out.update(await _diagnose(kc, u, out, items, reader))
     out.update(
         {
             "items": _items(items),
