@@ -143,6 +143,15 @@ class ClusterFacts(TypedDict):
     node_count: int | None
 
 
+class FurtherAsk(TypedDict):
+    """Another ask of the same sentence ("list pods and services in X"), and its rows."""
+
+    reading: Understanding
+    items: list[Row]
+    answered: bool
+    """False for an ask that is not a read: the answer names it as not done."""
+
+
 class Resolution(TypedDict, total=False):
     """cache_lookup: mentions resolved against the cache, the rows that answer, lookups and hits."""
 
@@ -169,6 +178,8 @@ class Resolution(TypedDict, total=False):
     refreshed: list[str]
     stale: list[str]
     """Scopes whose read-through refresh failed: their rows may be out of date."""
+    also: list[FurtherAsk]
+    """The sentence's other asks, read from the cache when they are reads."""
     findings: list[Finding]
     """diagnose: what the analyzers found over the cached scope, ranked (no LLM involved)."""
     scope: str | None

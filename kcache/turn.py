@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from langchain_core.messages import AIMessage, ToolMessage
 
+from kcache import facts as fact_answers
 from kcache.answer import age_note, diagnosis, listing, object_detail, problems, t
 from kcache.model import Resource
 from kcache.state import AgentState, Row, TurnRecord
@@ -83,6 +84,10 @@ def compose(state: AgentState) -> str:
             f"Cluster {facts['name']} runs Kubernetes {facts['version']} on {facts['node_count']} nodes (API server {facts['api_server']}).",
         )
         return body + " " + note
+    if op in ("list", "get") and (
+        fact := fact_answers.answer(lang, kind, items, u, resolved.get("namespace"))
+    ):
+        return fact + ("\n" + note if note else "")
     if op == "get" and items:
         return object_detail(lang, items[0]) + ("\n" + note if note else "")
     if op in ("list", "get"):
@@ -90,6 +95,33 @@ def compose(state: AgentState) -> str:
             lang, kind, items, resolved.get("namespace"), count_only=u.get("count_only", False)
         ) + ("\n" + note if note else "")
     return t(lang, "没有可用的工具完成这个请求。", "No available tool can do this.")
+
+
+def further_answers(state: AgentState) -> str:
+    """The answers to the sentence's other asks, each under the first answer (never dropped)."""
+    parts = []
+    for ask in state["resolved"].get("also", []):
+        u = ask["reading"]
+        lang, kind, ns = u["language"], u["resource"], u.get("namespace")
+        if not ask["answered"]:
+            parts.append(
+                t(
+                    lang,
+                    f"另外你还问了 {kind} 的 {u['operation']}：请单独再问一次。",
+                    f"You also asked for a {u['operation']} of {kind}: ask it on its own, it was not done.",
+                )
+            )
+            continue
+        items = _resources(ask["items"])
+        text = fact_answers.answer(lang, kind, items, u, ns)
+        if text is None:
+            text = (
+                object_detail(lang, items[0])
+                if u["operation"] == "get" and items
+                else listing(lang, kind, items, ns, count_only=False)
+            )
+        parts.append(text)
+    return "\n\n".join(parts)
 
 
 def answered_from_cache(state: AgentState) -> bool:
@@ -144,8 +176,11 @@ def final_answer(state: AgentState) -> str:
         and not last.tool_calls
         and str(last.content).strip()
     ):
-        return str(last.text if hasattr(last, "text") else last.content)
-    return compose(state)
+        main = str(last.text if hasattr(last, "text") else last.content)
+    else:
+        main = compose(state)
+    further = further_answers(state) if plan.get("outcome") not in ("clarify", "refuse") else ""
+    return main + ("\n\n" + further if further else "")
 
 
 def record(state: AgentState, answer: str) -> TurnRecord:

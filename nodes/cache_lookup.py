@@ -17,12 +17,13 @@ from kcache.analyzers import diagnose_cluster, diagnose_namespace
 from kcache.analyzers.load import diagnose_items, load_view
 from kcache.answer import HEALTHY_POD
 from kcache.context import DEFAULT_CONTEXT, Context
+from kcache.facts import select
 from kcache.kinds import KINDS, WORKLOADS, is_namespaced
 from kcache.model import Resource
 from kcache.resolve import best_or_ambiguous, nearest, rank, workload_of
 from kcache.runtime import Holder
 from kcache.scan import refresh_scopes
-from kcache.state import AgentState, ClusterFacts, Resolution, Row, Target, Understanding
+from kcache.state import AgentState, ClusterFacts, FurtherAsk, Resolution, Row, Target, Understanding
 from kcache.store import Lookup
 from kcache.timing import node_timings
 from kcache.understand import Vocabulary
@@ -302,6 +303,8 @@ async def read_rows(u: Understanding, out: Resolution, reader: _Reader) -> list[
         items = [r for r in items if r.fields.get("type") == "Warning"]
     if kind == "pod" and u.get("problem_only"):
         items = [r for r in items if r.fields.get("status") not in HEALTHY_POD or _unready(r)] or items
+    if predicates := u.get("predicates"):
+        items = select(items, predicates)
     return items
 
 
@@ -344,6 +347,24 @@ async def _diagnose(
     return found
 
 
+async def _further_asks(further: list[Understanding], out: Resolution, reader: _Reader) -> list[FurtherAsk]:
+    """The other asks of the sentence ("pods and services in X").
+
+    Reads are answered from the cache too; anything else is named, so the answer says it
+    was not done.
+    """
+    answers: list[FurtherAsk] = []
+    for ask in further:
+        ns = ask.get("namespace") or out.get("namespace")
+        ask = {**ask, "namespace": ns}
+        if ask["operation"] in ("list", "get") and ask["resource"] in KINDS:
+            rows = await read_rows(ask, {"namespace": ns}, reader)
+            answers.append({"reading": ask, "items": _items(rows), "answered": True})
+        else:
+            answers.append({"reading": ask, "items": [], "answered": False})
+    return answers
+
+
 async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Holder) -> dict[str, Any]:
     """Resolve namespace and names, and read the rows that answer the request."""
     start = time.perf_counter()
@@ -366,6 +387,8 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Hold
         out["missing"] = {"what": target["kind"], "mention": target["name"], "namespace": target["namespace"], "suggestions": []}  # fmt: skip
     if u["operation"] == "diagnose" and "missing" not in out and "candidates" not in out:
         out.update(await _diagnose(kc, u, out, items, reader))
+    if further := u.get("also"):
+        out["also"] = await _further_asks(further, out, reader)
     out.update(
         {
             "items": _items(items),

@@ -1,0 +1,184 @@
+"""Answers that start with what was asked, computed from the cache.
+
+The objects a condition keeps, in the order asked, with the fields asked for ("pods that
+never restarted", "which pods restarted most", "what image does X use", "pods older than a
+day"). Pure functions over cached records.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from kcache.analyzers import object_ref
+from kcache.answer import how_many, images, most, ports, scope_words, t
+from kcache.model import Resource
+from kcache.state import PredicateRow, Understanding
+
+#: The most objects a fact answer lists.
+MAX_LISTED = 20
+
+
+def _age_s(r: Resource, now: float) -> float | None:
+    if not r.created_at:
+        return None
+    try:
+        return now - datetime.fromisoformat(r.created_at.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _all_ready(r: Resource) -> bool | None:
+    ready = r.fields.get("ready")
+    if isinstance(ready, str) and "/" in ready:  # a pod: "1/2" containers ready
+        have, _, want = ready.partition("/")
+        return have == want and want != "0"
+    if isinstance(ready, bool):
+        return ready
+    wanted = r.fields.get("replicas", r.fields.get("desired"))
+    got = r.fields.get("ready_replicas", ready if isinstance(ready, int) else None)
+    return None if wanted is None or got is None else int(got) >= int(wanted)
+
+
+def value(r: Resource, field: str, now: float) -> Any:
+    """The value of a predicate's field for one cached object (None when the cache has none)."""
+    if field == "ready":
+        return _all_ready(r)
+    if field == "age_s":
+        return _age_s(r, now)
+    if field == "restarts":
+        return int(r.fields.get("restarts") or 0) if r.kind == "pod" else r.fields.get("restarts")
+    if field == "ready_replicas":
+        return r.fields.get(
+            "ready_replicas", r.fields.get("ready") if isinstance(r.fields.get("ready"), int) else None
+        )
+    if field == "replicas":
+        return r.fields.get("replicas", r.fields.get("desired"))
+    return r.fields.get(field)
+
+
+def holds(r: Resource, p: PredicateRow, now: float) -> bool:
+    """Whether one object meets one condition; an unknown value never does."""
+    left = value(r, p["field"], now)
+    right = value(r, p["other"], now) if p["other"] else p["value"]
+    if left is None or right is None:
+        return False
+    try:
+        match p["op"]:
+            case "==":
+                return bool(left == right)
+            case "!=":
+                return bool(left != right)
+            case "<":
+                return bool(left < right)
+            case "<=":
+                return bool(left <= right)
+            case ">":
+                return bool(left > right)
+            case ">=":
+                return bool(left >= right)
+    except TypeError:
+        return False
+    return False
+
+
+def select(
+    items: Sequence[Resource], predicates: Sequence[PredicateRow], now: float | None = None
+) -> list[Resource]:
+    """The objects that meet every condition."""
+    at = time.time() if now is None else now
+    return [r for r in items if all(holds(r, p, at) for p in predicates)]
+
+
+_ORDER = {
+    "age": lambda r, now: _age_s(r, now) or 0.0,
+    "name": lambda r, now: 0.0,
+}
+
+
+def _field_text(lang: str, r: Resource, field: str, now: float) -> str | None:
+    f = r.fields
+    if field == "ip":
+        return f.get("pod_ip") or f.get("cluster_ip")
+    if field == "node":
+        return f.get("node_name")
+    if field == "labels":
+        return ", ".join(f"{k}={v}" for k, v in sorted(r.labels.items())) or "-"
+    if field == "restarts":
+        return str(f.get("restarts", 0))
+    if field == "age":
+        age = _age_s(r, now)
+        return None if age is None else _duration(age)
+    if field == "replicas":
+        wanted, ready = f.get("replicas", f.get("desired")), f.get("ready_replicas", f.get("ready"))
+        return None if wanted is None else f"{ready if ready is not None else '?'}/{wanted}"
+    if field == "containers":
+        return ", ".join(str(c.get("name")) for c in f.get("containers") or []) or None
+    if field == "status":
+        return f.get("status") or f.get("phase")
+    value_ = f.get(field)
+    return None if value_ is None else str(value_)
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
+
+
+def answer(
+    lang: str, kind: str, items: Sequence[Resource], u: Understanding, namespace: str | None
+) -> str | None:
+    """The answer to a count, an order or a field asked of the listed objects.
+
+    None when the request asks none of these (the plain listing answers it). ``items`` are
+    the objects the request's conditions kept (see :func:`select`).
+    """
+    now = time.time()
+    fields: Sequence[str] = u.get("fields") or ()
+    sort_by, limit = u.get("sort_by"), u.get("limit")
+    if u.get("count_only"):
+        return how_many(lang, kind, items, namespace)
+    if "image" in fields:
+        return images(lang, items, scope=namespace)
+    if "ports" in fields and items:
+        return "\n".join(ports(lang, r) for r in items[:MAX_LISTED])
+    if sort_by == "restarts":
+        return most(lang, kind, items, "restarts", namespace, limit=limit or 10)
+    shown = list(items)
+    if sort_by in _ORDER:
+        shown.sort(
+            key=lambda r: (_ORDER[sort_by](r, now), r.name),
+            reverse=bool(u.get("descending")) and sort_by != "name",
+        )
+    asked = [f for f in fields if f not in ("image", "ports")]
+    if not asked and not sort_by and not limit and not u.get("predicates"):
+        return None
+    shown = shown[: limit or MAX_LISTED]
+    where = scope_words(lang, namespace)
+    if not shown:
+        return t(lang, f"{where}没有符合条件的 {kind}。", f"No {kind} {where} matches.")
+    head = t(
+        lang,
+        f"{where}符合条件的 {kind} 共 {len(items)} 个"
+        + (f"，显示前 {len(shown)} 个" if len(shown) < len(items) else "")
+        + "：",
+        f"{len(items)} {kind}{'s' if len(items) != 1 else ''} {where} match"
+        + ("es" if len(items) == 1 else "")
+        + (f" (first {len(shown)} shown)" if len(shown) < len(items) else "")
+        + ":",
+    )
+    lines = [head]
+    for r in shown:
+        ref = object_ref(r.kind, r.namespace, r.name) if not namespace else r.name
+        extra = {f: _field_text(lang, r, f, now) for f in asked or _defaults(r)}
+        details = ", ".join(f"{k} {v}" for k, v in extra.items() if v is not None)
+        lines.append(f"- {ref}" + (f": {details}" if details else ""))
+    return "\n".join(lines)
+
+
+def _defaults(r: Resource) -> Mapping[str, None]:
+    return dict.fromkeys(("status", "restarts", "age") if r.kind == "pod" else ("status", "replicas", "age"))
