@@ -15,6 +15,20 @@ from kcache.redaction import redact
 from kcache.registry.capability import ToolCapability
 
 
+def log_lines(text: str, understanding: Mapping[str, Any]) -> str:
+    """Log lines as shown: those containing the text asked for (``grep``), the last ``tail`` of them."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    wanted = understanding.get("grep")
+    if wanted:
+        lines = [line for line in lines if wanted.lower() in line.lower()]
+        if not lines:
+            return f"(no log line contains {wanted!r})"
+    tail = understanding.get("tail")
+    if tail:
+        lines = lines[-int(tail) :]
+    return quoted("\n".join(lines), 60) if lines else "(no log lines)"
+
+
 def digest(result: ToolResult, cap: ToolCapability, understanding: Mapping[str, Any]) -> str:
     """What of a tool's output may reach the LLM, the answer and the state."""
     if result.is_error:
@@ -26,7 +40,7 @@ def digest(result: ToolResult, cap: ToolCapability, understanding: Mapping[str, 
     # Shown text is the payload, not its JSON wrapper ({"logs": "line\nline"} as one line).
     text = unwrap_text(result.text)
     if ops & {"logs"}:
-        return quoted(redact(text), 60) if text.strip() else "(no log lines)"
+        return log_lines(redact(text), understanding)
     if ops & {"top"}:
         return quoted(redact(text), 60)
     kind = understanding.get("resource", "")

@@ -26,6 +26,7 @@ from kcache.state import TERMINAL, AgentState, ToolChoice
 
 CACHE_OPERATIONS = ("list", "get", "diagnose")
 MAX_FINDINGS = 20
+LOG_LINES_TO_FILTER = 1000
 
 
 def canonical_args(state: AgentState) -> dict[str, Any]:
@@ -34,6 +35,8 @@ def canonical_args(state: AgentState) -> dict[str, Any]:
     u = state["understanding"]
     if "namespace" not in params and u["operation"] in ("list", "top") and KINDS.get(u["resource"], False):
         params["all_namespaces"] = True
+    if u.get("grep"):
+        params["grep"] = u["grep"]  # not a tool argument: it decides how many lines to fetch
     return params
 
 
@@ -51,8 +54,12 @@ def tool_args(registry: Registry, chosen: ToolChoice, params: dict[str, Any]) ->
     """Canonical parameters → the tool's own arguments (only those the tool takes)."""
     sel = selection(registry, chosen)
     usable = {k: v for k, v in params.items() if sel.tool.tool_param(k) is not None or k == "all_namespaces"}
-    if chosen.get("operation") == "logs" and "tail" not in usable and sel.tool.tool_param("tail"):
-        usable["tail"] = 100  # a bounded default: logs can be long
+    if chosen.get("operation") == "logs" and sel.tool.tool_param("tail"):
+        if params.get("grep"):
+            # The filter applies to the returned lines: fetch enough of them to filter.
+            usable["tail"] = max(LOG_LINES_TO_FILTER, int(usable.get("tail") or 0))
+        elif "tail" not in usable:
+            usable["tail"] = 100  # a bounded default: logs can be long
     return build_args(sel, usable)
 
 

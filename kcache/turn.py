@@ -75,6 +75,15 @@ def compose(state: AgentState) -> str:
         return body + ("\n" + note if note else "")
     if tool_texts:
         head = t(lang, f"{kind} {op} 的结果：", f"Result of {kind} {op}:")
+        if op == "logs" and (since := u.get("since_seconds")):
+            window = (
+                f"{since // 3600}h" if since >= 3600 else f"{since // 60}m" if since >= 60 else f"{since}s"
+            )
+            head = t(
+                lang,
+                f"日志工具不能按时间过滤（最近 {window}），下面是最后的日志行：",
+                f"The log tool cannot filter by time (the last {window} asked); these are the last lines:",
+            )
         return head + "\n" + "\n".join(tool_texts)
     if kind == "cluster" and "cluster" in resolved:
         facts = resolved["cluster"]

@@ -70,3 +70,35 @@ async def test_the_diagnosis_states_the_cause(
     assert rec["answered_from_cache"] and not rec["executed"]
     for text in says:
         assert text in out["answer"], (text, out["answer"])
+
+
+FACTS = [
+    ("which pods restarted most in shop", ["Top 3 pods by restarts", "1. orders-", "— 6"]),
+    ("what image does deployment recommender use", ["ghcr.io/example/recommender:5.0.2"]),
+    ("which deployments have fewer ready replicas than desired in shop", ["4 deployments", "checkout: replicas 0/2"]),
+    ("how many pods are running in shop", ["8 pods in namespace shop", "running but not ready"]),
+    ("shop 里实际在运行的 pod", ["符合条件的 pod 共 8 个"]),
+    ("list pods and services in shop", ["17 pods in namespace shop", "3 services in namespace shop"]),
+    ("shop 里 payments 日志里包含 healthz 的最近 3 条", ["_healthz"]),
+    ("show me logs of storefront in shop from the last hour", ["cannot filter by time", "listening on port"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("question", "says"), FACTS, ids=[f"fact-{i}" for i in range(len(FACTS))])
+async def test_the_answer_starts_with_what_was_asked(
+    incidents: tuple[DevCluster, Path], question: str, says: list[str]
+) -> None:
+    dc, folder = incidents
+    async with runtime.open(Settings.from_env(kcache_env(dc, folder))) as kc:
+        graph = build_agent(kc).compile(checkpointer=InMemorySaver())
+        out = await graph.ainvoke(
+            {"messages": [HumanMessage(question)]},
+            {"configurable": {"thread_id": "f"}},
+            context=Context(dry_run=True),
+        )
+    assert out["record"]["outcome"] == "answer", out["record"]
+    for text in says:
+        assert text in out["answer"], (text, out["answer"])
+    if "healthz" in question:
+        shown = [line for line in out["answer"].splitlines() if line.startswith(">")]
+        assert len(shown) == 3 and all("_healthz" in line for line in shown)

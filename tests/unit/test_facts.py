@@ -1,0 +1,65 @@
+"""Answers that start with what was asked: conditions, order and fields over cached records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kcache.facts import answer, holds, select
+from kcache.model import Resource
+from kcache.outputs import log_lines
+
+
+def pod(name: str, restarts: int = 0, status: str = "Running", ready: str = "1/1", created: str = "2026-11-01T00:00:00Z") -> Resource:  # fmt: skip
+    return Resource(
+        kind="pod", name=name, namespace="shop", created_at=created,
+        fields={"restarts": restarts, "status": status, "ready": ready, "node_name": "n1",
+                "containers": [{"name": "app", "image": f"example/{name}:1"}]},
+    )  # fmt: skip
+
+
+def u(**kw: Any) -> Any:
+    base = {"language": "en", "fields": (), "sort_by": None, "limit": None, "descending": True, "predicates": [], "count_only": False}  # fmt: skip
+    return {**base, **kw}
+
+
+NOW = 1_796_083_200.0  # 2026-12-01T00:00:00Z
+
+
+def test_conditions_compare_fields_and_other_fields() -> None:
+    pods = [pod("a", restarts=0), pod("b", restarts=3), pod("c", ready="0/1")]
+    assert [p.name for p in select(pods, [{"field": "restarts", "op": "==", "value": 0, "other": None}])] == [
+        "a",
+        "c",
+    ]
+    assert [
+        p.name for p in select(pods, [{"field": "ready", "op": "==", "value": False, "other": None}])
+    ] == ["c"]
+    old = {"field": "age_s", "op": ">", "value": 86400, "other": None}
+    assert holds(pods[0], old, NOW) and not holds(pod("new", created="2026-11-30T23:00:00Z"), old, NOW)
+    deploy = Resource(
+        kind="deployment", name="d", namespace="shop", fields={"replicas": 3, "ready_replicas": 1}
+    )
+    fewer = {"field": "ready_replicas", "op": "<", "value": None, "other": "replicas"}
+    assert select([deploy], [fewer]) == [deploy]
+    unknown = Resource(kind="deployment", name="e", namespace="shop", fields={})
+    assert select([unknown], [fewer]) == []  # an unknown value never meets a condition
+
+
+def test_the_answer_is_the_number_the_top_or_the_field_asked() -> None:
+    pods = [pod("a", restarts=1), pod("b", restarts=7), pod("c", restarts=3)]
+    top = answer("en", "pod", pods, u(sort_by="restarts", limit=2), "shop")
+    assert top is not None and top.splitlines()[1:] == ["1. b — 7", "2. c — 3"]
+    count = answer("en", "pod", pods, u(count_only=True), "shop")
+    assert count is not None and count.startswith("3 pods in namespace shop")
+    image = answer("en", "pod", pods[:1], u(fields=("image",)), "shop")
+    assert image is not None and "example/a:1" in image
+    nodes = answer("zh", "pod", pods, u(fields=("node",)), "shop")
+    assert nodes is not None and "共 3 个" in nodes and "node n1" in nodes
+    assert answer("en", "pod", pods, u(), "shop") is None  # a plain listing answers a plain list
+
+
+def test_log_lines_keep_those_asked_for_then_the_last_ones() -> None:
+    text = "\n".join(f"line {i} {'ERROR boom' if i % 3 == 0 else 'ok'}" for i in range(30))
+    shown = log_lines(text, {"grep": "error", "tail": 2})
+    assert shown.splitlines() == ["> line 24 ERROR boom", "> line 27 ERROR boom"]
+    assert log_lines(text, {"grep": "panic"}) == "(no log line contains 'panic')"
