@@ -8,8 +8,10 @@ chosen by ``LLM_PROVIDER`` and never switched silently.
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+import yaml
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.tools import BaseTool
 
@@ -23,6 +25,7 @@ from kcache.registry.loaded import Registry
 from kcache.registry.select import Selection, build_args
 from kcache.settings import Settings
 from kcache.state import TERMINAL, AgentState, ToolChoice
+from kcache.writes import PATCHES, patch_manifest
 
 CACHE_OPERATIONS = ("list", "get", "diagnose")
 MAX_FINDINGS = 20
@@ -97,6 +100,16 @@ def plan_offline(state: AgentState, registry: Registry) -> AIMessage:
             )
             return _call(logs["tool"], args)
         return AIMessage(content="")
+    if op in PATCHES and (target := state["resolved"].get("target")):
+        # A patch operation applies the small manifest kcache builds, through the apply tool.
+        apply = next((s for s in selected if s["operation"] == "apply"), None)
+        if apply is None:
+            return AIMessage(content="")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        manifest = patch_manifest(op, target["kind"], target["namespace"], target["name"], now=now)
+        return _call(
+            apply["tool"], tool_args(registry, apply, {"manifest": yaml.safe_dump(manifest, sort_keys=False)})
+        )
     if cache_can_answer(state) or state["resolved"].get("partial"):
         # A narrowed scope would be narrowed the same way by a live call: nothing to call.
         return AIMessage(content="")

@@ -34,7 +34,7 @@ from kcache.resolve import is_misspelling, similarity
 Intent = Literal["query", "action", "analysis"]
 Operation = Literal[
     "list", "get", "logs", "top", "delete", "scale", "diagnose",
-    "rollback", "cordon", "uncordon", "drain", "exec", "create",
+    "rollback", "cordon", "uncordon", "drain", "exec", "create", "restart",
 ]  # fmt: skip
 """The seven the tools serve, then operations read as such though no tool may do them:
 ``rollback`` (back to the previous revision),
@@ -1639,13 +1639,18 @@ def _choose_operation(r: _Reading) -> None:
         op = "exec"
     elif scale and not (cues.delete and not cues.replica):
         op = "scale"
+    elif (
+        (cues.restart or cues.rollout_restart)
+        and not cues.delete
+        and (workload_named or cues.rollout_restart)
+    ):
+        # A workload's restart is a rollout restart (kubectl rollout restart): its pod template
+        # gets a new restartedAt annotation and its controller replaces the pods in order.
+        op = "restart"
+        r.notes.append("a rollout restart of the workload, not a delete of its pods")
     elif cues.delete or cues.restart or cues.rollout_restart:
         op = "delete"
-        if workload_named or cues.rollout_restart:
-            r.notes.append(
-                "a rollout restart: the workload's pods are deleted and its controller replaces them"
-            )
-        elif not cues.delete:
+        if not cues.delete:
             r.notes.append("restart read as deleting the pod so that its controller replaces it")
     elif cues.logs:
         op = "logs"
@@ -1752,7 +1757,7 @@ def _choose_resource(r: _Reading) -> None:
         resource = "node"
     elif op == "create":
         resource = explicit or "deployment"
-    elif op == "rollback":
+    elif op in ("rollback", "restart"):
         workloads = [k for k in (*stated_kinds, *first_kinds) if k in _WORKLOAD_KINDS]
         resource = workloads[0] if workloads else "deployment"
     elif op == "diagnose":
@@ -2108,7 +2113,7 @@ def _compose(r: _Reading) -> Understanding:
     """The reading as the public record."""
     op = r.operation
     intent: Intent
-    if op in ("delete", "scale", "rollback", "cordon", "uncordon", "drain", "exec", "create"):
+    if op in ("delete", "scale", "rollback", "cordon", "uncordon", "drain", "exec", "create", "restart"):
         intent = "action"
     elif op == "diagnose":
         intent = "analysis"

@@ -14,9 +14,59 @@ from typing import Any
 
 import yaml
 
-from kcache.kinds import KINDS, changed_by_write, kind_of_word
+from kcache.kinds import API_KINDS, KINDS, changed_by_write, kind_of_word
 from kcache.registry.capability import ToolCapability
 from kcache.state import Plan, Resolution, Understanding
+
+#: Operations that change the cluster.
+WRITE_OPERATIONS = ("delete", "scale", "exec", "restart", "cordon", "uncordon")
+
+#: Writes done as a server-side apply of a small manifest kcache builds (no tool does them as
+#: such): operation → (the kinds it applies to, the fields it sets). Nothing else is applied.
+PATCHES: dict[str, tuple[tuple[str, ...], str]] = {
+    "restart": (
+        ("deployment", "statefulset", "daemonset"),
+        "spec.template.metadata.annotations[kubectl.kubernetes.io/restartedAt]",
+    ),
+    "cordon": (("node",), "spec.unschedulable=true"),
+    "uncordon": (("node",), "spec.unschedulable=false"),
+}
+RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
+
+
+def patch_manifest(
+    operation: str, kind: str, namespace: str | None, name: str, *, now: str
+) -> dict[str, Any]:
+    """The manifest a patch operation applies: identity plus the one field it sets.
+
+    ``now`` is the restart's timestamp (RFC 3339), as ``kubectl rollout restart`` writes it.
+    """
+    api_version, api_kind = API_KINDS[kind]
+    meta: dict[str, Any] = {"name": name, **({"namespace": namespace} if namespace else {})}
+    manifest: dict[str, Any] = {"apiVersion": api_version, "kind": api_kind, "metadata": meta}
+    if operation == "restart":
+        manifest["spec"] = {"template": {"metadata": {"annotations": {RESTARTED_AT: now}}}}
+    elif operation in ("cordon", "uncordon"):
+        manifest["spec"] = {"unschedulable": operation == "cordon"}
+    else:
+        raise ValueError(f"{operation!r} is not a patch operation; expected one of {sorted(PATCHES)}")
+    return manifest
+
+
+def _same_patch(applied: dict[str, Any], expected: dict[str, Any]) -> bool:
+    """The applied manifest is the patch kcache built (the restart's timestamp may differ)."""
+
+    def strip(m: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = json.loads(json.dumps(m))
+        annotations = (((out.get("spec") or {}).get("template") or {}).get("metadata") or {}).get(
+            "annotations"
+        )
+        if isinstance(annotations, dict) and RESTARTED_AT in annotations:
+            annotations[RESTARTED_AT] = "*"
+        return out
+
+    return strip(applied) == strip(expected)
+
 
 #: How a target may be found for a write: named exactly, or chosen by the user from candidates.
 EXACT = ("exact", "chosen")
@@ -107,6 +157,16 @@ def check_write(
     have = (got.kind, got.namespace if got.kind and KINDS.get(got.kind) else None, got.name)
     if have != want:
         return f"the call acts on {_shown(*have)}, but the request is about {_shown(*want)}"
+    operation = understanding["operation"]
+    manifest = _manifest(args[param]) if (param := cap.tool_param("manifest")) and param in args else None
+    if manifest is not None:
+        if operation not in PATCHES:
+            return f"the call applies a manifest, but the request asks for a {operation}"
+        expected = patch_manifest(operation, want[0], target["namespace"], want[2], now="*")
+        if not _same_patch(manifest, expected):
+            return f"the applied manifest sets more than the {operation} does ({PATCHES[operation][1]})"
+    elif operation not in cap.operation_types:
+        return f"the call does a {'/'.join(cap.operation_types)}, but the request asks for a {operation}"
     if got.context is not None and context is not None and got.context != context:
         return f"the call names cluster context {got.context!r}, but the request is for {context!r}"
     if "scale" in cap.operation_types:

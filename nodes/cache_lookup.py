@@ -28,8 +28,8 @@ from kcache.store import Lookup
 from kcache.timing import node_timings
 from kcache.understand import Vocabulary
 from kcache.vocab import vocabulary
+from kcache.writes import WRITE_OPERATIONS
 
-WRITES = ("delete", "scale")
 MAX_ITEMS = 200
 
 
@@ -243,9 +243,11 @@ async def resolve_mentions(u: Understanding, reader: _Reader, vocab: Vocabulary)
         out.update(_resolve_related(*relation, out["namespace"], vocab))
     elif (mention := u.get("name_mention")) and kind in KINDS:
         out.update(
-            await _resolve_name(reader, kind, mention, u.get("name_kind"), out["namespace"], op in WRITES)
+            await _resolve_name(
+                reader, kind, mention, u.get("name_kind"), out["namespace"], op in WRITE_OPERATIONS
+            )
         )
-    elif op in ("logs", *WRITES) and kind == "pod":
+    elif op in ("logs", *WRITE_OPERATIONS) and kind == "pod":
         # Logs of (or a change to) no pod in particular: one pod in scope is it; else ask which.
         pods = _in_ns(vocab.names.get("pod", ()), out["namespace"])
         choices: dict[str, Target] = {f"{p_ns}/{p}": {"kind": "pod", "namespace": p_ns, "name": p, "how": "exact"} for p_ns, p in pods}  # fmt: skip
@@ -379,7 +381,7 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Hold
     if (
         target
         and not items
-        and u["operation"] in ("get", "logs", "diagnose", *WRITES)
+        and u["operation"] in ("get", "logs", "diagnose", *WRITE_OPERATIONS)
         and target["kind"] in KINDS
     ):
         # Named in the cache's vocabulary but gone when read (deleted since): it does not exist now.

@@ -17,8 +17,7 @@ from kcache.context import DEFAULT_CONTEXT, Context
 from kcache.state import AgentState, Missing, Param, Plan, Target
 from kcache.timing import node_timings
 from kcache.understand import scale_target
-
-WRITES = ("delete", "scale", "exec")
+from kcache.writes import PATCHES, WRITE_OPERATIONS
 
 
 def _param(value: Any, source: str, confidence: float) -> Param:
@@ -125,9 +124,14 @@ async def param_suggest(state: AgentState, runtime: Runtime[Context]) -> dict[st
         params["previous"] = _param(True, "user", 1.0)
 
     if plan["outcome"] is None:
-        if op not in (*WRITES, "list", "get", "logs", "top", "diagnose") and not state.get("selected"):
+        if op not in ("list", "get", "logs", "top", "diagnose") and not state.get("selected"):
             plan.update({"outcome": "refuse", "reason": f"no tool of the MCP server can do a {op}"})
-        elif op in WRITES and not target:
+        elif op in PATCHES and target and target["kind"] not in PATCHES[op][0]:
+            kinds = ", ".join(PATCHES[op][0])
+            plan.update(
+                {"outcome": "refuse", "reason": f"a {op} applies to {kinds}, not to a {target['kind']}"}
+            )
+        elif op in WRITE_OPERATIONS and not target:
             plan.update({"outcome": "not_found", "missing": _missing(u["resource"], u.get("name_mention"))})
         elif op == "scale" and ((replicas := values["replicas"]) is None or int(replicas) < 0):
             plan.update(
@@ -143,7 +147,7 @@ async def param_suggest(state: AgentState, runtime: Runtime[Context]) -> dict[st
             and not target
         ):
             plan.update({"outcome": "not_found", "missing": _missing(u["resource"], u.get("name_mention"))})
-        elif op in WRITES and target and target.get("how") not in ("exact", "workload", "chosen"):
+        elif op in WRITE_OPERATIONS and target and target.get("how") not in ("exact", "workload", "chosen"):
             plan.update(
                 {
                     "outcome": "not_found",

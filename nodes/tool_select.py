@@ -10,9 +10,13 @@ from kcache.kinds import KINDS, is_namespaced
 from kcache.runtime import Holder
 from kcache.state import AgentState, ToolChoice
 from kcache.timing import node_timings
+from kcache.writes import PATCHES
 
-# Operations the eval vocabulary uses → the registry's operation words.
-_OPERATION = {"diagnose": "get", "list": "list", "get": "get", "logs": "logs", "top": "top"}
+# Operations the eval vocabulary uses → the registry's operation words; a patch operation
+# (rollout restart, cordon) is a server-side apply of the manifest kcache builds.
+_OPERATION = {"diagnose": "get", "list": "list", "get": "get", "logs": "logs", "top": "top"} | dict.fromkeys(
+    PATCHES, "apply"
+)
 
 
 async def tool_select(state: AgentState, *, kc: Holder) -> dict[str, Any]:
@@ -35,7 +39,8 @@ async def tool_select(state: AgentState, *, kc: Holder) -> dict[str, Any]:
                 picks = registry.select(
                     resource=res,
                     operation=oper,
-                    namespaced=ns is not None,
+                    # An applied manifest carries its own namespace: the apply tool takes none.
+                    namespaced=None if oper == "apply" else ns is not None,
                     all_namespaces=all_ns and res == kind,
                     has_label_selector=bool(u.get("label_selector")),
                 )

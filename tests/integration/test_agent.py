@@ -138,14 +138,26 @@ async def test_a_relative_scale_is_computed_from_the_cached_replicas(agent: Agen
 
 
 async def test_an_operation_no_tool_does_is_refused(agent: Agent) -> None:
-    out = await agent.ask("cordon demo-worker-1", Context(dry_run=True))
+    out = await agent.ask("roll back deployment frontend in boutique", Context(dry_run=True))
     rec = out["record"]
     assert (rec["operation"], rec["outcome"], rec["tool"], rec["executed"]) == (
-        "cordon",
+        "rollback",
         "refuse",
         None,
         False,
     )
+    assert "rollback" in out["answer"] and "does not exist" not in out["answer"]
+
+
+async def test_cordon_is_a_write_through_the_apply_tool_paused_for_approval(agent: Agent) -> None:
+    out = await agent.ask("cordon node demo-worker-1", Context(dry_run=True))
+    rec = out["record"]
+    assert (rec["operation"], rec["outcome"], rec["tool"]) == (
+        "cordon",
+        "confirm",
+        "resources_create_or_update",
+    )
+    assert "unschedulable: true" in rec["tool_args"]["resource"] and not rec["executed"]
 
 
 async def test_exec_passes_the_command_and_waits_for_approval(agent: Agent) -> None:

@@ -222,3 +222,28 @@ async def test_a_write_on_another_kind_than_the_one_named_is_rejected(
     assert writes.seen == []
     (row,) = [a for a in await kc.store.audit_log() if a["tool"] == "resources_delete"]
     assert row["status"] == "rejected" and "deployment boutique/emailservice" in row["error_message"]
+
+
+async def test_a_rollout_restart_applies_only_the_restart_annotation_once_approved(
+    devcluster: DevCluster, tmp_path: Path, writes: Writes
+) -> None:
+    async with runtime.open(Settings.from_env(kcache_env(devcluster, tmp_path))) as offline:
+        graph = build_agent(offline).compile(checkpointer=InMemorySaver())
+        before = {p["metadata"]["name"] for p in devcluster.list("pod", "boutique") if p["metadata"]["name"].startswith("frontend-")}  # fmt: skip
+        out = await _ask(graph, "restart deployment frontend in boutique", "r1")
+        (asked,) = out["__interrupt__"]
+        assert (
+            asked.value["tool"] == "resources_create_or_update"
+            and "deployment boutique/frontend" in asked.value["summary"]
+        )
+        assert writes.seen == []
+        done = await _resume(graph, "r1", True)
+        assert done["record"]["executed"] and done["record"]["outcome"] == "executed"
+    (deploy,) = [d for d in devcluster.list("deployment", "boutique") if d["metadata"]["name"] == "frontend"]
+    annotations = deploy["spec"]["template"]["metadata"].get("annotations") or {}
+    assert "kubectl.kubernetes.io/restartedAt" in annotations
+    assert (
+        deploy["spec"]["replicas"] == 1 and deploy["spec"]["template"]["spec"]["containers"]
+    )  # nothing else lost
+    after = {p["metadata"]["name"] for p in devcluster.list("pod", "boutique") if p["metadata"]["name"].startswith("frontend-")}  # fmt: skip
+    assert after and not (after & before)  # the controller replaced the pods

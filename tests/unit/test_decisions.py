@@ -3,6 +3,7 @@ the write check and the invalidation scopes, over a small fake of the holder."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ SCALE_U = understanding(intent="action", resource="deployment", operation="scale
 TARGET = {"kind": "deployment", "namespace": "boutique", "name": "currencyservice", "how": "exact"}
 SCALE_ARGS = {"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "boutique", "name": "currencyservice", "scale": 2}  # fmt: skip
 REPLICAS = {"replicas": {"value": 2, "source": "user", "confidence": 1.0}}
+SCALE_TOOL: Any = {"tool": "resources_scale", "score": 1.0, "fixed_args": {}, "reason": "", "operation": "scale", "resource": "deployment", "writes": True, "destructive": False}  # fmt: skip
 
 
 def runtime(ctx: Context | None = None) -> Runtime[Context]:
@@ -126,18 +128,33 @@ async def test_param_suggest_refuses_secret_values_and_reports_missing_names() -
 async def test_param_suggest_acts_only_on_exact_names_with_a_valid_count() -> None:
     prefix = {**TARGET, "how": "prefix"}
     out = await param_suggest(
-        {"messages": [], "understanding": SCALE_U, "resolved": {"target": prefix, "namespace": "boutique"}},
+        {
+            "messages": [],
+            "understanding": SCALE_U,
+            "selected": [SCALE_TOOL],
+            "resolved": {"target": prefix, "namespace": "boutique"},
+        },
         runtime(),
     )
     assert out["plan"]["outcome"] == "not_found"
     no_count = understanding(intent="action", resource="deployment", operation="scale", name_mention="x")
     out = await param_suggest(
-        {"messages": [], "understanding": no_count, "resolved": {"target": TARGET, "namespace": "boutique"}},
+        {
+            "messages": [],
+            "understanding": no_count,
+            "selected": [SCALE_TOOL],
+            "resolved": {"target": TARGET, "namespace": "boutique"},
+        },
         runtime(),
     )
     assert out["plan"]["outcome"] == "refuse"
     ok = await param_suggest(
-        {"messages": [], "understanding": SCALE_U, "resolved": {"target": TARGET, "namespace": "boutique"}},
+        {
+            "messages": [],
+            "understanding": SCALE_U,
+            "selected": [SCALE_TOOL],
+            "resolved": {"target": TARGET, "namespace": "boutique"},
+        },
         runtime(),
     )
     assert ok["plan"]["outcome"] is None
@@ -280,3 +297,28 @@ async def test_a_write_the_user_did_not_ask_for_is_rejected_before_approval(fake
     (call,) = out["calls"]
     assert call["status"] == "rejected" and "kube-system/coredns" in call["error"]
     assert out["exchange"][-1].status == "error"
+
+
+def test_an_applied_manifest_is_only_ever_the_patch_kcache_builds(fake: FakeHolder) -> None:
+    from kcache.writes import patch_manifest
+
+    cap = fake.registry.get("resources_create_or_update")
+    restart = understanding(
+        intent="action", resource="deployment", operation="restart", name_mention="frontend"
+    )
+    resolved: Any = {
+        "target": {"kind": "deployment", "namespace": "boutique", "name": "frontend", "how": "exact"}
+    }
+    kw: Any = dict(understanding=restart, resolved=resolved, plan={"params": {}}, context="test")
+    own = patch_manifest("restart", "deployment", "boutique", "frontend", now="2026-12-01T00:00:00Z")
+    assert check_write(cap, {"resource": json.dumps(own)}, **kw) is None
+    sneaky = json.loads(json.dumps(own))
+    sneaky["spec"]["template"]["spec"] = {"containers": [{"name": "server", "image": "evil/miner:latest"}]}
+    reason = check_write(cap, {"resource": json.dumps(sneaky)}, **kw)
+    assert reason is not None and "sets more than the restart does" in reason
+    other = patch_manifest("restart", "deployment", "kube-system", "coredns", now="x")
+    assert "kube-system/coredns" in (check_write(cap, {"resource": json.dumps(other)}, **kw) or "")
+    as_delete = check_write(
+        cap, {"resource": json.dumps(own)}, **{**kw, "understanding": {**restart, "operation": "delete"}}
+    )
+    assert as_delete == "the call applies a manifest, but the request asks for a delete"

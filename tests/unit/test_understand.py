@@ -611,8 +611,8 @@ def test_chinese_diagnoses(demo: Vocabulary, query: str) -> None:
 @pytest.mark.parametrize(
     ("query", "operation", "resource", "name"),
     [
-        ("restart deployment api", "delete", "pod", "api"),
-        ("do a rollout restart of web", "delete", "pod", "web"),
+        ("restart deployment api", "restart", "deployment", "api"),
+        ("do a rollout restart of web", "restart", "deployment", "web"),
         ("roll back api", "rollback", "deployment", "api"),
         ("undo the last rollout of web", "rollback", "deployment", "web"),
         ("cordon node-3", "cordon", "node", "node-3"),
