@@ -898,8 +898,11 @@ def _extract_flags_and_selectors(text: str) -> _Extracted:
                     out.tail = _parse_number(value)
                 else:
                     out.container = value.lower()
-            else:
+            elif re.search(
+                r"[a-z]", re.split(r"\s*(?:==|!=|=|\s)\s*", requirement.strip(), maxsplit=1)[0], re.I
+            ):
                 kept.append(requirement)
+            # A key with no letter (``1=1``) compares numbers: it is no label requirement.
         if kept:
             out.selector.append(",".join(kept))
         out.text = _blank(out.text, match.start(), match.end())

@@ -103,3 +103,12 @@ async def test_a_pod_deleted_since_the_last_scan_is_reported_missing_not_as_an_e
     out = await agent(f"describe pod {victim} in boutique", Context(fresh=True))
     assert out["record"]["outcome"] == "not_found"
     assert victim in out["answer"] and "There are 0 pods" not in out["answer"]
+
+
+async def test_an_injected_comparison_is_not_read_as_a_label_selector(
+    agent: Any, devcluster: DevCluster
+) -> None:
+    out = await agent("list pods in boutique' OR 1=1 --")
+    rec = out["record"]
+    assert rec["outcome"] == "answer" and "label_selector" not in rec["params"]
+    assert f"{len(devcluster.list('pod', 'boutique'))} pods" in out["answer"]

@@ -838,3 +838,18 @@ def test_a_private_key_is_a_secret_value(demo: Vocabulary) -> None:
 def test_an_unknown_word_before_里_is_a_namespace_even_before_a_kind_word(demo: Vocabulary) -> None:
     got = analyze("payments 里面的 deployment 为什么起不来", demo)
     assert (got.resource, got.namespace_mention, got.name_mention) == ("deployment", "payments", None)
+
+
+def test_a_comparison_of_numbers_is_no_label_selector() -> None:
+    vocab = Vocabulary.from_objects(["boutique"], [("deployment", "boutique", "frontend")])
+    injected = analyze("list pods in boutique' OR 1=1 --", vocab)
+    assert (injected.resource, injected.operation, injected.namespace, injected.label_selector) == (
+        "pod",
+        "list",
+        "boutique",
+        None,
+    )
+    assert (
+        analyze("show pods -l app=frontend,tier!=db in boutique", vocab).label_selector
+        == "app=frontend,tier!=db"
+    )
