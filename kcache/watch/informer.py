@@ -143,6 +143,7 @@ class KindWatcher:
         self.lists = 0
         self.reconnects = 0
         self._rv: str | None = None
+        self._failures = 0
         self._pending: dict[Key, Resource | None] = {}
         self._keys: set[Key] = set()
         self._rows_fresh_at = 0.0
@@ -187,13 +188,11 @@ class KindWatcher:
                 event(logger, "watch", "stop", f"{self.scope}: last batch lost", error_details=str(exc))
 
     async def _loop(self) -> None:
-        failures = 0
         while True:
             try:
                 if self._rv is None:
                     await self._relist()
                 await self._watch()
-                failures = 0
             except Expired as exc:
                 # The server no longer has the changes since our version: only a LIST catches up.
                 event(
@@ -203,11 +202,11 @@ class KindWatcher:
                 self.healthy = False
                 self.error = str(exc)
             except KcacheError as exc:
-                failures += 1
+                self._failures += 1
                 self.reconnects += 1
                 self.healthy = False
                 self.error = str(exc)
-                delay = self._backoff(failures)
+                delay = self._backoff(self._failures)
                 event(
                     logger,
                     "watch",
@@ -263,6 +262,8 @@ class KindWatcher:
         ) as stream:
             self.healthy = True
             self.error = None
+            # A connection that opened ends the run of failures: the next drop retries soon.
+            self._failures = 0
             async for item in stream:
                 now = self.clock()
                 self.last_event_at = now
