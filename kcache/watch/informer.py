@@ -201,6 +201,10 @@ class KindWatcher:
                 self._rv = None
                 self.healthy = False
                 self.error = str(exc)
+                self._failures += 1
+                if self._failures > 1:
+                    # Gone again before any WATCH opened: do not list in a tight loop.
+                    await asyncio.sleep(self._backoff(self._failures - 1))
             except KcacheError as exc:
                 self._failures += 1
                 self.reconnects += 1
@@ -336,6 +340,7 @@ class KindWatcher:
                 refresh_rows=rows_due,
             )
             self._keys = keys
+            self._marked_failed = False
             if rows_due:
                 self._rows_fresh_at = now
 
@@ -343,7 +348,11 @@ class KindWatcher:
         """Once the rows have gone stale (or were never listed), say why in the scope's status."""
         if self._marked_failed or (self.synced and self.clock() < self._rows_fresh_at + self.ttl_s):
             return
-        await self.store.mark_scope(
-            self.cluster, self.scope, "failed", tier=self.tier, error=f"watch broken: {self.error}"
-        )
+        try:
+            await self.store.mark_scope(
+                self.cluster, self.scope, "failed", tier=self.tier, error=f"watch broken: {self.error}"
+            )
+        except KcacheError as exc:
+            event(logger, "watch", "mark", f"{self.scope}: cannot record the failure", error_details=str(exc))
+            return
         self._marked_failed = True

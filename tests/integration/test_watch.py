@@ -221,6 +221,37 @@ async def test_a_dropped_connection_reconnects_without_relisting(
         assert pods.lists == 1 and seen.count("list") == 1
 
 
+async def test_a_watch_failing_past_the_ttl_marks_its_scope_failed_until_it_is_back(
+    devcluster: DevCluster, tmp_path: Path
+) -> None:
+    cluster = cluster_of(devcluster)
+    async with watched(devcluster, tmp_path / "cache.db", ttl_s=2) as (store, watchers):
+        pods = watchers.watchers["pod"]
+        devcluster.faults.set(error_rate=1.0, error_codes="503", only_paths=r"^/api/v1/pods$")
+        try:
+
+            async def marked() -> bool:
+                scope = await store.scope(cluster, "pods")
+                return scope is not None and scope.scan_status == "failed"
+
+            assert await until(marked, 10), pods.liveness()
+            scope = await store.scope(cluster, "pods")
+            assert scope is not None and (scope.error_message or "").startswith("watch broken: ")
+            assert "503" in (scope.error_message or "")
+            assert (await store.query(cluster, "pod", namespace="boutique")).freshness == "stale"
+            assert (await store.query(cluster, "deployment", namespace="boutique")).fresh
+        finally:
+            devcluster.faults.clear()
+
+        async def recovered() -> bool:
+            scope = await store.scope(cluster, "pods")
+            fresh = (await store.query(cluster, "pod", namespace="boutique")).fresh
+            return fresh and scope is not None and scope.scan_status == "completed"
+
+        assert await until(recovered, 10), pods.liveness()
+        assert pods.liveness().healthy and pods.lists == 1
+
+
 async def test_a_killed_watch_turns_its_scope_stale_and_health_fails(
     devcluster: DevCluster, tmp_path: Path
 ) -> None:
