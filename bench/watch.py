@@ -132,15 +132,16 @@ def change_pods(dc: Any, key: str, pods: list[tuple[str, str]], steady: float, d
         done.append(time.time())
 
 
-def seen_labels(db: Path, key: str) -> set[int]:
-    """The values of label ``key`` the child's cache holds now."""
+def seen_labels(db: Path, cluster: str, key: str) -> set[int]:
+    """The values of label ``key`` the child's cache holds now (one probe of the label index)."""
     try:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
     except sqlite3.Error:
         return set()
     try:
         rows = con.execute(
-            "SELECT value FROM resource_labels WHERE kind = 'pod' AND key = ?", (key,)
+            "SELECT value FROM resource_labels WHERE cluster_name = ? AND kind = 'pod' AND key = ?",
+            (cluster, key),
         ).fetchall()
         return {int(r[0]) for r in rows}
     except sqlite3.Error:
@@ -151,7 +152,10 @@ def seen_labels(db: Path, key: str) -> set[int]:
 
 def run_mode(dc: Any, mode: str, offset: int, tmp: Path, steady: float, poll_interval: int) -> dict[str, Any]:
     """One child of ``mode`` against ``dc``: its figures, the window's requests and staleness."""
+    from kcache.kubeconfig import read_identity
+
     db = tmp / f"{mode}.db"
+    cluster = read_identity(tmp / "kubeconfig.yaml").context
     counter = Requests()
     dc.add_hook(counter.hook)
     proc = subprocess.Popen(
@@ -182,7 +186,7 @@ def run_mode(dc: Any, mode: str, offset: int, tmp: Path, steady: float, poll_int
         deadline = time.time() + steady + GRACE_S / 2
         while time.time() < deadline:
             now = time.time()
-            for seq in seen_labels(db, key):
+            for seq in seen_labels(db, cluster, key):
                 first_seen.setdefault(seq, now)
             time.sleep(0.05)
         changer.join()
