@@ -26,6 +26,7 @@ from kcache.kinds import TIERS
 from kcache.logs import configure
 from kcache.schedule import run_schedule
 from kcache.settings import Settings
+from kcache.watch import polled_tiers, watching_if_enabled
 
 
 @contextlib.asynccontextmanager
@@ -33,7 +34,8 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     """Open kcache for the server's lifetime; refresh in the background."""
     settings = await asyncio.to_thread(Settings.from_env)
     await asyncio.to_thread(configure, settings)
-    async with runtime.open(settings) as kc:
+    # SCANNER_MODE=watch: the dynamic tier is kept by its watchers, the others by the schedule.
+    async with runtime.open(settings) as kc, watching_if_enabled(kc):
         stop = asyncio.Event()
 
         refresh_graph = compile_refresh(kc)
@@ -45,7 +47,9 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=seconds)
 
-        task = asyncio.create_task(run_schedule(kc, TIERS, refresh, sleep=pause, stopped=stop.is_set))
+        task = asyncio.create_task(
+            run_schedule(kc, polled_tiers(settings, TIERS), refresh, sleep=pause, stopped=stop.is_set)
+        )
         try:
             yield
         finally:

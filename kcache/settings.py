@@ -33,6 +33,7 @@ MCP_TYPES = ("stdio", "streamable_http", "sse")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 APPROVAL_POLICIES = ("ask", "auto", "deny")
 ANSWER_POLICIES = ("when_needed", "always")
+SCANNER_MODES = ("poll", "watch")
 
 T = TypeVar("T")
 
@@ -54,6 +55,8 @@ class Settings:
     scanner_max_concurrent: int = 3
     scanner_timeout: float = 120.0
     scanner_retries: int = 2
+    scanner_mode: str = "poll"
+    """poll: the dynamic tier is rescanned every SCANNER_DYNAMIC_INTERVAL; watch: kept by list+watch."""
     # Context building.
     context_max_tokens: int = 100_000
     context_compression_ratio: float = 0.7
@@ -276,6 +279,7 @@ class _Reader:
             ),
             scanner_timeout=self.number("SCANNER_TIMEOUT", d.scanner_timeout),
             scanner_retries=self.integer("SCANNER_RETRIES", d.scanner_retries),
+            scanner_mode=self.choice("SCANNER_MODE", d.scanner_mode, SCANNER_MODES),
             context_max_tokens=self.integer("CONTEXT_MAX_TOKENS", d.context_max_tokens, minimum=1),
             context_compression_ratio=ratio,
             intent_analysis_timeout=self.number("INTENT_ANALYSIS_TIMEOUT", d.intent_analysis_timeout),

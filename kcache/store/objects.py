@@ -105,6 +105,62 @@ class Objects(Clusters):
             await conn.execute(sql.DELETE_ONE_LABELS, (cluster, kind, namespace or "", name))
         self.generation += 1
 
+    async def apply_changes(
+        self,
+        cluster: str,
+        kind: str,
+        upserts: Iterable[Resource],
+        deletes: Iterable[tuple[str | None, str]],
+        *,
+        ttl_s: float,
+        record_count: int,
+        tier: str | None = None,
+        refresh_rows: bool = False,
+    ) -> None:
+        """Apply a batch of watched changes to (cluster, kind) and keep its scope fresh.
+
+        ``upserts`` replace their objects' rows, ``deletes`` ((namespace, name)) remove them;
+        the all-namespaces scope is recorded completed with ``record_count`` rows and
+        expires ``ttl_s`` from now, and with ``refresh_rows`` every row of the kind does too.
+        One transaction: readers see the batch whole or not at all.
+        """
+        rows = list(upserts)
+        for item in rows:
+            self._check(item, kind, None)
+        now = self.now()
+        now_ts, expires_ts = to_ts(now), to_ts(now + ttl_s)
+        kind_bind = () if kind in sql.SPEC_TABLES else (kind,)
+        where_ns = is_namespaced(kind) and (kind not in sql.SPEC_TABLES or kind in ("pod", "service"))
+        delete_one = sql.delete_scope_sql(kind, namespace=where_ns) + " AND name = ?"
+        keys = [(r.namespace, r.name) for r in rows] + list(deletes)
+        gone = [(cluster, *kind_bind, *((ns or "",) if where_ns else ()), name) for ns, name in keys]
+        labels = [(cluster, kind, r.namespace or "", r.name, k, v) for r in rows for k, v in r.labels.items()]
+        scope = scope_name(kind)
+        try:
+            async with self.transaction() as conn:
+                await conn.executemany(delete_one, gone)
+                await conn.executemany(
+                    sql.DELETE_ONE_LABELS, [(cluster, kind, ns or "", n) for ns, n in keys]
+                )
+                await conn.executemany(
+                    sql.insert_sql(kind), [self._row(cluster, r, now_ts, expires_ts) for r in rows]
+                )
+                await conn.executemany(sql.INSERT_LABEL, labels)
+                if refresh_rows:
+                    await conn.execute(
+                        sql.expire_scope_sql(kind, namespace=False), (expires_ts, cluster, *kind_bind)
+                    )
+                await conn.execute(
+                    sql.UPSERT_METADATA_DONE,
+                    (scope, cluster, now_ts, None, record_count, tier, expires_ts, now_ts, now_ts),
+                )
+        except aiosqlite.Error as exc:
+            raise StoreError(
+                f"applying {len(keys)} changes to {scope} of cluster {cluster!r} failed: {exc}"
+            ) from exc
+        if keys:
+            self.generation += 1
+
     async def invalidate(self, cluster: str, kind: str, namespace: str | None = None) -> None:
         """Mark (cluster, kind[, namespace]) stale now, rows and scan scopes alike."""
         now_ts = to_ts(self.now() - 0.001)

@@ -11,6 +11,7 @@ from kcache.kinds import TIERS
 from kcache.kubeconfig import read_identity
 from kcache.settings import Settings
 from kcache.store import ScanScope, Store
+from kcache.watch import stale_scopes
 from kcache_cli.commands.common import age_text, echo
 
 
@@ -65,6 +66,12 @@ async def check(settings: Settings) -> dict[str, Any]:
         scopes = await store.scopes(cluster) if cluster else []
         now = store.now()
         report["tiers"] = {tier: tier_health(scopes, tier, now) for tier in TIERS}
+        if settings.scanner_mode == "watch":
+            # Watched scopes are never rescanned: one past its expiry has no live watch.
+            stale = stale_scopes(scopes, now)
+            if stale:
+                report["tiers"]["dynamic"].update(ok=False, status="stale")
+                report["tiers"]["dynamic"]["failed"].update(stale)
     report["healthy"] = (
         report["mcp"]["ok"]
         and report["database"]["ok"]

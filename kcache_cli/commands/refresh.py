@@ -16,6 +16,7 @@ from kcache.kinds import TIERS
 from kcache.runtime import Holder
 from kcache.schedule import run_schedule
 from kcache.settings import Settings
+from kcache.watch import polled_tiers, watching_if_enabled
 from kcache_cli.commands.common import echo
 
 JITTER = 0.1
@@ -90,7 +91,13 @@ async def _loop(kc: Holder, tiers: list[str], stop: Shutdown) -> int:
         for line in tier_lines(await run_refresh(kc, tier, _stderr)):
             echo(line)
 
-    await run_schedule(kc, tiers, one, sleep=stop.sleep, stopped=lambda: stop.requested)
+    # SCANNER_MODE=watch: the dynamic tier is kept by its watchers, the others by the schedule.
+    async with watching_if_enabled(kc):
+        polled = polled_tiers(kc.settings, tiers)
+        if polled:
+            await run_schedule(kc, polled, one, sleep=stop.sleep, stopped=lambda: stop.requested)
+        else:
+            await stop.event.wait()
     echo("kcache refresh: stopped", err=True)
     return 0
 
