@@ -187,6 +187,8 @@ class Resolution(TypedDict, total=False):
     partial: list[str]
     """Scopes known to be incomplete (a list the server narrowed), with the reason: unknown, not empty."""
     data_age_s: float | None
+    live_event_age_s: float | None
+    """SCANNER_MODE=watch: the kind's watch is live; seconds since its last event."""
 
 
 class ToolChoice(TypedDict):

@@ -7,7 +7,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from kcache import facts as fact_answers
 from kcache.answer import age_note, diagnosis, listing, object_detail, problems, t
 from kcache.model import Resource
-from kcache.state import AgentState, Row, TurnRecord
+from kcache.state import AgentState, Resolution, Row, TurnRecord
 
 
 def _resources(items: list[Row]) -> list[Resource]:
@@ -62,7 +62,7 @@ def compose(state: AgentState) -> str:
         status = "ok" if call.get("status") == "ok" else f"failed: {tool_texts[-1] if tool_texts else ''}"
         return t(lang, f"已执行 {call['tool']}：{status}", f"Ran {call['tool']}: {status}")
     items = _resources(resolved.get("items", []))
-    note = age_note(lang, resolved.get("data_age_s")) if answered_from_cache(state) else ""
+    note = data_note(lang, resolved) if answered_from_cache(state) else ""
     if op == "diagnose":
         logs = {}
         for c, text in zip([c for c in calls if c.get("executed")], tool_texts, strict=False):
@@ -104,6 +104,14 @@ def compose(state: AgentState) -> str:
             lang, kind, items, resolved.get("namespace"), count_only=u.get("count_only", False)
         ) + ("\n" + note if note else "")
     return t(lang, "没有可用的工具完成这个请求。", "No available tool can do this.")
+
+
+def data_note(lang: str, resolved: Resolution) -> str:
+    """Where the answer's rows come from: a live watch (with its last event) or a scan's age."""
+    live = resolved.get("live_event_age_s")
+    if live is not None:
+        return t(lang, f"（实时数据，最后事件 {live:.1f}s 前）", f"(live, last event {live:.1f} s ago)")
+    return age_note(lang, resolved.get("data_age_s"))
 
 
 def further_answers(state: AgentState) -> str:

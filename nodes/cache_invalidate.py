@@ -6,6 +6,7 @@ statistics (lookups, hits, timings, prompt tokens) for the KPIs.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -17,21 +18,61 @@ from kcache.state import AgentState, CallRecord
 from kcache.store import TurnRow
 from kcache.timing import node_timings
 from kcache.turn import final_answer, record
+from kcache.watch import liveness
 from kcache.writes import call_target, changed_scopes
 
+#: In watch mode, how long the answer waits for the watch to deliver a write's change.
+WATCH_WAIT_S = 2.0
 
-async def invalidate_write(kc: Holder, call: CallRecord, fallback_kind: str) -> list[str]:
-    """Drop and rescan what one executed write changed; the scopes, as ``kind/namespace``."""
+
+async def invalidate_write(kc: Holder, call: CallRecord, fallback_kind: str, *, since: float) -> list[str]:
+    """Bring what one executed write changed up to date; the scopes, as ``kind/namespace``.
+
+    Polled kinds are invalidated and rescanned. Watched kinds (SCANNER_MODE=watch) need no
+    rescan: the watch delivers the change, and the answer waits for it (up to WATCH_WAIT_S).
+    """
     cap = kc.registry.get(call["tool"])
     scopes = changed_scopes(cap, call["args"], fallback_kind)
     target = call_target(cap, call["args"])
     if "delete" in cap.operation_types and target.name:
         kind, ns = scopes[0]
         await kc.store.delete_object(kc.cluster, kind, ns, target.name)
-    for kind, ns in scopes:
+    watched = [(k, n) for k, n in scopes if liveness(k) is not None]
+    polled = [s for s in scopes if s not in watched]
+    for kind, ns in polled:
         await kc.store.invalidate(kc.cluster, kind, ns)
-    await refresh_scopes(kc, scopes, timeout=kc.settings.read_through_timeout)
-    return [f"{k}/{n}" if n else k for k, n in scopes]
+    if polled:
+        await refresh_scopes(kc, polled, timeout=kc.settings.read_through_timeout)
+    if watched:
+        await _watch_delivered(kc, watched[0][0], since)
+    return [f"{k}/{n}" if n else k for k, n in polled] + [
+        f"{k}/{n} (watched)" if n else f"{k} (watched)" for k, n in watched
+    ]
+
+
+async def _watch_delivered(kc: Holder, kind: str, since: float) -> bool:
+    """Wait until the watch of ``kind`` has a change made after ``since``, written to the store.
+
+    Bounded by WATCH_WAIT_S: past it the answer reports what the cache holds.
+    """
+    deadline = time.monotonic() + WATCH_WAIT_S
+    received = False
+    generation = kc.store.generation
+    while time.monotonic() < deadline:
+        live = liveness(kind)
+        if live is None:
+            return False
+        if not received and (live.last_change_at or 0) >= since:
+            received, generation = True, kc.store.generation
+        elif received and kc.store.generation > generation:
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+def timings_start(state: AgentState) -> float:
+    """When the turn began (epoch seconds): a change the watch delivers after it is the write's."""
+    return float(state.get("timings", {}).get("turn_start", time.time()))
 
 
 async def cache_invalidate(state: AgentState, *, kc: Holder) -> dict[str, Any]:
@@ -41,7 +82,7 @@ async def cache_invalidate(state: AgentState, *, kc: Holder) -> dict[str, Any]:
     refreshed: list[str] = []
     for call in state.get("calls", []):
         if call.get("writes") and call.get("executed") and call.get("status") == "ok":
-            refreshed += await invalidate_write(kc, call, u["resource"])
+            refreshed += await invalidate_write(kc, call, u["resource"], since=timings_start(state))
     answer = final_answer(state)
     rec = record(state, answer)
     if refreshed:

@@ -28,6 +28,7 @@ from kcache.store import Lookup
 from kcache.timing import node_timings
 from kcache.understand import Vocabulary
 from kcache.vocab import vocabulary
+from kcache.watch import liveness
 from kcache.writes import WRITE_OPERATIONS
 
 MAX_ITEMS = 200
@@ -391,6 +392,8 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Hold
         out.update(await _diagnose(kc, u, out, items, reader))
     if further := u.get("also"):
         out["also"] = await _further_asks(further, out, reader)
+    if (live := liveness(u["resource"])) is not None and live.healthy:
+        out["live_event_age_s"] = live.last_event_age_s
     out.update(
         {
             "items": _items(items),

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.requests import Request
@@ -435,3 +436,49 @@ def test_langgraph_dev_in_watch_mode_keeps_the_dynamic_tier(demo: DevCluster, tm
     assert proc.returncode == 0, text[-4000:]
     assert "BlockingError" not in text and "crashed" not in text, text[-4000:]
     assert _dynamic_scans(db) == 0
+
+
+async def test_in_watch_mode_answers_are_live_and_a_write_is_delivered_by_the_watch(
+    devcluster: DevCluster, tmp_path: Path
+) -> None:
+    from langchain_core.messages import HumanMessage
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.types import Command
+
+    from graph.agent import build_agent
+    from kcache import runtime
+    from kcache.context import Context
+    from kcache.settings import Settings
+    from kcache.watch import watching_if_enabled
+    from tests.conftest import kcache_env as holder_env
+
+    settings = Settings.from_env(holder_env(devcluster, tmp_path, SCANNER_MODE="watch"))
+    async with runtime.open(settings) as kc, watching_if_enabled(kc) as watchers:
+        assert watchers is not None
+        synced = await until(lambda: _synced(watchers), 10)
+        assert synced
+        graph = build_agent(kc).compile(checkpointer=InMemorySaver())
+        cfg: Any = {"configurable": {"thread_id": "w1"}}
+        out = await graph.ainvoke(
+            {"messages": [HumanMessage("list pods in boutique")]}, cfg, context=Context()
+        )
+        assert "live, last event" in out["answer"] and out["record"]["answered_from_cache"]
+        cfg = {"configurable": {"thread_id": "w2"}}
+        asked = await graph.ainvoke(
+            {"messages": [HumanMessage("scale currencyservice in boutique to 3")]}, cfg, context=Context()
+        )
+        assert asked["__interrupt__"]
+        scans_before = len(await kc.store.scan_history(kc.cluster))
+        done = await graph.ainvoke(Command(resume={"approved": True, "by": "test"}), cfg, context=Context())
+        assert done["record"]["executed"]
+        assert "deployment/boutique (watched)" in done["record"]["invalidated"]
+        # No rescan of the watched kinds: the watch delivered the change, and the cache has it.
+        assert len(await kc.store.scan_history(kc.cluster)) == scans_before
+        (deploy,) = (
+            await kc.store.query(kc.cluster, "deployment", namespace="boutique", name="currencyservice")
+        ).items
+        assert deploy.fields["replicas"] == 3
+
+
+async def _synced(watchers: Watchers) -> bool:
+    return all(watchers.liveness(kind).synced for kind in ("pod", "deployment"))
