@@ -116,11 +116,14 @@ async def test_kubectl_changes_reach_the_cache_within_two_seconds(
         await kubectl(devcluster, "scale", "deployment", "frontend", "-n", "boutique", "--replicas=5")
 
         async def scaled() -> bool:
-            return len((await store.pods_of(cluster, "frontend", "boutique")).items) == 5
+            # Deployments and pods are two watches with batches of their own: wait for both.
+            deployment = (
+                await store.query(cluster, "deployment", namespace="boutique", name="frontend")
+            ).items
+            pods = (await store.pods_of(cluster, "frontend", "boutique")).items
+            return bool(deployment) and deployment[0].fields["replicas"] == 5 and len(pods) == 5
 
         assert await until(scaled, 2.0), (await store.pods_of(cluster, "frontend", "boutique")).items
-        deployment = (await store.query(cluster, "deployment", namespace="boutique", name="frontend")).items
-        assert deployment[0].fields["replicas"] == 5
 
         victim = sorted(served_pods(devcluster, "boutique"))[0]
         await kubectl(devcluster, "delete", "pod", victim, "-n", "boutique")
