@@ -477,10 +477,14 @@ async def test_in_watch_mode_answers_are_live_and_a_write_is_delivered_by_the_wa
         assert "deployment/boutique (watched)" in done["record"]["invalidated"]
         # No rescan of the watched kinds: the watch delivered the change, and the cache has it.
         assert len(await kc.store.scan_history(kc.cluster)) == scans_before
-        (deploy,) = (
-            await kc.store.query(kc.cluster, "deployment", namespace="boutique", name="currencyservice")
-        ).items
-        assert deploy.fields["replicas"] == 3
+
+        async def delivered() -> bool:
+            found = await kc.store.query(
+                kc.cluster, "deployment", namespace="boutique", name="currencyservice"
+            )
+            return bool(found.items) and found.items[0].fields["replicas"] == 3
+
+        assert await until(delivered, 5)
 
 
 async def _synced(watchers: Watchers) -> bool:
