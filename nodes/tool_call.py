@@ -55,9 +55,7 @@ def summary(kc: Holder, state: AgentState, item: Checked) -> str:
     """What an approval shows: the resolved target and value, then the exact call."""
     assert item.cap is not None
     got = call_target(item.cap, item.args)
-    verb = (
-        "delete" if item.cap.destructive else ("scale" if "scale" in item.cap.operation_types else "change")
-    )
+    verb = state["understanding"]["operation"]  # the write check made it the call's operation too
     what = f"{got.kind} {got.namespace + '/' if got.namespace else ''}{got.name}"
     text = f"{verb} {what} on cluster {kc.cluster}"
     if "scale" in item.cap.operation_types:
