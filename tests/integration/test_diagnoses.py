@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.messages import HumanMessage
@@ -51,20 +52,26 @@ def incidents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DevClu
         yield dc, folder  # one cache file for the module: filled by the first test, read by the rest
 
 
+async def ask(incidents: tuple[DevCluster, Path], question: str) -> dict[str, Any]:
+    """One dry-run turn on the incidents cluster, through a holder on the module's cache file."""
+    dc, folder = incidents
+    async with runtime.open(Settings.from_env(kcache_env(dc, folder))) as kc:
+        graph = build_agent(kc).compile(checkpointer=InMemorySaver())
+        out: dict[str, Any] = await graph.ainvoke(
+            {"messages": [HumanMessage(question)]},
+            {"configurable": {"thread_id": "t"}},
+            context=Context(dry_run=True),
+        )
+    return out
+
+
 @pytest.mark.parametrize(
     ("kind", "question", "says"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
 )
 async def test_the_diagnosis_states_the_cause(
     incidents: tuple[DevCluster, Path], kind: str, question: str, says: list[str]
 ) -> None:
-    dc, folder = incidents
-    async with runtime.open(Settings.from_env(kcache_env(dc, folder))) as kc:
-        graph = build_agent(kc).compile(checkpointer=InMemorySaver())
-        out = await graph.ainvoke(
-            {"messages": [HumanMessage(question)]},
-            {"configurable": {"thread_id": "d"}},
-            context=Context(dry_run=True),
-        )
+    out = await ask(incidents, question)
     rec = out["record"]
     assert rec["operation"] == "diagnose" and rec["outcome"] == "answer", rec
     assert rec["answered_from_cache"] and not rec["executed"]
@@ -88,14 +95,7 @@ FACTS = [
 async def test_the_answer_starts_with_what_was_asked(
     incidents: tuple[DevCluster, Path], question: str, says: list[str]
 ) -> None:
-    dc, folder = incidents
-    async with runtime.open(Settings.from_env(kcache_env(dc, folder))) as kc:
-        graph = build_agent(kc).compile(checkpointer=InMemorySaver())
-        out = await graph.ainvoke(
-            {"messages": [HumanMessage(question)]},
-            {"configurable": {"thread_id": "f"}},
-            context=Context(dry_run=True),
-        )
+    out = await ask(incidents, question)
     assert out["record"]["outcome"] == "answer", out["record"]
     for text in says:
         assert text in out["answer"], (text, out["answer"])
