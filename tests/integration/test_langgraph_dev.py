@@ -7,6 +7,7 @@ server's own persistence folder must hold no secret value.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -78,38 +79,48 @@ def _canary_files() -> list[str]:
     return [str(f) for f in folder.rglob("*") if f.is_file() and b"CANARY-SECRET" in f.read_bytes()]
 
 
+@contextlib.contextmanager
+def langgraph_dev(kcache_vars: dict[str, str], folder: Path) -> Iterator[tuple[str, Path, float]]:
+    """``langgraph dev`` offline on a free port with kcache's variables: (url, log file, start time).
+
+    Stopped with SIGINT on exit, so its lifespan's exit runs; one that ignores it fails the test.
+    """
+    env = {
+        **os.environ,
+        **kcache_vars,
+        "LANGGRAPH_CLI_NO_ANALYTICS": "1",
+        "LANGGRAPH_NO_VERSION_CHECK": "true",
+        "LANGSMITH_TRACING": "false",
+    }
+    env.pop("LANGSMITH_API_KEY", None)
+    log = folder / "langgraph-dev.log"
+    cmd = [sys.executable, "-m", "langgraph_cli", "dev", "--no-browser", "--no-reload"]
+    cmd += ["--host", "127.0.0.1", "--port", str(_free_port())]
+    started = time.monotonic()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield _wait_ready(proc, log, started), log, started
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise AssertionError(f"langgraph dev ignored SIGINT:\n{log.read_text()[-4000:]}") from None
+    assert proc.returncode == 0, log.read_text(errors="replace")[-4000:]
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("langgraph-dev")
     with DevCluster(DEVCLUSTER_DEMO) as dc:
         dc.write_kubeconfig(tmp / "kubeconfig.yaml")
-        env = {
-            **os.environ,
-            **kcache_env(dc, tmp),
-            "LANGGRAPH_CLI_NO_ANALYTICS": "1",
-            "LANGGRAPH_NO_VERSION_CHECK": "true",
-            "LANGSMITH_TRACING": "false",
-        }
-        env.pop("LANGSMITH_API_KEY", None)
-        log = tmp / "langgraph-dev.log"
-        cmd = [sys.executable, "-m", "langgraph_cli", "dev", "--no-browser", "--no-reload"]
-        cmd += ["--host", "127.0.0.1", "--port", str(_free_port())]
-        started = time.monotonic()
-        with log.open("wb") as out:
-            proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            url = _wait_ready(proc, log, started)
+        with langgraph_dev(kcache_env(dc, tmp), tmp) as (url, log, started):
             ready = time.monotonic() - started
             print(f"\nlanggraph dev ready in {ready:.2f} s at {url}")  # noqa: T201
             yield Server(url=url, cluster=dc, ready_s=ready)
-        finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-                raise AssertionError(f"langgraph dev ignored SIGINT:\n{log.read_text()[-4000:]}") from None
     # The server writes its threads to disk on shutdown: nothing it wrote may hold a secret value.
     assert "kcache open on cluster" in log.read_text(errors="replace")
     assert _canary_files() == []

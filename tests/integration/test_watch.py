@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -33,7 +32,7 @@ from kcache.store import Store
 from kcache.watch import Tuning, Watchers
 from tests.conftest import DEVCLUSTER_DEMO
 from tests.integration.test_cli_commands import CANARY, CANARY_B64, kcache, kcache_env
-from tests.integration.test_langgraph_dev import _free_port, _wait_ready
+from tests.integration.test_langgraph_dev import langgraph_dev
 
 pytestmark = pytest.mark.integration
 
@@ -408,35 +407,16 @@ def test_refresh_loop_in_watch_mode_watches_the_dynamic_tier(demo: DevCluster, t
 
 def test_langgraph_dev_in_watch_mode_keeps_the_dynamic_tier(demo: DevCluster, tmp_path: Path) -> None:
     db = tmp_path / "cache.db"
-    env = {
-        **os.environ,
-        **kcache_env(tmp_path, demo.kubeconfig or Path(), SCANNER_MODE="watch"),
-        "LANGGRAPH_CLI_NO_ANALYTICS": "1",
-        "LANGGRAPH_NO_VERSION_CHECK": "true",
-        "LANGSMITH_TRACING": "false",
-    }
-    env.pop("LANGSMITH_API_KEY", None)
-    log = tmp_path / "langgraph-dev.log"
-    cmd = [sys.executable, "-m", "langgraph_cli", "dev", "--no-browser", "--no-reload"]
-    cmd += ["--host", "127.0.0.1", "--port", str(_free_port())]
-    started = time.monotonic()
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        _wait_ready(proc, log, started)
+    with langgraph_dev(kcache_env(tmp_path, demo.kubeconfig or Path(), SCANNER_MODE="watch"), tmp_path) as (
+        _url,
+        log,
+        _,
+    ):
         assert _wait_for(lambda: _db_pods(db, "boutique") == served_pods(demo, "boutique"), 60)
         victim = sorted(_db_pods(db, "boutique"))[0]
         demo.delete("pod", "boutique", victim)
         assert _wait_for(lambda: _db_pods(db, "boutique") == served_pods(demo, "boutique"), 5)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
     text = log.read_text(errors="replace")
-    assert proc.returncode == 0, text[-4000:]
     assert "BlockingError" not in text and "crashed" not in text, text[-4000:]
     assert _dynamic_scans(db) == 0
 
