@@ -194,7 +194,9 @@ async def run_eval(
         )
     notes.extend(f"error: {e}" for e in errors)
     report = build_report(dataset, cluster, settings.llm_provider, server, scored, notes)
-    async with Store(settings.cache_db_path, timeout=settings.cache_db_timeout) as store:
+    async with Store(
+        settings.cache_db_path, timeout=settings.cache_db_timeout, key=settings.cache_db_key
+    ) as store:
         await store.record_eval_run(dataset, cluster, settings.llm_provider, report["metrics"])
     return EvalRun(report=report, errors=errors)
 

@@ -123,6 +123,7 @@ async def open(settings: Settings | None = None, *, kubeconfig: Path | None = No
         settings.cache_db_path,
         timeout=settings.cache_db_timeout,
         max_connections=settings.cache_db_max_connections,
+        key=settings.cache_db_key,
     ) as store:
         await store.claim_cluster(cluster, api_server=identity.server)
         async with McpConnection(settings, kubeconfig=kube) as mcp:

@@ -46,6 +46,8 @@ class Settings:
     cache_db_path: Path = PROJECT_ROOT / "data" / "k8s_cache.db"
     cache_db_timeout: float = 30.0
     cache_db_max_connections: int = 10
+    cache_db_key: str | None = field(default=None, repr=False)
+    """CACHE_DB_KEY: encrypt the cache file with SQLCipher under this passphrase (a secret)."""
     cache_static_ttl: int = 1800
     cache_dynamic_ttl: int = 300
     cache_tool_mapping_ttl: int = 3600
@@ -146,6 +148,9 @@ class Settings:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name == "cache_db_key":
+                out[f.name] = "***" if value else None
+                continue
             if f.name in ("google_api_key", "mcp_server_headers") and value:
                 value = "***"
             elif f.name == "mcp_server_env" and value:
@@ -219,6 +224,19 @@ class _Reader:
         raw = self.env.get(name)
         return raw.strip() if raw is not None and raw.strip() else default
 
+    def secret(self, name: str) -> str | None:
+        """A secret as given (not stripped); set but empty is an error. Its value is never shown."""
+        raw = self.env.get(name)
+        if raw is None:
+            return None
+        if not raw.strip():
+            self.errors.append(f"{name} is set but empty: give it a passphrase, or unset it")
+            return None
+        if "\x00" in raw:
+            self.errors.append(f"{name} contains a NUL character")
+            return None
+        return raw
+
     def pairs(self, name: str) -> dict[str, str]:
         def conv(raw: str) -> dict[str, str]:
             out: dict[str, str] = {}
@@ -263,6 +281,7 @@ class _Reader:
             cache_db_max_connections=self.integer(
                 "CACHE_DB_MAX_CONNECTIONS", d.cache_db_max_connections, minimum=1
             ),
+            cache_db_key=self.secret("CACHE_DB_KEY"),
             cache_static_ttl=self.integer("CACHE_STATIC_TTL", d.cache_static_ttl, minimum=1),
             cache_dynamic_ttl=self.integer("CACHE_DYNAMIC_TTL", d.cache_dynamic_ttl, minimum=1),
             cache_tool_mapping_ttl=self.integer(

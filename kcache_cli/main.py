@@ -211,6 +211,7 @@ async def _db_info(args: argparse.Namespace, settings: Settings) -> int:
         settings.cache_db_path,
         timeout=settings.cache_db_timeout,
         max_connections=settings.cache_db_max_connections,
+        key=settings.cache_db_key,
     ) as store:
         info = await store.info()
     if args.json:

@@ -6,11 +6,10 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import aiosqlite
-
 from kcache.errors import SecretLeakError, StoreError
 from kcache.model import KINDS, Resource, is_namespaced, scope_name
 from kcache.store import sql
+from kcache.store.cipher import DB_ERRORS
 from kcache.store.clusters import Clusters
 from kcache.store.pool import INLINE_READ_ROWS
 from kcache.store.rows import Lookup, ScanScope, column_value, dumps, freshness, resource, to_ts
@@ -89,7 +88,7 @@ class Objects(Clusters):
                         sql.UPSERT_METADATA_STATUS,
                         (scope, cluster, "failed", partial_error, tier, None, now_ts, now_ts),
                     )
-        except aiosqlite.Error as exc:
+        except DB_ERRORS as exc:
             raise StoreError(f"replacing {scope} of cluster {cluster!r} failed: {exc}") from exc
         self.generation += 1
         return len(rows)
@@ -154,7 +153,7 @@ class Objects(Clusters):
                     sql.UPSERT_METADATA_DONE,
                     (scope, cluster, now_ts, None, record_count, tier, expires_ts, now_ts, now_ts),
                 )
-        except aiosqlite.Error as exc:
+        except DB_ERRORS as exc:
             raise StoreError(
                 f"applying {len(keys)} changes to {scope} of cluster {cluster!r} failed: {exc}"
             ) from exc

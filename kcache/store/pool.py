@@ -32,7 +32,7 @@ from typing import Any, Self, TypeVar
 import aiosqlite
 
 from kcache.errors import StoreError
-from kcache.store import sql
+from kcache.store import cipher, sql
 from kcache.store.rows import ScanScope
 from kcache.store.rows import scope as scope_row
 
@@ -59,9 +59,12 @@ class Pool:
         timeout: float = 30.0,
         max_connections: int = 10,
         clock: Callable[[], float] = time.time,
+        key: str | None = None,
     ) -> None:
         self.path = Path(path)
         self.timeout = timeout
+        self._key = key
+        """CACHE_DB_KEY: with it every connection goes through SQLCipher (never logged)."""
         # The writer and the inline read-only connection count against max_connections too.
         self.max_readers = max(1, max_connections - 2)
         self.clock = clock
@@ -106,7 +109,7 @@ class Pool:
             self._inline = await asyncio.to_thread(self._connect_sync)
         except BaseException as exc:
             await self.close()
-            if isinstance(exc, OSError | aiosqlite.Error):
+            if isinstance(exc, (OSError, *cipher.DB_ERRORS)):
                 raise StoreError(f"cannot open the cache database {self.path}: {exc}") from exc
             raise
 
@@ -153,7 +156,10 @@ class Pool:
             self._writer = None
 
     async def _connect(self) -> aiosqlite.Connection:
-        conn = await aiosqlite.connect(self.path, isolation_level=None, timeout=self.timeout)
+        def connector() -> sqlite3.Connection:
+            return cipher.connect(self.path, self._key, isolation_level=None, timeout=self.timeout)
+
+        conn = await aiosqlite.Connection(connector, iter_chunk_size=64)
         try:
             await conn.execute(sql.BUSY_TIMEOUT.format(ms=int(self.timeout * 1000)))
             for pragma in sql.PRAGMAS:
@@ -166,8 +172,14 @@ class Pool:
 
     def _connect_sync(self) -> sqlite3.Connection:
         uri = f"{Path(os.path.abspath(self.path)).as_uri()}?mode=ro"
-        conn = sqlite3.connect(
-            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=self.timeout
+        conn = cipher.connect(
+            uri,
+            self._key,
+            shown=self.path,
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=self.timeout,
         )
         try:
             conn.execute(sql.BUSY_TIMEOUT.format(ms=int(self.timeout * 1000)))
@@ -241,7 +253,7 @@ class Pool:
     def _reading(self) -> Iterator[None]:
         try:
             yield
-        except sqlite3.DatabaseError as exc:
+        except cipher.DB_ERRORS as exc:
             raise StoreError(f"reading the cache database {self.path} failed: {exc}") from exc
 
     async def _read_small(self, fn: Callable[[sqlite3.Connection], T]) -> T:

@@ -142,6 +142,13 @@ READ_PRAGMAS = ("PRAGMA cache_size=-16384",)
 DATA_VERSION = "PRAGMA data_version"
 BUSY_TIMEOUT = "PRAGMA busy_timeout={ms:d}"
 INTEGRITY_CHECK = "PRAGMA integrity_check"
+# SQLCipher (CACHE_DB_KEY): the key pragma takes no bound value, so the key is quoted as a
+# string literal (cipher.quote). Its own log would print decryption failures to stderr.
+CIPHER_LOG_OFF = "PRAGMA cipher_log_level = NONE"
+CIPHER_KEY = "PRAGMA key = {literal}"
+CIPHER_VERSION = "PRAGMA cipher_version"
+# The first read of a connection: a wrong key or a foreign file fails here, not mid-query.
+PROBE = "SELECT count(*) FROM sqlite_master"
 LIST_TABLES = "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
 COUNT_ROWS = 'SELECT COUNT(*) FROM "{table}"'
 

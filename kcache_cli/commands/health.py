@@ -60,7 +60,9 @@ async def check(settings: Settings) -> dict[str, Any]:
         except ConfigError as exc:
             report["kubeconfig"] = {"ok": False, "error": str(exc)}
     report["cluster"] = cluster
-    async with Store(settings.cache_db_path, timeout=settings.cache_db_timeout) as store:
+    async with Store(
+        settings.cache_db_path, timeout=settings.cache_db_timeout, key=settings.cache_db_key
+    ) as store:
         integrity = await store.integrity_check()
         report["database"] = {"ok": integrity == "ok", "integrity_check": integrity}
         scopes = await store.scopes(cluster) if cluster else []

@@ -25,7 +25,9 @@ async def tier_scan_counts(store: Store) -> dict[str, int]:
 
 async def run(json_out: bool, settings: Settings) -> int:
     """Print every KPI with its value, the figures behind it and its definition."""
-    async with Store(settings.cache_db_path, timeout=settings.cache_db_timeout) as store:
+    async with Store(
+        settings.cache_db_path, timeout=settings.cache_db_timeout, key=settings.cache_db_key
+    ) as store:
         inputs = await store.kpi_inputs()
         if "tier_scans" not in inputs:
             inputs["tier_scans"] = await tier_scan_counts(store)
