@@ -219,6 +219,7 @@ async def _db_info(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(f"path:           {info['path']}")
     print(f"schema version: {info['schema_version']}")
+    print(f"encrypted:      {'yes' if info['encrypted'] else 'no'}")
     print(f"size:           {info['size_bytes']:,} bytes")
     print("rows:")
     for table, count in info["tables"].items():

@@ -8,7 +8,11 @@ error message; messages name CACHE_DB_KEY and the file instead.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import importlib
+import os
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -29,6 +33,24 @@ DB_ERRORS: tuple[type[Exception], ...] = (
     (sqlite3.Error,) if _sqlcipher is None else (sqlite3.Error, _sqlcipher.Error)
 )
 """What a database call can raise, from either library."""
+
+
+KDF_ITERATIONS = 256_000
+"""SQLCipher 4's default PBKDF2-HMAC-SHA512 rounds for a passphrase (about 0.15 s here)."""
+
+_RAW_KEY = re.compile(r"x'[0-9a-fA-F]{64}([0-9a-fA-F]{32})?'")
+
+
+@functools.lru_cache(maxsize=8)
+def _derived(key: str, salt: bytes) -> str:
+    """The raw key SQLCipher derives from ``key`` and the file's salt, in hex.
+
+    A passphrase costs SQLCipher a full PBKDF2 on every connection it opens; the store opens
+    several (writer, readers, inline reader), so the derivation is done once per file and
+    later connections are given the raw key, which SQLCipher uses without derivation.
+    """
+    raw = hashlib.pbkdf2_hmac("sha512", key.encode("utf-8"), salt, KDF_ITERATIONS, 32)
+    return raw.hex()
 
 
 def quote(key: str) -> str:
@@ -61,6 +83,19 @@ def connect(
     try:
         if key is not None:
             conn.execute(sql.CIPHER_LOG_OFF)
+            salt = _salt(path) if not _RAW_KEY.fullmatch(key) else None
+            if salt is not None and _opens(conn, f"\"x'{_derived(key, salt)}'\""):
+                return conn
+            if salt is None and not _RAW_KEY.fullmatch(key) and _is_empty(path):
+                # A new file: its salt is chosen here and given with the raw key.
+                salt = os.urandom(16)
+                if _opens(conn, f"\"x'{_derived(key, salt)}{salt.hex()}'\""):
+                    return conn
+            # The derivation did not match (or the key is SQLCipher's raw x'...' form): the
+            # passphrase itself, derived by SQLCipher.
+            conn.close()
+            conn = _sqlcipher.connect(str(database), **kwargs)
+            conn.execute(sql.CIPHER_LOG_OFF)
             conn.execute(sql.CIPHER_KEY.format(literal=quote(key)))
         conn.execute(sql.PROBE).fetchall()
     except DB_ERRORS as exc:
@@ -73,6 +108,32 @@ def connect(
         conn.close()
         raise
     return conn
+
+
+def _opens(conn: sqlite3.Connection, literal: str) -> bool:
+    conn.execute(sql.CIPHER_KEY.format(literal=literal))
+    try:
+        conn.execute(sql.PROBE).fetchall()
+    except DB_ERRORS:
+        return False
+    return True
+
+
+def _is_empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
+
+
+def _salt(path: Path) -> bytes | None:
+    """The salt an encrypted file starts with; None for a new, empty or plain file."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(PLAIN_HEADER))
+    except OSError:
+        return None
+    return head if len(head) == len(PLAIN_HEADER) and head != PLAIN_HEADER else None
 
 
 def is_encrypted(path: Path) -> bool:

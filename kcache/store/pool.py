@@ -324,12 +324,17 @@ class Pool:
         return self.clock()
 
     # --- info -----------------------------------------------------------------------------
+    @property
+    def encrypted(self) -> bool:
+        """True when the file is opened with CACHE_DB_KEY (SQLCipher)."""
+        return self._key is not None
+
     async def schema_version(self) -> int:
         """The highest applied migration."""
         return int(await self._scalar(self._conn(), sql.SELECT_VERSION))
 
     async def info(self) -> dict[str, Any]:
-        """Path, schema version, row counts per table and file size (``kcache db info``)."""
+        """Path, schema version, encryption, row counts per table and file size (``kcache db info``)."""
         tables = [r[0] for r in await self._read_all(sql.LIST_TABLES)]
         counts = {}
         for table in tables:
@@ -343,6 +348,7 @@ class Pool:
         return {
             "path": str(self.path),
             "schema_version": await self.schema_version(),
+            "encrypted": self.encrypted,
             "tables": counts,
             "size_bytes": size,
         }

@@ -8,7 +8,7 @@ import yaml
 
 from kcache.errors import SecretLeakError, StoreError
 from kcache.model import Resource
-from kcache.store import Store, sql
+from kcache.store import Store, cipher, sql
 
 DEMO = Path(__file__).resolve().parents[2] / "devcluster" / "clusters" / "demo"
 if not DEMO.is_dir():
@@ -35,18 +35,28 @@ def pod(name: str, ns: str = "boutique", **labels: str) -> Resource:
     )
 
 
-@pytest.fixture
-async def store(tmp_path: Path):
+KEY = "a 'quoted' passphrase"
+
+
+@pytest.fixture(params=[None, KEY], ids=["plain", "encrypted"])
+async def store(tmp_path: Path, request: pytest.FixtureRequest):
+    """Every test of a store runs on a plain file and on one encrypted with CACHE_DB_KEY."""
     clock = Clock()
-    async with Store(tmp_path / "sub" / "cache.db", clock=clock) as s:
+    async with Store(tmp_path / "sub" / "cache.db", clock=clock, key=request.param) as s:
         s.test_clock = clock  # type: ignore[attr-defined]
+        s.test_key = request.param  # type: ignore[attr-defined]
         yield s
+
+
+def raw(store: Store, **kwargs: object) -> sqlite3.Connection:
+    """Another connection to the store's file, as another process would open it."""
+    return cipher.connect(store.path, store.test_key, **kwargs)  # type: ignore[attr-defined,arg-type]
 
 
 async def test_file_created_0600_in_new_folder_with_spec_schema(store: Store) -> None:
     assert store.path.parent.is_dir()
     assert (os.stat(store.path).st_mode & 0o777) == 0o600
-    con = sqlite3.connect(store.path)
+    con = raw(store)
     cols = {r[1] for r in con.execute("PRAGMA table_info(pods)")}
     assert {
         "cluster_name",
@@ -358,7 +368,7 @@ async def test_a_partition_is_bound_to_its_api_server(store: Store, tmp_path: Pa
     await store.replace("dev", "pod", [pod("web-1-x")], ttl_s=60)
     # The same cluster claims again freely, in this process or another.
     await store.claim_cluster("dev", api_server="https://127.0.0.1:1111")
-    async with Store(store.path) as other:
+    async with Store(store.path, key=store.test_key) as other:
         with pytest.raises(StoreError) as err:
             await other.claim_cluster("dev", api_server="https://127.0.0.1:2222")
         assert "https://127.0.0.1:1111" in str(err.value) and "https://127.0.0.1:2222" in str(err.value)
@@ -391,7 +401,7 @@ async def test_kube_system_uid_is_learnt_from_the_namespace_scan_and_then_enforc
     with pytest.raises(StoreError):
         await store.names("dev", ["pod"])
     # The refused scan changed nothing.
-    con = sqlite3.connect(store.path)
+    con = raw(store)
     assert con.execute("SELECT COUNT(*) FROM namespaces WHERE cluster_name='dev'").fetchone()[0] == 2
     con.close()
 
@@ -410,7 +420,7 @@ async def test_scope_reads_see_this_stores_writes_and_another_process(store: Sto
     await store.mark_scope("c", "pods", "running", tier="dynamic")
     assert (await store.scope("c", "pods")).scan_status == "running"  # type: ignore[union-attr]
     # Another process writing the same file is seen on the next read.
-    other = sqlite3.connect(store.path, isolation_level=None)
+    other = raw(store, isolation_level=None)
     other.execute("UPDATE cache_metadata SET scan_status = 'failed', error_message = 'boom'")
     other.execute(
         "INSERT INTO cache_metadata (table_name, cluster_name, scan_status) VALUES ('nodes', 'c', 'pending')"
@@ -424,7 +434,7 @@ async def test_scope_reads_see_this_stores_writes_and_another_process(store: Sto
 async def test_an_empty_answer_turns_stale_when_another_process_invalidates(store: Store) -> None:
     await store.replace("c", "deployment", [], ttl_s=60)
     assert (await store.query("c", "deployment")).freshness == "fresh"
-    async with Store(store.path, clock=store.clock) as other:
+    async with Store(store.path, clock=store.clock, key=store.test_key) as other:
         await other.invalidate("c", "deployment")
     assert (await store.query("c", "deployment")).freshness == "stale"
 
