@@ -64,7 +64,11 @@ async def check(settings: Settings) -> dict[str, Any]:
         settings.cache_db_path, timeout=settings.cache_db_timeout, key=settings.cache_db_key
     ) as store:
         integrity = await store.integrity_check()
-        report["database"] = {"ok": integrity == "ok", "integrity_check": integrity}
+        report["database"] = {
+            "ok": integrity == "ok",
+            "integrity_check": integrity,
+            "encrypted": store.encrypted,
+        }
         scopes = await store.scopes(cluster) if cluster else []
         now = store.now()
         report["tiers"] = {tier: tier_health(scopes, tier, now) for tier in TIERS}
@@ -108,6 +112,9 @@ async def run(json_out: bool, settings: Settings) -> int:
         for scope, message in t["failed"].items():
             echo(f"       {scope}: {message}")
     db = report["database"]
-    echo(f"{_mark(db['ok'])} database {report['db_path']}: integrity_check {db['integrity_check']}")
+    encrypted = ", encrypted: yes" if db.get("encrypted") else ""
+    echo(
+        f"{_mark(db['ok'])} database {report['db_path']}: integrity_check {db['integrity_check']}{encrypted}"
+    )
     echo("healthy" if report["healthy"] else "unhealthy")
     return 0 if report["healthy"] else 1
