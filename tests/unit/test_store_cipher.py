@@ -90,3 +90,14 @@ def test_the_key_is_read_as_given_and_never_shown(tmp_path: Path) -> None:
 def test_an_empty_key_is_a_config_error_naming_the_variable(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="CACHE_DB_KEY is set but empty"):
         Settings.from_env({"CACHE_DB_KEY": "  "}, dotenv_path=tmp_path / "none.env")
+
+
+async def test_the_wal_is_encrypted_too_while_the_store_is_open(tmp_path: Path) -> None:
+    db = tmp_path / "cache.db"
+    async with Store(db, key=KEY) as store:
+        await store.replace("c", "pod", [pod("web-1"), pod("web-2")], ttl_s=60)
+        wal = tmp_path / "cache.db-wal"
+        assert wal.stat().st_size > 0
+        assert b"web-1" not in wal.read_bytes() and b"shop" not in wal.read_bytes()
+        # Readers on other connections see the write through the key.
+        assert len((await store.query("c", "pod", namespace="shop")).items) == 2
