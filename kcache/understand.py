@@ -443,6 +443,9 @@ _RELATION_EN = frozenset(
      "under", "attached", "bound", "referencing", "references", "involving"}
 )  # fmt: skip
 
+#: Chinese verbs that relate the asked kind to a named object ("pod 在用 redis-data").
+_RELATION_ZH = ("用", "挂载", "引用", "属于", "运行在", "跑在", "调度到", "关联", "绑定", "选中", "暴露")
+
 #: Words skipped when deciding whether two items are next to each other.
 _FILLERS = frozenset({"the", "a", "an", "my", "our", "this", "that", "named", "called", "s"})
 
@@ -1920,6 +1923,30 @@ def _relation_type(asked: str, other: str) -> RelationType:
 _MENTIONED_RELATIONS = frozenset({"on_node", "owned_by", "selected_by", "involves"})
 
 
+def _possessor_of_asked(r: _Reading, index: int, known: tuple[str, ...]) -> bool:
+    """Whether a name next to the asked kind word relates to the objects asked, not names one.
+
+    "demo-worker-2 上的 pod", "redis-cart 的事件": the possessive 的 between a name and the
+    asked kind makes the name the possessor; "pod 在用 redis-data", "pod 挂载了 redis-data": a
+    relating verb between them makes it the object related to. Only when the cache holds the
+    name as other kinds and never as the asked one, and not for a workload's pods, which
+    its name already finds.
+    """
+    if r.resource in known or not known:
+        return False
+    if r.resource == "pod" and any(k in _WORKLOAD_KINDS for k in known):
+        return False  # "redis-cart 的 pod": the workload's pods, read as the pods' name
+    item = r.items[index]
+    after = _neighbour(r.items, index, 1)
+    if after is not None and after.kind == r.resource and "的" in r.low[item.end : after.start]:
+        return True
+    before = _neighbour(r.items, index, -1)
+    if before is None or before.kind != r.resource:
+        return False
+    between = r.low[before.end : item.start]
+    return any(verb in between for verb in _RELATION_ZH)
+
+
 def _find_relations(r: _Reading) -> None:
     """Named objects of another kind than the one asked: filters, not the target.
 
@@ -1941,7 +1968,7 @@ def _find_relations(r: _Reading) -> None:
         ]
         known = r.matcher.kinds_by_name.get(item.text, ())
         other = next((k for k in adjacent if k != resource), None)
-        if other is None and adjacent:
+        if other is None and adjacent and not _possessor_of_asked(r, i, known):
             continue
         if other is None:
             other = next((k for k in known if k != resource), None) if resource not in known else None
