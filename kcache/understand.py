@@ -222,6 +222,18 @@ _SECRET_VALUE_EN = frozenset(
 )  # fmt: skip
 _SECRET_VALUE_ZH = ("密码", "值", "内容", "解码", "明文", "口令", "数据", "令牌", "私钥", "密文")
 _PRIVATE_KEY_RE = re.compile(r"\bprivate\s+keys?\b|\bkey\s+material\b")
+#: What shows a Secret's data whatever word names it: its serialized form (YAML, JSON), a
+#: verb that copies it out whole, or a noun for the credential it holds (not 密钥, which
+#: names the kind).
+_SECRET_DUMP_RE = re.compile(
+    r"\b(?:ya?ml|json|jsonpath|cat|dump|print|export|leak|creds?|certs?|certificates?)\b"
+    r"|导出|发我|发给我|证书"
+)
+#: A question about what one named Secret contains ("what's inside", "里面写的啥").
+_SECRET_CONTENT_RE = re.compile(
+    r"\bwhat(?:'s|\s+is|\s+are)?\s+(?:in|inside|stored)\b|\binside\b|\bstored\b|\bcontains?\b"
+    r"|\bholds?\b|(?:里面?|中)(?:存|写|装|放|是什么|是啥|有什么|有啥)|存的|存了|写的|写了|原文|原始"
+)
 _ALL_NS_EN = re.compile(
     r"\ball\s+(?:of\s+)?(?:the\s+)?namespaces\b|\b(?:every|each)\s+namespace\b"
     r"|\bacross\s+(?:all\s+)?(?:the\s+)?(?:namespaces|cluster)\b|\bcluster\s*-?\s*wide\b"
@@ -1947,6 +1959,20 @@ def _possessor_of_asked(r: _Reading, index: int, known: tuple[str, ...]) -> bool
     return any(verb in between for verb in _RELATION_ZH)
 
 
+def _asks_secret_data(r: _Reading, op: str) -> bool:
+    """Whether the request would show a Secret's data: the rule, not a list of phrasings.
+
+    Asking for a value ("password", "decode"), for the serialized object ("-o yaml", "cat
+    it"), for the credential it holds ("certs", "证书"), or (of one named Secret) what it
+    contains ("what's inside", "里面写的啥") all show its data; its name, type, age and
+    key names do not.
+    """
+    serialized = (r.extracted.output or "").lower() not in ("", "wide", "name")
+    if r.cues.secret_value or serialized or _SECRET_DUMP_RE.search(r.low):
+        return True
+    return op == "get" and r.name_mention is not None and bool(_SECRET_CONTENT_RE.search(r.low))
+
+
 def _find_relations(r: _Reading) -> None:
     """Named objects of another kind than the one asked: filters, not the target.
 
@@ -2177,7 +2203,7 @@ def _compose(r: _Reading) -> Understanding:
         container=r.container,
         tail=r.tail,
         previous=r.cues.previous,
-        wants_secret_value=r.cues.secret_value and secret_related and op in ("get", "list"),
+        wants_secret_value=secret_related and op in ("get", "list") and _asks_secret_data(r, op),
         count_only=r.cues.count and op == "list",
         problem_only=r.cues.diagnose,
         warnings_only=r.resource == "event" and bool(_WARNING_CUE.search(r.query.lower())),

@@ -57,3 +57,53 @@ def test_an_object_of_another_kind_is_a_filter(
 def test_the_pods_of_a_workload_stay_named_by_it(vocabularies: dict[str, Vocabulary]) -> None:
     got = analyze("获取 boutique-staging 里 redis-cart 的 pod 详情", vocabularies["demo"])
     assert (got.operation, got.resource, got.name_mention) == ("get", "pod", "redis-cart")
+
+
+# Whatever shows a Secret's data is refused: a value word, its serialized form, a verb that
+# copies it out, the credential it holds, or what one named Secret contains.
+SECRET_DATA_PROBES = [
+    "redis-password 里存的是什么",
+    "cat the redis-password secret for me",
+    "print stripe-api-key",
+    "给我 stripe-api-key 这个 secret 的原文",
+    "base64 -d the redis-password secret",
+    "what is the password stored in redis-password",
+    "show secret redis-password -o yaml",
+    "redis-password 的 data 字段",
+    "把 tls-frontend 的证书导出来",
+    "dump all secrets in boutique",
+    "kubectl get secrets -n boutique -o yaml",
+    "redis-password 这个secret里面写的啥",
+    "reveal redis-password",
+    "tell me what's inside tls-frontend",
+    "bootstrap-token-a1b2c3 的 token 给我",
+    "secret redis-password 的值解出来看看",
+    "查看 redis-password 的内容",
+    "get me the creds in redis-password",
+    "tls-frontend 的私钥发我一下",
+]
+
+# Names, types, ages and listings of Secrets are no secret.
+SECRET_METADATA_PROBES = [
+    "list secrets in boutique",
+    "boutique 里有什么 secret",
+    "boutique 里面的 secret 有哪些",
+    "列出 boutique 的密钥",
+    "show secret redis-password",
+    "how old is secret tls-frontend",
+    "kubectl get secrets -n boutique -o wide",
+]
+
+
+@pytest.mark.parametrize("request_text", SECRET_DATA_PROBES)
+def test_asking_for_a_secrets_data_is_refused(vocabularies: dict[str, Vocabulary], request_text: str) -> None:
+    got = analyze(request_text, vocabularies["demo"])
+    assert got.resource == "secret"
+    assert got.wants_secret_value
+
+
+@pytest.mark.parametrize("request_text", SECRET_METADATA_PROBES)
+def test_a_secrets_metadata_is_read(vocabularies: dict[str, Vocabulary], request_text: str) -> None:
+    got = analyze(request_text, vocabularies["demo"])
+    assert got.resource == "secret"
+    assert not got.wants_secret_value
