@@ -1188,7 +1188,46 @@ def analyze(query: str, vocab: Vocabulary) -> Understanding:
     r = _Reading(query=query, matcher=build_matcher(vocab))
     for phase in _PHASES:
         phase(r)
-    return _further_asks(r, _compose(r))
+    reading = _further_asks(r, _compose(r))
+    return _clause_asks(query, vocab, reading)
+
+
+#: Where one clause of a sentence ends and another begins ("show its logs, then restart it",
+#: "看一下日志再把它扩到 3 个", "列出 pod，顺便看看日志").
+_CLAUSE_RE = re.compile(
+    r"\s*(?:[，,;；。]\s*(?:and\s+|then\s+|and\s+then\s+)?|\s+and\s+then\s+|\s+then\s+|\s+and\s+(?=[a-z]+\s))"
+    r"|然后|接着|顺便|之后|再把|再(?=[看查列删重扩缩])"
+)
+_PRONOUN_RE = re.compile(r"\b(?:it|its|them|their)\b|它们|它的|它")
+
+
+def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Understanding:
+    """Two clauses with two different operations are two asks; the second is never dropped.
+
+    Each clause is read on its own (a pronoun in the second stands for the first clause's
+    name); when their operations differ and the whole sentence was read as one of them, the
+    other clause travels in ``also``, to be answered or named as not done.
+    """
+    if reading.also:
+        return reading
+    parts = [p for p in _CLAUSE_RE.split(query, maxsplit=1) if p and p.strip()]
+    if len(parts) != 2:
+        return reading
+    first = analyze(parts[0], vocab)
+    second_text = parts[1]
+    if first.name_mention and _PRONOUN_RE.search(second_text.lower()):
+        second_text = _PRONOUN_RE.sub(f" {first.name_mention} ", second_text.lower())
+    second = analyze(second_text, vocab)
+    asks = [a for a in (first, second) if a.name_mention or a.kind_stated]
+    if len(asks) != 2 or first.operation == second.operation:
+        return reading
+    other = next((a for a in asks if a.operation != reading.operation), None)
+    if other is None or all(a.operation != reading.operation for a in asks):
+        return reading
+    if other.namespace is None and reading.namespace is not None and other.name_mention is None:
+        other = replace(other, namespace=reading.namespace, namespace_mention=reading.namespace_mention)
+    reason = f"second clause: {other.operation} {other.resource}"
+    return replace(reading, also=(replace(other, also=()),), reasons=(*reading.reasons, reason))
 
 
 def scale_target(current: int | None, factor: float | None, delta: int | None) -> int | None:

@@ -107,3 +107,32 @@ def test_a_secrets_metadata_is_read(vocabularies: dict[str, Vocabulary], request
     got = analyze(request_text, vocabularies["demo"])
     assert got.resource == "secret"
     assert not got.wants_secret_value
+
+
+# Two clauses with two different operations are two asks: the one not read first travels
+# in ``also`` (a pronoun in the second clause stands for the first clause's name).
+CLAUSE_PROBES = [
+    ("show frontend logs and restart it", "logs", "frontend"),
+    ("查看 frontend 的日志，然后重启它", "logs", "frontend"),
+    ("看一下 cartservice 的日志再把它扩到 3 个副本", "logs", "cartservice"),
+    ("scale frontend to 3 and show me its pods", "list", "frontend"),
+    ("列出 boutique-staging 的 pod，顺便看看 redis-cart 的日志", "list", None),
+    ("restart cartservice, then list its pods", "list", "cartservice"),
+    ("把 frontend 扩到 4 个，然后看看它的 pod", "get", "frontend"),
+]
+
+
+@pytest.mark.parametrize(("request_text", "second_operation", "second_name"), CLAUSE_PROBES)
+def test_a_second_clause_is_a_second_ask(
+    vocabularies: dict[str, Vocabulary], request_text: str, second_operation: str, second_name: str | None
+) -> None:
+    got = analyze(request_text, vocabularies["demo"])
+    assert len(got.also) == 1
+    second = got.also[0]
+    assert second.operation == second_operation != got.operation
+    assert second.name_mention == second_name
+
+
+def test_one_clause_stays_one_ask(vocabularies: dict[str, Vocabulary]) -> None:
+    for request_text in ("restart frontend in boutique", "frontend 最近两小时的日志", "scale frontend to 3"):
+        assert analyze(request_text, vocabularies["demo"]).also == ()
