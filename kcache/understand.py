@@ -222,6 +222,18 @@ _SECRET_VALUE_EN = frozenset(
 )  # fmt: skip
 _SECRET_VALUE_ZH = ("密码", "值", "内容", "解码", "明文", "口令", "数据", "令牌", "私钥", "密文")
 _PRIVATE_KEY_RE = re.compile(r"\bprivate\s+keys?\b|\bkey\s+material\b")
+#: What shows a Secret's data whatever word names it: its serialized form (YAML, JSON), a
+#: verb that copies it out whole, or a noun for the credential it holds (not 密钥, which
+#: names the kind).
+_SECRET_DUMP_RE = re.compile(
+    r"\b(?:ya?ml|json|jsonpath|cat|dump|print|export|leak|creds?|certs?|certificates?)\b"
+    r"|导出|发我|发给我|证书"
+)
+#: A question about what one named Secret contains ("what's inside", "里面写的啥").
+_SECRET_CONTENT_RE = re.compile(
+    r"\bwhat(?:'s|\s+is|\s+are)?\s+(?:in|inside|stored)\b|\binside\b|\bstored\b|\bcontains?\b"
+    r"|\bholds?\b|(?:里面?|中)(?:存|写|装|放|是什么|是啥|有什么|有啥)|存的|存了|写的|写了|原文|原始"
+)
 _ALL_NS_EN = re.compile(
     r"\ball\s+(?:of\s+)?(?:the\s+)?namespaces\b|\b(?:every|each)\s+namespace\b"
     r"|\bacross\s+(?:all\s+)?(?:the\s+)?(?:namespaces|cluster)\b|\bcluster\s*-?\s*wide\b"
@@ -442,6 +454,9 @@ _RELATION_EN = frozenset(
      "targeted", "exposed", "exposing", "exposes", "serving", "serves", "on", "for", "of",
      "under", "attached", "bound", "referencing", "references", "involving"}
 )  # fmt: skip
+
+#: Chinese verbs that relate the asked kind to a named object ("pod 在用 redis-data").
+_RELATION_ZH = ("用", "挂载", "引用", "属于", "运行在", "跑在", "调度到", "关联", "绑定", "选中", "暴露")
 
 #: Words skipped when deciding whether two items are next to each other.
 _FILLERS = frozenset({"the", "a", "an", "my", "our", "this", "that", "named", "called", "s"})
@@ -1173,7 +1188,46 @@ def analyze(query: str, vocab: Vocabulary) -> Understanding:
     r = _Reading(query=query, matcher=build_matcher(vocab))
     for phase in _PHASES:
         phase(r)
-    return _further_asks(r, _compose(r))
+    reading = _further_asks(r, _compose(r))
+    return _clause_asks(query, vocab, reading)
+
+
+#: Where one clause of a sentence ends and another begins ("show its logs, then restart it",
+#: "看一下日志再把它扩到 3 个", "列出 pod，顺便看看日志").
+_CLAUSE_RE = re.compile(
+    r"\s*(?:[，,;；。]\s*(?:and\s+|then\s+|and\s+then\s+)?|\s+and\s+then\s+|\s+then\s+|\s+and\s+(?=[a-z]+\s))"
+    r"|然后|接着|顺便|之后|再把|再(?=[看查列删重扩缩])"
+)
+_PRONOUN_RE = re.compile(r"\b(?:it|its|them|their)\b|它们|它的|它")
+
+
+def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Understanding:
+    """Two clauses with two different operations are two asks; the second is never dropped.
+
+    Each clause is read on its own (a pronoun in the second stands for the first clause's
+    name); when their operations differ and the whole sentence was read as one of them, the
+    other clause travels in ``also``, to be answered or named as not done.
+    """
+    if reading.also:
+        return reading
+    parts = [p for p in _CLAUSE_RE.split(query, maxsplit=1) if p and p.strip()]
+    if len(parts) != 2:
+        return reading
+    first = analyze(parts[0], vocab)
+    second_text = parts[1]
+    if first.name_mention and _PRONOUN_RE.search(second_text.lower()):
+        second_text = _PRONOUN_RE.sub(f" {first.name_mention} ", second_text.lower())
+    second = analyze(second_text, vocab)
+    asks = [a for a in (first, second) if a.name_mention or a.kind_stated]
+    if len(asks) != 2 or first.operation == second.operation:
+        return reading
+    other = next((a for a in asks if a.operation != reading.operation), None)
+    if other is None or all(a.operation != reading.operation for a in asks):
+        return reading
+    if other.namespace is None and reading.namespace is not None and other.name_mention is None:
+        other = replace(other, namespace=reading.namespace, namespace_mention=reading.namespace_mention)
+    reason = f"second clause: {other.operation} {other.resource}"
+    return replace(reading, also=(replace(other, also=()),), reasons=(*reading.reasons, reason))
 
 
 def scale_target(current: int | None, factor: float | None, delta: int | None) -> int | None:
@@ -1920,6 +1974,44 @@ def _relation_type(asked: str, other: str) -> RelationType:
 _MENTIONED_RELATIONS = frozenset({"on_node", "owned_by", "selected_by", "involves"})
 
 
+def _possessor_of_asked(r: _Reading, index: int, known: tuple[str, ...]) -> bool:
+    """Whether a name next to the asked kind word relates to the objects asked, not names one.
+
+    "demo-worker-2 上的 pod", "redis-cart 的事件": the possessive 的 between a name and the
+    asked kind makes the name the possessor; "pod 在用 redis-data", "pod 挂载了 redis-data": a
+    relating verb between them makes it the object related to. Only when the cache holds the
+    name as other kinds and never as the asked one, and not for a workload's pods, which
+    its name already finds.
+    """
+    if r.resource in known or not known:
+        return False
+    if r.resource == "pod" and any(k in _WORKLOAD_KINDS for k in known):
+        return False  # "redis-cart 的 pod": the workload's pods, read as the pods' name
+    item = r.items[index]
+    after = _neighbour(r.items, index, 1)
+    if after is not None and after.kind == r.resource and "的" in r.low[item.end : after.start]:
+        return True
+    before = _neighbour(r.items, index, -1)
+    if before is None or before.kind != r.resource:
+        return False
+    between = r.low[before.end : item.start]
+    return any(verb in between for verb in _RELATION_ZH)
+
+
+def _asks_secret_data(r: _Reading, op: str) -> bool:
+    """Whether the request would show a Secret's data: the rule, not a list of phrasings.
+
+    Asking for a value ("password", "decode"), for the serialized object ("-o yaml", "cat
+    it"), for the credential it holds ("certs", "证书"), or (of one named Secret) what it
+    contains ("what's inside", "里面写的啥") all show its data; its name, type, age and
+    key names do not.
+    """
+    serialized = (r.extracted.output or "").lower() not in ("", "wide", "name")
+    if r.cues.secret_value or serialized or _SECRET_DUMP_RE.search(r.low):
+        return True
+    return op == "get" and r.name_mention is not None and bool(_SECRET_CONTENT_RE.search(r.low))
+
+
 def _find_relations(r: _Reading) -> None:
     """Named objects of another kind than the one asked: filters, not the target.
 
@@ -1941,7 +2033,7 @@ def _find_relations(r: _Reading) -> None:
         ]
         known = r.matcher.kinds_by_name.get(item.text, ())
         other = next((k for k in adjacent if k != resource), None)
-        if other is None and adjacent:
+        if other is None and adjacent and not _possessor_of_asked(r, i, known):
             continue
         if other is None:
             other = next((k for k in known if k != resource), None) if resource not in known else None
@@ -2150,7 +2242,7 @@ def _compose(r: _Reading) -> Understanding:
         container=r.container,
         tail=r.tail,
         previous=r.cues.previous,
-        wants_secret_value=r.cues.secret_value and secret_related and op in ("get", "list"),
+        wants_secret_value=secret_related and op in ("get", "list") and _asks_secret_data(r, op),
         count_only=r.cues.count and op == "list",
         problem_only=r.cues.diagnose,
         warnings_only=r.resource == "event" and bool(_WARNING_CUE.search(r.query.lower())),
