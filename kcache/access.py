@@ -149,11 +149,11 @@ class Credentials:
     verify: bool = True
 
 
-def credentials_from_kubeconfig(kubeconfig: Path, context: str | None = None) -> Credentials:
-    """The scanner's credentials from a kubeconfig (blocking: it reads files)."""
+async def credentials_from_kubeconfig(kubeconfig: Path, context: str | None = None) -> Credentials:
+    """The scanner's credentials from a kubeconfig (``context`` or its current context)."""
     from kcache.watch.api import _load_configuration
 
-    configuration = _load_configuration(kubeconfig, context)
+    configuration = await asyncio.to_thread(_load_configuration, kubeconfig, context)
     token = str((configuration.api_key or {}).get("authorization") or "")
     if token.lower().startswith("bearer "):
         token = token[7:]
