@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -303,3 +303,40 @@ class AccessCache:
         allowed = await reviewer.allowed(asker, verb, kind, namespace)
         self._checks[key] = (now, allowed)
         return allowed
+
+
+class FilteredStore:
+    """A view of a store that answers one asker only rows of kinds and namespaces they may read.
+
+    It wraps the read methods the answers use (``query``, ``pods_of``, ``names``); every
+    other attribute is the wrapped store's. A row the asker may not read is dropped before
+    anyone sees it, so a forbidden object and a missing one read the same.
+    """
+
+    def __init__(self, store: Any, grant: Grant) -> None:
+        self._store = store
+        self.grant = grant
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def _keep(self, lookup: Any) -> Any:
+        if self.grant.everything:
+            return lookup
+        items = [r for r in lookup.items if self.grant.may_read(r.kind, r.namespace)]
+        return replace(lookup, items=items)
+
+    async def query(self, cluster: str, kind: str, **criteria: Any) -> Any:
+        """The wrapped ``query`` less the rows the asker may not read."""
+        return self._keep(await self._store.query(cluster, kind, **criteria))
+
+    async def pods_of(self, cluster: str, workload: str, namespace: str | None = None) -> Any:
+        """The wrapped ``pods_of`` less the rows the asker may not read."""
+        return self._keep(await self._store.pods_of(cluster, workload, namespace))
+
+    async def names(self, cluster: str, kinds: Iterable[str]) -> dict[str, list[tuple[str | None, str]]]:
+        """The vocabulary of the kinds, only the names the asker may read."""
+        out: dict[str, list[tuple[str | None, str]]] = await self._store.names(cluster, kinds)
+        if self.grant.everything:
+            return out
+        return {k: [(ns, n) for ns, n in rows if self.grant.may_read(k, ns)] for k, rows in out.items()}
