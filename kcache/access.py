@@ -340,3 +340,29 @@ class FilteredStore:
         if self.grant.everything:
             return out
         return {k: [(ns, n) for ns, n in rows if self.grant.may_read(k, ns)] for k, rows in out.items()}
+
+
+def refusal(verb: str, kind: str, namespace: str | None) -> str:
+    """The answer to a denied action: ``you may not delete pods in payments``."""
+    where = f" in {namespace}" if namespace and BY_NAME[kind].namespaced else ""
+    return f"you may not {verb} {BY_NAME[kind].plural}{where}"
+
+
+async def permit(
+    cache: AccessCache,
+    cluster: str,
+    asker: Asker,
+    reviewer: Reviewer,
+    verb: str,
+    kind: str,
+    namespace: str | None,
+) -> str | None:
+    """None when ``asker`` may ``verb`` ``kind`` in ``namespace``, else the refusal to answer.
+
+    A review that fails refuses too (with its error), never allows.
+    """
+    try:
+        allowed = await cache.check(cluster, asker, reviewer, verb, kind, namespace)
+    except AccessError as exc:
+        return f"{refusal(verb, kind, namespace)}: the permission check failed ({exc})"
+    return None if allowed else refusal(verb, kind, namespace)

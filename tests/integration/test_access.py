@@ -15,6 +15,7 @@ from kcache.access import (
     Reviewer,
     credentials_from_kubeconfig,
     named_asker,
+    permit,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,3 +78,23 @@ async def test_api_down_denies() -> None:
             await AccessCache().grant("x", named_asker("alice"), reviewer, namespaces=["a"], kinds=["pod"])
     finally:
         await reviewer.aclose()
+
+
+async def test_permit_refuses_a_write_the_asker_may_not_make(teams: tuple[DevCluster, Path]) -> None:
+    _, kubeconfig = teams
+    reviewer = Reviewer(await credentials_from_kubeconfig(kubeconfig))
+    cache = AccessCache()
+    try:
+        alice = named_asker("alice")
+        assert await permit(cache, "demo", alice, reviewer, "delete", "pod", "boutique") == (
+            "you may not delete pods in boutique"
+        )
+        assert await permit(cache, "demo", alice, reviewer, "get", "pod", "boutique") is None
+    finally:
+        await reviewer.aclose()
+    down = Reviewer(Credentials(server="http://127.0.0.1:9"), timeout=2)
+    try:
+        refused = await permit(AccessCache(), "x", named_asker("alice"), down, "get", "pod", "boutique")
+        assert refused is not None and refused.startswith("you may not get pods in boutique")
+    finally:
+        await down.aclose()
