@@ -1,0 +1,368 @@
+"""Who asks, and what the cluster lets them read: askers, rules reviews and their TTL cache.
+
+Every request runs for an asker. The scanner's own identity (the kubeconfig that fills the
+cache) reads everything the cache holds with no review call; any other asker's rights come
+from the cluster: a SelfSubjectRulesReview per namespace made as the asker by impersonation
+(``Impersonate-User`` / ``Impersonate-Group`` on the scanner's credentials), and a
+SubjectAccessReview for cluster-scoped kinds and single checks. Answers are kept per
+(cluster, identity) for ``KCACHE_ACCESS_TTL`` seconds. A review that fails denies: it never
+allows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+from typing_extensions import TypedDict
+
+from kcache.errors import KcacheError
+from kcache.kinds import BY_NAME
+
+
+class Asker(TypedDict):
+    """The identity a request runs for."""
+
+    name: str
+    """Who asked, as shown in turn records and audit rows (an auth identity or a user)."""
+    user: str
+    """The Kubernetes user the asker reads as; "" for the scanner's own identity."""
+    groups: list[str]
+    """The Kubernetes groups the asker reads as."""
+
+
+def scanner_asker(name: str = "") -> Asker:
+    """The default CLI asker: the kubeconfig identity that also fills the cache."""
+    return Asker(name=name or "scanner", user="", groups=[])
+
+
+def named_asker(user: str, groups: Iterable[str] = (), *, name: str = "") -> Asker:
+    """An asker reading as the Kubernetes ``user`` and ``groups`` (``kcache ask --as``)."""
+    return Asker(name=name or user, user=user, groups=sorted(set(groups)))
+
+
+def is_scanner(asker: Asker | None) -> bool:
+    """True for the scanner's own identity, which reads the whole cache."""
+    return asker is None or not asker["user"]
+
+
+class AccessError(KcacheError):
+    """The cluster's access reviews could not be made: the asker is denied."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One resource rule of a SelfSubjectRulesReview answer."""
+
+    verbs: frozenset[str]
+    groups: frozenset[str]
+    resources: frozenset[str]
+    names: frozenset[str] = frozenset()
+
+    def allows(self, verb: str, group: str, resource: str) -> bool:
+        """True when this rule grants ``verb`` on every object of ``group``/``resource``."""
+        if self.names:
+            return False  # a rule limited to named objects does not grant a list
+        return (
+            ("*" in self.verbs or verb in self.verbs)
+            and ("*" in self.groups or group in self.groups)
+            and ("*" in self.resources or resource in self.resources)
+        )
+
+
+def parse_rules(status: Mapping[str, Any]) -> tuple[Rule, ...]:
+    """The resource rules of a SelfSubjectRulesReview ``status``."""
+    rules = []
+    for raw in status.get("resourceRules") or []:
+        rules.append(
+            Rule(
+                verbs=frozenset(raw.get("verbs") or ()),
+                groups=frozenset(raw.get("apiGroups") or ()),
+                resources=frozenset(raw.get("resources") or ()),
+                names=frozenset(raw.get("resourceNames") or ()),
+            )
+        )
+    return tuple(rules)
+
+
+def rules_allow(rules: Sequence[Rule], verb: str, kind: str) -> bool:
+    """True when ``rules`` let ``verb`` (list, get, delete, ...) act on every object of ``kind``."""
+    entry = BY_NAME[kind]
+    return any(rule.allows(verb, entry.group, entry.plural) for rule in rules)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What one asker may read: per namespace (and ``""`` for cluster scope), the kinds."""
+
+    everything: bool = False
+    kinds_by_namespace: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def may_read(self, kind: str, namespace: str | None) -> bool:
+        """True when the asker may list and get ``kind`` in ``namespace`` (None: cluster scope)."""
+        if self.everything:
+            return True
+        return kind in self.kinds_by_namespace.get(namespace or "", frozenset())
+
+    def namespaces(self, kind: str) -> frozenset[str]:
+        """The namespaces where the asker may read ``kind``."""
+        return frozenset(ns for ns, kinds in self.kinds_by_namespace.items() if ns and kind in kinds)
+
+
+EVERYTHING = Grant(everything=True)
+NOTHING = Grant()
+
+
+def grant_from_rules(
+    rules_by_namespace: Mapping[str, Sequence[Rule]], cluster_kinds: Mapping[str, bool], kinds: Iterable[str]
+) -> Grant:
+    """A Grant from the rules per namespace and the cluster-scoped kinds' review answers.
+
+    A namespaced kind is readable in a namespace when its rules allow both ``list`` and
+    ``get``; a cluster-scoped kind when ``cluster_kinds[kind]`` says so.
+    """
+    wanted = [k for k in kinds if k in BY_NAME]
+    by_ns: dict[str, frozenset[str]] = {}
+    for namespace, rules in rules_by_namespace.items():
+        by_ns[namespace] = frozenset(
+            k
+            for k in wanted
+            if BY_NAME[k].namespaced and rules_allow(rules, "list", k) and rules_allow(rules, "get", k)
+        )
+    by_ns[""] = frozenset(k for k in wanted if not BY_NAME[k].namespaced and cluster_kinds.get(k, False))
+    return Grant(kinds_by_namespace=by_ns)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How the scanner reaches the API server: URL, TLS and its bearer token or client cert."""
+
+    server: str
+    token: str = ""
+    ca_file: str | None = None
+    cert: tuple[str, str] | None = None
+    verify: bool = True
+
+
+async def credentials_from_kubeconfig(kubeconfig: Path, context: str | None = None) -> Credentials:
+    """The scanner's credentials from a kubeconfig (``context`` or its current context)."""
+    from kcache.watch.api import _load_configuration
+
+    configuration = await asyncio.to_thread(_load_configuration, kubeconfig, context)
+    token = str((configuration.api_key or {}).get("authorization") or "")
+    if token.lower().startswith("bearer "):
+        token = token[7:]
+    cert = (str(configuration.cert_file), str(configuration.key_file)) if configuration.cert_file else None
+    return Credentials(
+        server=str(configuration.host).rstrip("/"),
+        token=token,
+        ca_file=configuration.ssl_ca_cert or None,
+        cert=cert,
+        verify=bool(configuration.verify_ssl),
+    )
+
+
+class Reviewer:
+    """Makes access reviews against one cluster with the scanner's credentials."""
+
+    def __init__(self, credentials: Credentials, *, timeout: float = 10.0) -> None:
+        self.credentials = credentials
+        verify: Any = (
+            credentials.ca_file if (credentials.verify and credentials.ca_file) else credentials.verify
+        )
+        self._client = httpx.AsyncClient(
+            base_url=credentials.server, verify=verify, cert=credentials.cert, timeout=timeout
+        )
+        self.calls = 0
+        """Reviews sent (the TTL cache keeps this low)."""
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        await self._client.aclose()
+
+    def _headers(self, asker: Asker | None = None) -> list[tuple[str, str]]:
+        headers = [("Accept", "application/json"), ("Content-Type", "application/json")]
+        if self.credentials.token:
+            headers.append(("Authorization", f"Bearer {self.credentials.token}"))
+        if asker is not None:
+            headers.append(("Impersonate-User", asker["user"]))
+            headers += [("Impersonate-Group", g) for g in asker["groups"]]
+        return headers
+
+    async def _post(self, path: str, body: Mapping[str, Any], asker: Asker | None) -> Mapping[str, Any]:
+        self.calls += 1
+        try:
+            response = await self._client.post(path, json=dict(body), headers=self._headers(asker))
+        except httpx.HTTPError as exc:
+            raise AccessError(f"access review {path} failed: {type(exc).__name__}: {exc}") from exc
+        if response.status_code >= 300:
+            raise AccessError(f"access review {path} answered {response.status_code}: {response.text[:200]}")
+        try:
+            status = response.json().get("status") or {}
+        except ValueError as exc:
+            raise AccessError(f"access review {path} answered no JSON: {response.text[:200]!r}") from exc
+        return dict(status)
+
+    async def rules(self, asker: Asker, namespace: str) -> tuple[Rule, ...]:
+        """The asker's resource rules in ``namespace`` (SelfSubjectRulesReview by impersonation)."""
+        status = await self._post(
+            "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+            {
+                "apiVersion": "authorization.k8s.io/v1",
+                "kind": "SelfSubjectRulesReview",
+                "spec": {"namespace": namespace},
+            },
+            asker,
+        )
+        return parse_rules(status)
+
+    async def allowed(self, asker: Asker, verb: str, kind: str, namespace: str | None) -> bool:
+        """One SubjectAccessReview: may ``asker`` ``verb`` ``kind`` in ``namespace``."""
+        entry = BY_NAME[kind]
+        attrs: dict[str, Any] = {"verb": verb, "group": entry.group, "resource": entry.plural}
+        if namespace and entry.namespaced:
+            attrs["namespace"] = namespace
+        status = await self._post(
+            "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+            {
+                "apiVersion": "authorization.k8s.io/v1",
+                "kind": "SubjectAccessReview",
+                "spec": {"user": asker["user"], "groups": list(asker["groups"]), "resourceAttributes": attrs},
+            },
+            None,
+        )
+        return bool(status.get("allowed"))
+
+
+def identity_key(cluster: str, asker: Asker) -> tuple[str, str, tuple[str, ...]]:
+    """The key of every per-identity cache: (cluster, user, groups)."""
+    return (cluster, asker["user"], tuple(sorted(asker["groups"])))
+
+
+class AccessCache:
+    """Grants and single checks per (cluster, identity), each kept for ``ttl`` seconds."""
+
+    def __init__(self, ttl: float = 120.0, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._clock = clock
+        self._grants: dict[tuple[str, str, tuple[str, ...]], tuple[float, Grant]] = {}
+        self._checks: dict[tuple[Any, ...], tuple[float, bool]] = {}
+        self._lock = asyncio.Lock()
+
+    async def grant(
+        self,
+        cluster: str,
+        asker: Asker,
+        reviewer: Reviewer,
+        *,
+        namespaces: Iterable[str],
+        kinds: Iterable[str],
+    ) -> Grant:
+        """What ``asker`` may read in ``cluster`` among ``namespaces`` and ``kinds``.
+
+        Raises:
+            AccessError: a review failed; the caller denies.
+        """
+        if is_scanner(asker):
+            return EVERYTHING
+        key = identity_key(cluster, asker)
+        now = self._clock()
+        async with self._lock:
+            hit = self._grants.get(key)
+            if hit is not None and now - hit[0] < self.ttl:
+                return hit[1]
+            kinds = list(kinds)
+            rules = {ns: await reviewer.rules(asker, ns) for ns in sorted(set(namespaces))}
+            cluster_kinds = {
+                k: await reviewer.allowed(asker, "list", k, None) for k in kinds if not BY_NAME[k].namespaced
+            }
+            grant = grant_from_rules(rules, cluster_kinds, kinds)
+            self._grants[key] = (now, grant)
+            return grant
+
+    async def check(
+        self, cluster: str, asker: Asker, reviewer: Reviewer, verb: str, kind: str, namespace: str | None
+    ) -> bool:
+        """May ``asker`` ``verb`` ``kind`` in ``namespace`` (cached SubjectAccessReview).
+
+        Raises:
+            AccessError: the review failed; the caller denies.
+        """
+        if is_scanner(asker):
+            return True
+        key = (*identity_key(cluster, asker), verb, kind, namespace or "")
+        now = self._clock()
+        hit = self._checks.get(key)
+        if hit is not None and now - hit[0] < self.ttl:
+            return hit[1]
+        allowed = await reviewer.allowed(asker, verb, kind, namespace)
+        self._checks[key] = (now, allowed)
+        return allowed
+
+
+class FilteredStore:
+    """A view of a store that answers one asker only rows of kinds and namespaces they may read.
+
+    It wraps the read methods the answers use (``query``, ``pods_of``, ``names``); every
+    other attribute is the wrapped store's. A row the asker may not read is dropped before
+    anyone sees it, so a forbidden object and a missing one read the same.
+    """
+
+    def __init__(self, store: Any, grant: Grant) -> None:
+        self._store = store
+        self.grant = grant
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def _keep(self, lookup: Any) -> Any:
+        if self.grant.everything:
+            return lookup
+        items = [r for r in lookup.items if self.grant.may_read(r.kind, r.namespace)]
+        return replace(lookup, items=items)
+
+    async def query(self, cluster: str, kind: str, **criteria: Any) -> Any:
+        """The wrapped ``query`` less the rows the asker may not read."""
+        return self._keep(await self._store.query(cluster, kind, **criteria))
+
+    async def pods_of(self, cluster: str, workload: str, namespace: str | None = None) -> Any:
+        """The wrapped ``pods_of`` less the rows the asker may not read."""
+        return self._keep(await self._store.pods_of(cluster, workload, namespace))
+
+    async def names(self, cluster: str, kinds: Iterable[str]) -> dict[str, list[tuple[str | None, str]]]:
+        """The vocabulary of the kinds, only the names the asker may read."""
+        out: dict[str, list[tuple[str | None, str]]] = await self._store.names(cluster, kinds)
+        if self.grant.everything:
+            return out
+        return {k: [(ns, n) for ns, n in rows if self.grant.may_read(k, ns)] for k, rows in out.items()}
+
+
+def refusal(verb: str, kind: str, namespace: str | None) -> str:
+    """The answer to a denied action: ``you may not delete pods in payments``."""
+    where = f" in {namespace}" if namespace and BY_NAME[kind].namespaced else ""
+    return f"you may not {verb} {BY_NAME[kind].plural}{where}"
+
+
+async def permit(
+    cache: AccessCache,
+    cluster: str,
+    asker: Asker,
+    reviewer: Reviewer,
+    verb: str,
+    kind: str,
+    namespace: str | None,
+) -> str | None:
+    """None when ``asker`` may ``verb`` ``kind`` in ``namespace``, else the refusal to answer.
+
+    A review that fails refuses too (with its error), never allows.
+    """
+    try:
+        allowed = await cache.check(cluster, asker, reviewer, verb, kind, namespace)
+    except AccessError as exc:
+        return f"{refusal(verb, kind, namespace)}: the permission check failed ({exc})"
+    return None if allowed else refusal(verb, kind, namespace)
