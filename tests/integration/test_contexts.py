@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.requests import Request
@@ -15,6 +16,10 @@ from starlette.responses import Response
 
 from devcluster import DevCluster
 from devcluster.kubeconfig import write_contexts
+from graph.run import compile_agent_for_turns, run_turn
+from kcache import runtime
+from kcache.context import Context
+from kcache.settings import Settings
 from kcache.store import Store
 
 pytestmark = pytest.mark.integration
@@ -115,3 +120,42 @@ def test_an_unknown_context_is_named(
     done = kcache(tmp_path, kube, "refresh", "--once", KCACHE_CONTEXTS="prod,qa")
     assert done.returncode != 0
     assert "'qa'" in done.stderr and "prod, staging" in done.stderr
+
+
+async def test_the_run_context_names_the_cluster(
+    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, _, kube, _ = two
+    for key, value in {
+        "CACHE_DB_PATH": str(tmp_path / "cache.db"),
+        "KUBECONFIG": str(kube),
+        "LLM_PROVIDER": "offline",
+        "KCACHE_CONTEXTS": "prod,staging",
+    }.items():
+        monkeypatch.setenv(key, value)
+
+    async def refuse(payload: dict[str, Any]) -> dict[str, Any] | None:
+        return None
+
+    async with runtime.open(Settings.from_env()) as kc:
+        agent = compile_agent_for_turns(kc)
+        on_staging = await run_turn(
+            agent,
+            "list pods in data",
+            thread_id="t1",
+            context=Context(cluster="staging"),
+            on_approval=refuse,
+            on_clarify=refuse,
+        )
+        on_prod = await run_turn(
+            agent,
+            "list pods in boutique",
+            thread_id="t2",
+            context=Context(),
+            on_approval=refuse,
+            on_clarify=refuse,
+        )
+    assert "ingest-api-" in on_staging.answer
+    assert "currencyservice-" in on_prod.answer
