@@ -159,3 +159,37 @@ async def test_the_run_context_names_the_cluster(
         )
     assert "ingest-api-" in on_staging.answer
     assert "currencyservice-" in on_prod.answer
+
+
+async def test_an_approval_names_the_cluster_and_the_write_goes_there(
+    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, staging, kube, writes = two
+    for key, value in {
+        "CACHE_DB_PATH": str(tmp_path / "cache.db"),
+        "KUBECONFIG": str(kube),
+        "LLM_PROVIDER": "offline",
+        "KCACHE_CONTEXTS": "prod,staging",
+    }.items():
+        monkeypatch.setenv(key, value)
+    asked: list[dict[str, Any]] = []
+
+    async def approve(payload: dict[str, Any]) -> dict[str, Any] | None:
+        asked.append(payload)
+        return {"approved": True}
+
+    async with runtime.open(Settings.from_env()) as kc:
+        done = await run_turn(
+            compile_agent_for_turns(kc),
+            "scale stream-processor in data to 2",
+            thread_id="w",
+            context=Context(cluster="staging"),
+            on_approval=approve,
+            on_clarify=approve,
+        )
+    [payload] = asked
+    assert payload["cluster"] == "staging" and "on cluster staging" in payload["summary"]
+    assert done.approved == payload
+    assert writes["prod"] == [] and any("stream-processor" in w for w in writes["staging"])
