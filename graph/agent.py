@@ -9,15 +9,17 @@ The graph is built for one holder (``build_agent(kc)``): every node receives it 
 
 from __future__ import annotations
 
-import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage
 from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
 
 from kcache.context import Context
-from kcache.runtime import Holder
+from kcache.errors import KcacheError
+from kcache.runtime import Holder, Kcache
 from kcache.state import TERMINAL, AgentInput, AgentOutput, AgentState
 from kcache.tracing import annotated
 from nodes.cache_invalidate import cache_invalidate
@@ -55,8 +57,23 @@ async def route_after_tool_call(state: AgentState) -> Literal["gemini", "cache_i
 
 
 def _bound(node: Callable[..., Any], kc: Holder) -> Callable[..., Any]:
-    """The node with the holder bound; LangGraph still sees its state and runtime parameters."""
-    return functools.partial(node, kc=kc)
+    """The node with the holder bound: the run context's cluster (``Context.cluster``), else ``kc``."""
+    wants_runtime = "runtime" in inspect.signature(node).parameters
+
+    async def run(state: AgentState, runtime: Runtime[Context]) -> Any:
+        name = runtime.context.cluster if runtime.context is not None else None
+        holder = kc
+        if name and name != kc.cluster:
+            if not isinstance(kc, Kcache):
+                raise KcacheError(f"cluster {name!r} is not configured (only {kc.cluster!r})")
+            holder = kc.for_cluster(name)
+        if wants_runtime:
+            return await node(state, runtime, kc=holder)
+        return await node(state, kc=holder)
+
+    run.__name__ = run.__qualname__ = node.__name__
+    run.__doc__ = node.__doc__
+    return run
 
 
 def build_agent(kc: Holder) -> StateGraph[AgentState, Context, AgentInput, AgentOutput]:

@@ -18,6 +18,8 @@ class Context:
     """Plan writes but never execute them (what the eval harness uses)."""
     thread_label: str | None = None
     """A label recorded with the turn's statistics."""
+    cluster: str | None = None
+    """The configured cluster (KCACHE_CONTEXTS) the run reads and writes; None: the first one."""
 
 
 DEFAULT_CONTEXT = Context()

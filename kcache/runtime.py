@@ -14,14 +14,14 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from langchain_core.tools import BaseTool
 
 from kcache.errors import KcacheError
-from kcache.kubeconfig import Identity, read_identity
+from kcache.kubeconfig import Identity, read_identities
 from kcache.logs import event
 from kcache.mcp import McpConnection, ToolResult
 from kcache.registry.loaded import Registry
@@ -69,9 +69,40 @@ class Kcache:
     _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     scan_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     """Held by a tier scan and a read-through refresh (kcache.scan): each waits for the other."""
+    clusters: dict[str, Identity] = field(default_factory=dict)
+    """Every configured cluster (partition name → its kubeconfig context), the default one first."""
+    _root: Kcache | None = None
+    _bound: dict[str, Kcache] = field(default_factory=dict)
+
+    def for_cluster(self, name: str) -> Kcache:
+        """The holder bound to one configured cluster: same store and session, calls routed to it."""
+        root = self._root or self
+        if name == root.cluster:
+            return root
+        if name not in root.clusters:
+            raise KcacheError(
+                f"cluster {name!r} is not configured (KCACHE_CONTEXTS: {', '.join(root.clusters)})"
+            )
+        if name not in root._bound:
+            root._bound[name] = replace(
+                root, cluster=name, identity=root.clusters[name], scan_lock=asyncio.Lock(), _root=root
+            )
+        return root._bound[name]
+
+    def _route(self, tool: str, args: dict[str, Any]) -> dict[str, Any]:
+        # kubernetes-mcp-server given several contexts adds a `context` argument to every tool:
+        # kcache fixes it to this holder's cluster, whatever the caller (or the model) put there.
+        cap = self.registry.caps.get(tool)
+        props = (cap.input_schema.get("properties") or {}) if cap is not None else {}
+        if "context" in props:
+            return {**args, "context": self.identity.context}
+        return args
 
     async def tools(self) -> Registry:
         """The registry, reloaded when CACHE_TOOL_MAPPING_TTL expired or the server changed its list."""
+        if self._root is not None:
+            self.registry = await self._root.tools()
+            return self.registry
         if self.mcp.tools_changed or self.registry.expired(self.settings.cache_tool_mapping_ttl):
             async with self._reload_lock:
                 if self.mcp.tools_changed or self.registry.expired(self.settings.cache_tool_mapping_ttl):
@@ -87,7 +118,7 @@ class Kcache:
     async def call(self, tool: str, args: dict[str, Any], *, timeout: float | None = None) -> ToolResult:
         """Call a tool on the shared session and count it in tool_usage_stats."""
         try:
-            result = await self.mcp.call(tool, args, timeout=timeout)
+            result = await self.mcp.call(tool, self._route(tool, args), timeout=timeout)
         except KcacheError:
             await self.store.record_tool_usage(tool, ok=False, duration_ms=0.0)
             raise
@@ -117,20 +148,32 @@ async def open(settings: Settings | None = None, *, kubeconfig: Path | None = No
     if settings is None:
         settings = await asyncio.to_thread(Settings.from_env)
     kube = kubeconfig if kubeconfig is not None else await asyncio.to_thread(settings.resolve_kubeconfig)
-    identity = await asyncio.to_thread(read_identity, kube)
-    cluster = settings.cluster_name or identity.context
+    identities = await asyncio.to_thread(read_identities, kube, settings.kcache_contexts)
+    # A context's partition is its name; CLUSTER_NAME renames it only when there is one context.
+    if len(identities) == 1:
+        clusters = {settings.cluster_name or identities[0].context: identities[0]}
+    else:
+        clusters = {i.context: i for i in identities}
+    cluster, identity = next(iter(clusters.items()))
     async with Store(
         settings.cache_db_path,
         timeout=settings.cache_db_timeout,
         max_connections=settings.cache_db_max_connections,
         key=settings.cache_db_key,
     ) as store:
-        await store.claim_cluster(cluster, api_server=identity.server)
+        for name, ident in clusters.items():
+            await store.claim_cluster(name, api_server=ident.server)
         async with McpConnection(settings, kubeconfig=kube) as mcp:
             registry = Registry.from_tools(mcp.server_label, await mcp.raw_tools())
             await store.replace_tools(registry.server, registry.rows())
             kc = Kcache(
-                settings=settings, store=store, identity=identity, mcp=mcp, registry=registry, cluster=cluster
+                settings=settings,
+                store=store,
+                identity=identity,
+                mcp=mcp,
+                registry=registry,
+                cluster=cluster,
+                clusters=clusters,
             )
             event(logger, "runtime", "open", f"kcache open on cluster {cluster} via {registry.server}")
             _STACK.append(kc)

@@ -86,6 +86,8 @@ class Settings:
     # Cluster and agent.
     kubeconfig: Path | None = None
     cluster_name: str | None = None
+    kcache_contexts: tuple[str, ...] = ()
+    """Kubeconfig contexts to cache, each in its own partition; ``("all",)``: every one; empty: the current."""
     approval_policy: str = "ask"
     agent_max_tool_rounds: int = 4
     read_through_timeout: float = 15.0
@@ -319,6 +321,9 @@ class _Reader:
             mcp_server_headers=self.pairs("MCP_SERVER_HEADERS"),
             kubeconfig=kubeconfig,
             cluster_name=self.text("CLUSTER_NAME", None),
+            kcache_contexts=tuple(
+                c.strip() for c in (self.text("KCACHE_CONTEXTS", None) or "").split(",") if c.strip()
+            ),
             approval_policy=self.choice("APPROVAL_POLICY", d.approval_policy, APPROVAL_POLICIES),
             agent_max_tool_rounds=self.integer("AGENT_MAX_TOOL_ROUNDS", d.agent_max_tool_rounds, minimum=1),
             read_through_timeout=self.number("READ_THROUGH_TIMEOUT", d.read_through_timeout),

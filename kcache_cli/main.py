@@ -114,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="all",
         help="which tier to scan (default: all)",
     )
+    refresh.add_argument(
+        "--context", metavar="NAME", help="scan only this configured cluster (default: all of them)"
+    )
 
     _add(
         sub,
@@ -155,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help='the request, e.g. "list pods in boutique"')
     ask.add_argument("--yes", "-y", action="store_true", help="approve a write without asking")
     ask.add_argument("--fresh", action="store_true", help="refresh what the request reads before answering")
+    ask.add_argument("--context", metavar="NAME", help="the configured cluster to ask (default: the first)")
 
     chat = _add(
         sub,
@@ -249,7 +253,7 @@ async def _tools(args: argparse.Namespace, settings: Settings) -> int:
 async def _refresh(args: argparse.Namespace, settings: Settings) -> int:
     from kcache_cli.commands import refresh
 
-    return await refresh.run(loop=args.loop, tier=args.tier, settings=settings)
+    return await refresh.run(loop=args.loop, tier=args.tier, settings=settings, context=args.context)
 
 
 @command("health")
@@ -270,7 +274,14 @@ async def _stats(args: argparse.Namespace, settings: Settings) -> int:
 async def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from kcache_cli.commands import ask
 
-    return await ask.ask(args.question, json_out=args.json, yes=args.yes, fresh=args.fresh, settings=settings)
+    return await ask.ask(
+        args.question,
+        json_out=args.json,
+        yes=args.yes,
+        fresh=args.fresh,
+        settings=settings,
+        context=args.context,
+    )
 
 
 @command("chat")

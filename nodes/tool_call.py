@@ -128,6 +128,7 @@ def decide_writes(kc: Holder, state: AgentState, ctx: Context, items: list[Check
             "tool": item.tool,
             "args": item.args,
             "summary": summary(kc, state, item),
+            "cluster": kc.cluster,
             "destructive": item.cap.destructive,
             "needs_person": person,
         }

@@ -29,8 +29,10 @@ def _context(fresh: bool) -> Context:
     return Context(fresh=fresh)
 
 
-async def ask(question: str, *, json_out: bool, yes: bool, fresh: bool, settings: Settings) -> int:
-    """Answer one question; exit 1 when a write was not approved or a choice was not made."""
+async def ask(
+    question: str, *, json_out: bool, yes: bool, fresh: bool, settings: Settings, context: str | None = None
+) -> int:
+    """Answer one question (on cluster ``context``, default the first); exit 1 when a write was not approved."""
     settings.require_llm()
     tty = stdin_is_tty()
 
@@ -55,7 +57,7 @@ async def ask(question: str, *, json_out: bool, yes: bool, fresh: bool, settings
         return None
 
     async with runtime.open(settings) as kc:
-        agent = compile_agent_for_turns(kc)
+        agent = compile_agent_for_turns(kc.for_cluster(context) if context else kc)
         result = await run_turn(
             agent,
             question,

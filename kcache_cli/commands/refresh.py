@@ -102,16 +102,28 @@ async def _loop(kc: Holder, tiers: list[str], stop: Shutdown) -> int:
     return 0
 
 
-async def run(*, loop: bool, tier: str, settings: Settings) -> int:
-    """``refresh --once`` (exit 1 when a tier failed) or ``refresh --loop`` (until a signal)."""
+async def run(*, loop: bool, tier: str, settings: Settings, context: str | None = None) -> int:
+    """``refresh --once`` (exit 1 when a tier failed) or ``refresh --loop`` (until a signal).
+
+    Every configured cluster is scanned into its own partition (``context``: only that one);
+    under ``--loop`` each cluster keeps its own schedule.
+    """
     stop = Shutdown()
     stop.install()
     try:
         async with runtime.open(settings) as kc:
+            names = [context] if context else list(kc.clusters)
+            holders = [kc.for_cluster(name) for name in names]
             if not loop:
-                return await _once(kc, tier)
+                worst = 0
+                for one in holders:
+                    if len(kc.clusters) > 1:
+                        echo(f"cluster {one.cluster}:")
+                    worst = max(worst, await _once(one, tier))
+                return worst
             tiers = list(TIERS) if tier == "all" else [tier]
-            return await _loop(kc, tiers, stop)
+            codes = await asyncio.gather(*(_loop(one, tiers, stop) for one in holders))
+            return max(codes)
     except asyncio.CancelledError:
         echo("kcache refresh: aborted; the scan in progress was rolled back", err=True)
         return 130

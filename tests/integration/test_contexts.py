@@ -1,0 +1,195 @@
+"""Two clusters behind one kubeconfig (KCACHE_CONTEXTS), through kubernetes-mcp-server and the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.requests import Request
+from starlette.responses import Response
+
+from devcluster import DevCluster
+from devcluster.kubeconfig import write_contexts
+from graph.run import compile_agent_for_turns, run_turn
+from kcache import runtime
+from kcache.context import Context
+from kcache.settings import Settings
+from kcache.store import Store
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@pytest.fixture
+def two(tmp_path: Path) -> Iterator[tuple[DevCluster, DevCluster, Path, dict[str, list[str]]]]:
+    """prod (the demo cluster) and staging (dataplat) in one kubeconfig; write requests per cluster."""
+    writes: dict[str, list[str]] = {"prod": [], "staging": []}
+    with (
+        DevCluster(ROOT / "devcluster" / "clusters" / "demo") as prod,
+        DevCluster(ROOT / "evals" / "clusters" / "dataplat") as staging,
+    ):
+        for name, dc in (("prod", prod), ("staging", staging)):
+
+            async def hook(request: Request, name: str = name) -> Response | None:
+                if request.method in WRITES and "authorization.k8s.io" not in request.url.path:
+                    writes[name].append(f"{request.method} {request.url.path}")
+                return None
+
+            dc.add_hook(hook)
+        kube = write_contexts(
+            tmp_path / "kubeconfig.yaml", [prod.context("prod"), staging.context("staging")], current="prod"
+        )
+        yield prod, staging, kube, writes
+
+
+def kcache(tmp_path: Path, kube: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CACHE_", "MCP_", "LLM_", "SCANNER_"))}
+    env.update(
+        CACHE_DB_PATH=str(tmp_path / "cache.db"),
+        KUBECONFIG=str(kube),
+        LLM_PROVIDER="offline",
+        LOG_LEVEL="WARNING",
+    )
+    env.setdefault("KCACHE_CONTEXTS", "prod,staging")
+    env.update(extra)
+    return subprocess.run(
+        [sys.executable, "-m", "kcache_cli.main", *args],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+async def pod_namespaces(db: Path, cluster: str) -> set[str]:
+    async with Store(db) as store:
+        return {r.namespace or "" for r in (await store.query(cluster, "pod")).items}
+
+
+async def test_each_context_is_scanned_asked_and_written_on_its_own_cluster(
+    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]], tmp_path: Path
+) -> None:
+    _, _, kube, writes = two
+    done = kcache(tmp_path, kube, "refresh", "--once")
+    assert done.returncode == 0, done.stderr
+    assert "cluster prod:" in done.stdout and "cluster staging:" in done.stdout
+    prod_ns = await pod_namespaces(tmp_path / "cache.db", "prod")
+    staging_ns = await pod_namespaces(tmp_path / "cache.db", "staging")
+    assert "boutique" in prod_ns and "boutique" not in staging_ns
+    assert "data" in staging_ns and "data" not in prod_ns
+
+    asked = kcache(tmp_path, kube, "ask", "--json", "--context", "staging", "list pods in data")
+    assert asked.returncode == 0, asked.stderr
+    assert "ingest-api-" in json.loads(asked.stdout)["answer"]
+    asked = kcache(tmp_path, kube, "ask", "--json", "list pods in boutique")
+    assert "currencyservice-" in json.loads(asked.stdout)["answer"]
+
+    wrote = kcache(
+        tmp_path, kube, "ask", "--json", "--yes", "--context", "staging", "scale ingest-api in data to 3"
+    )
+    assert wrote.returncode == 0, wrote.stderr
+    assert json.loads(wrote.stdout)["executed"] is True
+    assert writes["prod"] == []
+    assert any("ingest-api" in w for w in writes["staging"]), writes
+
+    fresh = kcache(tmp_path, kube, "ask", "--json", "--fresh", "--context", "staging", "list pods in data")
+    assert json.loads(fresh.stdout)["answer"].count("ingest-api-") == 3
+
+
+def test_refresh_context_scans_one_cluster(
+    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]], tmp_path: Path
+) -> None:
+    _, _, kube, _ = two
+    done = kcache(tmp_path, kube, "refresh", "--once", "--context", "staging")
+    assert done.returncode == 0, done.stderr
+
+
+def test_an_unknown_context_is_named(
+    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]], tmp_path: Path
+) -> None:
+    _, _, kube, _ = two
+    done = kcache(tmp_path, kube, "refresh", "--once", KCACHE_CONTEXTS="prod,qa")
+    assert done.returncode != 0
+    assert "'qa'" in done.stderr and "prod, staging" in done.stderr
+
+
+async def test_the_run_context_names_the_cluster(
+    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, _, kube, _ = two
+    for key, value in {
+        "CACHE_DB_PATH": str(tmp_path / "cache.db"),
+        "KUBECONFIG": str(kube),
+        "LLM_PROVIDER": "offline",
+        "KCACHE_CONTEXTS": "prod,staging",
+    }.items():
+        monkeypatch.setenv(key, value)
+
+    async def refuse(payload: dict[str, Any]) -> dict[str, Any] | None:
+        return None
+
+    async with runtime.open(Settings.from_env()) as kc:
+        agent = compile_agent_for_turns(kc)
+        on_staging = await run_turn(
+            agent,
+            "list pods in data",
+            thread_id="t1",
+            context=Context(cluster="staging"),
+            on_approval=refuse,
+            on_clarify=refuse,
+        )
+        on_prod = await run_turn(
+            agent,
+            "list pods in boutique",
+            thread_id="t2",
+            context=Context(),
+            on_approval=refuse,
+            on_clarify=refuse,
+        )
+    assert "ingest-api-" in on_staging.answer
+    assert "currencyservice-" in on_prod.answer
+
+
+async def test_an_approval_names_the_cluster_and_the_write_goes_there(
+    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, staging, kube, writes = two
+    for key, value in {
+        "CACHE_DB_PATH": str(tmp_path / "cache.db"),
+        "KUBECONFIG": str(kube),
+        "LLM_PROVIDER": "offline",
+        "KCACHE_CONTEXTS": "prod,staging",
+    }.items():
+        monkeypatch.setenv(key, value)
+    asked: list[dict[str, Any]] = []
+
+    async def approve(payload: dict[str, Any]) -> dict[str, Any] | None:
+        asked.append(payload)
+        return {"approved": True}
+
+    async with runtime.open(Settings.from_env()) as kc:
+        done = await run_turn(
+            compile_agent_for_turns(kc),
+            "scale stream-processor in data to 2",
+            thread_id="w",
+            context=Context(cluster="staging"),
+            on_approval=approve,
+            on_clarify=approve,
+        )
+    [payload] = asked
+    assert payload["cluster"] == "staging" and "on cluster staging" in payload["summary"]
+    assert done.approved == payload
+    assert writes["prod"] == [] and any("stream-processor" in w for w in writes["staging"])
