@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from langchain_core.tools import BaseTool
 
-from kcache.errors import KcacheError
+from kcache.errors import KcacheError, ToolCallError
 from kcache.kubeconfig import Identity, read_identities
 from kcache.logs import event
 from kcache.mcp import McpConnection, ToolResult
@@ -96,6 +96,14 @@ class Kcache:
         props = (cap.input_schema.get("properties") or {}) if cap is not None else {}
         if "context" in props:
             return {**args, "context": self.identity.context}
+        root = self._root or self
+        if len(root.clusters) > 1:
+            # Without the argument the call would reach the kubeconfig's current context,
+            # whichever cluster this holder is bound to.
+            raise ToolCallError(
+                f"tool {tool} of {self.registry.server} takes no `context` argument, so it cannot be "
+                f"sent to cluster {self.cluster} while KCACHE_CONTEXTS names several clusters"
+            )
         return args
 
     async def tools(self) -> Registry:

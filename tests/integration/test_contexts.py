@@ -193,3 +193,25 @@ async def test_an_approval_names_the_cluster_and_the_write_goes_there(
     assert payload["cluster"] == "staging" and "on cluster staging" in payload["summary"]
     assert done.approved == payload
     assert writes["prod"] == [] and any("stream-processor" in w for w in writes["staging"])
+
+
+async def test_mcp_server_kubernetes_routes_each_scan_by_its_context(
+    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]], tmp_path: Path
+) -> None:
+    # mcp-server-kubernetes takes `context` on its kubectl tools too: one session fills both.
+    prod, staging, kube, _ = two
+    server = ROOT / "node_modules" / ".bin" / "mcp-server-kubernetes"
+    done = kcache(
+        tmp_path,
+        kube,
+        "refresh",
+        "--once",
+        MCP_SERVER_URL=f"stdio://{server}",
+        MCP_SERVER_ARGS="",
+        MCP_SERVER_NAME="mcp-server-kubernetes",
+        PATH=f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    assert done.returncode == 0, done.stderr
+    for cluster, dc in (("prod", prod), ("staging", staging)):
+        want = {p["metadata"]["namespace"] for p in dc.list("pod")}
+        assert await pod_namespaces(tmp_path / "cache.db", cluster) == want
