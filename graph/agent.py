@@ -57,11 +57,19 @@ async def route_after_tool_call(state: AgentState) -> Literal["gemini", "cache_i
 
 
 def _bound(node: Callable[..., Any], kc: Holder) -> Callable[..., Any]:
-    """The node with the holder bound: the run context's cluster (``Context.cluster``), else ``kc``."""
+    """The node with the holder bound to the turn's cluster.
+
+    That is the cluster the request named (``intent`` puts it in the state), else the run
+    context's (``Context.cluster``), else ``kc``'s. ``intent`` itself starts a turn, so it sees
+    only the run context's.
+    """
     wants_runtime = "runtime" in inspect.signature(node).parameters
+    starts_turn = node is intent
 
     async def run(state: AgentState, runtime: Runtime[Context]) -> Any:
-        name = runtime.context.cluster if runtime.context is not None else None
+        name = None if starts_turn else state.get("cluster")
+        if not name:
+            name = runtime.context.cluster if runtime.context is not None else None
         holder = kc
         if name and name != kc.cluster:
             if not isinstance(kc, Kcache):

@@ -118,6 +118,8 @@ class Missing(TypedDict):
     mention: str | None
     namespace: NotRequired[str | None]
     suggestions: list[str]
+    other_clusters: NotRequired[list[str]]
+    """Other configured clusters whose cache holds it (offered, never acted on)."""
 
 
 class Row(TypedDict):
@@ -310,6 +312,8 @@ class AgentState(TypedDict):
     """Chat messages the user sees; the agent appends its answer."""
     query: NotRequired[str]
     """The request being handled."""
+    cluster: NotRequired[str]
+    """intent: the cluster the turn reads and writes (named in the request, the run context's, or the default)."""
     understanding: NotRequired[Understanding]
     """intent: intent, resource, operation and the mentions found in the request."""
     resolved: NotRequired[Resolution]

@@ -40,6 +40,13 @@ def compose(state: AgentState) -> str:
         what = f"{missing['what']} {missing['mention'] or ''}".strip() if missing else kind
         sugg = ", ".join(plan.get("candidates", []))
         text = t(lang, f"没有找到 {what}。", f"{what} does not exist.")
+        if missing and (elsewhere := missing.get("other_clusters")):
+            here, there = state.get("cluster", ""), ", ".join(elsewhere)
+            text = t(
+                lang,
+                f"{what} 在集群 {there} 中存在，不在 {here} 中。",
+                f"{what} exists in cluster {there}, not in {here}.",
+            )
         if sugg:
             text += t(lang, f" 你是不是指：{sugg}？", f" Did you mean: {sugg}?")
         return text + t(lang, "（未调用任何工具）", " (no tool was called)")

@@ -21,9 +21,9 @@ from kcache.facts import select
 from kcache.kinds import KINDS, WORKLOADS, is_namespaced
 from kcache.model import Resource
 from kcache.resolve import best_or_ambiguous, nearest, rank, workload_of
-from kcache.runtime import Holder
+from kcache.runtime import Holder, Kcache
 from kcache.scan import refresh_scopes
-from kcache.state import AgentState, ClusterFacts, FurtherAsk, Resolution, Row, Target, Understanding
+from kcache.state import AgentState, ClusterFacts, FurtherAsk, Missing, Resolution, Row, Target, Understanding
 from kcache.store import Lookup
 from kcache.timing import node_timings
 from kcache.understand import Vocabulary
@@ -388,6 +388,8 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Hold
         # Named in the cache's vocabulary but gone when read (deleted since): it does not exist now.
         out.pop("target")
         out["missing"] = {"what": target["kind"], "mention": target["name"], "namespace": target["namespace"], "suggestions": []}  # fmt: skip
+    if (missing := out.get("missing")) and (elsewhere := await _in_other_clusters(kc, missing)):
+        missing["other_clusters"] = elsewhere
     if u["operation"] == "diagnose" and "missing" not in out and "candidates" not in out:
         out.update(await _diagnose(kc, u, out, items, reader))
     if further := u.get("also"):
@@ -407,6 +409,21 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Hold
         }
     )
     return {"resolved": out, "timings": node_timings(state, "cache_lookup", start)}
+
+
+async def _in_other_clusters(kc: Holder, missing: Missing) -> list[str]:
+    """The other configured clusters whose cache holds what was not found here (never acted on)."""
+    kind, mention = missing["what"], missing["mention"]
+    if not isinstance(kc, Kcache) or len(kc.clusters) < 2 or not mention or kind not in KINDS:
+        return []
+    namespace = missing.get("namespace") if is_namespaced(kind) else None
+    found = []
+    for cluster in kc.clusters:
+        if cluster != kc.cluster:
+            pairs = (await kc.store.names(cluster, (kind,))).get(kind, ())
+            if any(n == mention and (namespace is None or ns == namespace) for ns, n in pairs):
+                found.append(cluster)
+    return found
 
 
 def _unready(r: Resource) -> bool:

@@ -10,9 +10,10 @@ from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 
 from kcache.context import Context
+from kcache.contexts import named_cluster
 from kcache.errors import KcacheError
 from kcache.llm_reader import read_unsure
-from kcache.runtime import Holder
+from kcache.runtime import Holder, Kcache
 from kcache.state import AgentState, Understanding
 from kcache.understand import Understanding as Reading
 from kcache.understand import analyze
@@ -43,12 +44,19 @@ async def intent(state: AgentState, runtime: Runtime[Context], *, kc: Holder) ->
     """Warm an empty or expired cache, then analyse the request against its vocabulary."""
     start = time.perf_counter()
     query = request_text(state)
+    read = query
+    if isinstance(kc, Kcache) and len(kc.clusters) > 1:
+        # "in staging", "在 staging 集群里": the turn goes to that cluster, and the reader reads
+        # the request without the phrase (a namespace of the same name wins without a cluster word).
+        named, read = named_cluster(query, kc.clusters, (await vocabulary(kc)).namespaces)
+        if named is not None:
+            kc = kc.for_cluster(named)
     warmed = await ensure_warm(kc)
     vocab = await vocabulary(kc)
     # The reader is pure and takes well under a millisecond, so it runs on the loop (a thread
     # hop costs more than it does); INTENT_ANALYSIS_TIMEOUT still bounds it, checked after.
     began = time.perf_counter()
-    understood = analyze(query, vocab)
+    understood = analyze(read, vocab)
     elapsed = time.perf_counter() - began
     if elapsed > kc.settings.intent_analysis_timeout:
         raise KcacheError(
@@ -59,13 +67,14 @@ async def intent(state: AgentState, runtime: Runtime[Context], *, kc: Holder) ->
     calls = 0
     if reading["confidence"] < kc.settings.intent_confidence_threshold:
         if kc.settings.llm_provider == "gemini":
-            reading = await read_unsure(query, reading, vocab, kc.settings)
+            reading = await read_unsure(read, reading, vocab, kc.settings)
             calls = 1
         else:
             reading["unsure"] = True  # offline, doubt becomes a question, never a false "not found"
     # A new turn: clear what the previous turn of this thread left in the state.
     return {
         "query": query,
+        "cluster": kc.cluster,
         "understanding": reading,
         "resolved": {},
         "selected": [],

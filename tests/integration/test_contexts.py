@@ -157,8 +157,29 @@ async def test_the_run_context_names_the_cluster(
             on_approval=refuse,
             on_clarify=refuse,
         )
+        named = [
+            await run_turn(
+                agent, q, thread_id=f"n{i}", context=Context(), on_approval=refuse, on_clarify=refuse
+            )
+            for i, q in enumerate(
+                ["在 staging 集群里 列出 data 的 pod", "list the pods in data on the staging cluster"]
+            )
+        ]
+        unnamed = await run_turn(
+            agent,
+            "describe deployment ingest-api",
+            thread_id="t4",
+            context=Context(),
+            on_approval=refuse,
+            on_clarify=refuse,
+        )
     assert "ingest-api-" in on_staging.answer
     assert "currencyservice-" in on_prod.answer
+    # The request names the cluster: read from staging, and the phrase is not taken for a name.
+    for turn in named:
+        assert "ingest-api-" in turn.answer, turn.answer
+    # Not named: the default cluster (prod), which has no ingest-api; staging's is offered.
+    assert "deployment ingest-api exists in cluster staging, not in prod" in unnamed.answer, unnamed.answer
 
 
 async def test_an_approval_names_the_cluster_and_the_write_goes_there(
