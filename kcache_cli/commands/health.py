@@ -47,10 +47,12 @@ async def check(settings: Settings) -> dict[str, Any]:
     """Every check, as a dict with ``healthy`` and one entry per check."""
     report: dict[str, Any] = {"db_path": str(settings.cache_db_path)}
     cluster: str | None = None
+    clusters: list[str] = []
     try:
         async with runtime.open(settings) as kc:
             registry = await kc.tools()
             cluster = kc.cluster
+            clusters = list(kc.clusters)
             report["mcp"] = {"ok": True, "server": registry.server, "tools": len(registry.caps)}
     except KcacheError as exc:
         report["mcp"] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
@@ -69,22 +71,31 @@ async def check(settings: Settings) -> dict[str, Any]:
             "integrity_check": integrity,
             "encrypted": store.encrypted,
         }
-        scopes = await store.scopes(cluster) if cluster else []
-        now = store.now()
-        report["tiers"] = {tier: tier_health(scopes, tier, now) for tier in TIERS}
-        if settings.scanner_mode == "watch":
-            # Watched scopes are never rescanned: one past its expiry has no live watch.
-            stale = stale_scopes(scopes, now)
-            if stale:
-                report["tiers"]["dynamic"].update(ok=False, status="stale")
-                report["tiers"]["dynamic"]["failed"].update(stale)
+        report["tiers"] = await _tiers(store, cluster, settings)
+        if len(clusters) > 1:
+            report["clusters"] = {name: {"tiers": await _tiers(store, name, settings)} for name in clusters}
+    tiers = [t for c in report.get("clusters", {"": report}).values() for t in c["tiers"].values()]
     report["healthy"] = (
         report["mcp"]["ok"]
         and report["database"]["ok"]
-        and all(t["ok"] for t in report["tiers"].values())
+        and all(t["ok"] for t in tiers)
         and report.get("kubeconfig", {}).get("ok", True)
     )
     return report
+
+
+async def _tiers(store: Store, cluster: str | None, settings: Settings) -> dict[str, Any]:
+    """Each tier's health in one cluster's partition."""
+    scopes = await store.scopes(cluster) if cluster else []
+    now = store.now()
+    tiers = {tier: tier_health(scopes, tier, now) for tier in TIERS}
+    if settings.scanner_mode == "watch":
+        # Watched scopes are never rescanned: one past its expiry has no live watch.
+        stale = stale_scopes(scopes, now)
+        if stale:
+            tiers["dynamic"].update(ok=False, status="stale")
+            tiers["dynamic"]["failed"].update(stale)
+    return tiers
 
 
 def _mark(ok: bool) -> str:
@@ -104,13 +115,15 @@ async def run(json_out: bool, settings: Settings) -> int:
         echo(f"{_mark(False)} MCP server: {mcp['error']}")
     if "kubeconfig" in report:
         echo(f"{_mark(False)} kubeconfig: {report['kubeconfig']['error']}")
-    for tier, t in report["tiers"].items():
-        line = f"{_mark(t['ok'])} {tier} tier: {t['status']}"
-        if t["last_scan_at"]:
-            line += f", last scan {age_text(t['age_s'])} ago, {t['rows']} rows in {t['scopes']} scopes"
-        echo(line)
-        for scope, message in t["failed"].items():
-            echo(f"       {scope}: {message}")
+    several = report.get("clusters") or {"": {"tiers": report["tiers"]}}
+    for cluster, part in several.items():
+        for tier, t in part["tiers"].items():
+            line = f"{_mark(t['ok'])} {f'cluster {cluster}, ' if cluster else ''}{tier} tier: {t['status']}"
+            if t["last_scan_at"]:
+                line += f", last scan {age_text(t['age_s'])} ago, {t['rows']} rows in {t['scopes']} scopes"
+            echo(line)
+            for scope, message in t["failed"].items():
+                echo(f"       {scope}: {message}")
     db = report["database"]
     encrypted = ", encrypted: yes" if db.get("encrypted") else ""
     echo(

@@ -111,6 +111,17 @@ def test_refresh_context_scans_one_cluster(
     _, _, kube, _ = two
     done = kcache(tmp_path, kube, "refresh", "--once", "--context", "staging")
     assert done.returncode == 0, done.stderr
+    # health reports each cluster: staging scanned, prod never, so the whole is unhealthy.
+    health = kcache(tmp_path, kube, "health", "--json")
+    report = json.loads(health.stdout)
+    assert health.returncode == 1 and not report["healthy"]
+    assert {t["status"] for t in report["clusters"]["staging"]["tiers"].values()} == {"completed"}
+    assert {t["status"] for t in report["clusters"]["prod"]["tiers"].values()} == {"never scanned"}
+    text = kcache(tmp_path, kube, "health").stdout
+    assert (
+        "cluster staging, dynamic tier: completed" in text
+        and "cluster prod, static tier: never scanned" in text
+    )
 
 
 def test_an_unknown_context_is_named(
