@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from kcache import runtime
 from kcache.context import Context
 from kcache.settings import Settings
 from kcache.store import Store
+from tests.integration.test_cli_commands import kcache as run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -51,23 +51,8 @@ def two(tmp_path: Path) -> Iterator[tuple[DevCluster, DevCluster, Path, dict[str
 
 
 def kcache(tmp_path: Path, kube: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CACHE_", "MCP_", "LLM_", "SCANNER_"))}
-    env.update(
-        CACHE_DB_PATH=str(tmp_path / "cache.db"),
-        KUBECONFIG=str(kube),
-        LLM_PROVIDER="offline",
-        LOG_LEVEL="WARNING",
-    )
-    env.setdefault("KCACHE_CONTEXTS", "prod,staging")
-    env.update(extra)
-    return subprocess.run(
-        [sys.executable, "-m", "kcache_cli.main", *args],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    """The CLI on both clusters (KCACHE_CONTEXTS=prod,staging unless ``extra`` says otherwise)."""
+    return run_cli(tmp_path, kube, *args, timeout=180, **{"KCACHE_CONTEXTS": "prod,staging", **extra})
 
 
 async def pod_namespaces(db: Path, cluster: str) -> set[str]:
