@@ -21,6 +21,7 @@ from kcache.context import Context
 from kcache.settings import Settings
 from kcache.store import Store
 from tests.integration.test_cli_commands import kcache as run_cli
+from tests.integration.test_cli_commands import kcache_env
 
 pytestmark = pytest.mark.integration
 
@@ -53,6 +54,11 @@ def two(tmp_path: Path) -> Iterator[tuple[DevCluster, DevCluster, Path, dict[str
 def kcache(tmp_path: Path, kube: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     """The CLI on both clusters (KCACHE_CONTEXTS=prod,staging unless ``extra`` says otherwise)."""
     return run_cli(tmp_path, kube, *args, timeout=180, **{"KCACHE_CONTEXTS": "prod,staging", **extra})
+
+
+def both_clusters(tmp_path: Path, kube: Path) -> Settings:
+    """Settings for an in-process kcache on both clusters, as the CLI helper's environment."""
+    return Settings.from_env(kcache_env(tmp_path, kube, KCACHE_CONTEXTS="prod,staging"))
 
 
 async def pod_namespaces(db: Path, cluster: str) -> set[str]:
@@ -121,21 +127,13 @@ def test_an_unknown_context_is_named(
 async def test_the_run_context_names_the_cluster(
     two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _, _, kube, _ = two
-    for key, value in {
-        "CACHE_DB_PATH": str(tmp_path / "cache.db"),
-        "KUBECONFIG": str(kube),
-        "LLM_PROVIDER": "offline",
-        "KCACHE_CONTEXTS": "prod,staging",
-    }.items():
-        monkeypatch.setenv(key, value)
 
     async def refuse(payload: dict[str, Any]) -> dict[str, Any] | None:
         return None
 
-    async with runtime.open(Settings.from_env()) as kc:
+    async with runtime.open(both_clusters(tmp_path, kube)) as kc:
         agent = compile_agent_for_turns(kc)
         on_staging = await run_turn(
             agent,
@@ -181,23 +179,15 @@ async def test_the_run_context_names_the_cluster(
 async def test_an_approval_names_the_cluster_and_the_write_goes_there(
     two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _, staging, kube, writes = two
-    for key, value in {
-        "CACHE_DB_PATH": str(tmp_path / "cache.db"),
-        "KUBECONFIG": str(kube),
-        "LLM_PROVIDER": "offline",
-        "KCACHE_CONTEXTS": "prod,staging",
-    }.items():
-        monkeypatch.setenv(key, value)
     asked: list[dict[str, Any]] = []
 
     async def approve(payload: dict[str, Any]) -> dict[str, Any] | None:
         asked.append(payload)
         return {"approved": True}
 
-    async with runtime.open(Settings.from_env()) as kc:
+    async with runtime.open(both_clusters(tmp_path, kube)) as kc:
         done = await run_turn(
             compile_agent_for_turns(kc),
             "scale stream-processor in data to 2",
