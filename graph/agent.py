@@ -60,8 +60,9 @@ def _bound(node: Callable[..., Any], kc: Holder) -> Callable[..., Any]:
     """The node with the holder bound to the turn's cluster.
 
     That is the cluster the request named (``intent`` puts it in the state), else the run
-    context's (``Context.cluster``), else ``kc``'s. ``intent`` itself starts a turn, so it sees
-    only the run context's.
+    context's (``Context.cluster``), else ``kc``'s; and its store is the view of the turn's
+    asker (``intent`` decides who asks). ``intent`` itself starts a turn, so it sees only the
+    run context's cluster and makes its own view.
     """
     wants_runtime = "runtime" in inspect.signature(node).parameters
     starts_turn = node is intent
@@ -75,6 +76,8 @@ def _bound(node: Callable[..., Any], kc: Holder) -> Callable[..., Any]:
             if not isinstance(kc, Kcache):
                 raise KcacheError(f"cluster {name!r} is not configured (only {kc.cluster!r})")
             holder = kc.for_cluster(name)
+        if not starts_turn and isinstance(holder, Kcache):
+            holder = await holder.for_asker(state.get("asker"))
         if wants_runtime:
             return await node(state, runtime, kc=holder)
         return await node(state, kc=holder)

@@ -19,21 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from typing_extensions import TypedDict
 
 from kcache.errors import KcacheError
 from kcache.kinds import BY_NAME
-
-
-class Asker(TypedDict):
-    """The identity a request runs for."""
-
-    name: str
-    """Who asked, as shown in turn records and audit rows (an auth identity or a user)."""
-    user: str
-    """The Kubernetes user the asker reads as; "" for the scanner's own identity."""
-    groups: list[str]
-    """The Kubernetes groups the asker reads as."""
+from kcache.state import Asker
 
 
 def scanner_asker(name: str = "") -> Asker:
@@ -44,6 +33,42 @@ def scanner_asker(name: str = "") -> Asker:
 def named_asker(user: str, groups: Iterable[str] = (), *, name: str = "") -> Asker:
     """An asker reading as the Kubernetes ``user`` and ``groups`` (``kcache ask --as``)."""
     return Asker(name=name or user, user=user, groups=sorted(set(groups)))
+
+
+AUTH_USER_KEY = "langgraph_auth_user"
+"""Where the ``langgraph dev`` server's custom auth puts the authenticated user (``configurable``)."""
+
+
+def _auth_field(user: Any, name: str) -> Any:
+    """A field of the server's auth user: item access (its extra fields) or attribute."""
+    try:
+        return user[name]
+    except (KeyError, TypeError, IndexError):
+        return getattr(user, name, None)
+
+
+def turn_asker(
+    as_user: str | None, as_groups: Iterable[str] | None, configurable: Mapping[str, Any] | None
+) -> Asker:
+    """Who a turn runs for.
+
+    The server's authenticated user wins when kcache's auth handler made it
+    (``configurable["langgraph_auth_user"]`` carrying ``kubernetes_user`` and
+    ``kubernetes_groups``; its ``identity`` names the asker): a caller of the server cannot
+    choose someone else by the run context. Without one, the run context's ``as_user``/``as_groups``
+    (``kcache ask --as``); without those, the scanner's own identity.
+    """
+    user = (configurable or {}).get(AUTH_USER_KEY)
+    kube_user = _auth_field(user, "kubernetes_user") if user is not None else None
+    if kube_user:
+        groups = _auth_field(user, "kubernetes_groups") or ()
+        identity = str(_auth_field(user, "identity") or kube_user)
+        return named_asker(str(kube_user), [str(g) for g in groups], name=identity)
+    if as_user:
+        return named_asker(as_user, as_groups or ())
+    if as_groups:
+        raise KcacheError("as_groups needs as_user: Kubernetes impersonates groups only together with a user")
+    return scanner_asker()
 
 
 def is_scanner(asker: Asker | None) -> bool:
@@ -253,6 +278,13 @@ class AccessCache:
         self._grants: dict[tuple[str, str, tuple[str, ...]], tuple[float, Grant]] = {}
         self._checks: dict[tuple[Any, ...], tuple[float, bool]] = {}
         self._lock = asyncio.Lock()
+
+    def fresh(self, cluster: str, asker: Asker) -> Grant | None:
+        """The asker's grant while it is younger than the TTL, else None (no review is made)."""
+        if is_scanner(asker):
+            return EVERYTHING
+        hit = self._grants.get(identity_key(cluster, asker))
+        return hit[1] if hit is not None and self._clock() - hit[0] < self.ttl else None
 
     async def grant(
         self,

@@ -20,6 +20,12 @@ class Context:
     """A label recorded with the turn's statistics."""
     cluster: str | None = None
     """The configured cluster (KCACHE_CONTEXTS) the run reads and writes; None: the first one."""
+    as_user: str | None = None
+    """The Kubernetes user the run reads and acts as (impersonated); None: the scanner's identity.
+
+    Ignored on the ``langgraph dev`` server when its custom auth names the user."""
+    as_groups: list[str] | None = None
+    """The Kubernetes groups of ``as_user``."""
 
 
 DEFAULT_CONTEXT = Context()

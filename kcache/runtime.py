@@ -16,16 +16,31 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from langchain_core.tools import BaseTool
 
+from kcache.access import (
+    EVERYTHING,
+    NOTHING,
+    AccessCache,
+    AccessError,
+    FilteredStore,
+    Grant,
+    Reviewer,
+    credentials_from_kubeconfig,
+    identity_key,
+    is_scanner,
+    permit,
+)
 from kcache.errors import KcacheError, ToolCallError
+from kcache.kinds import BY_NAME
 from kcache.kubeconfig import Identity, read_identities
 from kcache.logs import event
 from kcache.mcp import McpConnection, ToolResult
 from kcache.registry.loaded import Registry
 from kcache.settings import Settings
+from kcache.state import Asker
 from kcache.store import Store
 
 logger = logging.getLogger(__name__)
@@ -71,8 +86,14 @@ class Kcache:
     """Held by a tier scan and a read-through refresh (kcache.scan): each waits for the other."""
     clusters: dict[str, Identity] = field(default_factory=dict)
     """Every configured cluster (partition name → its kubeconfig context), the default one first."""
+    asker: Asker | None = None
+    """Who this holder reads for: None (the scanner) reads the whole cache; see :meth:`for_asker`."""
+    access: AccessCache | None = None
+    """The askers' grants and checks, per (cluster, identity), for KCACHE_ACCESS_TTL seconds."""
     _root: Kcache | None = None
     _bound: dict[str, Kcache] = field(default_factory=dict)
+    _reviewers: dict[str, Reviewer] = field(default_factory=dict)
+    _views: dict[tuple[str, str, tuple[str, ...]], Kcache] = field(default_factory=dict)
 
     def for_cluster(self, name: str) -> Kcache:
         """The holder bound to one configured cluster: same store and session, calls routed to it."""
@@ -88,6 +109,62 @@ class Kcache:
                 root, cluster=name, identity=root.clusters[name], scan_lock=asyncio.Lock(), _root=root
             )
         return root._bound[name]
+
+    async def reviewer(self) -> Reviewer:
+        """The access reviewer of this holder's cluster (the scanner's credentials), made once."""
+        root = self._root or self
+        reviewer = root._reviewers.get(self.cluster)
+        if reviewer is None:
+            credentials = await credentials_from_kubeconfig(self.identity.path, self.identity.context)
+            reviewer = root._reviewers.setdefault(
+                self.cluster, Reviewer(credentials, timeout=self.settings.read_through_timeout)
+            )
+        return reviewer
+
+    def _access(self) -> AccessCache:
+        root = self._root or self
+        if root.access is None:
+            root.access = AccessCache(ttl=self.settings.kcache_access_ttl)
+        return root.access
+
+    async def grant(self, asker: Asker) -> Grant:
+        """What ``asker`` may read in this cluster's cache; nothing when the reviews fail."""
+        if is_scanner(asker):
+            return EVERYTHING
+        fresh = self._access().fresh(self.cluster, asker)
+        if fresh is not None:
+            return fresh
+        namespaces = [name for _, name in (await self.store.names(self.cluster, ["namespace"]))["namespace"]]
+        try:
+            return await self._access().grant(
+                self.cluster, asker, await self.reviewer(), namespaces=namespaces, kinds=list(BY_NAME)
+            )
+        except AccessError as exc:
+            event(logger, "access", "denied", f"{asker['name']} reads nothing of {self.cluster}: {exc}")
+            return NOTHING
+
+    async def permit(self, asker: Asker, verb: str, kind: str, namespace: str | None) -> str | None:
+        """None when ``asker`` may ``verb`` ``kind`` in ``namespace`` here, else the refusal text."""
+        if is_scanner(asker):
+            return None
+        return await permit(self._access(), self.cluster, asker, await self.reviewer(), verb, kind, namespace)
+
+    async def for_asker(self, asker: Asker | None) -> Kcache:
+        """This holder as ``asker`` reads: its store answers only rows they may read.
+
+        The scanner's identity (None or a user-less asker) gets this holder itself.
+        """
+        if asker is None or is_scanner(asker):
+            return self
+        grant = await self.grant(asker)
+        root = self._root or self
+        key = identity_key(self.cluster, asker)
+        held = root._views.get(key)
+        if held is None or held.store.grant is not grant:  # type: ignore[attr-defined]
+            # One view per grant: the vocabulary and other per-store caches stay warm across nodes.
+            view = cast(Store, FilteredStore(self.store, grant))
+            held = root._views[key] = replace(self, store=view, asker=asker, _root=root)
+        return held
 
     def _route(self, tool: str, args: dict[str, Any]) -> dict[str, Any]:
         # kubernetes-mcp-server given several contexts adds a `context` argument to every tool:
@@ -189,3 +266,5 @@ async def open(settings: Settings | None = None, *, kubeconfig: Path | None = No
                 yield kc
             finally:
                 _STACK.remove(kc)
+                for reviewer in kc._reviewers.values():
+                    await reviewer.aclose()

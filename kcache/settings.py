@@ -91,6 +91,9 @@ class Settings:
     approval_policy: str = "ask"
     agent_max_tool_rounds: int = 4
     read_through_timeout: float = 15.0
+    # Access.
+    kcache_access_ttl: float = 120.0
+    """Seconds an asker's access reviews (what they may read and do) are kept before asking again."""
     # Logging.
     log_level: str = "INFO"
     log_file: Path | None = None
@@ -327,6 +330,7 @@ class _Reader:
             approval_policy=self.choice("APPROVAL_POLICY", d.approval_policy, APPROVAL_POLICIES),
             agent_max_tool_rounds=self.integer("AGENT_MAX_TOOL_ROUNDS", d.agent_max_tool_rounds, minimum=1),
             read_through_timeout=self.number("READ_THROUGH_TIMEOUT", d.read_through_timeout),
+            kcache_access_ttl=self.number("KCACHE_ACCESS_TTL", d.kcache_access_ttl),
             log_level=self.choice("LOG_LEVEL", d.log_level, LOG_LEVELS, upper=True),
             log_file=self.path("LOG_FILE", None),
             log_file_max_bytes=self.integer("LOG_FILE_MAX_BYTES", d.log_file_max_bytes, minimum=1024),

@@ -24,6 +24,17 @@ TERMINAL: tuple[Outcome, ...] = ("not_found", "refuse", "clarify", "error")
 """Outcomes decided before any tool: the turn goes straight to its answer."""
 
 
+class Asker(TypedDict):
+    """The identity a request runs for."""
+
+    name: str
+    """Who asked, as shown in turn records and audit rows (an auth identity or a user)."""
+    user: str
+    """The Kubernetes user the asker reads as; "" for the scanner's own identity."""
+    groups: list[str]
+    """The Kubernetes groups the asker reads as."""
+
+
 class RelationRow(TypedDict):
     """A named object of another kind that narrows what is asked ("pods on node worker-b7")."""
 
@@ -314,6 +325,8 @@ class AgentState(TypedDict):
     """The request being handled."""
     cluster: NotRequired[str]
     """intent: the cluster the turn reads and writes (named in the request, the run context's, or the default)."""
+    asker: NotRequired[Asker]
+    """intent: who the turn runs for (the server's authenticated user, the run context's ``as_user``, or the scanner)."""
     understanding: NotRequired[Understanding]
     """intent: intent, resource, operation and the mentions found in the request."""
     resolved: NotRequired[Resolution]

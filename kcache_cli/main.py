@@ -159,6 +159,20 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--yes", "-y", action="store_true", help="approve a write without asking")
     ask.add_argument("--fresh", action="store_true", help="refresh what the request reads before answering")
     ask.add_argument("--context", metavar="NAME", help="the configured cluster to ask (default: the first)")
+    ask.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USER",
+        help="ask as this Kubernetes user (impersonated, like kubectl --as): the answer holds only "
+        "what USER may read, and a write USER may not make is refused (default: the kubeconfig's identity)",
+    )
+    ask.add_argument(
+        "--as-group",
+        dest="as_groups",
+        metavar="GROUP",
+        action="append",
+        help="a group of the --as user (repeat for several, like kubectl --as-group)",
+    )
 
     chat = _add(
         sub,
@@ -281,6 +295,8 @@ async def _ask(args: argparse.Namespace, settings: Settings) -> int:
         fresh=args.fresh,
         settings=settings,
         context=args.context,
+        as_user=args.as_user,
+        as_groups=args.as_groups,
     )
 
 

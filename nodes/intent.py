@@ -7,8 +7,10 @@ import time
 from typing import Any, cast
 
 from langchain_core.messages import HumanMessage
+from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
+from kcache.access import turn_asker
 from kcache.context import Context
 from kcache.contexts import named_cluster
 from kcache.errors import KcacheError
@@ -40,17 +42,33 @@ def understanding_of(reading: Reading) -> Understanding:
     return cast(Understanding, out)
 
 
+def _configurable() -> dict[str, Any]:
+    """The run's ``configurable`` (empty when the node is called outside a graph run)."""
+    try:
+        return dict(get_config().get("configurable") or {})
+    except RuntimeError:
+        return {}
+
+
 async def intent(state: AgentState, runtime: Runtime[Context], *, kc: Holder) -> dict[str, Any]:
     """Warm an empty or expired cache, then analyse the request against its vocabulary."""
     start = time.perf_counter()
     query = request_text(state)
     read = query
+    context = runtime.context
+    asker = turn_asker(
+        context.as_user if context is not None else None,
+        context.as_groups if context is not None else None,
+        _configurable(),
+    )
     if isinstance(kc, Kcache) and len(kc.clusters) > 1:
         # "in staging", "在 staging 集群里": the turn goes to that cluster, and the reader reads
         # the request without the phrase (a namespace of the same name wins without a cluster word).
         named, read = named_cluster(query, kc.clusters, (await vocabulary(kc)).namespaces)
         if named is not None:
             kc = kc.for_cluster(named)
+    if isinstance(kc, Kcache):
+        kc = await kc.for_asker(asker)  # the asker's view: the vocabulary holds only what they may read
     warmed = await ensure_warm(kc)
     vocab = await vocabulary(kc)
     # The reader is pure and takes well under a millisecond, so it runs on the loop (a thread
@@ -75,6 +93,7 @@ async def intent(state: AgentState, runtime: Runtime[Context], *, kc: Holder) ->
     return {
         "query": query,
         "cluster": kc.cluster,
+        "asker": asker,
         "understanding": reading,
         "resolved": {},
         "selected": [],

@@ -25,14 +25,26 @@ EXIT_NOT_DONE = 1
 """A write not approved, or a clarification left unanswered."""
 
 
-def _context(fresh: bool) -> Context:
-    return Context(fresh=fresh)
+def _context(fresh: bool, as_user: str | None = None, as_groups: list[str] | None = None) -> Context:
+    return Context(fresh=fresh, as_user=as_user, as_groups=as_groups or None)
 
 
 async def ask(
-    question: str, *, json_out: bool, yes: bool, fresh: bool, settings: Settings, context: str | None = None
+    question: str,
+    *,
+    json_out: bool,
+    yes: bool,
+    fresh: bool,
+    settings: Settings,
+    context: str | None = None,
+    as_user: str | None = None,
+    as_groups: list[str] | None = None,
 ) -> int:
-    """Answer one question (on cluster ``context``, default the first); exit 1 when a write was not approved."""
+    """Answer one question; exit 1 when a write was not approved.
+
+    It runs on cluster ``context`` (default the first), as the Kubernetes user ``as_user``
+    (default: the kubeconfig's identity).
+    """
     settings.require_llm()
     tty = stdin_is_tty()
 
@@ -62,7 +74,7 @@ async def ask(
             agent,
             question,
             thread_id=str(uuid.uuid4()),
-            context=_context(fresh),
+            context=_context(fresh, as_user, as_groups),
             on_approval=on_approval,
             on_clarify=on_clarify,
         )
