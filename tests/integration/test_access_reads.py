@@ -16,7 +16,9 @@ from langgraph.checkpoint.memory import InMemorySaver
 from devcluster import DevCluster
 from graph.agent import build_agent
 from kcache import runtime
+from kcache.access import named_asker
 from kcache.context import Context
+from kcache.scan import run_tier
 from kcache.settings import Settings
 from tests.conftest import kcache_env
 from tests.integration.test_access import RBAC, teams
@@ -137,6 +139,21 @@ async def test_each_asker_reads_only_their_namespace(cache: tuple[DevCluster, Pa
                 assert refused["record"]["outcome"] == "not_found", refused["answer"]
                 assert "does not exist" in refused["answer"]
                 same_reply(refused, missing, forbidden, stand_in)
+        # A scan an asker's turn starts reads and writes as the scanner: a forced read-through
+        # as bob, and a static tier run on his view, leave the whole cluster in the cache.
+        fresh = await graph.ainvoke(
+            {"messages": [HumanMessage("list pods")]},
+            {"configurable": {"thread_id": "bob-fresh"}},
+            context=Context(as_user="bob", fresh=True),
+        )
+        state = (await graph.aget_state({"configurable": {"thread_id": "bob-fresh"}})).values
+        assert state["resolved"]["refreshed"] == ["pod"] and not state["resolved"]["stale"]
+        assert all(p in fresh["answer"] for p in pods_in(dc, BOB))
+        assert not any(p in fresh["answer"] for p in everyone - pods_in(dc, BOB)), fresh["answer"]
+        bob = await kc.for_asker(named_asker("bob"))
+        assert (await run_tier(bob, "static")).status == "completed"
+        assert (await kc.store.cluster(kc.cluster) or {})["node_count"] == len(dc.list("node"))
+        assert (await bob.store.cluster(kc.cluster) or {})["node_count"] is None
         # The scanner (no asker) still reads everything.
         listed = (await ask(graph, "list pods", None))["answer"]
         assert all(p in listed for p in everyone)

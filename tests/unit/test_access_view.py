@@ -124,3 +124,20 @@ def test_a_live_read_shows_only_what_the_asker_may_read() -> None:
     assert digest(logs, tools["pods_log"], en, grant=grant, args=args) == NOT_SHOWN
     shown = digest(logs, tools["pods_log"], en, grant=grant, args={**args, "namespace": "default"})
     assert "fake log line 2" in shown
+
+
+async def test_a_namespace_the_grant_was_not_reviewed_for_is_reviewed_at_once() -> None:
+    from kcache.access import AccessCache, named_asker
+    from tests.unit.test_access_rules import VIEW_PODS, FakeReviewer
+
+    cache = AccessCache(ttl=120, clock=lambda: 1000.0)
+    reviewer = FakeReviewer({"alice": {"team-a": VIEW_PODS, "team-new": VIEW_PODS}})
+    alice = named_asker("alice")
+    first = await cache.grant("c1", alice, reviewer, namespaces=["team-a"], kinds=["pod"])  # type: ignore[arg-type]
+    assert not first.may_read("pod", "team-new")
+    calls = reviewer.calls
+    assert await cache.grant("c1", alice, reviewer, namespaces=["team-a"], kinds=["pod"]) is first  # type: ignore[arg-type]
+    assert reviewer.calls == calls
+    # Within the TTL, but the cache now knows a namespace this grant never asked about.
+    again = await cache.grant("c1", alice, reviewer, namespaces=["team-a", "team-new"], kinds=["pod"])  # type: ignore[arg-type]
+    assert reviewer.calls > calls and again.may_read("pod", "team-new")
