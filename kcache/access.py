@@ -280,6 +280,10 @@ def identity_key(cluster: str, asker: Asker) -> tuple[str, str, tuple[str, ...]]
     return (cluster, asker["user"], tuple(sorted(asker["groups"])))
 
 
+RETRY_FAILED_S = 5.0
+"""How long a failed rules review is answered by its error instead of a new review."""
+
+
 class AccessCache:
     """Grants and single checks per (cluster, identity), each kept for ``ttl`` seconds."""
 
@@ -288,6 +292,7 @@ class AccessCache:
         self._clock = clock
         self._grants: dict[tuple[str, str, tuple[str, ...]], tuple[float, Grant]] = {}
         self._checks: dict[tuple[Any, ...], tuple[float, bool]] = {}
+        self._failed: dict[tuple[str, str, tuple[str, ...]], tuple[float, AccessError]] = {}
         self._lock = asyncio.Lock()
 
     def fresh(self, cluster: str, asker: Asker) -> Grant | None:
@@ -312,8 +317,11 @@ class AccessCache:
         of ``namespaces``: a namespace the cache learnt of since is reviewed at once, so its
         objects are not hidden from its readers until the TTL runs out.
 
+        A failed review is raised again without a new one for :data:`RETRY_FAILED_S`: every
+        node of a turn asks for the grant, and an API that hangs would cost each its timeout.
+
         Raises:
-            AccessError: a review failed; the caller denies.
+            AccessError: a review failed (now or within RETRY_FAILED_S); the caller denies.
         """
         if is_scanner(asker):
             return EVERYTHING
@@ -324,11 +332,21 @@ class AccessCache:
             hit = self._grants.get(key)
             if hit is not None and now - hit[0] < self.ttl and namespaces <= hit[1].kinds_by_namespace.keys():
                 return hit[1]
+            failed = self._failed.get(key)
+            if failed is not None and now - failed[0] < min(self.ttl, RETRY_FAILED_S):
+                raise failed[1]
             kinds = list(kinds)
-            rules = {ns: await reviewer.rules(asker, ns) for ns in sorted(namespaces)}
-            cluster_kinds = {
-                k: await reviewer.allowed(asker, "list", k, None) for k in kinds if not BY_NAME[k].namespaced
-            }
+            try:
+                rules = {ns: await reviewer.rules(asker, ns) for ns in sorted(namespaces)}
+                cluster_kinds = {
+                    k: await reviewer.allowed(asker, "list", k, None)
+                    for k in kinds
+                    if not BY_NAME[k].namespaced
+                }
+            except AccessError as exc:
+                self._failed[key] = (now, exc)
+                raise
+            self._failed.pop(key, None)
             grant = grant_from_rules(rules, cluster_kinds, kinds)
             self._grants[key] = (now, grant)
             return grant

@@ -141,3 +141,22 @@ async def test_a_namespace_the_grant_was_not_reviewed_for_is_reviewed_at_once() 
     # Within the TTL, but the cache now knows a namespace this grant never asked about.
     again = await cache.grant("c1", alice, reviewer, namespaces=["team-a", "team-new"], kinds=["pod"])  # type: ignore[arg-type]
     assert reviewer.calls > calls and again.may_read("pod", "team-new")
+
+
+async def test_a_failed_review_denies_for_a_few_seconds_without_asking_again() -> None:
+    from kcache.access import RETRY_FAILED_S, AccessCache, named_asker
+    from tests.unit.test_access_rules import VIEW_PODS, FakeReviewer
+
+    now = [1000.0]
+    cache = AccessCache(ttl=120, clock=lambda: now[0])
+    reviewer = FakeReviewer({"alice": {"team-a": VIEW_PODS}})
+    reviewer.down = True
+    args = {"namespaces": ["team-a"], "kinds": ["pod"]}
+    for _ in range(3):  # every node of a turn asks: one review is sent
+        with pytest.raises(AccessError):
+            await cache.grant("c1", named_asker("alice"), reviewer, **args)  # type: ignore[arg-type]
+    assert reviewer.calls == 1
+    reviewer.down = False
+    now[0] += RETRY_FAILED_S + 0.1
+    grant = await cache.grant("c1", named_asker("alice"), reviewer, **args)  # type: ignore[arg-type]
+    assert grant.may_read("pod", "team-a") and reviewer.calls == 2
