@@ -6,7 +6,8 @@ from the cluster: a SelfSubjectRulesReview per namespace made as the asker by im
 (``Impersonate-User`` / ``Impersonate-Group`` on the scanner's credentials), and a
 SubjectAccessReview for cluster-scoped kinds and single checks. Answers are kept per
 (cluster, identity) for ``KCACHE_ACCESS_TTL`` seconds. A review that fails denies: it never
-allows.
+allows. A turn reads the cache through :class:`FilteredStore`, the asker's view of one
+cluster, which drops every row they may not read and offers nothing else that reads rows.
 """
 
 from __future__ import annotations
