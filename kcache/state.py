@@ -294,6 +294,10 @@ class TurnRecord(TypedDict, total=False):
     language: str
     invalidated: list[str]
     non_llm_ms: float
+    asker: Asker
+    """Who the turn ran for."""
+    cluster: str
+    """The cluster the turn read and wrote."""
 
 
 class AgentInput(TypedDict):
