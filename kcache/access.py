@@ -393,11 +393,11 @@ CHECK_FAILED = "the permission check failed"
 
 #: How a refusal names a (verb, subresource) that is not the plain verb on the kind.
 _ACTIONS: dict[tuple[str, str], tuple[str, str]] = {
-    ("get", "log"): ("read the logs of {what}", "查看{where}{plural} 的日志"),
-    ("create", "exec"): ("exec into {what}", "在{where}{plural} 中执行命令"),
-    ("patch", "scale"): ("scale {what}", "扩缩{where}{plural}"),
-    ("update", "scale"): ("scale {what}", "扩缩{where}{plural}"),
-    ("get", "proxy"): ("read the logs and stats of {what}", "查看{where}{plural} 的日志和统计"),
+    ("get", "log"): ("read the logs of {what}", "查看 {where}{plural} 的日志"),
+    ("create", "exec"): ("exec into {what}", "在 {where}{plural} 中执行命令"),
+    ("patch", "scale"): ("scale {what}", "扩缩 {where}{plural}"),
+    ("update", "scale"): ("scale {what}", "扩缩 {where}{plural}"),
+    ("get", "proxy"): ("read the logs and stats of {what}", "查看 {where}{plural} 的日志和统计"),
 }
 _ZH_VERBS = {
     "delete": "删除",
@@ -419,7 +419,7 @@ def refusal(
         where = f"{namespace} 中的 " if scoped else ""
         template = _ACTIONS.get((verb, subresource), ("", ""))[1]
         if not template:
-            template = _ZH_VERBS.get(verb, verb + " ") + "{where}{plural}"
+            template = _ZH_VERBS.get(verb, verb) + " {where}{plural}"
         return "你无权" + template.format(where=where, plural=entry.plural)
     what = entry.plural + (f" in {namespace}" if scoped else "")
     template = _ACTIONS.get((verb, subresource), ("", ""))[0] or verb + " {what}"
@@ -535,3 +535,51 @@ async def refused(
     if not detail:
         return text
     return f"{text}：权限检查失败 {detail}" if language == "zh" else f"{text}: {CHECK_FAILED} {detail}"
+
+
+async def record_refusal(
+    kc: Any,
+    asker: Asker | None,
+    *,
+    tool: str,
+    operation: str,
+    kind: str | None,
+    namespace: str | None,
+    name: str | None,
+    reason: str,
+    writes: bool,
+    arguments: Mapping[str, Any] | None = None,
+) -> None:
+    """One audit row for an action refused because ``asker`` may not do it (nothing was called)."""
+    await kc.store.audit(
+        tool=tool,
+        arguments=dict(arguments or {}),
+        status="refused",
+        cluster=kc.cluster,
+        identity=f"{kc.identity.context}/{kc.identity.user}",
+        writes=writes,
+        origin="agent",
+        error=reason,
+        asker=asker,
+        verb=operation,
+        kind=kind,
+        namespace=namespace,
+        name=name,
+    )
+
+
+async def store_grant(
+    store: Any, cache: AccessCache, cluster: str, asker: Asker, reviewer: Reviewer
+) -> Grant:
+    """What ``asker`` may read of ``cluster`` in ``store``: the agent's grant, made the agent's way.
+
+    Rules are reviewed in every cached namespace, for every kind of the kinds table
+    (as :meth:`kcache.runtime.Kcache.grant` does); a review that fails grants nothing.
+    """
+    if is_scanner(asker):
+        return EVERYTHING
+    namespaces = [name for _, name in (await store.names(cluster, ["namespace"]))["namespace"]]
+    try:
+        return await cache.grant(cluster, asker, reviewer, namespaces=namespaces, kinds=list(BY_NAME))
+    except AccessError:
+        return NOTHING

@@ -253,7 +253,7 @@ class LlmInfo(TypedDict, total=False):
     tools_offered: list[str]
 
 
-CallStatus = Literal["ok", "error", "rejected", "planned", "denied", "declined"]
+CallStatus = Literal["ok", "error", "rejected", "refused", "planned", "denied", "declined"]
 
 
 class CallRecord(TypedDict, total=False):
