@@ -233,6 +233,13 @@ def expire_scope_sql(kind: str, *, namespace: bool) -> str:
     )
 
 
+def count_by_namespace_sql(kind: str) -> str:
+    """(namespace, rows) of one kind in one cluster; binds cluster[, kind]."""
+    ns_col = "namespace" if (kind not in SPEC_TABLES or _namespaced_spec(kind)) else "''"
+    where = "cluster_name = ?" + ("" if kind in SPEC_TABLES else " AND kind = ?")
+    return f"SELECT {ns_col}, COUNT(*) FROM {table_for(kind)} WHERE {where} GROUP BY 1"
+
+
 DELETE_LABELS_SCOPE = "DELETE FROM resource_labels WHERE cluster_name = ? AND kind = ?"
 DELETE_LABELS_SCOPE_NS = "DELETE FROM resource_labels WHERE cluster_name = ? AND kind = ? AND namespace = ?"
 INSERT_LABEL = (
