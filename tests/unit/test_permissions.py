@@ -23,6 +23,7 @@ from kcache.access import (
     scanner_asker,
 )
 from kcache.context import Context
+from kcache.scan import refresh_scopes
 from kcache.settings import Settings
 from kcache.state import AgentState
 from kcache.store import Store
@@ -241,3 +242,21 @@ async def test_kpis_per_cluster_and_asker_and_the_stats_sections(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:3] == ["at", "cluster", "asker"] and len(lines) == 2
     assert "team-b" in lines[1] and "refused" in lines[1] and "pods_delete" in lines[1]
+
+
+async def test_a_read_through_refresh_needs_list_on_the_scope(store: Store, tmp_path: Path) -> None:
+    kc: Any = Permitting(store, tmp_path)
+    kc.asker = BOB
+    results = await refresh_scopes(kc, [("pod", "payments")], timeout=5)
+    assert [(r.scope, r.status, r.error) for r in results] == [
+        ("pods/payments", "skipped", "you may not list pods in payments")
+    ]
+    assert kc.calls == []  # nothing went to the MCP server
+    (row,) = await store.audit_log(asker="bob")
+    assert (row["tool"], row["status"], row["verb"], row["kind"], row["namespace"]) == (
+        "read-through refresh",
+        "refused",
+        "list",
+        "pod",
+        "payments",
+    )
