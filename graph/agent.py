@@ -93,7 +93,7 @@ def build_agent(kc: Holder) -> StateGraph[AgentState, Context, AgentInput, Agent
         AgentState, context_schema=Context, input_schema=AgentInput, output_schema=AgentOutput
     )
     for node in (intent, cache_lookup, tool_select, param_suggest, gemini, tool_call):
-        builder.add_node(node.__name__, _bound(node, kc) if node is not param_suggest else node)
+        builder.add_node(node.__name__, _bound(node, kc))
     builder.add_node("cache_invalidate", annotated(_bound(cache_invalidate, kc), cluster=kc.cluster))
     builder.add_edge(START, "intent")
     builder.add_edge("intent", "cache_lookup")

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import httpx
 
@@ -258,10 +258,14 @@ class Reviewer:
         )
         return parse_rules(status)
 
-    async def allowed(self, asker: Asker, verb: str, kind: str, namespace: str | None) -> bool:
-        """One SubjectAccessReview: may ``asker`` ``verb`` ``kind`` in ``namespace``."""
+    async def allowed(
+        self, asker: Asker, verb: str, kind: str, namespace: str | None, subresource: str = ""
+    ) -> bool:
+        """One SubjectAccessReview: may ``asker`` ``verb`` ``kind`` (its ``subresource``) in ``namespace``."""
         entry = BY_NAME[kind]
         attrs: dict[str, Any] = {"verb": verb, "group": entry.group, "resource": entry.plural}
+        if subresource:
+            attrs["subresource"] = subresource
         if namespace and entry.namespaced:
             attrs["namespace"] = namespace
         status = await self._post(
@@ -353,21 +357,31 @@ class AccessCache:
             return grant
 
     async def check(
-        self, cluster: str, asker: Asker, reviewer: Reviewer, verb: str, kind: str, namespace: str | None
+        self,
+        cluster: str,
+        asker: Asker,
+        reviewer: Reviewer,
+        verb: str,
+        kind: str,
+        namespace: str | None,
+        subresource: str = "",
     ) -> bool:
-        """May ``asker`` ``verb`` ``kind`` in ``namespace`` (cached SubjectAccessReview).
+        """May ``asker`` ``verb`` ``kind`` (its ``subresource``) in ``namespace`` (cached review).
 
         Raises:
             AccessError: the review failed; the caller denies.
         """
         if is_scanner(asker):
             return True
-        key = (*identity_key(cluster, asker), verb, kind, namespace or "")
+        key = (*identity_key(cluster, asker), verb, kind, subresource, namespace or "")
         now = self._clock()
         hit = self._checks.get(key)
         if hit is not None and now - hit[0] < self.ttl:
             return hit[1]
-        allowed = await reviewer.allowed(asker, verb, kind, namespace)
+        if subresource:
+            allowed = await reviewer.allowed(asker, verb, kind, namespace, subresource)
+        else:
+            allowed = await reviewer.allowed(asker, verb, kind, namespace)
         self._checks[key] = (now, allowed)
         return allowed
 
@@ -495,10 +509,42 @@ def complete_kinds(grant: Grant, kinds: Iterable[str], namespace: str | None) ->
     return tuple(out)
 
 
-def refusal(verb: str, kind: str, namespace: str | None) -> str:
-    """The answer to a denied action: ``you may not delete pods in payments``."""
-    where = f" in {namespace}" if namespace and BY_NAME[kind].namespaced else ""
-    return f"you may not {verb} {BY_NAME[kind].plural}{where}"
+CHECK_FAILED = "the permission check failed"
+"""What a refusal says when the review itself could not be made (it refuses, never allows)."""
+
+#: How a refusal names a (verb, subresource) that is not the plain verb on the kind.
+_ACTIONS: dict[tuple[str, str], tuple[str, str]] = {
+    ("get", "log"): ("read the logs of {what}", "查看 {where}{plural} 的日志"),
+    ("create", "exec"): ("exec into {what}", "在 {where}{plural} 中执行命令"),
+    ("patch", "scale"): ("scale {what}", "扩缩 {where}{plural}"),
+    ("update", "scale"): ("scale {what}", "扩缩 {where}{plural}"),
+    ("get", "proxy"): ("read the logs and stats of {what}", "查看 {where}{plural} 的日志和统计"),
+}
+_ZH_VERBS = {
+    "delete": "删除",
+    "patch": "修改",
+    "update": "修改",
+    "create": "创建",
+    "get": "查看",
+    "list": "列出",
+}
+
+
+def refusal(
+    verb: str, kind: str, namespace: str | None, subresource: str = "", *, language: str = "en"
+) -> str:
+    """The answer to a denied action: ``you may not delete pods in payments`` (or in Chinese)."""
+    entry = BY_NAME[kind]
+    scoped = bool(namespace and entry.namespaced)
+    if language == "zh":
+        where = f"{namespace} 中的 " if scoped else ""
+        template = _ACTIONS.get((verb, subresource), ("", ""))[1]
+        if not template:
+            template = _ZH_VERBS.get(verb, verb) + " {where}{plural}"
+        return "你无权" + template.format(where=where, plural=entry.plural)
+    what = entry.plural + (f" in {namespace}" if scoped else "")
+    template = _ACTIONS.get((verb, subresource), ("", ""))[0] or verb + " {what}"
+    return "you may not " + template.format(what=what)
 
 
 async def permit(
@@ -509,13 +555,152 @@ async def permit(
     verb: str,
     kind: str,
     namespace: str | None,
+    subresource: str = "",
 ) -> str | None:
-    """None when ``asker`` may ``verb`` ``kind`` in ``namespace``, else the refusal to answer.
+    """None when ``asker`` may ``verb`` ``kind`` (its ``subresource``) in ``namespace``, else the refusal.
 
     A review that fails refuses too (with its error), never allows.
     """
     try:
-        allowed = await cache.check(cluster, asker, reviewer, verb, kind, namespace)
+        allowed = await cache.check(cluster, asker, reviewer, verb, kind, namespace, subresource)
     except AccessError as exc:
-        return f"{refusal(verb, kind, namespace)}: the permission check failed ({exc})"
-    return None if allowed else refusal(verb, kind, namespace)
+        return f"{refusal(verb, kind, namespace, subresource)}: {CHECK_FAILED} ({exc})"
+    return None if allowed else refusal(verb, kind, namespace, subresource)
+
+
+@dataclass(frozen=True)
+class Need:
+    """The permission one action needs: any one of ``verbs`` on ``kind`` (its ``subresource``)."""
+
+    verbs: tuple[str, ...]
+    kind: str
+    subresource: str = ""
+
+
+#: Operation → (verbs, subresource) the API server authorizes for the call behind it. A scale
+#: goes to the scale subresource (PATCH or PUT); restart and cordon are applied patches.
+_OPERATION_NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "delete": (("delete",), ""),
+    "scale": (("patch", "update"), "scale"),
+    "logs": (("get",), "log"),
+    "exec": (("create",), "exec"),
+    "restart": (("patch",), ""),
+    "cordon": (("patch",), ""),
+    "uncordon": (("patch",), ""),
+    "apply": (("patch",), ""),
+    "update": (("patch",), ""),
+    "create": (("create",), ""),
+    "run": (("create",), ""),
+    "get": (("get",), ""),
+    "describe": (("get",), ""),
+}
+
+
+def need_of(operation: str, kind: str) -> Need:
+    """What ``operation`` on ``kind`` asks of the asker's RBAC; any other read needs ``list``.
+
+    A node's logs and stats are read through the kubelet proxy (``nodes/proxy``); ``top``
+    reads metrics, which kcache checks as a list of the kind.
+    """
+    if kind == "node" and operation in ("logs", "top"):
+        return Need(("get",), kind, "proxy")
+    verbs, subresource = _OPERATION_NEEDS.get(operation, (("list",), ""))
+    return Need(verbs, kind, subresource)
+
+
+class Permits(Protocol):
+    """A holder that checks permissions (:meth:`kcache.runtime.Kcache.permit`)."""
+
+    async def permit(
+        self, asker: Asker, verb: str, kind: str, namespace: str | None, subresource: str = ""
+    ) -> str | None:
+        """None when allowed, else the refusal text."""
+        ...
+
+
+async def refused(
+    kc: object,
+    asker: Asker | None,
+    operation: str,
+    kind: str | None,
+    namespace: str | None,
+    *,
+    language: str = "en",
+) -> str | None:
+    """None when ``asker`` may do ``operation`` on ``kind`` in ``namespace``; else the refusal.
+
+    The refusal is in ``language`` (``en`` or ``zh``). The scanner's identity is never checked.
+    A kind kcache does not know, a holder that cannot make reviews, or a review that fails
+    all refuse: a check that could not be made never allows.
+    """
+    if asker is None or is_scanner(asker):
+        return None
+    if kind is None or kind not in BY_NAME:
+        what = kind or "an unknown kind"
+        if language == "zh":
+            return f"你无权对 {what} 执行 {operation}：kcache 只为它认识的资源类型核对权限"
+        return f"you may not {operation} {what}: kcache checks permissions only for the kinds it knows"
+    need = need_of(operation, kind)
+    check = getattr(kc, "permit", None)
+    detail = ""
+    if check is None:
+        detail = "no access review can be made here"
+    else:
+        for verb in need.verbs:
+            text = await cast(Permits, kc).permit(asker, verb, kind, namespace, need.subresource)
+            if text is None:
+                return None
+            if CHECK_FAILED in text:
+                detail = text.split(CHECK_FAILED, 1)[1].strip()
+    text = refusal(need.verbs[0], kind, namespace, need.subresource, language=language)
+    if not detail:
+        return text
+    return f"{text}：权限检查失败 {detail}" if language == "zh" else f"{text}: {CHECK_FAILED} {detail}"
+
+
+async def record_refusal(
+    kc: Any,
+    asker: Asker | None,
+    *,
+    tool: str,
+    operation: str,
+    kind: str | None,
+    namespace: str | None,
+    name: str | None,
+    reason: str,
+    writes: bool,
+    arguments: Mapping[str, Any] | None = None,
+) -> None:
+    """One audit row for an action refused because ``asker`` may not do it (nothing was called)."""
+    await kc.store.audit(
+        tool=tool,
+        arguments=dict(arguments or {}),
+        status="refused",
+        cluster=kc.cluster,
+        identity=f"{kc.identity.context}/{kc.identity.user}",
+        writes=writes,
+        origin="agent",
+        error=reason,
+        asker=asker,
+        verb=operation,
+        kind=kind,
+        namespace=namespace,
+        name=name,
+    )
+
+
+async def store_grant(
+    store: Any, cache: AccessCache, cluster: str, asker: Asker, reviewer: Reviewer
+) -> Grant:
+    """What ``asker`` may read of ``cluster`` in ``store``: the agent's grant, made the agent's way.
+
+    Rules are reviewed in every cached namespace, for every kind of the kinds table
+    (as :meth:`kcache.runtime.Kcache.grant` does); a review that fails grants nothing.
+    """
+    if is_scanner(asker):
+        return EVERYTHING
+    namespaces = [name for _, name in (await store.names(cluster, ["namespace"]))["namespace"]]
+    try:
+        return await cache.grant(cluster, asker, reviewer, namespaces=namespaces, kinds=list(BY_NAME))
+    except AccessError:
+        return NOTHING

@@ -150,11 +150,14 @@ class Kcache:
             event(logger, "access", "denied", f"{asker['name']} reads nothing of {self.cluster}: {exc}")
             return NOTHING
 
-    async def permit(self, asker: Asker, verb: str, kind: str, namespace: str | None) -> str | None:
-        """None when ``asker`` may ``verb`` ``kind`` in ``namespace`` here, else the refusal text."""
+    async def permit(
+        self, asker: Asker, verb: str, kind: str, namespace: str | None, subresource: str = ""
+    ) -> str | None:
+        """None when ``asker`` may ``verb`` ``kind`` (its ``subresource``) in ``namespace`` here, else the refusal text."""
         if is_scanner(asker):
             return None
-        return await permit(self._access(), self.cluster, asker, await self.reviewer(), verb, kind, namespace)
+        reviewer = await self.reviewer()
+        return await permit(self._access(), self.cluster, asker, reviewer, verb, kind, namespace, subresource)
 
     async def for_asker(self, asker: Asker | None) -> Kcache:
         """This holder as ``asker`` reads: its store answers only rows they may read.

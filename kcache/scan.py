@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from kcache.access import is_scanner, record_refusal, refused
 from kcache.errors import KcacheError, ParseError, ToolCallError, ToolSelectionError
 from kcache.kinds import TABLE, TIER_OF, TIERS
 from kcache.logs import event
@@ -538,6 +539,44 @@ async def run_tier(kc: Holder, tier: str, *, progress: Progress | None = None) -
     )
 
 
+async def _permitted_scopes(
+    kc: Holder, scopes: list[tuple[str, str | None]]
+) -> tuple[list[tuple[str, str | None]], list[ScopeResult]]:
+    """The scopes the holder's asker may list, and a skipped result for each other one.
+
+    A read-through refresh goes to the MCP server, so an asker other than the scanner needs
+    ``list`` on the scope; a refused one is audited and left as it is. Every namespace of a
+    namespaced kind is refreshed for an asker who may list it in some of them: the asker's
+    view of the store shows only those.
+    """
+    asker = getattr(kc, "asker", None)
+    if asker is None or is_scanner(asker):
+        return scopes, []
+    grant = getattr(kc.store, "grant", None)
+    allowed: list[tuple[str, str | None]] = []
+    refusals: list[ScopeResult] = []
+    for kind, ns in scopes:
+        reason = await refused(kc, asker, "list", kind, ns)
+        if reason is not None and ns is None and is_namespaced(kind) and grant is not None:
+            reason = None if grant.namespaces(kind) else reason
+        if reason is None:
+            allowed.append((kind, ns))
+            continue
+        await record_refusal(
+            kc,
+            asker,
+            tool="read-through refresh",
+            operation="list",
+            kind=kind,
+            namespace=ns,
+            name=None,
+            reason=reason,
+            writes=False,
+        )
+        refusals.append(ScopeResult(kind=kind, scope=scope_name(kind, ns), status="skipped", error=reason))
+    return allowed, refusals
+
+
 async def refresh_scopes(
     kc: Holder, scopes: Iterable[tuple[str, str | None]], *, timeout: float
 ) -> list[ScopeResult]:
@@ -547,6 +586,9 @@ async def refresh_scopes(
     """
     kc = as_scanner(kc)
     wanted = list(dict.fromkeys(scopes))
+    wanted, refusals = await _permitted_scopes(kc, wanted)
+    if not wanted:
+        return refusals
     budget = RetryBudget(kc.settings.scanner_timeout)
 
     async def all_of() -> list[ScopeResult]:
@@ -556,7 +598,7 @@ async def refresh_scopes(
             return [await scan_scope(kc, kind, namespace=ns, budget=budget) for kind, ns in wanted]
 
     try:
-        return await asyncio.wait_for(all_of(), timeout=timeout)
+        return refusals + await asyncio.wait_for(all_of(), timeout=timeout)
     except TimeoutError:
         event(
             logger,
@@ -565,7 +607,7 @@ async def refresh_scopes(
             f"read-through refresh of {wanted} exceeded {timeout:g}s",
             level=logging.WARNING,
         )
-        return [
+        return refusals + [
             ScopeResult(
                 kind=k, scope=scope_name(k, n), status="failed", error=f"timed out after {timeout:g}s"
             )

@@ -253,7 +253,7 @@ class LlmInfo(TypedDict, total=False):
     tools_offered: list[str]
 
 
-CallStatus = Literal["ok", "error", "rejected", "planned", "denied", "declined"]
+CallStatus = Literal["ok", "error", "rejected", "refused", "planned", "denied", "declined"]
 
 
 class CallRecord(TypedDict, total=False):
@@ -294,6 +294,10 @@ class TurnRecord(TypedDict, total=False):
     language: str
     invalidated: list[str]
     non_llm_ms: float
+    asker: Asker
+    """Who the turn ran for."""
+    cluster: str
+    """The cluster the turn read and wrote."""
 
 
 class AgentInput(TypedDict):

@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
         json_flag=True,
     )
 
-    _add(
+    stats = _add(
         sub,
         "stats",
         "print the KPIs (cache hit rate, response time improvement, ...) with their definitions",
@@ -137,9 +137,31 @@ def build_parser() -> argparse.ArgumentParser:
         "lookups), response time improvement (1 - cache_ms / mcp_ms for reads of the same kind), "
         "scan completion rate (completed / scheduled scans), context accuracy (from the last eval "
         "run; and at run time the share of suggested parameters accepted without change), and "
-        "prompt tokens per turn. Each KPI is printed with its definition; n/a means no data yet.",
+        "prompt tokens per turn. Each KPI is printed with its definition; n/a means no data yet. "
+        "Then a section per cluster: its turns, its KPIs and the objects its cache holds. With "
+        "--as USER only USER's turns count, and the cached objects are those USER may read "
+        "(reviewed on the cluster as the agent reviews them; reads KUBECONFIG, KCACHE_CONTEXTS).",
         json_flag=True,
     )
+    stats.add_argument(
+        "--as", dest="as_user", metavar="USER", help="only the turns USER asked, and what USER may read"
+    )
+    stats.add_argument(
+        "--as-group", dest="as_groups", metavar="GROUP", action="append", help="a group of the --as user"
+    )
+    audit = _add(
+        sub,
+        "audit",
+        "print the audit log: who asked which write or read, and its outcome",
+        "Print the latest rows of the audit log of CACHE_DB_PATH, newest first: when, cluster, "
+        "who asked (asker and groups), verb, object, tool, outcome (ok, error, refused when the "
+        "asker may not, declined, denied by APPROVAL_POLICY=deny, planned, rejected) and who "
+        "approved. Every tool call and every refused action is there.",
+        json_flag=True,
+    )
+    audit.add_argument("--as", dest="as_user", metavar="USER", help="only the rows USER asked")
+    audit.add_argument("--context", metavar="NAME", help="only the rows of this configured cluster")
+    audit.add_argument("--limit", type=int, default=50, help="how many rows (default: 50)")
 
     ask = _add(
         sub,
@@ -281,7 +303,14 @@ async def _health(args: argparse.Namespace, settings: Settings) -> int:
 async def _stats(args: argparse.Namespace, settings: Settings) -> int:
     from kcache_cli.commands import stats
 
-    return await stats.run(args.json, settings)
+    return await stats.run(args.json, settings, as_user=args.as_user, as_groups=args.as_groups)
+
+
+@command("audit")
+async def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    from kcache_cli.commands import audit
+
+    return await audit.run(args.json, settings, as_user=args.as_user, cluster=args.context, limit=args.limit)
 
 
 @command("ask")

@@ -7,11 +7,13 @@ statistics (lookups, hits, timings, prompt tokens) for the KPIs.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
 from langchain_core.messages import AIMessage
 
+from kcache.access import scanner_asker
 from kcache.runtime import Holder
 from kcache.scan import refresh_scopes
 from kcache.state import AgentState, CallRecord
@@ -90,6 +92,8 @@ async def cache_invalidate(state: AgentState, *, kc: Holder) -> dict[str, Any]:
     timings = node_timings(state, "cache_invalidate", start)
     node_ms = sum(v for k, v in timings.items() if k not in ("turn_start", "llm"))
     rec["non_llm_ms"] = round(node_ms - timings.get("llm", 0.0), 2)
+    asker = state.get("asker") or scanner_asker()
+    rec["asker"], rec["cluster"] = asker, kc.cluster
     row: TurnRow = {
         "thread_id": None,
         "cluster_name": kc.cluster,
@@ -109,6 +113,9 @@ async def cache_invalidate(state: AgentState, *, kc: Holder) -> dict[str, Any]:
         "params_suggested": len(rec["params"]),
         "params_accepted": len(rec["params"]) if rec["outcome"] in ("answer", "executed") else 0,
         "provider": rec["provider"],
+        "asker": asker["name"],
+        "asker_user": asker["user"] or None,
+        "asker_groups": json.dumps(sorted(asker["groups"])),
     }
     await kc.store.record_turn(row)
     return {"messages": [AIMessage(content=answer)], "answer": answer, "record": rec, "timings": timings}

@@ -13,7 +13,10 @@ from typing import Any
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from kcache.access import record_refusal, refused
 from kcache.context import DEFAULT_CONTEXT, Context
+from kcache.kinds import KINDS
+from kcache.runtime import Holder
 from kcache.state import AgentState, Missing, Param, Plan, Target
 from kcache.timing import node_timings
 from kcache.understand import scale_target
@@ -41,8 +44,56 @@ def _missing(what: str, mention: str | None) -> Missing:
     return {"what": what, "mention": mention, "suggestions": []}
 
 
-async def param_suggest(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Canonical parameters with source and confidence, and the turn's outcome so far."""
+#: Operations that always go to the MCP server: the asker's permission is checked before planning.
+CALLS_THE_SERVER = (*WRITE_OPERATIONS, "logs", "top")
+
+
+async def _forbidden(kc: Holder | None, state: AgentState, resolved: dict[str, Any]) -> str | None:
+    """The refusal when the asker may not do what the request asks where it asks it, else None.
+
+    Checked once the namespace is known (named in the request, or the target's) or the kind
+    is cluster-scoped, so a refusal reveals nothing the request did not name; without one
+    the object is resolved as usual, and tool_call checks the call itself.
+    """
+    u = state["understanding"]
+    if u["operation"] not in CALLS_THE_SERVER or u.get("wants_secret_value") or kc is None:
+        return None
+    target = resolved.get("target")
+    kind = target["kind"] if target else u["resource"]
+    # A namespace the asker's vocabulary lacks is still the one the request named.
+    namespace = (
+        (target or {}).get("namespace")
+        or resolved.get("namespace")
+        or u.get("namespace")
+        or u.get("namespace_mention")
+    )
+    if not namespace and (kind not in KINDS or KINDS[kind]):
+        return None
+    asker = state.get("asker")
+    reason = await refused(kc, asker, u["operation"], kind, namespace, language=u.get("language", "en"))
+    if reason is not None:
+        selected = state.get("selected") or []
+        await record_refusal(
+            kc,
+            asker,
+            tool=selected[0]["tool"] if selected else u["operation"],
+            operation=u["operation"],
+            kind=kind,
+            namespace=namespace,
+            name=target["name"] if target else u.get("name_mention"),
+            reason=reason,
+            writes=u["operation"] in WRITE_OPERATIONS,
+        )
+    return reason
+
+
+async def param_suggest(
+    state: AgentState, runtime: Runtime[Context], *, kc: Holder | None = None
+) -> dict[str, Any]:
+    """Canonical parameters with source and confidence, and the turn's outcome so far.
+
+    ``kc`` (the turn's holder) checks the asker's permission for what goes to the MCP server.
+    """
     start = time.perf_counter()
     ctx = runtime.context or DEFAULT_CONTEXT
     u, resolved = state["understanding"], state["resolved"].copy()
@@ -94,6 +145,10 @@ async def param_suggest(state: AgentState, runtime: Runtime[Context]) -> dict[st
         plan.update(
             {"outcome": "not_found", "candidates": missing.get("suggestions", []), "missing": missing}
         )
+
+    if (forbidden := await _forbidden(kc, state, dict(resolved))) is not None:
+        # Before any approval is asked: an asker never sees a prompt for what they may not do.
+        plan.update({"outcome": "refuse", "reason": forbidden, "candidates": [], "missing": None})
 
     ns = resolved.get("namespace")
     if ns:

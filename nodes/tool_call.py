@@ -3,8 +3,10 @@
 Three phases, in this order, so that nothing runs twice when LangGraph re-runs the node
 from its top after an approval:
 
-1. check every call of the AI message (pure): only tools that tool_select offered; a write
-   only on the object resolved from the request, with the resolved value;
+1. check every call of the AI message: only tools that tool_select offered; a write only on
+   the object resolved from the request, with the resolved value; then, for an asker other
+   than the scanner, that Kubernetes RBAC lets them make the call (verb, kind, subresource,
+   namespace): a call they may not make is refused and audited, never shown for approval;
 2. decide every write: by the run's policy, or by one ``interrupt()`` per write, all asked
    before any call of the message runs;
 3. run exactly the calls that passed and were approved, once each, and audit them.
@@ -22,7 +24,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from kcache.access import grant_of
+from kcache.access import grant_of, refused, scanner_asker
 from kcache.context import DEFAULT_CONTEXT, Context
 from kcache.errors import KcacheError
 from kcache.outputs import digest
@@ -34,7 +36,7 @@ from kcache.state import AgentState, CallRecord, CallStatus, Plan
 from kcache.timing import node_timings
 from kcache.writes import call_target, check_write, needs_person
 
-Decision = Literal["run", "rejected", "planned", "denied", "declined"]
+Decision = Literal["run", "rejected", "refused", "planned", "denied", "declined"]
 
 
 @dataclass(kw_only=True)
@@ -50,6 +52,8 @@ class Checked:
     decision: Decision = "run"
     approved_by: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
+    operation: str | None = None
+    """What the call does (delete, scale, logs, get, ...), as its permission was checked."""
 
 
 def summary(kc: Holder, state: AgentState, item: Checked) -> str:
@@ -103,6 +107,37 @@ def check_calls(kc: Holder, state: AgentState, registry: Registry, last: AIMessa
     return out
 
 
+def call_operation(state: AgentState, item: Checked, cap: ToolCapability) -> str:
+    """The operation a call performs: logs, get, list, top, delete, ...
+
+    An accepted write's is the request's (the write check made sure the call does it).
+    """
+    if item.writes and item.decision == "run":
+        return state["understanding"]["operation"]
+    return cap.operation_types[0] if cap.operation_types else "get"
+
+
+async def check_access(kc: Holder, state: AgentState, registry: Registry, items: list[Checked]) -> None:
+    """Phase 1, second half: refuse every call the turn's asker may not make.
+
+    Every call of a known tool is checked, the ones phase 1 rejected too: a call the asker
+    may not make is refused as such (and audited so), whoever chose it. The scanner's
+    identity makes no review.
+    """
+    asker = state.get("asker")
+    language = state["understanding"].get("language", "en")
+    for item in items:
+        cap = item.cap or registry.caps.get(item.tool)
+        if cap is None:
+            continue
+        got = call_target(cap, item.args)
+        item.operation = call_operation(state, item, cap)
+        reason = await refused(kc, asker, item.operation, got.kind, got.namespace, language=language)
+        if reason is not None:
+            item.cap, item.problem, item.decision = cap, reason, "refused"
+            item.writes = item.writes or cap.writes or cap.destructive
+
+
 def decide_writes(kc: Holder, state: AgentState, ctx: Context, items: list[Checked]) -> None:
     """Phase 2: a decision for every write that passed the check, before anything runs.
 
@@ -150,15 +185,21 @@ _NOT_RUN: dict[str, str] = {
 }
 
 
-async def _audit(kc: Holder, tool: str, args: dict[str, Any], status: str, writes: bool, **kw: Any) -> None:
+async def _audit(kc: Holder, state: AgentState, item: Checked, status: str, **kw: Any) -> None:
+    got = call_target(item.cap, item.args) if item.cap is not None else None
     await kc.store.audit(
-        tool=tool,
-        arguments=redact_args(args),
+        tool=item.tool,
+        arguments=redact_args(item.args),
         status=status,
         cluster=kc.cluster,
         identity=f"{kc.identity.context}/{kc.identity.user}",
-        writes=writes,
+        writes=item.writes,
         origin="agent",
+        asker=state.get("asker") or scanner_asker(),
+        verb=item.operation,
+        kind=got.kind if got else None,
+        namespace=got.namespace if got else None,
+        name=got.name if got else None,
         **kw,
     )
 
@@ -180,13 +221,15 @@ async def run_checked(
             text = item.problem or _NOT_RUN[item.decision]
             if item.problem:
                 record["error"] = item.problem
-            await _audit(kc, item.tool, item.args, status, item.writes, error=item.problem)
+            await _audit(kc, state, item, status, error=item.problem)
             replies.append(
                 ToolMessage(content=text, tool_call_id=item.call_id, name=item.tool, status="error")
             )
             records.append(record)
             if item.decision == "denied":
                 plan.update({"outcome": "refuse", "reason": "writes are disabled (APPROVAL_POLICY=deny)"})
+            elif item.decision == "refused":
+                plan.update({"outcome": "refuse", "reason": item.problem})
             elif item.decision == "declined":
                 plan["approved"] = False
             continue
@@ -198,7 +241,7 @@ async def run_checked(
             result = await kc.call(item.tool, item.args)
         except KcacheError as exc:
             record.update({"status": "error", "error": str(exc)})
-            await _audit(kc, item.tool, item.args, "error", item.writes, error=str(exc))
+            await _audit(kc, state, item, "error", error=str(exc))
             replies.append(
                 ToolMessage(
                     content=f"error: {exc}", tool_call_id=item.call_id, name=item.tool, status="error"
@@ -215,10 +258,9 @@ async def run_checked(
         )
         await _audit(
             kc,
-            item.tool,
-            item.args,
+            state,
+            item,
             record["status"],
-            item.writes,
             duration_ms=result.duration_ms,
             approved_by=item.approved_by,
             approved_at=kc.store.now() if item.writes else None,
@@ -247,7 +289,9 @@ async def tool_call(state: AgentState, runtime: Runtime[Context], *, kc: Holder)
     last = state.get("exchange", [])[-1]
     if not isinstance(last, AIMessage):
         raise KcacheError(f"tool_call expects the deciding step's AIMessage, got {type(last).__name__}")
-    items = check_calls(kc, state, await kc.tools(), last)
+    registry = await kc.tools()
+    items = check_calls(kc, state, registry, last)
+    await check_access(kc, state, registry, items)
     waited = time.perf_counter()
     decide_writes(kc, state, ctx, items)
     waited_ms = (time.perf_counter() - waited) * 1000

@@ -297,6 +297,17 @@ class Objects(Clusters):
         owners = [workload] + [r.name for r in (*rs.items, *jobs.items)]
         return await self.query(cluster, "pod", namespace=namespace, owners=owners)
 
+    async def counts_by_namespace(
+        self, cluster: str, kinds: Iterable[str]
+    ) -> dict[str, dict[str | None, int]]:
+        """Cached rows per kind and namespace (None for cluster scope), for ``kcache stats``."""
+        out: dict[str, dict[str | None, int]] = {}
+        for kind in kinds:
+            binds = (cluster,) if kind in sql.SPEC_TABLES else (cluster, kind)
+            rows = await self._read_all(sql.count_by_namespace_sql(kind), binds)
+            out[kind] = {(ns or None): int(n) for ns, n in rows}
+        return out
+
     async def names(self, cluster: str, kinds: Iterable[str]) -> dict[str, list[tuple[str | None, str]]]:
         """(namespace, name) of every cached object of the given kinds: the agent's vocabulary."""
         self._serving(cluster)

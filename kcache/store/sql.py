@@ -120,6 +120,21 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE cluster_identity (cluster_name TEXT PRIMARY KEY, api_server TEXT NOT NULL,
         kube_system_uid TEXT, created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL);
     """,
+    # 4: who asked. An audit row names the asker (its name, Kubernetes user and groups) and
+    # what was asked of the cluster (verb, kind, namespace, name); a turn names its asker.
+    """
+    ALTER TABLE audit_log ADD COLUMN asker TEXT;
+    ALTER TABLE audit_log ADD COLUMN asker_user TEXT;
+    ALTER TABLE audit_log ADD COLUMN asker_groups TEXT;
+    ALTER TABLE audit_log ADD COLUMN verb TEXT;
+    ALTER TABLE audit_log ADD COLUMN kind TEXT;
+    ALTER TABLE audit_log ADD COLUMN namespace TEXT;
+    ALTER TABLE audit_log ADD COLUMN name TEXT;
+    CREATE INDEX ix_audit_log_asker ON audit_log(asker, at);
+    ALTER TABLE agent_turns ADD COLUMN asker TEXT;
+    ALTER TABLE agent_turns ADD COLUMN asker_user TEXT;
+    ALTER TABLE agent_turns ADD COLUMN asker_groups TEXT;
+    """,
 )
 
 CREATE_VERSION_TABLE = """
@@ -216,6 +231,13 @@ def expire_scope_sql(kind: str, *, namespace: bool) -> str:
     return delete_scope_sql(kind, namespace=namespace).replace(
         f"DELETE FROM {table_for(kind)}", f"UPDATE {table_for(kind)} SET ttl_expires_at = ?", 1
     )
+
+
+def count_by_namespace_sql(kind: str) -> str:
+    """(namespace, rows) of one kind in one cluster; binds cluster[, kind]."""
+    ns_col = "namespace" if (kind not in SPEC_TABLES or _namespaced_spec(kind)) else "''"
+    where = "cluster_name = ?" + ("" if kind in SPEC_TABLES else " AND kind = ?")
+    return f"SELECT {ns_col}, COUNT(*) FROM {table_for(kind)} WHERE {where} GROUP BY 1"
 
 
 DELETE_LABELS_SCOPE = "DELETE FROM resource_labels WHERE cluster_name = ? AND kind = ?"
@@ -320,6 +342,7 @@ SELECT_SCANS = (
     "FROM scan_history WHERE cluster_name = ? ORDER BY id DESC LIMIT ?"
 )
 SCAN_COUNTS = "SELECT status, COUNT(*) FROM scan_history GROUP BY status"
+SCAN_COUNTS_OF_CLUSTER = "SELECT status, COUNT(*) FROM scan_history WHERE cluster_name = ? GROUP BY status"
 # --- clusters ------------------------------------------------------------------------------
 UPSERT_CLUSTER = """
 INSERT INTO clusters (name, version, api_server, node_count, ttl_expires_at, context, user_name, updated_at)
@@ -384,32 +407,81 @@ SELECT_TOOL_USAGE = (
     "SELECT tool_name, usage_count, success_count, error_count, avg_response_time, last_used_at "
     "FROM tool_usage_stats ORDER BY usage_count DESC, tool_name"
 )
-INSERT_AUDIT = """
-INSERT INTO audit_log (at, cluster_name, identity, tool, arguments, writes, approved_by, approved_at,
-    status, error_message, duration_ms, origin)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
-SELECT_AUDIT = (
-    "SELECT at, cluster_name, identity, tool, arguments, writes, approved_by, approved_at, status, "
-    "error_message, duration_ms, origin FROM audit_log ORDER BY id DESC LIMIT ?"
+AUDIT_COLUMNS = (
+    "at",
+    "cluster_name",
+    "identity",
+    "tool",
+    "arguments",
+    "writes",
+    "approved_by",
+    "approved_at",
+    "status",
+    "error_message",
+    "duration_ms",
+    "origin",
+    "asker",
+    "asker_user",
+    "asker_groups",
+    "verb",
+    "kind",
+    "namespace",
+    "name",
 )
+INSERT_AUDIT = (
+    f"INSERT INTO audit_log ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' for _ in AUDIT_COLUMNS)})"
+)
+
+
+def select_audit_sql(*, asker: bool = False, cluster: bool = False) -> str:
+    """The latest audit rows, newest first; binds [asker], [cluster], then the limit."""
+    where = [c for c, on in (("asker = ?", asker), ("cluster_name = ?", cluster)) if on]
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    return f"SELECT {', '.join(AUDIT_COLUMNS)} FROM audit_log{clause} ORDER BY id DESC LIMIT ?"
+
+
 INSERT_TURN = """
 INSERT INTO agent_turns (at, thread_id, cluster_name, intent, resource, operation, tool, outcome,
     answered_from_cache, executed, cache_lookups, cache_hits, prompt_tokens, duration_ms, non_llm_ms,
-    read_ms, params_suggested, params_accepted, provider)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    read_ms, params_suggested, params_accepted, provider, asker, asker_user, asker_groups)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
-TURN_TOTALS = """
+
+
+def turn_filter(*, cluster: bool = False, asker: bool = False) -> str:
+    """The WHERE clause of the KPI queries: binds [cluster], then [asker]."""
+    where = [c for c, on in (("cluster_name = ?", cluster), ("asker = ?", asker)) if on]
+    return f"WHERE {' AND '.join(where)}" if where else ""
+
+
+def turn_totals_sql(*, cluster: bool = False, asker: bool = False) -> str:
+    """Turn count, lookups, hits, prompt tokens and parameters over the selected turns."""
+    return f"""
 SELECT COUNT(*), COALESCE(SUM(cache_lookups), 0), COALESCE(SUM(cache_hits), 0),
     AVG(prompt_tokens), COALESCE(SUM(params_suggested), 0), COALESCE(SUM(params_accepted), 0)
-FROM agent_turns
+FROM agent_turns {turn_filter(cluster=cluster, asker=asker)}
 """
-# Whole read turns (every node, the LLM's own time taken out) that answered, per kind,
-# operation and path: the response-time KPI compares the two paths of one (kind, operation).
-READ_TIMES = """
+
+
+TURN_TOTALS = turn_totals_sql()
+
+
+def read_times_sql(*, cluster: bool = False, asker: bool = False) -> str:
+    """Whole read turns that answered, per kind, operation and path (cache or MCP).
+
+    Every node, the LLM's own time taken out: the response-time KPI compares the two paths
+    of one (kind, operation).
+    """
+    selected = turn_filter(cluster=cluster, asker=asker).replace("WHERE ", "AND ")
+    return f"""
 SELECT resource, operation, answered_from_cache, AVG(non_llm_ms), COUNT(*) FROM agent_turns
 WHERE non_llm_ms IS NOT NULL AND intent != 'action' AND outcome = 'answer' AND resource IS NOT NULL
+    {selected}
 GROUP BY resource, operation, answered_from_cache
 """
+
+
+READ_TIMES = read_times_sql()
+TURN_CLUSTERS = "SELECT DISTINCT cluster_name FROM agent_turns WHERE cluster_name IS NOT NULL ORDER BY 1"
 INSERT_EVAL_RUN = "INSERT INTO eval_runs (at, dataset, cluster, provider, metrics) VALUES (?, ?, ?, ?, ?)"
 LAST_EVAL_RUN = "SELECT at, dataset, cluster, provider, metrics FROM eval_runs ORDER BY id DESC LIMIT 1"

@@ -38,6 +38,12 @@ class TurnRow(TypedDict, total=False):
     params_suggested: int
     params_accepted: int
     provider: str | None
+    asker: str | None
+    """Who asked (an auth identity or a Kubernetes user; ``scanner`` for the kubeconfig's own)."""
+    asker_user: str | None
+    """The Kubernetes user the turn read as (None for the scanner's identity)."""
+    asker_groups: str | None
+    """The asker's Kubernetes groups, as a JSON list."""
 
 
 TURN_COLUMNS: tuple[str, ...] = tuple(TurnRow.__annotations__)
@@ -56,10 +62,24 @@ class Turns(Pool):
         async with self.transaction() as conn:
             await conn.execute(sql.INSERT_TURN, values)
 
-    async def kpi_inputs(self) -> dict[str, Any]:
-        """The recorded data the spec's KPIs are computed from."""
-        turns = (await self._read_all(sql.TURN_TOTALS))[0]
-        reads = await self._read_all(sql.READ_TIMES)
+    async def turn_clusters(self) -> list[str]:
+        """The clusters that recorded turns, by name."""
+        return [str(r[0]) for r in await self._read_all(sql.TURN_CLUSTERS)]
+
+    async def kpi_inputs(self, *, cluster: str | None = None, asker: str | None = None) -> dict[str, Any]:
+        """The recorded data the spec's KPIs are computed from.
+
+        ``cluster`` and ``asker`` keep only the turns of that cluster and of that asker; the
+        scans counted are then the cluster's.
+        """
+        where = {"cluster": cluster is not None, "asker": asker is not None}
+        binds = tuple(v for v in (cluster, asker) if v is not None)
+        turns = (await self._read_all(sql.turn_totals_sql(**where), binds))[0]
+        reads = await self._read_all(sql.read_times_sql(**where), binds)
+        if cluster is None:
+            scans = await self._read_all(sql.SCAN_COUNTS)
+        else:
+            scans = await self._read_all(sql.SCAN_COUNTS_OF_CLUSTER, (cluster,))
         last_eval = await self._read_all(sql.LAST_EVAL_RUN)
         return {
             "turns": int(turns[0]),
@@ -72,7 +92,7 @@ class Turns(Pool):
                 {"resource": r, "operation": op, "from_cache": bool(c), "avg_ms": ms, "count": n}
                 for r, op, c, ms, n in reads
             ],
-            "scans": {str(s): int(c) for s, c in await self._read_all(sql.SCAN_COUNTS)},
+            "scans": {str(s): int(c) for s, c in scans},
             "last_eval": (
                 {"at": last_eval[0][0], "dataset": last_eval[0][1], "metrics": json.loads(last_eval[0][4])}
                 if last_eval

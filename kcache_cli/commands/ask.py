@@ -22,7 +22,7 @@ from kcache_cli.commands.prompts import (
 )
 
 EXIT_NOT_DONE = 1
-"""A write not approved, or a clarification left unanswered."""
+"""A write not approved, a request refused (the asker may not, ...), or a clarification left unanswered."""
 
 
 def _context(fresh: bool, as_user: str | None = None, as_groups: list[str] | None = None) -> Context:
@@ -96,7 +96,8 @@ async def ask(
         tail = footer(result.record)
         if tail:
             echo(tail)
-    return EXIT_NOT_DONE if result.refused is not None else 0
+    not_done = result.refused is not None or result.record.get("outcome") == "refuse"
+    return EXIT_NOT_DONE if not_done else 0
 
 
 async def chat(*, fresh: bool, settings: Settings) -> int:
