@@ -24,7 +24,6 @@ from kcache.access import (
     EVERYTHING,
     NOTHING,
     AccessCache,
-    AccessError,
     FilteredStore,
     Grant,
     Reviewer,
@@ -32,9 +31,9 @@ from kcache.access import (
     identity_key,
     is_scanner,
     permit,
+    store_grant,
 )
 from kcache.errors import KcacheError, ToolCallError
-from kcache.kinds import BY_NAME
 from kcache.kubeconfig import Identity, read_identities
 from kcache.logs import event
 from kcache.mcp import McpConnection, ToolResult
@@ -140,15 +139,11 @@ class Kcache:
         if is_scanner(asker):
             return EVERYTHING
         # The namespaces the scanner cached (not a view's): a grant is reviewed for each of them.
-        store = self.scanning().store
-        namespaces = [name for _, name in (await store.names(self.cluster, ["namespace"]))["namespace"]]
-        try:
-            return await self._access().grant(
-                self.cluster, asker, await self.reviewer(), namespaces=namespaces, kinds=list(BY_NAME)
-            )
-        except AccessError as exc:
-            event(logger, "access", "denied", f"{asker['name']} reads nothing of {self.cluster}: {exc}")
-            return NOTHING
+        reviewer = await self.reviewer()
+        grant = await store_grant(self.scanning().store, self._access(), self.cluster, asker, reviewer)
+        if grant is NOTHING:
+            event(logger, "access", "denied", f"{asker['name']} reads nothing of {self.cluster}")
+        return grant
 
     async def permit(
         self, asker: Asker, verb: str, kind: str, namespace: str | None, subresource: str = ""
