@@ -148,7 +148,14 @@ async def param_suggest(
 
     if (forbidden := await _forbidden(kc, state, dict(resolved))) is not None:
         # Before any approval is asked: an asker never sees a prompt for what they may not do.
-        plan.update({"outcome": "refuse", "reason": forbidden, "candidates": [], "missing": None})
+        # A namespace the asker cannot see may be a typo of one they can: offer those, drawn
+        # from their own view like any suggestion (a forbidden and a missing one read the same).
+        unseen = resolved.get("missing")
+        offered = list(unseen["suggestions"]) if unseen and unseen["what"] == "namespace" else []
+        if offered:
+            joined = ", ".join(offered)
+            forbidden += f"；是否指 {joined}？" if u.get("language") == "zh" else f"; did you mean {joined}?"
+        plan.update({"outcome": "refuse", "reason": forbidden, "candidates": offered, "missing": None})
 
     ns = resolved.get("namespace")
     if ns:

@@ -182,8 +182,20 @@ async def test_param_suggest_refuses_before_planning(store: Store, tmp_path: Pat
     }
     out = await param_suggest(hidden, Runtime(context=Context()), kc=kc)
     assert (out["plan"]["outcome"], out["plan"]["reason"]) == ("refuse", "你无权删除 payments 中的 pods")
+    # A typo of a namespace the asker can see: the refusal offers the asker's own near names.
+    typo: Any = {
+        **hidden,
+        "understanding": understanding(
+            intent="action", operation="delete", name_mention="x", namespace_mention="boutiqe"
+        ),
+        "resolved": {"missing": {"what": "namespace", "mention": "boutiqe", "suggestions": ["boutique"]}},
+    }
+    out = await param_suggest(typo, Runtime(context=Context()), kc=kc)
+    assert out["plan"]["reason"] == "you may not delete pods in boutiqe; did you mean boutique?"
+    assert out["plan"]["candidates"] == ["boutique"]
     rows = await store.audit_log()
     assert [(r["status"], r["tool"], r["namespace"]) for r in rows] == [
+        ("refused", "delete", "boutiqe"),
         ("refused", "delete", "payments"),
         ("refused", "resources_scale", "boutique"),
     ]
