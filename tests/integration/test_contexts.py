@@ -20,8 +20,8 @@ from kcache import runtime
 from kcache.context import Context
 from kcache.settings import Settings
 from kcache.store import Store
-from tests.integration.test_cli_commands import kcache as run_cli
-from tests.integration.test_cli_commands import kcache_env
+from tests.support.cli import kcache as run_cli
+from tests.support.cli import kcache_env
 
 pytestmark = pytest.mark.integration
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kcache.model import Resource
 from kcache.store import Store
+from tests.support.cli import kcache
 
 pytestmark = pytest.mark.integration
 
@@ -42,25 +42,9 @@ COMMANDS = [
 def run(tmp_path: Path, db: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     kubeconfig = tmp_path / "kubeconfig.yaml"
     kubeconfig.write_text(KUBECONFIG)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CACHE_", "MCP_", "LLM_", "SCANNER_"))}
-    env.update(
-        {
-            "CACHE_DB_PATH": str(db),
-            "KUBECONFIG": str(kubeconfig),
-            "LLM_PROVIDER": "offline",
-            "LOG_LEVEL": "WARNING",
-            **extra,
-        }
-    )
     # A generous timeout: the point is that the process ends at all.
-    return subprocess.run(
-        [sys.executable, "-m", "kcache_cli", *args],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
+    return kcache(
+        tmp_path, kubeconfig, *args, timeout=120, module="kcache_cli", CACHE_DB_PATH=str(db), **extra
     )
 
 
