@@ -29,9 +29,15 @@ ROOT = Path(__file__).resolve().parents[2]
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-@pytest.fixture
-def two(tmp_path: Path) -> Iterator[tuple[DevCluster, DevCluster, Path, dict[str, list[str]]]]:
-    """prod (the demo cluster) and staging (dataplat) in one kubeconfig; write requests per cluster."""
+@pytest.fixture(scope="module")
+def clusters(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[DevCluster, DevCluster, Path, dict[str, list[str]]]]:
+    """prod (the demo cluster) and staging (dataplat) in one kubeconfig, shared by the module.
+
+    The tests' writes (two scales) change no object another test reads; each test sees the
+    write requests sent during it only.
+    """
     writes: dict[str, list[str]] = {"prod": [], "staging": []}
     with (
         DevCluster(ROOT / "devcluster" / "clusters" / "demo") as prod,
@@ -46,9 +52,21 @@ def two(tmp_path: Path) -> Iterator[tuple[DevCluster, DevCluster, Path, dict[str
 
             dc.add_hook(hook)
         kube = write_contexts(
-            tmp_path / "kubeconfig.yaml", [prod.context("prod"), staging.context("staging")], current="prod"
+            tmp_path_factory.mktemp("contexts") / "kubeconfig.yaml",
+            [prod.context("prod"), staging.context("staging")],
+            current="prod",
         )
         yield prod, staging, kube, writes
+
+
+@pytest.fixture
+def two(
+    clusters: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]],
+) -> tuple[DevCluster, DevCluster, Path, dict[str, list[str]]]:
+    """The module's two clusters, with the write requests recorded from this test on."""
+    for requests in clusters[3].values():
+        requests.clear()
+    return clusters
 
 
 def kcache(tmp_path: Path, kube: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
