@@ -7,6 +7,7 @@ does not; a logs answer must hold the pod's log lines, not the tool's JSON aroun
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from devcluster import DevCluster
 from kcache.settings import PROJECT_ROOT
 from kcache_cli.commands.demo import QUESTIONS
-from tests.support.cli import kcache
+from tests.support.cli import kcache_in_process
 
 pytestmark = pytest.mark.integration
 
@@ -34,8 +35,18 @@ SERVERS: dict[str, dict[str, str]] = {
 }
 
 
-def run(folder: Path, kubeconfig: Path, server: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return kcache(folder, kubeconfig, *args, timeout=300, SCANNER_TIMEOUT="60", **SERVERS[server])
+@pytest.fixture
+def run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``kcache`` as the console script runs it, on one of the three servers (in this process)."""
+
+    def run(folder: Path, kubeconfig: Path, server: str, *args: str) -> subprocess.CompletedProcess[str]:
+        return kcache_in_process(
+            monkeypatch, capsys, folder, kubeconfig, *args, SCANNER_TIMEOUT="60", **SERVERS[server]
+        )
+
+    return run
 
 
 @pytest.mark.parametrize(
@@ -47,7 +58,10 @@ def run(folder: Path, kubeconfig: Path, server: str, *args: str) -> subprocess.C
     ],
 )
 def test_the_demo_questions_through_each_server(
-    server: str, devcluster_demo: DevCluster, tmp_path: Path
+    server: str,
+    devcluster_demo: DevCluster,
+    tmp_path: Path,
+    run: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     kube = devcluster_demo.kubeconfig
     assert kube is not None

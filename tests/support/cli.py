@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kcache.settings import PROJECT_ROOT
+from kcache_cli.main import main
 
 CANARY = b"CANARY-SECRET"
 # base64 of "CANARY-SECRET..." starts with these characters whatever follows.
@@ -52,3 +56,39 @@ def kcache(
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
+
+
+def kcache_in_process(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    kubeconfig: Path,
+    *args: str,
+    **extra: str,
+) -> subprocess.CompletedProcess[str]:
+    """``kcache ARGS`` through the console script's ``main()`` in this process, as :func:`kcache` runs it.
+
+    The same environment (:func:`kcache_env`), working folder, exit status and output, without
+    a new interpreter importing the graphs for every command; for tests whose subject is what
+    the commands answer rather than the process around them. The loggers ``main()`` configures
+    are put back as they were, so later tests do not write to this test's captured stderr.
+    """
+    loggers = [logging.getLogger(name) for name in ("", "kcache", "graph", "nodes")]
+    saved = [(lg, list(lg.handlers), lg.level, lg.propagate) for lg in loggers]
+    wanted = kcache_env(tmp_path, kubeconfig, **extra)
+    with monkeypatch.context() as env:
+        for name in set(os.environ) - set(wanted):
+            env.delenv(name)
+        for name, value in wanted.items():
+            env.setenv(name, value)
+        env.chdir(tmp_path)
+        capsys.readouterr()
+        try:
+            status = main(list(args))
+        finally:
+            out, err = capsys.readouterr()
+            for lg, handlers, level, propagate in saved:
+                lg.handlers[:] = handlers
+                lg.setLevel(level)
+                lg.propagate = propagate
+    return subprocess.CompletedProcess(["kcache", *args], status, out, err)
