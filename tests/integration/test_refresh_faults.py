@@ -26,7 +26,7 @@ from devcluster import DevCluster
 from kcache import runtime, scan
 from kcache.runtime import Kcache
 from kcache.settings import Settings
-from tests.support.cli import kcache as run_cli
+from tests.support.cli import kcache_in_process
 from tests.support.procs import mcp_server_pids
 
 pytestmark = pytest.mark.integration
@@ -398,7 +398,12 @@ async def test_a_read_through_refresh_waits_for_a_running_tier_scan(rig: Rig) ->
     assert history["pods/boutique"]["started_at"] >= history["tier:dynamic"]["finished_at"]
 
 
-def test_the_cli_after_a_narrowed_first_refresh(devcluster: DevCluster, tmp_path: Path) -> None:
+def test_the_cli_after_a_narrowed_first_refresh(
+    devcluster: DevCluster,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """What a user saw: `refresh` exit 0, `health` healthy, and "0 pods" in boutique from the cache."""
     dc = devcluster
     assert dc.kubeconfig is not None
@@ -406,7 +411,7 @@ def test_the_cli_after_a_narrowed_first_refresh(devcluster: DevCluster, tmp_path
     kube = dc.kubeconfig
 
     def kcache(*args: str) -> subprocess.CompletedProcess[str]:
-        return run_cli(tmp_path, kube, *args, timeout=300, LOG_LEVEL="ERROR")
+        return kcache_in_process(monkeypatch, capsys, tmp_path, kube, *args, LOG_LEVEL="ERROR")
 
     refreshed = kcache("refresh", "--once")
     assert refreshed.returncode == 1 and "pods: partial:" in refreshed.stdout, refreshed.stdout

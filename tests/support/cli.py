@@ -72,6 +72,7 @@ def kcache_in_process(
     a new interpreter importing the graphs for every command; for tests whose subject is what
     the commands answer rather than the process around them. The loggers ``main()`` configures
     are put back as they were, so later tests do not write to this test's captured stderr.
+    ``main()`` runs its own event loop (with signal handlers): call this from a plain test.
     """
     loggers = [logging.getLogger(name) for name in ("", "kcache", "graph", "nodes")]
     saved = [(lg, list(lg.handlers), lg.level, lg.propagate) for lg in loggers]
