@@ -12,6 +12,7 @@ import pytest
 from kcache.model import Resource
 from kcache.store import Store
 from tests.support.cli import kcache
+from tests.support.sqlite_files import corrupt_a_middle_page
 
 pytestmark = pytest.mark.integration
 
@@ -99,16 +100,7 @@ async def test_health_on_a_corrupt_page_says_fail_integrity_check(tmp_path: Path
             for i in range(2000)
         ]
         await store.replace("devcluster", "pod", pods, ttl_s=60)
-    con = sqlite3.connect(db)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    page, pages = (
-        con.execute("PRAGMA page_size").fetchone()[0],
-        con.execute("PRAGMA page_count").fetchone()[0],
-    )
-    con.close()
-    with open(db, "r+b") as f:
-        f.seek(page * (pages // 2))
-        f.write(b"\xff" * page)
+    corrupt_a_middle_page(db)
     done = run(tmp_path, db, "health")
     assert done.returncode == 1
     assert "Traceback" not in done.stderr, done.stderr

@@ -9,6 +9,7 @@ import yaml
 from kcache.errors import SecretLeakError, StoreError
 from kcache.model import Resource
 from kcache.store import Store, cipher, sql
+from tests.support.sqlite_files import corrupt_a_middle_page
 
 DEMO = Path(__file__).resolve().parents[2] / "devcluster" / "clusters" / "demo"
 if not DEMO.is_dir():
@@ -135,16 +136,7 @@ async def test_integrity_check_reports_a_corrupt_page_instead_of_raising(tmp_pat
     path = tmp_path / "cache.db"
     async with Store(path) as s:
         await s.replace("c", "pod", [pod(f"web-1-{i:04d}") for i in range(2000)], ttl_s=60)
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    page, pages = (
-        con.execute("PRAGMA page_size").fetchone()[0],
-        con.execute("PRAGMA page_count").fetchone()[0],
-    )
-    con.close()
-    with open(path, "r+b") as f:
-        f.seek(page * (pages // 2))
-        f.write(b"\xff" * page)
+    corrupt_a_middle_page(path)
     async with Store(path) as s:
         result = await s.integrity_check()
         assert result != "ok" and "malformed" in result
