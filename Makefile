@@ -33,8 +33,10 @@ $(K8S_MCP_VENV)/.installed: requirements-k8s-mcp.txt
 demo: install
 	LLM_PROVIDER=offline $(VENV)/bin/kcache demo
 
+# Two workers, a file each at a time (a file's module fixtures start once): most of the suite waits
+# on subprocesses, which the other worker overlaps.
 test: install lint
-	$(PY) -m pytest tests -q
+	$(PY) -m pytest tests -q -n 2 --dist loadfile
 
 unit: install
 	$(PY) -m pytest tests/unit -q

@@ -10,7 +10,7 @@ import pexpect
 import pytest
 
 from devcluster import DevCluster
-from tests.integration.test_cli_commands import CANARY, kcache, kcache_env
+from tests.support.cli import CANARY, kcache, kcache_env
 
 pytestmark = pytest.mark.integration
 

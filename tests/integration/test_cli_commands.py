@@ -18,39 +18,9 @@ from devcluster import DevCluster
 from kcache.kubeconfig import read_identity
 from kcache.store import Store
 from kcache.store.sql import MIGRATIONS
+from tests.support.cli import CANARY, CANARY_B64, kcache, kcache_env
 
 pytestmark = pytest.mark.integration
-
-CANARY = b"CANARY-SECRET"
-# base64 of "CANARY-SECRET..." starts with these characters whatever follows.
-CANARY_B64 = b"Q0FOQVJZLVNFQ1JFV"
-
-
-def kcache_env(tmp_path: Path, kubeconfig: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CACHE_", "MCP_", "LLM_", "SCANNER_"))}
-    env.update(
-        {
-            "CACHE_DB_PATH": str(tmp_path / "cache.db"),
-            "KUBECONFIG": str(kubeconfig),
-            "LLM_PROVIDER": "offline",
-            "LOG_LEVEL": "WARNING",
-            **extra,
-        }
-    )
-    return env
-
-
-def kcache(
-    tmp_path: Path, kubeconfig: Path, *args: str, timeout: float = 120, **extra: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kcache_cli.main", *args],
-        env=kcache_env(tmp_path, kubeconfig, **extra),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def test_tools_json_lists_the_capability_map(devcluster_demo: DevCluster, tmp_path: Path) -> None:

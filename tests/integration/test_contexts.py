@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,7 @@ from kcache import runtime
 from kcache.context import Context
 from kcache.settings import Settings
 from kcache.store import Store
-from tests.integration.test_cli_commands import kcache as run_cli
-from tests.integration.test_cli_commands import kcache_env
+from tests.support.cli import kcache_env, kcache_in_process
 
 pytestmark = pytest.mark.integration
 
@@ -29,9 +29,15 @@ ROOT = Path(__file__).resolve().parents[2]
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-@pytest.fixture
-def two(tmp_path: Path) -> Iterator[tuple[DevCluster, DevCluster, Path, dict[str, list[str]]]]:
-    """prod (the demo cluster) and staging (dataplat) in one kubeconfig; write requests per cluster."""
+@pytest.fixture(scope="module")
+def clusters(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[DevCluster, DevCluster, Path, dict[str, list[str]]]]:
+    """prod (the demo cluster) and staging (dataplat) in one kubeconfig, shared by the module.
+
+    The tests' writes (two scales) change no object another test reads; each test sees the
+    write requests sent during it only.
+    """
     writes: dict[str, list[str]] = {"prod": [], "staging": []}
     with (
         DevCluster(ROOT / "devcluster" / "clusters" / "demo") as prod,
@@ -46,14 +52,38 @@ def two(tmp_path: Path) -> Iterator[tuple[DevCluster, DevCluster, Path, dict[str
 
             dc.add_hook(hook)
         kube = write_contexts(
-            tmp_path / "kubeconfig.yaml", [prod.context("prod"), staging.context("staging")], current="prod"
+            tmp_path_factory.mktemp("contexts") / "kubeconfig.yaml",
+            [prod.context("prod"), staging.context("staging")],
+            current="prod",
         )
         yield prod, staging, kube, writes
 
 
-def kcache(tmp_path: Path, kube: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    """The CLI on both clusters (KCACHE_CONTEXTS=prod,staging unless ``extra`` says otherwise)."""
-    return run_cli(tmp_path, kube, *args, timeout=180, **{"KCACHE_CONTEXTS": "prod,staging", **extra})
+@pytest.fixture
+def two(
+    clusters: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]],
+) -> tuple[DevCluster, DevCluster, Path, dict[str, list[str]]]:
+    """The module's two clusters, with the write requests recorded from this test on."""
+    for requests in clusters[3].values():
+        requests.clear()
+    return clusters
+
+
+@pytest.fixture
+def kcache(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The CLI on both clusters (KCACHE_CONTEXTS=prod,staging unless ``extra`` says otherwise).
+
+    Its ``main()`` runs in this process: the commands' subject here is the clusters they reach.
+    """
+
+    def kcache(tmp_path: Path, kube: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return kcache_in_process(
+            monkeypatch, capsys, tmp_path, kube, *args, **{"KCACHE_CONTEXTS": "prod,staging", **extra}
+        )
+
+    return kcache
 
 
 def both_clusters(tmp_path: Path, kube: Path) -> Settings:
@@ -66,15 +96,17 @@ async def pod_namespaces(db: Path, cluster: str) -> set[str]:
         return {r.namespace or "" for r in (await store.query(cluster, "pod")).items}
 
 
-async def test_each_context_is_scanned_asked_and_written_on_its_own_cluster(
-    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]], tmp_path: Path
+def test_each_context_is_scanned_asked_and_written_on_its_own_cluster(
+    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]],
+    tmp_path: Path,
+    kcache: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     _, _, kube, writes = two
     done = kcache(tmp_path, kube, "refresh", "--once")
     assert done.returncode == 0, done.stderr
     assert "cluster prod:" in done.stdout and "cluster staging:" in done.stdout
-    prod_ns = await pod_namespaces(tmp_path / "cache.db", "prod")
-    staging_ns = await pod_namespaces(tmp_path / "cache.db", "staging")
+    prod_ns = asyncio.run(pod_namespaces(tmp_path / "cache.db", "prod"))
+    staging_ns = asyncio.run(pod_namespaces(tmp_path / "cache.db", "staging"))
     assert "boutique" in prod_ns and "boutique" not in staging_ns
     assert "data" in staging_ns and "data" not in prod_ns
 
@@ -97,7 +129,9 @@ async def test_each_context_is_scanned_asked_and_written_on_its_own_cluster(
 
 
 def test_refresh_context_scans_one_cluster(
-    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]], tmp_path: Path
+    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]],
+    tmp_path: Path,
+    kcache: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     _, _, kube, _ = two
     done = kcache(tmp_path, kube, "refresh", "--once", "--context", "staging")
@@ -116,7 +150,9 @@ def test_refresh_context_scans_one_cluster(
 
 
 def test_an_unknown_context_is_named(
-    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]], tmp_path: Path
+    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]],
+    tmp_path: Path,
+    kcache: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     _, _, kube, _ = two
     done = kcache(tmp_path, kube, "refresh", "--once", KCACHE_CONTEXTS="prod,qa")
@@ -202,8 +238,10 @@ async def test_an_approval_names_the_cluster_and_the_write_goes_there(
     assert writes["prod"] == [] and any("stream-processor" in w for w in writes["staging"])
 
 
-async def test_mcp_server_kubernetes_routes_each_scan_by_its_context(
-    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]], tmp_path: Path
+def test_mcp_server_kubernetes_routes_each_scan_by_its_context(
+    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]],
+    tmp_path: Path,
+    kcache: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     # mcp-server-kubernetes takes `context` on its kubectl tools too: one session fills both.
     prod, staging, kube, _ = two
@@ -221,4 +259,4 @@ async def test_mcp_server_kubernetes_routes_each_scan_by_its_context(
     assert done.returncode == 0, done.stderr
     for cluster, dc in (("prod", prod), ("staging", staging)):
         want = {p["metadata"]["namespace"] for p in dc.list("pod")}
-        assert await pod_namespaces(tmp_path / "cache.db", cluster) == want
+        assert asyncio.run(pod_namespaces(tmp_path / "cache.db", cluster)) == want

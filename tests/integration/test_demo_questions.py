@@ -6,9 +6,8 @@ does not; a logs answer must hold the pod's log lines, not the tool's JSON aroun
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,10 @@ import pytest
 from devcluster import DevCluster
 from kcache.settings import PROJECT_ROOT
 from kcache_cli.commands.demo import QUESTIONS
+from tests.support.cli import kcache_in_process
 
 pytestmark = pytest.mark.integration
 
-# The CLI as the `kcache` console script runs it, whatever the venv last installed.
-KCACHE = [sys.executable, "-m", "kcache_cli.main"]
 SERVERS: dict[str, dict[str, str]] = {
     "kubernetes-mcp-server": {},
     "mcp-server-kubernetes": {
@@ -37,29 +35,18 @@ SERVERS: dict[str, dict[str, str]] = {
 }
 
 
-def run(folder: Path, kubeconfig: Path, server: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CACHE_", "MCP_", "LLM_", "SCANNER_"))}
-    env.update(
-        {
-            "CACHE_DB_PATH": str(folder / "cache.db"),
-            "KUBECONFIG": str(kubeconfig),
-            "LLM_PROVIDER": "offline",
-            "LOG_LEVEL": "WARNING",
-            "SCANNER_TIMEOUT": "60",
-            # The project's packages as they are here, whichever of them the venv's install maps.
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
-            **SERVERS[server],
-        }
-    )
-    return subprocess.run(
-        [*KCACHE, *args],
-        env=env,
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+@pytest.fixture
+def run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``kcache`` as the console script runs it, on one of the three servers (in this process)."""
+
+    def run(folder: Path, kubeconfig: Path, server: str, *args: str) -> subprocess.CompletedProcess[str]:
+        return kcache_in_process(
+            monkeypatch, capsys, folder, kubeconfig, *args, SCANNER_TIMEOUT="60", **SERVERS[server]
+        )
+
+    return run
 
 
 @pytest.mark.parametrize(
@@ -71,7 +58,10 @@ def run(folder: Path, kubeconfig: Path, server: str, *args: str) -> subprocess.C
     ],
 )
 def test_the_demo_questions_through_each_server(
-    server: str, devcluster_demo: DevCluster, tmp_path: Path
+    server: str,
+    devcluster_demo: DevCluster,
+    tmp_path: Path,
+    run: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     kube = devcluster_demo.kubeconfig
     assert kube is not None

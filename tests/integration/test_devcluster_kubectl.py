@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
 from devcluster import DevCluster
+from tests.support.kubectl import kubectl
 
 pytestmark = pytest.mark.integration
-KUBECTL = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "kubectl"
-
-
-def kubectl(dc: DevCluster, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run kubectl against ``dc``; fails the test on a non-zero exit when ``check``."""
-    done = subprocess.run(
-        [str(KUBECTL), "--kubeconfig", str(dc.kubeconfig), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    if check:
-        assert done.returncode == 0, done.stderr
-    return done
 
 
 def _pods(dc: DevCluster, ns: str | None = None) -> list[dict]:  # type: ignore[type-arg]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,10 +11,10 @@ import pytest
 from kubernetes import client, config, watch
 
 from devcluster import DevCluster
+from tests.support.kubectl import kubectl as run_kubectl
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
-KUBECTL = ROOT / ".venv" / "bin" / "kubectl"
 INCIDENTS = ROOT / "devcluster" / "clusters" / "incidents"
 
 
@@ -28,16 +27,8 @@ def incidents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevCluster]:
 
 def kubectl(dc: DevCluster, *args: str, check: bool = True) -> str:
     """kubectl's output (stdout, and stderr when not ``check``ing the exit code)."""
-    done = subprocess.run(
-        [str(KUBECTL), "--kubeconfig", str(dc.kubeconfig), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    if check:
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-    return done.stdout + done.stderr
+    done = run_kubectl(dc, *args, check=check)
+    return done.stdout if check else done.stdout + done.stderr
 
 
 def _api(dc: DevCluster) -> client.ApiClient:

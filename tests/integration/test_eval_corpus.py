@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from evals.report import load_dataset
-from tests.integration.test_cli_commands import CANARY, kcache_env
+from tests.support.cli import CANARY, kcache_env
 
 pytestmark = pytest.mark.integration
 

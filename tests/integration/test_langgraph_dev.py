@@ -8,11 +8,14 @@ server's own persistence folder must hold no secret value.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -79,12 +82,49 @@ def _canary_files() -> list[str]:
     return [str(f) for f in folder.rglob("*") if f.is_file() and b"CANARY-SECRET" in f.read_bytes()]
 
 
+_held = 0
+"""How deep this process holds :func:`one_server_at_a_time` (it is re-entrant within a process)."""
+
+
+@contextlib.contextmanager
+def one_server_at_a_time() -> Iterator[None]:
+    """An exclusive lock across processes (pytest-xdist workers) on PROJECT_ROOT/.langgraph_api.
+
+    Every ``langgraph dev`` keeps its threads there and rewrites them on shutdown: two servers
+    at once would read each other's files half written, and a check of the folder would read
+    another test's server's files.
+    """
+    global _held
+    if _held:
+        _held += 1
+        try:
+            yield
+        finally:
+            _held -= 1
+        return
+    tag = hashlib.sha256(str(PROJECT_ROOT).encode()).hexdigest()[:12]
+    with open(Path(tempfile.gettempdir()) / f"kcache-langgraph-dev-{tag}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _held = 1
+        try:
+            yield
+        finally:
+            _held = 0
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @contextlib.contextmanager
 def langgraph_dev(kcache_vars: dict[str, str], folder: Path) -> Iterator[tuple[str, Path, float]]:
     """``langgraph dev`` offline on a free port with kcache's variables: (url, log file, start time).
 
     Stopped with SIGINT on exit, so its lifespan's exit runs; one that ignores it fails the test.
+    One server of this checkout runs at a time (the others wait for it).
     """
+    with one_server_at_a_time():
+        yield from _langgraph_dev(kcache_vars, folder)
+
+
+def _langgraph_dev(kcache_vars: dict[str, str], folder: Path) -> Iterator[tuple[str, Path, float]]:
     env = {
         **os.environ,
         **kcache_vars,
@@ -115,15 +155,15 @@ def langgraph_dev(kcache_vars: dict[str, str], folder: Path) -> Iterator[tuple[s
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("langgraph-dev")
-    with DevCluster(DEVCLUSTER_DEMO) as dc:
+    with one_server_at_a_time(), DevCluster(DEVCLUSTER_DEMO) as dc:
         dc.write_kubeconfig(tmp / "kubeconfig.yaml")
         with langgraph_dev(kcache_env(dc, tmp), tmp) as (url, log, started):
             ready = time.monotonic() - started
             print(f"\nlanggraph dev ready in {ready:.2f} s at {url}")  # noqa: T201
             yield Server(url=url, cluster=dc, ready_s=ready)
-    # The server writes its threads to disk on shutdown: nothing it wrote may hold a secret value.
-    assert "kcache open on cluster" in log.read_text(errors="replace")
-    assert _canary_files() == []
+        # The server writes its threads to disk on shutdown: nothing it wrote may hold a secret value.
+        assert "kcache open on cluster" in log.read_text(errors="replace")
+        assert _canary_files() == []
 
 
 def _interrupts(state: Any) -> list[dict[str, Any]]:

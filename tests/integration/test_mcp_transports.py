@@ -39,9 +39,11 @@ def serving(cmd: list[str], url: str) -> Iterator[str]:
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
+            # Ready once the response starts: an SSE endpoint sends its headers and then
+            # streams forever, so waiting for the whole body would wait out the deadline.
             try:
-                httpx.get(url, timeout=0.5)
-                break
+                with httpx.stream("GET", url, timeout=0.5):
+                    break
             except httpx.TransportError:
                 time.sleep(0.1)
         yield url

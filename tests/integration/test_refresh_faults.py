@@ -13,7 +13,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,8 @@ from starlette.responses import Response
 from devcluster import DevCluster
 from kcache import runtime, scan
 from kcache.runtime import Kcache
-from kcache.settings import PROJECT_ROOT, Settings
+from kcache.settings import Settings
+from tests.support.cli import kcache_in_process
 from tests.support.procs import mcp_server_pids
 
 pytestmark = pytest.mark.integration
@@ -398,33 +398,20 @@ async def test_a_read_through_refresh_waits_for_a_running_tier_scan(rig: Rig) ->
     assert history["pods/boutique"]["started_at"] >= history["tier:dynamic"]["finished_at"]
 
 
-def test_the_cli_after_a_narrowed_first_refresh(devcluster: DevCluster, tmp_path: Path) -> None:
+def test_the_cli_after_a_narrowed_first_refresh(
+    devcluster: DevCluster,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """What a user saw: `refresh` exit 0, `health` healthy, and "0 pods" in boutique from the cache."""
     dc = devcluster
     assert dc.kubeconfig is not None
     dc.access.deny("list", "pods", "")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CACHE_", "MCP_", "LLM_", "SCANNER_"))}
-    env.update(
-        {
-            "CACHE_DB_PATH": str(tmp_path / "cache.db"),
-            "KUBECONFIG": str(dc.kubeconfig),
-            "LLM_PROVIDER": "offline",
-            "LOG_LEVEL": "ERROR",
-            # The project's packages as they are here, whichever of them the venv's install maps.
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
-        }
-    )
+    kube = dc.kubeconfig
 
     def kcache(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "kcache_cli.main", *args],
-            env=env,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            stdin=subprocess.DEVNULL,
-        )
+        return kcache_in_process(monkeypatch, capsys, tmp_path, kube, *args, LOG_LEVEL="ERROR")
 
     refreshed = kcache("refresh", "--once")
     assert refreshed.returncode == 1 and "pods: partial:" in refreshed.stdout, refreshed.stdout

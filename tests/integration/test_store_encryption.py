@@ -11,7 +11,7 @@ import pytest
 from devcluster import DevCluster
 from kcache.kubeconfig import read_identity
 from kcache.store import Store
-from tests.integration.test_cli_commands import CANARY, kcache
+from tests.support.cli import CANARY, kcache
 
 pytestmark = pytest.mark.integration
 

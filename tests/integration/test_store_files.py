@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kcache.model import Resource
 from kcache.store import Store
+from tests.support.cli import kcache
+from tests.support.sqlite_files import corrupt_a_middle_page
 
 pytestmark = pytest.mark.integration
 
@@ -42,25 +43,9 @@ COMMANDS = [
 def run(tmp_path: Path, db: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     kubeconfig = tmp_path / "kubeconfig.yaml"
     kubeconfig.write_text(KUBECONFIG)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CACHE_", "MCP_", "LLM_", "SCANNER_"))}
-    env.update(
-        {
-            "CACHE_DB_PATH": str(db),
-            "KUBECONFIG": str(kubeconfig),
-            "LLM_PROVIDER": "offline",
-            "LOG_LEVEL": "WARNING",
-            **extra,
-        }
-    )
     # A generous timeout: the point is that the process ends at all.
-    return subprocess.run(
-        [sys.executable, "-m", "kcache_cli", *args],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
+    return kcache(
+        tmp_path, kubeconfig, *args, timeout=120, module="kcache_cli", CACHE_DB_PATH=str(db), **extra
     )
 
 
@@ -115,16 +100,7 @@ async def test_health_on_a_corrupt_page_says_fail_integrity_check(tmp_path: Path
             for i in range(2000)
         ]
         await store.replace("devcluster", "pod", pods, ttl_s=60)
-    con = sqlite3.connect(db)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    page, pages = (
-        con.execute("PRAGMA page_size").fetchone()[0],
-        con.execute("PRAGMA page_count").fetchone()[0],
-    )
-    con.close()
-    with open(db, "r+b") as f:
-        f.seek(page * (pages // 2))
-        f.write(b"\xff" * page)
+    corrupt_a_middle_page(db)
     done = run(tmp_path, db, "health")
     assert done.returncode == 1
     assert "Traceback" not in done.stderr, done.stderr

@@ -31,8 +31,8 @@ from kcache.settings import PROJECT_ROOT
 from kcache.store import Store
 from kcache.watch import Tuning, Watchers
 from tests.conftest import DEVCLUSTER_DEMO
-from tests.integration.test_cli_commands import CANARY, CANARY_B64, kcache, kcache_env
 from tests.integration.test_langgraph_dev import langgraph_dev
+from tests.support.cli import CANARY, CANARY_B64, kcache, kcache_env
 
 pytestmark = pytest.mark.integration
 
