@@ -25,13 +25,11 @@ from kcache.context import Context
 from kcache.settings import Settings
 from tests.integration.test_access import _view_binding, teams
 from tests.integration.test_cli_commands import kcache, kcache_env
-from tests.integration.test_contexts import kcache as kcache_on_both
-from tests.integration.test_contexts import two
 from tests.support.gemini_stub import GeminiStub
 
 pytestmark = pytest.mark.integration
 
-__all__ = ["teams", "two"]  # fixtures used here
+__all__ = ["teams"]  # fixtures used here
 
 
 @pytest.fixture(scope="module")
@@ -239,21 +237,3 @@ async def test_a_write_gemini_chooses_for_an_asker_who_may_not_is_refused(
             victim,
         )
     )
-
-
-def test_stats_report_each_cluster(
-    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]], tmp_path: Path
-) -> None:
-    _, _, kube, _ = two
-    assert kcache_on_both(tmp_path, kube, "ask", "list pods in boutique").returncode == 0
-    for question in ("list pods in data", "list deployments in data"):
-        asked = kcache_on_both(tmp_path, kube, "ask", "--context", "staging", question)
-        assert asked.returncode == 0, asked.stderr
-    report = json.loads(kcache_on_both(tmp_path, kube, "stats", "--json").stdout)
-    assert report["turns"] == 3 and set(report["clusters"]) == {"prod", "staging"}
-    prod, staging = report["clusters"]["prod"], report["clusters"]["staging"]
-    assert (prod["turns"], staging["turns"]) == (1, 2)
-    assert staging["kpis"]["cache_hit_rate"]["basis"]["lookups"] >= 2
-    assert prod["cached_objects"]["pod"] > 0 and "deployment" in staging["cached_objects"]
-    text = kcache_on_both(tmp_path, kube, "stats").stdout
-    assert "cluster prod: 1 agent turns" in text and "cluster staging: 2 agent turns" in text

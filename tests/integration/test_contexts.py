@@ -260,3 +260,23 @@ def test_mcp_server_kubernetes_routes_each_scan_by_its_context(
     for cluster, dc in (("prod", prod), ("staging", staging)):
         want = {p["metadata"]["namespace"] for p in dc.list("pod")}
         assert asyncio.run(pod_namespaces(tmp_path / "cache.db", cluster)) == want
+
+
+def test_stats_report_each_cluster(
+    two: tuple[DevCluster, DevCluster, Path, dict[str, list[str]]],
+    tmp_path: Path,
+    kcache: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    _, _, kube, _ = two
+    assert kcache(tmp_path, kube, "ask", "list pods in boutique").returncode == 0
+    for question in ("list pods in data", "list deployments in data"):
+        asked = kcache(tmp_path, kube, "ask", "--context", "staging", question)
+        assert asked.returncode == 0, asked.stderr
+    report = json.loads(kcache(tmp_path, kube, "stats", "--json").stdout)
+    assert report["turns"] == 3 and set(report["clusters"]) == {"prod", "staging"}
+    prod, staging = report["clusters"]["prod"], report["clusters"]["staging"]
+    assert (prod["turns"], staging["turns"]) == (1, 2)
+    assert staging["kpis"]["cache_hit_rate"]["basis"]["lookups"] >= 2
+    assert prod["cached_objects"]["pod"] > 0 and "deployment" in staging["cached_objects"]
+    text = kcache(tmp_path, kube, "stats").stdout
+    assert "cluster prod: 1 agent turns" in text and "cluster staging: 2 agent turns" in text
