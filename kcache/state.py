@@ -92,6 +92,8 @@ class Understanding(TypedDict):
     """What is asked of each object: image, ports, ip, node, labels, restarts, age, replicas, ..."""
     command: tuple[str, ...]
     """argv for exec."""
+    every: bool
+    """A write over every object of a kind, a namespace's content or the cluster, no name given."""
     also: list[Understanding]
     """Further asks in the same sentence, each a reading of its own."""
     warmed: NotRequired[list[str]]
@@ -152,6 +154,8 @@ class FurtherAsk(TypedDict):
     items: list[Row]
     answered: bool
     """False for an ask that is not a read: the answer names it as not done."""
+    diagnosis: NotRequired[Resolution]
+    """For a diagnosis: its findings and events, as the first ask's are kept."""
 
 
 class Resolution(TypedDict, total=False):

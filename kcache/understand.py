@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import shlex
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -165,9 +166,18 @@ _COUNT_EN = frozenset({"count", "total", "number"})
 _COUNT_ZH = ("多少", "几个", "几台", "数量", "总数", "一共", "总共", "个数")
 _LOGS_EN = frozenset({"log", "logs", "logging"})
 _LOGS_ZH = ("日志",)
-_DELETE_EN = frozenset({"delete", "remove", "kill", "destroy", "terminate", "evict", "rm", "del", "nuke"})
+_DELETE_EN = frozenset(
+    {"delete", "remove", "kill", "destroy", "terminate", "evict", "rm", "del", "nuke", "wipe", "erase",
+     "purge", "obliterate", "drop"}
+)  # fmt: skip
 _DELETE_ZH = ("删除", "删掉", "删了", "移除", "干掉", "杀掉", "杀死", "销毁", "清除", "去掉",
-              "终止")  # fmt: skip
+              "终止", "清空", "删光", "抹掉", "清掉", "全删")  # fmt: skip
+#: Verbs whose object is everything a scope holds ("wipe the cluster", "清空 boutique").
+_CLEAR_OUT_RE = re.compile(r"\b(?:wipe|purge|nuke|obliterate|empty)\b|\btear\s+down\b|清空|删光|全删")
+#: A quantifier over every object ("all pods", "everything", "所有", "全部", "--all").
+_EVERY_RE = re.compile(
+    r"\b(?:all|every|everything|each|entire|whole)\b|(?<!\S)--all(?![-\w])|所有|全部|全都|一切|整个|统统|通通|全集群"
+)
 _RESTART_EN = frozenset({"restart", "reboot", "bounce", "recycle"})
 _RESTART_ZH = ("重启",)
 _SCALE_EN = frozenset({"scale", "scaled", "scaling", "resize", "shrink", "downscale", "upscale"})
@@ -363,14 +373,19 @@ _STATUS_IS_RE = re.compile(
     r"|(?:是|为|处于|在)\s*([a-z]+)\s*状态"
 )
 #: "which node is X running on": the node is a field of X, not the kind asked.
-_NODE_FIELD_RE = re.compile(r"\b(?:which|what)\s+node\b|在哪个节点|哪个节点上|在哪台")
+_NODE_FIELD_RE = re.compile(r"\b(?:which|what)\s+node\b(?!\s*-?selector)|在哪个节点|哪个节点上|在哪台")
 _SERVICE_TYPES = {"loadbalancer": "LoadBalancer", "nodeport": "NodePort", "clusterip": "ClusterIP",
                   "externalname": "ExternalName"}  # fmt: skip
 _SERVICE_TYPE_RE = re.compile(r"\b(loadbalancer|nodeport|clusterip|externalname)\b")
-#: "which storage class does X use": a kind asked as a field of the object named.
+#: Field names whose first word is a kind word.
+_COMPOUND_FIELD_RE = re.compile(
+    r"\b(?:node|pod|namespace)\s*-?\s*(?:selectors?|affinity|anti-?affinity|templates?)\b"
+)
+#: "which storage class does X use", "X 用的什么存储类": a kind asked as a field of the object named.
 _KIND_FIELD_RE = re.compile(
     r"\b(?:what|which)\s+(storageclass|serviceaccount|configmap|secret|persistentvolumeclaim|node|namespace)\s+"
     r"(?:does|do|is|will|did)\b"
+    r"|(?:什么|哪个|哪种|哪一个)\s*(存储类|服务账号|服务账户|节点|命名空间)"
 )
 #: Spec values, not usage: "memory limit", "cpu requests", "资源限制".
 _SPEC_RESOURCES_RE = re.compile(
@@ -381,13 +396,28 @@ _SPEC_RESOURCES_RE = re.compile(
 #: postgres-0", "kubectl exec X -- ls /tmp", "在 X 里执行 ls".
 _COMMAND_RES: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?:^|\s)--\s+(?P<cmd>\S.*?)\s*$"),
+    # Back-quoted text after a verb of running is code, whatever its words.
+    re.compile(r"(?:\b(?:run|execute|exec)|执行|运行|跑)\s*(?:一下|下)?\s*`(?P<cmd>[^`]+)`"),
     re.compile(r"\band\s+(?:then\s+)?(?:run|execute)\s+(?P<cmd>\S.*?)\s*[.?!]?\s*$", re.IGNORECASE),
     re.compile(
         r"\b(?:run|execute)\s+(?P<cmd>\S.*?)\s+(?:in|inside|on|within)\s+(?:the\s+)?(?:pod\s+|container\s+)?"
         r"(?P<target>[a-z0-9][a-z0-9.-]*)(?:\s+(?:pod|container))?\s*[.?!]?\s*$",
         re.IGNORECASE,
     ),
-    re.compile(r"(?:执行|运行)(?:命令)?\s*(?P<cmd>[A-Za-z][^，。？]*?)\s*(?:命令)?\s*[。？]?$"),
+    # Chinese: the ASCII run after 执行/运行/跑 (the command is never written in Chinese).
+    re.compile(
+        r"(?:执行|运行|跑)(?:一下|下|个)?(?:命令)?\s*(?P<cmd>[A-Za-z./][ -~]*?)\s*(?:命令)?\s*(?=$|[。？?，,]|[\u3400-\u9fff])"
+    ),
+)
+#: In a request to enter a container, the clause after "and" is the command ("exec into X
+#: and cat /etc/hosts"), unless it asks for something else ("and show me its logs").
+_EXEC_AND_RE = re.compile(
+    r"\band\s+(?:then\s+)?(?P<cmd>[a-z][\w.-]*(?:\s+\S+)*?)\s*[.?!]?\s*$", re.IGNORECASE
+)
+#: Entering a container: the exec cue however it is written ("exec into X", "进入 X 的容器").
+_ENTER_RE = re.compile(
+    r"\b(?:exec|shell|ssh|attach)\s+(?:in)?to\b|\bget\s+(?:a\s+)?shell\b|\bopen\s+(?:a\s+)?shell\b"
+    r"|(?:进入|进到|进去|登录|登进|登陆|连进|连到)[^，。？]*?容器|(?:进入|进到|登录|登陆)\s*[a-z0-9]"
 )
 #: "the last 100 lines from X": lines are log lines.
 _LOG_LINES_RE = re.compile(r"\b(?:\d+|last|first)\s+(?:log\s+)?lines?\b|\d+\s*行")
@@ -398,6 +428,11 @@ _STATUS_EN = re.compile(
     r"\b(?P<a>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\s+pods?\b"
     r"|\bpods?\s+(?:that\s+|which\s+)?(?:are\s+|is\s+)?(?:currently\s+|still\s+|actually\s+)?"
     r"(?P<b>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\b"
+)
+#: "pods in data that are running", "pods in X are pending": the state said of the pods later on.
+_STATUS_LATER_EN = re.compile(
+    r"\bpods\b.*?\b(?:that|which)?\s*(?:are|is)\s+(?:currently\s+|still\s+|actually\s+)?"
+    r"(?P<c>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\b"
 )
 _STATUS_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:实际|正在|真正|还在)?在运行|运行中|正在运行|处于运行"), "Running"),
@@ -431,7 +466,18 @@ _FIELD_RES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bimages?\b|镜像"), "image"),
     (re.compile(r"\bports?\b|端口"), "ports"),
     (re.compile(r"\bips?\b|\bip\s+address(?:es)?\b|\baddress(?:es)?\b|ip\s*地址"), "ip"),
-    (re.compile(r"\b(?:which|what)\s+node\b|在哪个节点|哪个节点上|在哪台"), "node"),
+    (re.compile(r"\b(?:which|what)\s+node\b(?!\s*-?selector)|在哪个节点|哪个节点上|在哪台"), "node"),
+    (re.compile(r"\bnode\s*-?selectors?\b|节点选择器"), "node_selector"),
+    (re.compile(r"(?<!node )(?<!node)\b(?:label\s+)?selectors?\b|(?<!节点)选择器"), "selector"),
+    (re.compile(r"\bkeys?\b(?!\s*material)|键|字段"), "keys"),
+    (
+        re.compile(
+            r"\bschedule[ds]?\b|\bwhen\s+does\b.*\brun\b|调度时间|什么时候(?:跑|运行|执行)|多久(?:跑|运行|执行)一次|cron\s*表达式"
+        ),
+        "schedule",
+    ),
+    (re.compile(r"\bsize\b|\bcapacity\b|\bhow\s+(?:big|large)\b|多大|容量|大小"), "capacity"),
+    (re.compile(r"\btype\b|类型"), "type"),
     (re.compile(r"\blabels\s+(?:of|on)\b|\bwhat\s+labels\b|\bits\s+labels\b|标签有哪些|的标签是"), "labels"),
     (
         re.compile(
@@ -571,8 +617,14 @@ _DELTA_RE = re.compile(
     rf"|\b(?:up|down)\s+by\s+{_NB}{_NUM}(?!\s*(?:%|percent|x\b|times))"
 )
 _RELATIVE_REPLICAS = re.compile(
-    rf"\bby\s+{_NUM}|(?:增加|减少|多加|加|减|再加)\s*{_NUM}\s*(?:个|份)?\s*(?:副本|实例)"
+    rf"\bby\s+{_NUM}|(?:增加|减少|多加|再加|再多|再减|加|减|多|少|添)\s*了?\s*{_NUM}\s*(?:个|份)?\s*(?:副本|实例|pod)"
 )
+#: A signed count in a scale request ("scale worker +1", "-2"): a change, not a target.
+_SIGNED_RE = re.compile(r"(?<![\w-])([+-])\s*(\d+)(?![\w.%])")
+#: A share of the current count ("down by a third", "增加一半"): its direction says the sign.
+_SHARES = {"half": 0.5, "third": 1 / 3, "quarter": 0.25, "一半": 0.5, "二分之一": 0.5, "三分之一": 1 / 3,
+           "四分之一": 0.25}  # fmt: skip
+_SHARE_RE = re.compile(r"\bby\s+(?:a\s+|one\s+)?(half|third|quarter)\b|(二分之一|三分之一|四分之一|一半)")
 _TAIL_UNIT_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)
     for p in (
@@ -728,6 +780,9 @@ class Understanding:
     ``resources`` (limits and requests), or a kind (``storageclass`` of a PVC)."""
     command: tuple[str, ...] = ()
     """For ``exec``: the command and its arguments, as typed (``("redis-cli", "info")``)."""
+    every: bool = False
+    """A write over no named object but every object of a kind, a namespace's content or the
+    whole cluster ("delete all namespaces", "把所有 pod 都删了", "wipe the cluster")."""
     also: tuple[Understanding, ...] = ()
     """Further asks of the same sentence ("list pods and services"), each a full reading."""
 
@@ -1086,7 +1141,7 @@ _SLASH_REF_RE = re.compile(r"(?<![\w./-])([A-Za-z]+)/([a-z0-9](?:[a-z0-9.-]*[a-z
 _QUOTED_RE = re.compile(r"[\"'`“‘「]([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[\"'`”’」]")
 _AGE_GATE = re.compile(r"than|over|超过|大于|多于|早于|不到|少于|小于|不足")
 _WINDOW_GATE = re.compile(r"last|past|previous|recent|latest|ago|最近|过去|近|前|内")
-_COMMAND_GATE = re.compile(r"--|\brun\b|execute|执行|运行")
+_COMMAND_GATE = re.compile(r"--|\brun\b|execute|exec|执行|运行|跑|`")
 _FIELD_SELECTOR_RE = re.compile(r"--field-selector[=\s]+(\S+)")
 _SORT_FLAG_RE = re.compile(r"--sort-by[=\s]+(\S+)")
 _OTHER_FLAG_RE = re.compile(r"(?<!\S)--?[A-Za-z][\w-]*(?:=\S*)?")
@@ -1208,22 +1263,60 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     name); when their operations differ and the whole sentence was read as one of them, the
     other clause travels in ``also``, to be answered or named as not done.
     """
-    if reading.also:
-        return reading
     parts = [p for p in _CLAUSE_RE.split(query, maxsplit=1) if p and p.strip()]
     if len(parts) != 2:
         return reading
+    if reading.also:
+        # The whole sentence found its asks by "and"; a second clause naming its own
+        # namespace ("pods in boutique, then services in default") is read as written.
+        second_alone = analyze(parts[1], vocab)
+        if not (
+            second_alone.namespace_mention and second_alone.kind_stated and second_alone.name_mention is None
+        ):
+            return reading
+        split = _clause_asks(query, vocab, replace(reading, also=()))
+        return split if split.also else reading
     first = analyze(parts[0], vocab)
     second_text = parts[1]
     if first.name_mention and _PRONOUN_RE.search(second_text.lower()):
         second_text = _PRONOUN_RE.sub(f" {first.name_mention} ", second_text.lower())
     second = analyze(second_text, vocab)
     asks = [a for a in (first, second) if a.name_mention or a.kind_stated]
-    if len(asks) != 2 or first.operation == second.operation:
+    if len(asks) != 2:
+        return reading
+    if first.operation == second.operation:
+        # "先看 test 的 pod 再看 pvc": a read of another kind, with no name of its own, is
+        # another ask in the first clause's namespace.
+        if (
+            second.operation in ("list", "get")
+            and second.kind_stated
+            and second.resource != first.resource
+            and second.name_mention is None
+        ):
+            if reading.resource != first.resource:
+                # "pods in X then events": the whole sentence took the second kind for the first.
+                reading = replace(
+                    first,
+                    namespace=first.namespace or reading.namespace,
+                    namespace_mention=first.namespace_mention or reading.namespace_mention,
+                )
+            added = (
+                second
+                if second.namespace_mention
+                else replace(second, namespace=reading.namespace, namespace_mention=reading.namespace_mention)
+            )
+            reason = f"second clause: {added.operation} {added.resource}"
+            return replace(reading, also=(replace(added, also=()),), reasons=(*reading.reasons, reason))
         return reading
     other = next((a for a in asks if a.operation != reading.operation), None)
-    if other is None or all(a.operation != reading.operation for a in asks):
+    if other is None:
         return reading
+    if all(a.operation != reading.operation for a in asks):
+        # The whole sentence mixed the clauses' cues ("restart X, then list its pods"): the
+        # first clause is the first ask, the second the other.
+        if first.namespace is None and reading.namespace is not None:
+            first = replace(first, namespace=reading.namespace, namespace_mention=reading.namespace_mention)
+        reading, other = first, second
     if other.namespace is None and reading.namespace is not None and other.name_mention is None:
         other = replace(other, namespace=reading.namespace, namespace_mention=reading.namespace_mention)
     reason = f"second clause: {other.operation} {other.resource}"
@@ -1331,6 +1424,61 @@ def _flags_and_selectors(r: _Reading) -> None:
         r.blank(sort_flag.start(), sort_flag.end())
 
 
+def _command(r: _Reading) -> None:
+    """A command to run in a container, before flags: ``-c`` in ``psql -c ...`` is the command's.
+
+    After ``--`` or in back-quotes it is whatever is written. Otherwise its first word is a
+    program, not a word of the sentence: never a function word, a kind or a cached name; a
+    word of the request language ("ls", "top") only with arguments shaped like a command's
+    (a path, a flag), run in a named object ("run ls in frontend"), or after 执行/运行 (a
+    command is never written in Chinese). In a request to enter a container, the clause
+    after "and" is the command by the same rule.
+    """
+    low = r.text.lower()
+    if not _COMMAND_GATE.search(low):
+        return
+    patterns = list(_COMMAND_RES)
+    if _ENTER_RE.search(low) or re.search(r"\bexec\b", low):
+        patterns.append(_EXEC_AND_RE)
+    for pattern in patterns:
+        found = pattern.search(r.text)
+        if found is None:
+            continue
+        raw = found.group("cmd").strip()
+        try:
+            argv = shlex.split(raw)
+        except ValueError:  # an unclosed quote: the words as typed
+            argv = raw.split()
+        explicit = pattern is _COMMAND_RES[0] or pattern is _COMMAND_RES[1]
+        if not argv or (not explicit and not _is_program(r, argv, found, zh=pattern is _COMMAND_RES[4])):
+            continue
+        r.command = tuple(argv)
+        r.reasons.append(f"command {raw!r}")
+        start = found.start("cmd")
+        if pattern is _COMMAND_RES[1]:
+            start -= 1  # the back-quotes too, so the command is not read as a quoted name
+        r.blank(start, found.end("cmd") + (1 if pattern is _COMMAND_RES[1] else 0))
+        return
+
+
+def _is_program(r: _Reading, argv: list[str], found: re.Match[str], *, zh: bool) -> bool:
+    head = argv[0].lower().strip("'\"")
+    if (
+        head in _EN_STOP
+        or kinds.kind_of_word(head)
+        or head in r.matcher.kinds_by_name
+        or head in r.matcher.namespaces
+    ):
+        return False
+    target = found.groupdict().get("target")
+    if target is not None and target.lower() in r.matcher.namespaces:
+        return False  # "pods that run nginx in boutique": a namespace, not a container
+    if head not in _LEXICON_EN or zh:
+        return True
+    shaped_args = any(a.startswith(("/", "-", "./", "~")) for a in argv[1:])
+    return shaped_args or (target is not None and target.lower() in r.matcher.kinds_by_name)
+
+
 def _windows_and_line_filters(r: _Reading) -> None:
     """Time windows, ages and log line filters: numbers and words that are neither names nor counts."""
     flag = _SINCE_FLAG_RE.search(r.text)
@@ -1358,19 +1506,6 @@ def _windows_and_line_filters(r: _Reading) -> None:
                 r.since_seconds = seconds
             r.reasons.append(f"time window {match.group(0).strip()!r}")
             r.blank(match.start(), match.end())
-    for pattern in _COMMAND_RES if _COMMAND_GATE.search(low) else ():
-        found_cmd = pattern.search(r.text)
-        if found_cmd is None:
-            continue
-        argv = found_cmd.group("cmd").split()
-        # A program name, not a sentence ("run in boutique" runs nothing).
-        explicit = pattern is _COMMAND_RES[0]  # after "--", whatever it is
-        if not argv or (not explicit and (argv[0].lower() in _LEXICON_EN or kinds.kind_of_word(argv[0]))):
-            continue
-        r.command = tuple(argv)
-        r.reasons.append(f"command {' '.join(argv)!r}")
-        r.blank(found_cmd.start("cmd"), found_cmd.end("cmd"))
-        break
     if _LOG_WORD_RE.search(r.text.lower()):
         for grep_pattern in _GREP_RES:
             found = grep_pattern.search(r.text)
@@ -1408,6 +1543,11 @@ def _tokenize_kinds(r: _Reading) -> None:
     for item in r.items:
         if any(s <= item.start < e for s, e in r.quoted):
             item.strong = True
+    # "node selector", "pod template": a kind word heading a field's name is no kind asked.
+    compound = [m.start() for m in _COMPOUND_FIELD_RE.finditer(r.low)]
+    for item in r.items:
+        if item.kind is not None and item.start in compound:
+            item.role = "field"
     all_ns_spans = [m.span() for m in _ALL_NS_EN.finditer(r.low)]
     for item in r.items:
         if item.zh and item.text in _ALL_NS_ZH:
@@ -1500,7 +1640,14 @@ def _find_names(r: _Reading) -> None:
         )
         if r.reserved(item.text) and not item.strong and not known_in_zh:
             # A cached name spelt like a vocabulary word counts only in its slot.
-            if is_ns and (ns_slot or prep in _NS_PREPOSITIONS):
+            # "show data pods": a cached namespace right before a plural kind word says where.
+            qualifies = (
+                i + 1 < len(items)
+                and items[i + 1].plural
+                and items[i + 1].kind not in (None, "namespace", "cluster")
+                and not kinds_of
+            )
+            if is_ns and (ns_slot or prep in _NS_PREPOSITIONS or qualifies):
                 _mark(r, item, "ns", f"namespace {item.text!r} known, in a namespace slot")
             elif kinds_of and kind_next is not None:
                 _mark(r, item, "name", f"name {item.text!r} known, next to a kind word")
@@ -1614,7 +1761,12 @@ def _read_cue_words(r: _Reading) -> None:
     cues.cordon = bool(words & _CORDON_EN) or _has_any(zh_text, _CORDON_ZH)
     cues.uncordon = bool(words & _UNCORDON_EN) or _has_any(zh_text, _UNCORDON_ZH)
     cues.drain = bool(words & _DRAIN_EN) or _has_any(zh_text, _DRAIN_ZH)
-    cues.exec_ = bool(words & _EXEC_EN) or _has_any(zh_text, _EXEC_ZH) or bool(r.command)
+    cues.exec_ = (
+        bool(words & _EXEC_EN)
+        or _has_any(zh_text, _EXEC_ZH)
+        or bool(r.command)
+        or bool(_ENTER_RE.search(r.low))
+    )
     cues.create = bool(words & _CREATE_EN) or _has_any(zh_text, _CREATE_ZH)
 
     cues.detail = bool(words & _DETAIL_EN) or _has_any(zh_text, _DETAIL_ZH)
@@ -1662,6 +1814,8 @@ def _relative_change(r: _Reading) -> bool:
         or _TIMES_RE.search(low)
         or _DELTA_RE.search(low)
         or _RELATIVE_REPLICAS.search(low)
+        or _SHARE_RE.search(low)
+        or (_SIGNED_RE.search(low) and bool({"scale", "replicas", "replica"} & words))
     )
 
 
@@ -1675,7 +1829,19 @@ def _choose_operation(r: _Reading) -> None:
     )
     scale = cues.scale or relative or (cues.replica and (cues.set_ or r.extracted.replicas is not None))
     workload_named = any(k in _WORKLOAD_KINDS for k in stated_kinds) and "pod" not in stated_kinds
-    if cues.diagnose and not cues.why and (cues.list_ or cues.count) and _only_states(r):
+    # "restart frontend": the kind the cache knows for the name decides. A Deployment,
+    # StatefulSet or DaemonSet is rolled out again; a bare pod's name stays a pod delete.
+    known_first = next((ks for it in r.name_items if (ks := r.matcher.kinds_by_name.get(it.text, ()))), ())
+    rollout_named = (
+        "pod" not in stated_kinds
+        and "pod" not in known_first
+        and any(k in kinds.ROLLOUT_KINDS for k in known_first)
+        and not any(k in _WORKLOAD_KINDS and k not in kinds.ROLLOUT_KINDS for k in stated_kinds)
+    )
+    # A plural kind word ("pods not ready") or, in Chinese, whose nouns have no number, a
+    # kind word with no name ("没就绪的 pod"): the objects in that state are listed.
+    listed_kind = any(it.plural for it in r.stated) or (r.language == "zh" and r.stated and not r.name_items)
+    if cues.diagnose and not cues.why and (cues.list_ or cues.count or listed_kind) and _only_states(r):
         # "which pods are not ready", "有几个 pod 是 Pending 状态": a listing by state.
         cues.diagnose = False
         r.reasons.append("a listing by state, not a diagnosis")
@@ -1699,7 +1865,7 @@ def _choose_operation(r: _Reading) -> None:
     elif (
         (cues.restart or cues.rollout_restart)
         and not cues.delete
-        and (workload_named or cues.rollout_restart)
+        and (workload_named or rollout_named or cues.rollout_restart)
     ):
         # A workload's restart is a rollout restart (kubectl rollout restart): its pod template
         # gets a new restartedAt annotation and its controller replaces the pods in order.
@@ -1786,7 +1952,15 @@ def _choose_resource(r: _Reading) -> None:
     field_kind = (
         "node"
         if _NODE_FIELD_RE.search(r.low)
-        else (kinds.kind_of_word(asked_field.group(1)) if asked_field else None)
+        else (
+            (
+                kinds.kind_of_word(asked_field.group(1))
+                if asked_field.group(1)
+                else _KIND_WORDS_ZH.get(asked_field.group(2))
+            )
+            if asked_field
+            else None
+        )
     )
     if field_kind is not None and any(k != field_kind for k in _name_kinds(r)):
         for item in r.items:
@@ -1938,7 +2112,22 @@ def _choose_target(r: _Reading) -> None:
             same_kind = name_kind == resource or (
                 resource == "namespace" and name_mention == (r.namespace_mention or "").lower()
             )
-            if same_kind or not (plural_kind or cues.list_) or asks_how_many_replicas:
+            # "service z 有哪些端口", "which ports does service z expose": the question word
+            # asks the field of the one object a singular kind word names.
+            item = next((it for it in r.items if it.text == name_mention and it.role == "name"), None)
+            labelled = item is not None and any(
+                n is not None and n.kind == resource and not n.plural and n.role is None
+                for n in (
+                    _neighbour(r.items, r.items.index(item), -1),
+                    _neighbour(r.items, r.items.index(item), 1),
+                )
+            )
+            if (
+                same_kind
+                or not (plural_kind or cues.list_)
+                or asks_how_many_replicas
+                or (labelled and any(p.search(r.low) for p, _ in _FIELD_RES))
+            ):
                 r.operation = "get"
         elif cues.detail and not cues.list_ and not cues.count:
             # "details of the ingress in X": one object of a kind, not a listing.
@@ -1971,7 +2160,7 @@ def _relation_type(asked: str, other: str) -> RelationType:
 
 
 #: Relations also carried as ``name_mention`` with ``name_kind`` the related kind.
-_MENTIONED_RELATIONS = frozenset({"on_node", "owned_by", "selected_by", "involves"})
+_MENTIONED_RELATIONS = frozenset({"on_node", "owned_by", "selected_by", "involves", "uses"})
 
 
 def _possessor_of_asked(r: _Reading, index: int, known: tuple[str, ...]) -> bool:
@@ -2099,6 +2288,12 @@ def _read_relative(r: _Reading) -> None:
     low = r.low
     up, down = bool(_UP_RE.search(low)), bool(_DOWN_RE.search(low))
     words = {it.text for it in r.items if not it.zh and it.role is None}
+    shared = _SHARE_RE.search(low)
+    if shared and (up or down or shared.group(1)):
+        part = _SHARES[shared.group(1) or shared.group(2)]
+        r.replicas_factor = round(1 + part if up and not down else 1 - part, 4)
+        r.reasons.append(f"replicas times {r.replicas_factor:g} ({shared.group(0)!r})")
+        return
     for word, factor in (*_FACTOR_WORDS_EN.items(), *_FACTOR_WORDS_ZH.items()):
         if word in words or (not word.isascii() and any(it.text == word for it in r.items if it.zh)):
             r.replicas_factor = factor
@@ -2117,6 +2312,11 @@ def _read_relative(r: _Reading) -> None:
             r.replicas_factor = 1 / n if down and not up else float(n)
             r.reasons.append(f"replicas times {r.replicas_factor:g} ({times.group(0)!r})")
             return
+    signed = _SIGNED_RE.search(low)
+    if signed and not _DELTA_RE.search(low) and not _RELATIVE_REPLICAS.search(low):
+        r.replicas_delta = int(signed.group(2)) * (-1 if signed.group(1) == "-" else 1)
+        r.reasons.append(f"replicas {r.replicas_delta:+d} ({signed.group(0).strip()!r})")
+        return
     for pattern in (_DELTA_RE, _RELATIVE_REPLICAS):
         match = pattern.search(low)
         if match:
@@ -2150,9 +2350,9 @@ def _read_filters(r: _Reading) -> None:
     if said_word in _STATUS_WORDS:
         r.predicates.append(Predicate(field="status", op="==", value=_STATUS_WORDS[said_word]))
     elif r.resource == "pod":
-        status = _STATUS_EN.search(low)
+        status = _STATUS_EN.search(low) or _STATUS_LATER_EN.search(low)
         if status:
-            word = status.group("a") or status.group("b")
+            word = next(g for g in status.groups() if g)
             r.predicates.append(Predicate(field="status", op="==", value=_STATUS_WORDS[word]))
         else:
             for pattern, value in _STATUS_ZH:
@@ -2260,7 +2460,26 @@ def _compose(r: _Reading) -> Understanding:
         limit=r.limit,
         fields=tuple(r.fields),
         command=r.command,
+        every=intent == "action" and _every(r),
     )
+
+
+def _every(r: _Reading) -> bool:
+    """A write over everything in its scope rather than one named object.
+
+    Its scope is the cluster or every namespace, every object of a kind (a quantifier, or a
+    plural kind and no name), or what a scope holds (a clearing-out verb: "wipe", "清空").
+    """
+    if r.name_mention is not None and r.name_kind != "namespace":
+        return False
+    low = r.query.lower()
+    if _CLEAR_OUT_RE.search(low):
+        return True
+    if r.name_mention is not None:
+        return False  # one named namespace: an object of its own, not "everything"
+    quantified = bool(_EVERY_RE.search(low)) or r.cues.all_ns
+    plural = any(it.plural for it in r.stated)
+    return quantified or plural or r.resource in ("cluster", "namespace")
 
 
 def _joined(r: _Reading, first: _Item, second: _Item) -> bool:
@@ -2360,6 +2579,7 @@ def _choose_name(
 _PHASES: tuple[Callable[[_Reading], None], ...] = (
     _normalize,
     _structured_references,
+    _command,
     _flags_and_selectors,
     _windows_and_line_filters,
     _tokenize_kinds,

@@ -78,6 +78,15 @@ async def param_suggest(state: AgentState, runtime: Runtime[Context]) -> dict[st
                 "(names, types and key names can be listed)",
             }
         )
+    elif u.get("every") and u["intent"] == "action":
+        scope = f" in namespace {resolved['namespace']}" if resolved.get("namespace") else ""
+        plan.update(
+            {
+                "outcome": "refuse",
+                "reason": f"a {op} of every {u['resource']}{scope} or of the whole cluster is not done: "
+                "kcache changes one object named exactly, with approval",
+            }
+        )
     elif resolved.get("missing") and u.get("unsure") and resolved["missing"]["suggestions"]:
         # Unsure the word was a name at all: ask which object was meant instead of "does not exist".
         missing = resolved["missing"]
