@@ -137,6 +137,10 @@ def further_answers(state: AgentState) -> str:
             )
             continue
         items = _resources(ask["items"])
+        if u["operation"] == "diagnose" and (found := ask.get("diagnosis")) is not None:
+            events = _resources(found.get("events", []))
+            parts.append(diagnosis(lang, items, events, {}, findings=found.get("findings")))
+            continue
         text = fact_answers.answer(lang, kind, items, u, ns)
         if text is None:
             text = (
