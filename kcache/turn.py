@@ -63,7 +63,9 @@ def compose(state: AgentState) -> str:
         shown = f"{call.get('tool')}({', '.join(f'{k}={v!r}' for k, v in call.get('args', {}).items())})"
         if plan.get("approved") is False:
             return t(lang, f"已取消，未执行：{shown}", f"Cancelled; nothing was run: {shown}")
-        return t(lang, f"需要确认后执行：{shown}", f"This needs your approval before it runs: {shown}")
+        return t(
+            lang, f"需要确认后执行：{shown}", f"This needs your approval before it runs: {shown}"
+        ) + _change(lang, state)
     if any(c.get("writes") and c.get("executed") for c in calls):
         call = next(c for c in calls if c.get("writes") and c.get("executed"))
         status = "ok" if call.get("status") == "ok" else f"failed: {tool_texts[-1] if tool_texts else ''}"
@@ -111,6 +113,25 @@ def compose(state: AgentState) -> str:
             lang, kind, items, resolved.get("namespace"), count_only=u.get("count_only", False)
         ) + ("\n" + note if note else "")
     return t(lang, "没有可用的工具完成这个请求。", "No available tool can do this.")
+
+
+def _change(lang: str, state: AgentState) -> str:
+    """What a planned scale changes, from the cached count: "replicas from 6 to 9"."""
+    u, resolved, plan = state["understanding"], state["resolved"], state["plan"]
+    wanted = plan.get("params", {}).get("replicas")
+    target = resolved.get("target")
+    if u["operation"] != "scale" or wanted is None or not target:
+        return ""
+    current = next(
+        (i["fields"].get("replicas") for i in resolved.get("items", []) if i["name"] == target["name"]), None
+    )
+    if current is None:
+        return ""
+    return t(
+        lang,
+        f"\n{target['name']} 的副本数从 {current} 变为 {wanted['value']}。",
+        f"\n{target['name']}: replicas from {current} to {wanted['value']}.",
+    )
 
 
 def data_note(lang: str, resolved: Resolution) -> str:

@@ -618,6 +618,7 @@ _DELTA_RE = re.compile(
 )
 _RELATIVE_REPLICAS = re.compile(
     rf"\bby\s+{_NUM}|(?:增加|减少|多加|再加|再多|再减|加|减|多|少|添)\s*了?\s*{_NUM}\s*(?:个|份)?\s*(?:副本|实例|pod)"
+    rf"|(?:副本|实例)数?\s*(?:再)?(?:增加|减少|多加|加|减|多|少|添)\s*了?\s*{_NUM}\s*(?:个|份)?"
 )
 #: A signed count in a scale request ("scale worker +1", "-2"): a change, not a target.
 _SIGNED_RE = re.compile(r"(?<![\w-])([+-])\s*(\d+)(?![\w.%])")

@@ -140,6 +140,13 @@ async def param_suggest(state: AgentState, runtime: Runtime[Context]) -> dict[st
             plan.update(
                 {"outcome": "refuse", "reason": f"a {op} applies to {kinds}, not to a {target['kind']}"}
             )
+        elif op == "exec" and not u.get("command"):
+            plan.update(
+                {
+                    "outcome": "refuse",
+                    "reason": "exec needs the command to run (say 'exec into X and run ls')",
+                }
+            )
         elif op in WRITE_OPERATIONS and not target:
             plan.update({"outcome": "not_found", "missing": _missing(u["resource"], u.get("name_mention"))})
         elif op == "scale" and ((replicas := values["replicas"]) is None or int(replicas) < 0):

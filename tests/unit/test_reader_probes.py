@@ -408,6 +408,8 @@ RELATIVE_PROBES = [
     ("scale worker -2", None, -2),
     ("把 worker 扩容到原来的两倍", 2.0, None),
     ("billing 副本数翻倍", 2.0, None),
+    ("billing 副本数减少 2 个", None, -2),
+    ("worker 的实例数再加 1", None, 1),
 ]
 
 
