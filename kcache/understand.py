@@ -35,12 +35,12 @@ from kcache.resolve import is_misspelling, similarity
 Intent = Literal["query", "action", "analysis"]
 Operation = Literal[
     "list", "get", "logs", "top", "delete", "scale", "diagnose",
-    "rollback", "cordon", "uncordon", "drain", "exec", "create", "restart",
+    "rollback", "cordon", "uncordon", "drain", "exec", "create", "restart", "portforward",
 ]  # fmt: skip
 """The seven the tools serve, then operations read as such though no tool may do them:
 ``rollback`` (back to the previous revision),
 ``cordon``/``uncordon``/``drain`` (a node), ``exec`` (a command in a container),
-``create`` (a new object)."""
+``create`` (a new object), ``portforward`` (a local port to a pod or service)."""
 RelationType = Literal[
     "on_node", "owned_by", "selected_by", "uses", "used_by", "involves", "selects", "related"
 ]
@@ -95,6 +95,7 @@ _KIND_PHRASES_EN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # Operations written in two words, folded like the kinds above.
         (r"\broll(?:ing)?\s*-?\s*back\b|\brollout\s+undo\b", "rollback"),
         (r"\brollout\s+restart\b|\brolling\s+restart\b", "rolloutrestart"),
+        (r"\bport\s*-?\s*forward(?:ing|ed|s)?\b", "portforward"),
     )
 )
 
@@ -266,9 +267,14 @@ _ROLLBACK_ZH = ("回滚", "回退", "还原")
 _ROLLOUT_RESTART_EN = frozenset({"rolloutrestart"})
 _ROLLOUT_RESTART_ZH = ("滚动重启",)
 _CORDON_EN = frozenset({"cordon"})
-_CORDON_ZH = ("禁止调度", "停止调度", "封锁", "隔离")
+_CORDON_ZH = ("禁止调度", "停止调度", "封锁", "隔离", "不可调度", "不能调度", "不再调度")
 _UNCORDON_EN = frozenset({"uncordon"})
-_UNCORDON_ZH = ("恢复调度", "允许调度", "解除封锁", "取消封锁", "解除隔离", "取消隔离")
+_UNCORDON_ZH = ("恢复调度", "允许调度", "解除封锁", "取消封锁", "解除隔离", "取消隔离", "设为可调度", "设置为可调度",
+                "改为可调度", "改成可调度", "标记为可调度", "恢复可调度", "重新可调度")  # fmt: skip
+#: Marking a node (un)schedulable in English: "mark tn-worker-1 unschedulable".
+_MARK_SCHEDULABLE_RE = re.compile(r"\b(?:mark|make|set|render)\b.*?\b(un)?schedulable\b")
+_PORT_FORWARD_EN = frozenset({"portforward"})
+_PORT_FORWARD_ZH = ("端口转发", "转发到本地", "转发端口", "端口映射到本地", "映射到本地")
 _DRAIN_EN = frozenset({"drain"})
 _DRAIN_ZH = ("排空", "腾空")
 _EXEC_EN = frozenset({"exec", "shell", "ssh", "execute", "attach"})
@@ -429,6 +435,12 @@ _STATUS_EN = re.compile(
     r"|\bpods?\s+(?:that\s+|which\s+)?(?:are\s+|is\s+)?(?:currently\s+|still\s+|actually\s+)?"
     r"(?P<b>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\b"
 )
+_STATE_WORDS = "running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping"
+#: A state denied: "pods not in Running", "status is not Pending", "不是 Running", "没在运行".
+_STATUS_NOT_RE = re.compile(
+    rf"\b(?:status|phase|state)\s+(?:is\s+)?not\s+({_STATE_WORDS})\b|\bnot\s+in\s+(?:the\s+)?({_STATE_WORDS})\b"
+    rf"|(?:不是|非|不在|不处于)\s*({_STATE_WORDS})|(?:不是|没有?在|未在|不在)\s*运行"
+)
 #: "pods in data that are running", "pods in X are pending": the state said of the pods later on.
 _STATUS_LATER_EN = re.compile(
     r"\bpods\b.*?\b(?:that|which)?\s*(?:are|is)\s+(?:currently\s+|still\s+|actually\s+)?"
@@ -538,6 +550,7 @@ _CUE_EN = (
     | frozenset({"previous", "prior", "terminated", "most", "up", "down", "zero", "one",
                  "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"})
     | _ROLLBACK_EN | _ROLLOUT_RESTART_EN | _CORDON_EN | _UNCORDON_EN | _DRAIN_EN | _EXEC_EN | _CREATE_EN
+    | _PORT_FORWARD_EN
     | _DETAIL_EN | frozenset(_FACTOR_WORDS_EN) | _RELATION_EN
     | frozenset({"image", "images", "port", "ports", "ip", "ips", "address", "addresses", "host", "hosts",
                  "hostname", "url", "urls", "env", "environment", "variables", "workload", "workloads",
@@ -556,7 +569,14 @@ _ZH_ENTRIES: tuple[str, ...] = tuple(
         | set(_SCALE_ZH + _REPLICA_ZH + _SET_ZH + _DIAG_ZH + _TOP_ZH + _VERSION_ZH)
         | set(_PREVIOUS_ZH + _SECRET_VALUE_ZH + _ALL_NS_ZH + (_CONTAINER_ZH,) + _NEUTRAL_ZH)
         | set(
-            _ROLLBACK_ZH + _ROLLOUT_RESTART_ZH + _CORDON_ZH + _UNCORDON_ZH + _DRAIN_ZH + _EXEC_ZH + _CREATE_ZH
+            _ROLLBACK_ZH
+            + _ROLLOUT_RESTART_ZH
+            + _CORDON_ZH
+            + _UNCORDON_ZH
+            + _DRAIN_ZH
+            + _EXEC_ZH
+            + _CREATE_ZH
+            + _PORT_FORWARD_ZH
         )
         | set(_DETAIL_ZH)
         | set(_FACTOR_WORDS_ZH),
@@ -608,7 +628,9 @@ _REPLICA_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         rf"(?:\bto|到|至|成|为)\s*{_NB}{_NUM}",
     )
 )
-_TIMES_RE = re.compile(rf"{_NB}{_NUM}\s*(?:x|×|倍|times)(?![a-z])")
+_TIMES_RE = re.compile(rf"{_NB}(\d+\.\d+|{_NUM[1:-1]})\s*(?:x|×|倍|times)(?![a-z])")
+#: "扩大一倍", "增加一倍": grown by one fold, twice the count (扩到 3 倍 is three times).
+_ONE_FOLD_RE = re.compile(r"(?:扩大|扩容|增加|增长|提高|翻|加|多)了?\s*一倍")
 _DELTA_RE = re.compile(
     rf"\b(?:add|another|plus|remove|drop|minus|subtract)\s+{_NB}{_NUM}\s*(?:more\s+|extra\s+)?(?:replicas?|instances?|pods?|copies)\b"
     # "add 2 brokers to kafka": whatever the workload calls its replicas.
@@ -1086,6 +1108,7 @@ class _Cues:
     exec_: bool = False
     detail: bool = False
     create: bool = False
+    portforward: bool = False
 
 
 def _read_cues(low: str, zh_text: frozenset[str], tokens: set[str]) -> _Cues:
@@ -1312,9 +1335,15 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     other = next((a for a in asks if a.operation != reading.operation), None)
     if other is None:
         return reading
-    if all(a.operation != reading.operation for a in asks):
-        # The whole sentence mixed the clauses' cues ("restart X, then list its pods"): the
-        # first clause is the first ask, the second the other.
+    # The first clause is the first ask when the whole sentence mixed the clauses' cues
+    # ("restart X, then list its pods", "show the web service and its pods", "why is X
+    # failing, and show its logs"). A write stays the main ask (it goes through approval),
+    # and so do logs next to a listing, which only the main path can read.
+    whole_is_main = reading.intent == "action" or (
+        reading.operation not in ("list", "get") and first.operation in ("list", "get")
+    )
+    mixed = (reading.operation, reading.resource) != (first.operation, first.resource)
+    if all(a.operation != reading.operation for a in asks) or (mixed and not whole_is_main):
         if first.namespace is None and reading.namespace is not None:
             first = replace(first, namespace=reading.namespace, namespace_mention=reading.namespace_mention)
         reading, other = first, second
@@ -1762,6 +1791,13 @@ def _read_cue_words(r: _Reading) -> None:
     cues.cordon = bool(words & _CORDON_EN) or _has_any(zh_text, _CORDON_ZH)
     cues.uncordon = bool(words & _UNCORDON_EN) or _has_any(zh_text, _UNCORDON_ZH)
     cues.drain = bool(words & _DRAIN_EN) or _has_any(zh_text, _DRAIN_ZH)
+    marked = _MARK_SCHEDULABLE_RE.search(r.low)
+    if marked:
+        cues.cordon, cues.uncordon = (
+            cues.cordon or bool(marked.group(1)),
+            cues.uncordon or not marked.group(1),
+        )
+    cues.portforward = bool(words & _PORT_FORWARD_EN) or _has_any(zh_text, _PORT_FORWARD_ZH)
     cues.exec_ = (
         bool(words & _EXEC_EN)
         or _has_any(zh_text, _EXEC_ZH)
@@ -1849,6 +1885,8 @@ def _choose_operation(r: _Reading) -> None:
     op: Operation
     if cues.why and not cues.logs:
         op = "diagnose"
+    elif cues.portforward:
+        op = "portforward"
     elif cues.create and not cues.delete:
         op = "create"
     elif cues.rollback:
@@ -1898,7 +1936,7 @@ def _choose_operation(r: _Reading) -> None:
 def _only_states(r: _Reading) -> bool:
     """Whether every diagnosis cue is a state the request filters by (not ready, Pending)."""
     low = r.low
-    for pattern in (_NOT_READY, _STATUS_EN, _STATUS_IS_RE):
+    for pattern in (_NOT_READY, _STATUS_NOT_RE, _STATUS_EN, _STATUS_IS_RE):
         low = pattern.sub(lambda m: " " * len(m.group(0)), low)
     if _DIAG_PHRASE_EN.search(low):
         return False
@@ -1987,6 +2025,12 @@ def _choose_resource(r: _Reading) -> None:
             r.notes.append(f"logs are read from pods; the {explicit} named selects them")
     elif op in ("cordon", "uncordon", "drain"):
         resource = "node"
+    elif op == "portforward":
+        # kubectl port-forward takes a pod, a service or a workload; a name held as a
+        # Service is one (its ports are what is forwarded).
+        resource = explicit or (
+            "service" if "service" in first_kinds else first_kinds[0] if first_kinds else "pod"
+        )
     elif op == "create":
         resource = explicit or "deployment"
     elif op in ("rollback", "restart"):
@@ -2306,9 +2350,15 @@ def _read_relative(r: _Reading) -> None:
         r.replicas_factor = round(1 - share if down and not up else 1 + share, 4)
         r.reasons.append(f"replicas times {r.replicas_factor:g} ({percent.group(0)!r})")
         return
+    if _ONE_FOLD_RE.search(low):
+        r.replicas_factor = 2.0
+        r.reasons.append("replicas times 2 (grown by one fold)")
+        return
     times = _TIMES_RE.search(low)
     if times:
-        n = _parse_number(times.group(1))
+        n: float | int | None = (
+            float(times.group(1)) if "." in times.group(1) else _parse_number(times.group(1))
+        )
         if n:
             r.replicas_factor = 1 / n if down and not up else float(n)
             r.reasons.append(f"replicas times {r.replicas_factor:g} ({times.group(0)!r})")
@@ -2348,7 +2398,13 @@ def _read_filters(r: _Reading) -> None:
         r.predicates.append(Predicate(field="ready", op="==", value=True))
     said = _STATUS_IS_RE.search(low)
     said_word = next((g for g in said.groups() if g), None) if said else None
-    if said_word in _STATUS_WORDS:
+    negated = _STATUS_NOT_RE.search(low)
+    if negated and r.resource == "pod":
+        # "不是 Running", "status is not Pending", "没在运行": every other state.
+        word = next((g for g in negated.groups() if g), None)
+        value = _STATUS_WORDS.get(word or "", "Running")
+        r.predicates.append(Predicate(field="status", op="!=", value=value))
+    elif said_word in _STATUS_WORDS:
         r.predicates.append(Predicate(field="status", op="==", value=_STATUS_WORDS[said_word]))
     elif r.resource == "pod":
         status = _STATUS_EN.search(low) or _STATUS_LATER_EN.search(low)
@@ -2380,8 +2436,8 @@ def _read_filters(r: _Reading) -> None:
     for pattern, name in _FIELD_RES:
         if pattern.search(low) and name not in r.fields:
             r.fields.append(name)
-    if cues.replica and cues.count and not cues.set_ and r.operation == "get":
-        r.fields.append("replicas")
+    if cues.replica and not cues.set_ and r.operation == "get" and "replicas" not in r.fields:
+        r.fields.append("replicas")  # "the image of X and its replicas", "有几个副本"
     if _SPEC_RESOURCES_RE.search(low):
         r.fields.append("resources")
     for p in r.predicates:
@@ -2409,7 +2465,18 @@ def _compose(r: _Reading) -> Understanding:
     """The reading as the public record."""
     op = r.operation
     intent: Intent
-    if op in ("delete", "scale", "rollback", "cordon", "uncordon", "drain", "exec", "create", "restart"):
+    if op in (
+        "delete",
+        "scale",
+        "rollback",
+        "cordon",
+        "uncordon",
+        "drain",
+        "exec",
+        "create",
+        "restart",
+        "portforward",
+    ):
         intent = "action"
     elif op == "diagnose":
         intent = "analysis"

@@ -380,7 +380,11 @@ async def _further_asks(
         ns = asked.get("namespace") or out.get("namespace")
         ask: Understanding = {**asked, "namespace": ns}
         if ask["operation"] in ("list", "get") and ask["resource"] in KINDS:
-            rows = await read_rows(ask, {"namespace": ns}, reader)
+            scope: Resolution = {"namespace": ns}
+            if ask.get("name_mention") and kc is not None:
+                # "... and its pods": the name is resolved as the first ask's is.
+                scope = await resolve_mentions(ask, reader, await vocabulary(kc))
+            rows = await read_rows(ask, scope, reader)
             answers.append({"reading": ask, "items": _items(rows), "answered": True})
         elif ask["operation"] == "diagnose" and ask.get("name_mention") and kc is not None:
             # "why is X failing and why is Y": each named object diagnosed in its own namespace.

@@ -87,6 +87,10 @@ async def param_suggest(state: AgentState, runtime: Runtime[Context]) -> dict[st
                 "kcache changes one object named exactly, with approval",
             }
         )
+    elif op not in ("list", "get", "logs", "top", "diagnose") and not state.get("selected"):
+        # No tool can do it at all (port-forward): said before any name is looked for.
+        shown = "port-forward" if op == "portforward" else op
+        plan.update({"outcome": "refuse", "reason": f"no tool of the MCP server can do a {shown}"})
     elif resolved.get("missing") and u.get("unsure") and resolved["missing"]["suggestions"]:
         # Unsure the word was a name at all: ask which object was meant instead of "does not exist".
         missing = resolved["missing"]

@@ -409,6 +409,9 @@ RELATIVE_PROBES = [
     ("把 worker 扩容到原来的两倍", 2.0, None),
     ("billing 副本数翻倍", 2.0, None),
     ("billing 副本数减少 2 个", None, -2),
+    ("billing 扩大一倍", 2.0, None),
+    ("billing 扩容一倍", 2.0, None),
+    ("scale billing by 1.5x", 1.5, None),
     ("worker 的实例数再加 1", None, 1),
 ]
 
@@ -514,3 +517,61 @@ def test_a_line_filter_on_logs(
 ) -> None:
     got = analyze(request_text, clusters["tenants"])
     assert (got.operation, got.grep, got.tail) == ("logs", grep, tail)
+
+
+# Operations no tool serves are still read as themselves (and refused or planned downstream).
+@pytest.mark.parametrize(
+    ("cluster", "request_text", "operation", "resource"),
+    [("tenants", "port-forward service web 8080:80 in team-7", "portforward", "service"),
+     ("tenants", "把 loki 的 3100 端口转发到本地", "portforward", "service"),
+     ("tenants", "kubectl port-forward svc/loki 3100 -n logs", "portforward", "service"),
+     ("dataplat", "port forward grafana to localhost:3000", "portforward", "service"),
+     ("tenants", "把 tn-worker-1 设为不可调度", "cordon", "node"),
+     ("tenants", "mark tn-worker-1 unschedulable", "cordon", "node"),
+     ("tenants", "把 tn-worker-1 设为可调度", "uncordon", "node"),
+     ("dataplat", "dp-worker-b 不能调度了，帮我封一下", "cordon", "node")],
+)  # fmt: skip
+def test_operations_without_a_tool_are_read_as_such(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str, operation: str, resource: str
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert (got.intent, got.operation, got.resource) == ("action", operation, resource)
+
+
+# A state denied is a condition of its own, not a diagnosis.
+@pytest.mark.parametrize(
+    "request_text",
+    ["boutique 中有哪些 pod 不是 Running", "pods whose status is not Running", "pods not in Running state in boutique",
+     "boutique 里没在运行的 pod"],
+)  # fmt: skip
+def test_a_denied_state_filters(clusters: dict[str, Vocabulary], request_text: str) -> None:
+    got = analyze(request_text, clusters["demo"])
+    assert (got.operation, got.resource) == ("list", "pod")
+    assert Predicate("status", "!=", "Running") in got.predicates
+
+
+# When the whole sentence mixes two clauses' cues, the first clause is the first ask; a
+# write stays the main ask, and logs next to a listing too.
+@pytest.mark.parametrize(
+    ("cluster", "request_text", "first", "second"),
+    [("tenants", "show the web service in team-7 and its pods", ("get", "service"), ("list", "pod")),
+     ("tenants", "list the deployments in team-17 and describe billing", ("list", "deployment"), ("get", "deployment")),
+     ("tenants", "why is notifier failing, and show its logs", ("diagnose", "pod"), ("logs", "pod")),
+     ("demo", "show the image of adservice and then its pods", ("get", "deployment"), ("list", "pod")),
+     ("demo", "restart frontend and show me its logs", ("restart", "deployment"), ("logs", "pod"))],
+)  # fmt: skip
+def test_the_first_clause_is_the_first_ask(
+    clusters: dict[str, Vocabulary],
+    cluster: str,
+    request_text: str,
+    first: tuple[str, str],
+    second: tuple[str, str],
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert (got.operation, got.resource) == first
+    assert [(a.operation, a.resource) for a in got.also] == [second]
+
+
+def test_the_replicas_asked_with_the_image_are_a_field(clusters: dict[str, Vocabulary]) -> None:
+    got = analyze("show the image of adservice and its replicas", clusters["demo"])
+    assert (got.operation, got.fields) == ("get", ("image", "replicas"))
