@@ -94,6 +94,8 @@ class Understanding(TypedDict):
     """argv for exec."""
     every: bool
     """A write over every object of a kind, a namespace's content or the cluster, no name given."""
+    wants_content: bool
+    """A ConfigMap's data is asked (not cached: read live)."""
     also: list[Understanding]
     """Further asks in the same sentence, each a reading of its own."""
     warmed: NotRequired[list[str]]

@@ -803,6 +803,9 @@ class Understanding:
     ``resources`` (limits and requests), or a kind (``storageclass`` of a PVC)."""
     command: tuple[str, ...] = ()
     """For ``exec``: the command and its arguments, as typed (``("redis-cli", "info")``)."""
+    wants_content: bool = False
+    """The request asks what a ConfigMap holds (its values, not only its key names), which
+    the cache does not keep: only a live read shows it."""
     every: bool = False
     """A write over no named object but every object of a kind, a namespace's content or the
     whole cluster ("delete all namespaces", "把所有 pod 都删了", "wipe the cluster")."""
@@ -2529,6 +2532,26 @@ def _compose(r: _Reading) -> Understanding:
         fields=tuple(r.fields),
         command=r.command,
         every=intent == "action" and _every(r),
+        wants_content=r.resource == "configmap" and op == "get" and _asks_content(r),
+    )
+
+
+#: A value asked from inside a named object ("kafka-config 里分区数是多少", "what is X set to in Y").
+_VALUE_INSIDE_RE = re.compile(
+    r"(?:里|中)[^，。？]*?(?:是多少|多少|是什么|是啥|设置|配置)|\bset\s+to\b|\bvalue\s+of\b"
+)
+
+
+def _asks_content(r: _Reading) -> bool:
+    """Whether a read of one ConfigMap asks its data, by the rule that finds a Secret's."""
+    if r.name_mention is None:
+        return False
+    return bool(
+        r.cues.secret_value
+        or _SECRET_DUMP_RE.search(r.low)
+        or _SECRET_CONTENT_RE.search(r.low)
+        or _VALUE_INSIDE_RE.search(r.low)
+        or (r.extracted.output or "").lower().startswith(("yaml", "json"))
     )
 
 

@@ -575,3 +575,19 @@ def test_the_first_clause_is_the_first_ask(
 def test_the_replicas_asked_with_the_image_are_a_field(clusters: dict[str, Vocabulary]) -> None:
     got = analyze("show the image of adservice and its replicas", clusters["demo"])
     assert (got.operation, got.fields) == ("get", ("image", "replicas"))
+
+
+# What a named ConfigMap holds (its values) is asked by the rule that finds a Secret's data;
+# the cache keeps key names only, so such a read goes to the live object.
+@pytest.mark.parametrize(
+    ("cluster", "request_text", "wants"),
+    [("dataplat", "kafka-config 里分区数是多少", True), ("tenants", "查看 team-17 的 configmap billing-config 内容", True),
+     ("tenants", "what's in billing-config", True), ("tenants", "billing-config 里 CURRENCY 设置的是什么", True),
+     ("tenants", "configmap api-config -o yaml", True), ("demo", "frontend-config 的值", True),
+     ("tenants", "what keys does billing-config have", False), ("tenants", "how old is api-config", False),
+     ("tenants", "list configmaps in team-17", False), ("tenants", "db-password 里存的是什么", False)],
+)  # fmt: skip
+def test_a_configmaps_content_is_read_live(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str, wants: bool
+) -> None:
+    assert analyze(request_text, clusters[cluster]).wants_content is wants
