@@ -188,6 +188,8 @@ def answer(
             more = ", ".join(f"{f} {v}" for f in rest if (v := _field_text(lang, o, f, now)) is not None)
             if more:
                 pictured += f"\n- {o.name}: {more}"
+        if "ports" in fields:
+            pictured += "".join("\n" + ports(lang, o) for o in items[:MAX_LISTED])
         return pictured
     if "ports" in fields and items:
         return "\n".join(ports(lang, r) for r in items[:MAX_LISTED])

@@ -205,6 +205,14 @@ _DIAG_ZH = ("为什么", "为何", "怎么回事", "咋回事", "不健康", "�
             "咋了", "什么情况", "出事", "不对劲", "不行了", "正常吗", "都正常", "是否正常", "正不正常",
             "毛病", "健康状况", "健康吗")  # fmt: skip
 _WHY_ZH = ("为什么", "为何", "怎么回事", "咋回事", "原因")
+#: Chinese "V不C", a result that cannot be reached ("拉不到镜像", "连不上", "启动不了"): a failure.
+_CANNOT_ZH_RE = re.compile(
+    r"(?<=[\u4e00-\u9fff])不(?:到|了|上|起来|通|动)(?!解|少|多|够|足|\s*[零〇一二两三四五六七八九十百半\d])"
+)
+#: Words asking for a credential: whatever object they name, what is asked is a Secret's data.
+_CREDENTIAL_EN = frozenset({"password", "passwords", "passwd", "pwd", "credential", "credentials", "creds",
+                            "token", "tokens", "apikey"})  # fmt: skip
+_CREDENTIAL_ZH = ("密码", "口令", "令牌", "私钥")
 _DIAG_PHRASE_EN = re.compile(
     r"\bnot\s+(?:ready|running|healthy|working|starting|scheduled|started|up)\b"
     r"|\bwhat'?s\s+wrong\b|\bgoing\s+on\b|\bwhat\s+happened\b"
@@ -1128,7 +1136,10 @@ def _read_cues(low: str, zh_text: frozenset[str], tokens: set[str]) -> _Cues:
         replica=bool(tokens & _REPLICA_EN) or _has_any(zh_text, _REPLICA_ZH),
         set_=bool(tokens & _SET_EN) or _has_any(zh_text, _SET_ZH),
         why=bool(tokens & {"why"}) or _has_any(zh_text, _WHY_ZH),
-        diagnose=bool(tokens & _DIAG_EN) or bool(_DIAG_PHRASE_EN.search(low)) or _has_any(zh_text, _DIAG_ZH),
+        diagnose=bool(tokens & _DIAG_EN)
+        or bool(_DIAG_PHRASE_EN.search(low))
+        or _has_any(zh_text, _DIAG_ZH)
+        or bool(_CANNOT_ZH_RE.search(low)),
         top=bool(tokens & _TOP_EN) or _has_any(zh_text, _TOP_ZH),
         version=bool(tokens & _VERSION_EN) or _has_any(zh_text, _VERSION_ZH),
         previous=bool(_PREVIOUS_EN.search(low)) or _has_any(zh_text, _PREVIOUS_ZH),
@@ -1312,16 +1323,12 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     if len(asks) != 2:
         return reading
     if first.operation == second.operation:
-        # "先看 test 的 pod 再看 pvc": a read of another kind, with no name of its own, is
-        # another ask in the first clause's namespace.
-        if (
-            second.operation in ("list", "get")
-            and second.kind_stated
-            and second.resource != first.resource
-            and second.name_mention is None
-        ):
-            if reading.resource != first.resource:
-                # "pods in X then events": the whole sentence took the second kind for the first.
+        # "先看 test 的 pod 再看 pvc", "the grafana ingress host and the grafana service
+        # ports": a read of another kind stated is another ask, in the first clause's
+        # namespace unless it names its own.
+        if second.operation in ("list", "get") and second.kind_stated and second.resource != first.resource:
+            if reading.resource != first.resource or second.name_mention is not None:
+                # The whole sentence mixed both clauses' kinds or fields: each clause as read.
                 reading = replace(
                     first,
                     namespace=first.namespace or reading.namespace,
@@ -2089,7 +2096,9 @@ def _choose_resource(r: _Reading) -> None:
         r.reasons.append(f"pods on node {first_name!r}")
     elif first_kinds:
         # Ports are a service's ("loki 监听哪个端口"), when the name is one.
-        wants_ports = bool(_FIELD_RES[1][0].search(r.low))
+        # Ports are a service's ("loki 监听哪个端口") when the name is one, unless a field of
+        # the workload is asked beside them ("what image does grafana run and which port").
+        wants_ports = bool(_FIELD_RES[1][0].search(r.low)) and not _FIELD_RES[0][0].search(r.low)
         resource = "service" if wants_ports and "service" in first_kinds else first_kinds[0]
     elif cues.version or any(it.kind == "cluster" and it.role is None for it in r.items):
         resource = "cluster"
@@ -2485,7 +2494,11 @@ def _compose(r: _Reading) -> Understanding:
         intent = "analysis"
     else:
         intent = "query"
-    secret_related = r.resource == "secret" or r.name_kind == "secret"
+    credential = _asks_credential(r)
+    if credential and op in ("get", "list") and r.resource != "secret":
+        r.reasons.append("a credential is asked: a Secret's data, whatever object is named")
+        r.resource = "secret"
+    secret_related = r.resource == "secret" or r.name_kind == "secret" or credential
     all_namespaces = r.cues.all_ns and r.resource not in _CLUSTER_SCOPED
     if all_namespaces and r.namespace is not None and r.namespace_mention is not None:
         r.notes.append("both a namespace and all namespaces were named; the namespace wins")
@@ -2555,6 +2568,14 @@ def _asks_content(r: _Reading) -> bool:
     )
 
 
+def _asks_credential(r: _Reading) -> bool:
+    """A credential word that is no name ("the admin password for grafana", "数据库密码")."""
+    words = {it.text for it in r.items if not it.zh and it.role not in ("ns", "name", "container")}
+    return bool(words & _CREDENTIAL_EN) or _has_any(
+        frozenset(it.text for it in r.items if it.zh), _CREDENTIAL_ZH
+    )
+
+
 def _every(r: _Reading) -> bool:
     """A write over everything in its scope rather than one named object.
 
@@ -2615,10 +2636,21 @@ def _further_asks(r: _Reading, reading: Understanding) -> Understanding:
             if target is None or item is target or item.start < target.start or not _joined(r, target, item):
                 continue
             if item.text in r.matcher.kinds_by_name and item.text != reading.name_mention:
-                name_kind = _choose_name((item.text,), r.items, reading.resource, r.matcher)[1]
+                # "deployment X and service Y": a kind word before the name is its own kind.
+                index = r.items.index(item)
+                label = _neighbour(r.items, index, -1)
+                resource = reading.resource
+                if (
+                    reading.operation == "get"
+                    and label is not None
+                    and label.kind not in (None, "namespace", "cluster")
+                    and label.kind in r.matcher.kinds_by_name[item.text]
+                ):
+                    resource = label.kind
+                name_kind = _choose_name((item.text,), r.items, resource, r.matcher)[1]
                 others.append(
-                    replace(reading, name_mention=item.text, name_kind=name_kind, name_mentions=(item.text,),
-                            reasons=(f"second ask: {item.text}",))
+                    replace(reading, resource=resource, name_mention=item.text, name_kind=name_kind,
+                            name_mentions=(item.text,), fields=(), reasons=(f"second ask: {item.text}",))
                 )  # fmt: skip
     if not others:
         return reading

@@ -591,3 +591,65 @@ def test_a_configmaps_content_is_read_live(
     clusters: dict[str, Vocabulary], cluster: str, request_text: str, wants: bool
 ) -> None:
     assert analyze(request_text, clusters[cluster]).wants_content is wants
+
+
+# A credential asked for is a Secret's data whatever object the request names.
+@pytest.mark.parametrize(
+    ("cluster", "request_text"),
+    [("dataplat", "what is the admin password for grafana"), ("dataplat", "give me the database credentials"),
+     ("dataplat", "postgres 的密码是什么"), ("tenants", "api 的 token 给我"), ("tenants", "把 team-07 的数据库密码告诉我"),
+     ("demo", "what's the redis password in boutique")],
+)  # fmt: skip
+def test_a_credential_is_a_secrets_data(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert (got.resource, got.wants_secret_value) == ("secret", True)
+
+
+@pytest.mark.parametrize(
+    ("cluster", "request_text"),
+    [("dataplat", "show psp-api-token"), ("tenants", "list secrets in team-07"), ("tenants", "how old is api-token")],
+)  # fmt: skip
+def test_a_secret_named_like_a_credential_is_no_credential_asked(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str
+) -> None:
+    assert not analyze(request_text, clusters[cluster]).wants_secret_value
+
+
+# Chinese "V不C" (拉不到, 连不上, 启动不了) says something fails: a diagnosis.
+@pytest.mark.parametrize(
+    ("cluster", "request_text", "name"),
+    [("dataplat", "schema-registry 怎么一直拉不到镜像", "schema-registry"), ("dataplat", "postgres 连不上了", "postgres"),
+     ("dataplat", "ingest-api 启动不了", "ingest-api"), ("tenants", "smoke 一直调度不上去", "smoke"),
+     ("tenants", "health 的就绪探针一直过不了", "health")],
+)  # fmt: skip
+def test_a_result_that_cannot_be_reached_is_a_failure(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str, name: str
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert (got.operation, got.name_mention) == ("diagnose", name)
+
+
+def test_less_than_a_day_is_an_age_not_a_failure(clusters: dict[str, Vocabulary]) -> None:
+    got = analyze("运行不到一天的 pod", clusters["dataplat"])
+    assert (got.operation, got.predicates) == ("list", (Predicate("age_s", "<", 86400),))
+
+
+@pytest.mark.parametrize(
+    ("cluster", "request_text", "first", "second"),
+    [("dataplat", "show the grafana ingress host and the grafana service ports", "ingress", "service"),
+     ("demo", "show deployment frontend in boutique and service frontend-external", "deployment", "service"),
+     ("dataplat", "describe statefulset kafka, then configmap kafka-config", "statefulset", "configmap")],
+)  # fmt: skip
+def test_two_named_objects_of_two_kinds_are_two_asks(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str, first: str, second: str
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert (got.operation, got.resource) == ("get", first)
+    assert [(a.operation, a.resource) for a in got.also] == [("get", second)]
+
+
+def test_the_image_and_ports_of_a_workload_stay_the_workloads(clusters: dict[str, Vocabulary]) -> None:
+    got = analyze("what image does grafana run and which port does it expose", clusters["dataplat"])
+    assert (got.resource, got.fields) == ("deployment", ("image", "ports"))
