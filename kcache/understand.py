@@ -655,7 +655,10 @@ _SIGNED_RE = re.compile(r"(?<![\w-])([+-])\s*(\d+)(?![\w.%])")
 #: A share of the current count ("down by a third", "增加一半"): its direction says the sign.
 _SHARES = {"half": 0.5, "third": 1 / 3, "quarter": 0.25, "一半": 0.5, "二分之一": 0.5, "三分之一": 1 / 3,
            "四分之一": 0.25}  # fmt: skip
-_SHARE_RE = re.compile(r"\bby\s+(?:a\s+|one\s+)?(half|third|quarter)\b|(二分之一|三分之一|四分之一|一半)")
+_TO_SHARE_RE = re.compile(r"(?:到|成|为|至)(?:原来的?|当前的?|现在的?)?\s*$|\bto\s+(?:a\s+|one\s+)?$")
+_SHARE_RE = re.compile(
+    r"\b(?:by|to)\s+(?:a\s+|one\s+)?(half|third|quarter)\b|(二分之一|三分之一|四分之一|一半)"
+)
 _TAIL_UNIT_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)
     for p in (
@@ -1232,6 +1235,8 @@ class _Reading:
     notes: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     fallback_name: bool = False
+    fallback_kind: str | None = None
+    """The kind of the cached name a misspelt one is closest to ("biling" → deployment)."""
     ns_alias: dict[str, str] = field(default_factory=dict)
     """Words that stand for a known namespace they are a part of."""
     ns_located: bool = False
@@ -1977,7 +1982,13 @@ def _name_fallback(r: _Reading) -> None:
     Only a word close to a cached name (``paymnetservice``) or shaped like a name
     (``web2``) is taken; an everyday word is never the name of something missing.
     """
-    if r.name_items or r.extracted.name is not None or r.operation == "list" or not r.unknown:
+    # "describe biling": asking for one object's detail targets one, however it is spelt.
+    if (
+        r.name_items
+        or r.extracted.name is not None
+        or not r.unknown
+        or (r.operation == "list" and not r.cues.detail)
+    ):
         return
     names = [n for n, ks in r.matcher.kinds_by_name.items() if ks[0] != "pod"]
     for word in r.unknown:
@@ -1987,6 +1998,9 @@ def _name_fallback(r: _Reading) -> None:
             r.name_items.append(item)
             r.unknown.remove(word)
             r.fallback_name = True
+            if names:
+                nearest = max(names, key=lambda n: similarity(word, n))
+                r.fallback_kind = r.matcher.kinds_by_name[nearest][0]
             r.reasons.append(f"unknown {word!r} read as a misspelt name")
             return
 
@@ -2111,6 +2125,14 @@ def _choose_resource(r: _Reading) -> None:
         resource = "pod"
     if op == "delete" and (cues.restart or cues.rollout_restart) and not cues.delete and resource != "pod":
         resource = "pod"
+    if (
+        op in ("get", "list")
+        and not kind_stated
+        and resource == "pod"
+        and r.fallback_kind not in (None, "pod")
+    ):
+        # "describe biling": the kind of the cached name it is closest to, not any pod.
+        resource = r.fallback_kind or resource
     # A namespace named with the namespace kind and nothing else is itself the object.
     if resource == "namespace" and r.namespace_mention is not None and not name_mentions:
         name_mentions = (r.namespace_mention.lower(),)
@@ -2348,7 +2370,11 @@ def _read_relative(r: _Reading) -> None:
     shared = _SHARE_RE.search(low)
     if shared and (up or down or shared.group(1)):
         part = _SHARES[shared.group(1) or shared.group(2)]
-        r.replicas_factor = round(1 + part if up and not down else 1 - part, 4)
+        before = low[max(0, shared.start() - 12) : shared.start()]
+        if shared.group(0).startswith("to") or (_TO_SHARE_RE.search(before) and "by" not in before.split()):
+            r.replicas_factor = round(part, 4)  # "缩到原来的三分之一", "down to a third": the share kept
+        else:
+            r.replicas_factor = round(1 + part if up and not down else 1 - part, 4)
         r.reasons.append(f"replicas times {r.replicas_factor:g} ({shared.group(0)!r})")
         return
     for word, factor in (*_FACTOR_WORDS_EN.items(), *_FACTOR_WORDS_ZH.items()):

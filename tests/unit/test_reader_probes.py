@@ -412,6 +412,8 @@ RELATIVE_PROBES = [
     ("billing 扩大一倍", 2.0, None),
     ("billing 扩容一倍", 2.0, None),
     ("scale billing by 1.5x", 1.5, None),
+    ("把 billing 缩到原来的三分之一", 0.3333, None),
+    ("scale billing down to a third", 0.3333, None),
     ("worker 的实例数再加 1", None, 1),
 ]
 
@@ -653,3 +655,8 @@ def test_two_named_objects_of_two_kinds_are_two_asks(
 def test_the_image_and_ports_of_a_workload_stay_the_workloads(clusters: dict[str, Vocabulary]) -> None:
     got = analyze("what image does grafana run and which port does it expose", clusters["dataplat"])
     assert (got.resource, got.fields) == ("deployment", ("image", "ports"))
+
+
+def test_describing_a_misspelt_name_targets_it(clusters: dict[str, Vocabulary]) -> None:
+    got = analyze("describe biling", clusters["tenants"])
+    assert (got.operation, got.resource, got.name_mention) == ("get", "deployment", "biling")
