@@ -206,6 +206,8 @@ _DIAG_ZH = ("为什么", "为何", "怎么回事", "咋回事", "不健康", "�
             "毛病", "健康状况", "健康吗")  # fmt: skip
 _WHY_ZH = ("为什么", "为何", "怎么回事", "咋回事", "原因")
 #: Chinese "V不C", a result that cannot be reached ("拉不到镜像", "连不上", "启动不了"): a failure.
+#: "出了啥事", "出什么状况": something happened to it.
+_HAPPENED_ZH_RE = re.compile(r"出了?(?:什么|啥|些)?(?:事|问题|状况|情况|毛病|岔子)")
 _CANNOT_ZH_RE = re.compile(
     r"(?<=[\u4e00-\u9fff])不(?:到|了|上|起来|通|动)(?!解|少|多|够|足|\s*[零〇一二两三四五六七八九十百半\d])"
 )
@@ -215,7 +217,9 @@ _CREDENTIAL_EN = frozenset({"password", "passwords", "passwd", "pwd", "credentia
 _CREDENTIAL_ZH = ("密码", "口令", "令牌", "私钥")
 _DIAG_PHRASE_EN = re.compile(
     r"\bnot\s+(?:ready|running|healthy|working|starting|scheduled|started|up)\b"
-    r"|\bwhat'?s\s+wrong\b|\bgoing\s+on\b|\bwhat\s+happened\b"
+    r"|\bwhat'?s\s+wrong\b|\bgoing\s+on\b|\bwhat\s+happened\b|\bwhat'?s\s+up\s+with\b"
+    r"|\b(?:is|are|went|goes|was)\s+down\b|\bhow\s+(?:is|are)\b.*\bdoing\b"
+    r"|(?:n't|\bcannot)\s+(?:pull|mount|be\s+scheduled|schedule|boot|launch|bind|resolve)"
     r"|\bnot\s+(?:updating|responding|reachable|accessible|serving|connecting|resolving|loading)\b"
     r"|n'?t\s+(?:start|starting|work|working|run|running|respond|responding|connect|serve|come\s+up|be\s+reached)\b"
     # "is the logs namespace ok?": a question about health.
@@ -492,7 +496,7 @@ _FIELD_RES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bkeys?\b(?!\s*material)|键|字段"), "keys"),
     (
         re.compile(
-            r"\bschedule[ds]?\b|\bwhen\s+does\b.*\brun\b|调度时间|什么时候(?:跑|运行|执行)|多久(?:跑|运行|执行)一次|cron\s*表达式"
+            r"\bschedules?\b|\bwhen\s+does\b.*\brun\b|调度时间|什么时候(?:跑|运行|执行)|多久(?:跑|运行|执行)一次|cron\s*表达式"
         ),
         "schedule",
     ),
@@ -1142,7 +1146,8 @@ def _read_cues(low: str, zh_text: frozenset[str], tokens: set[str]) -> _Cues:
         diagnose=bool(tokens & _DIAG_EN)
         or bool(_DIAG_PHRASE_EN.search(low))
         or _has_any(zh_text, _DIAG_ZH)
-        or bool(_CANNOT_ZH_RE.search(low)),
+        or bool(_CANNOT_ZH_RE.search(low))
+        or bool(_HAPPENED_ZH_RE.search(low)),
         top=bool(tokens & _TOP_EN) or _has_any(zh_text, _TOP_ZH),
         version=bool(tokens & _VERSION_EN) or _has_any(zh_text, _VERSION_ZH),
         previous=bool(_PREVIOUS_EN.search(low)) or _has_any(zh_text, _PREVIOUS_ZH),
@@ -1696,6 +1701,8 @@ def _find_names(r: _Reading) -> None:
                 _mark(r, item, "ns", f"namespace {item.text!r} known, in a namespace slot")
             elif kinds_of and kind_next is not None:
                 _mark(r, item, "name", f"name {item.text!r} known, next to a kind word")
+            elif kinds_of and _in_object_slot(r, i):
+                _mark(r, item, "name", f"name {item.text!r} known, in an object's slot")
             continue
         if is_ns and (
             ns_context or prep in _NS_PREPOSITIONS or not kinds_of or (kind_next is None and not r.ns_items)
@@ -1731,6 +1738,31 @@ def _find_names(r: _Reading) -> None:
             around = (_neighbour(items, i, -1), _neighbour(items, i, 1))
             if any(n is not None and n.role == "ns" for n in around):
                 item.role = "qualifier"
+
+
+#: Words after which the next one is what the request is about: a why-question's subject, an
+#: operation's object ("why is health not ready", "restart worker", "logs of status").
+_SUBJECT_BEFORE_RE = re.compile(
+    r"(?:\bwhy(?:\s+(?:is|are|does|did|do|was|has|can'?t|won'?t|isn'?t))?|\b(?:restart|describe|scale|delete|diagnose"
+    r"|troubleshoot|debug|rollback|exec\s+into|logs?\s+(?:of|for|from))|\bis)\s+(?:the\s+)?$"
+)
+#: What may follow an object named in such a slot (the end, a namespace, a target, a state).
+_AFTER_OBJECT = frozenset({"in", "to", "on", "from", "and", "please", "pls", "not", "failing", "down",
+                           "crashing", "pending", "ok", "okay", "broken", "up", "unhealthy", "ready",
+                           "running", "deployment", "logs", "is", "are", "was", "keeps", "has", "can't",
+                           "won't", "doesn't", "isn't", "cannot"})  # fmt: skip
+
+
+def _in_object_slot(r: _Reading, index: int) -> bool:
+    """Whether a word stands where the request's object does.
+
+    There a cached name spelt like a vocabulary word ("health", "status", "worker") is that name.
+    """
+    item = r.items[index]
+    if not _SUBJECT_BEFORE_RE.search(r.low[: item.start]):
+        return False
+    after = r.items[index + 1] if index + 1 < len(r.items) else None
+    return after is None or after.zh or after.text in _AFTER_OBJECT or after.kind is not None
 
 
 def _namespace_of_segment(r: _Reading, word: str) -> str | None:
@@ -2008,6 +2040,8 @@ def _name_fallback(r: _Reading) -> None:
 def _choose_resource(r: _Reading) -> None:
     """The kind asked for: stated, implied by the operation, or the named object's kind."""
     cues, op = r.cues, r.operation
+    if op not in ("list", "top"):
+        _generic_service_word(r)
     name_mentions = tuple(dict.fromkeys(it.text for it in r.name_items))
     if r.extracted.name is not None:
         name_mentions = (r.extracted.name, *[n for n in name_mentions if n != r.extracted.name])
@@ -2138,6 +2172,25 @@ def _choose_resource(r: _Reading) -> None:
         name_mentions = (r.namespace_mention.lower(),)
     r.resource, r.kind_stated, r.name_mentions = resource, kind_stated, name_mentions
     r.reasons.append(f"kind {resource}" + (" stated" if kind_stated else " inferred"))
+
+
+def _generic_service_word(r: _Reading) -> None:
+    """Mark "service" next to a cached name that is no Service as the everyday word.
+
+    "reports 这个服务挂了吗", "the billing service": the word for an application names no kind.
+    """
+    for i, item in enumerate(r.items):
+        if item.kind != "service" or item.role is not None:
+            continue
+        for step in (-1, 1):
+            near = _neighbour(r.items, i, step)
+            known = (
+                r.matcher.kinds_by_name.get(near.text, ()) if near is not None and near.role == "name" else ()
+            )
+            if known and "service" not in known:
+                item.role = "generic"
+                r.reasons.append(f"'service' names the application {near.text!r}, which is no Service")  # type: ignore[union-attr]
+                break
 
 
 def _asked_first(r: _Reading) -> list[str]:
@@ -2297,7 +2350,7 @@ def _find_relations(r: _Reading) -> None:
         adjacent = [
             n.kind
             for n in (_neighbour(items, i, -1), _neighbour(items, i, 1))
-            if n is not None and n.kind not in (None, "namespace", "cluster")
+            if n is not None and n.kind not in (None, "namespace", "cluster") and n.role != "generic"
         ]
         known = r.matcher.kinds_by_name.get(item.text, ())
         other = next((k for k in adjacent if k != resource), None)

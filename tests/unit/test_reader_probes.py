@@ -660,3 +660,41 @@ def test_the_image_and_ports_of_a_workload_stay_the_workloads(clusters: dict[str
 def test_describing_a_misspelt_name_targets_it(clusters: dict[str, Vocabulary]) -> None:
     got = analyze("describe biling", clusters["tenants"])
     assert (got.operation, got.resource, got.name_mention) == ("get", "deployment", "biling")
+
+
+# Diagnoses said in other ways: "what's up with X", "X is down", "X can't pull its image",
+# "出了啥事", "how is the cluster doing"; "service" next to an application that is no Service
+# is the everyday word.
+@pytest.mark.parametrize(
+    ("request_text", "resource", "name"),
+    [("what's up with reports?", "pod", "reports"), ("reports is down", "pod", "reports"),
+     ("api in team-07 can't pull its image", "pod", "api"), ("reports 这个服务挂了吗", "pod", "reports"),
+     ("看看 team-07 出了啥事", "pod", None), ("how is the cluster doing", "cluster", None),
+     ("why can't smoke be scheduled", "pod", "smoke"), ("explain why health is not ready", "pod", "health"),
+     ("why is status failing", "pod", "status"), ("notifier service 出什么状况了", "pod", "notifier"), ("billing service 出什么状况了", "service", "billing")],
+)  # fmt: skip
+def test_a_failure_said_otherwise_is_a_diagnosis(
+    clusters: dict[str, Vocabulary], request_text: str, resource: str, name: str | None
+) -> None:
+    got = analyze(request_text, clusters["tenants"])
+    assert (got.intent, got.operation, got.resource, got.name_mention) == (
+        "analysis",
+        "diagnose",
+        resource,
+        name,
+    )
+    assert not got.relations
+
+
+# A cached name spelt like a vocabulary word is the name where an object stands.
+@pytest.mark.parametrize(
+    ("request_text", "operation", "name"),
+    [("restart worker in team-07", "restart", "worker"), ("describe health", "get", "health"),
+     ("logs of status in test", "logs", "status"), ("scale worker to 4", "scale", "worker"),
+     ("check the health of notifier", "diagnose", "notifier")],
+)  # fmt: skip
+def test_a_cached_name_spelt_like_a_word_in_an_objects_slot(
+    clusters: dict[str, Vocabulary], request_text: str, operation: str, name: str
+) -> None:
+    got = analyze(request_text, clusters["tenants"])
+    assert (got.operation, got.name_mention) == (operation, name)
