@@ -149,11 +149,12 @@ def further_answers(state: AgentState) -> str:
         u = ask["reading"]
         lang, kind, ns = u["language"], u["resource"], u.get("namespace")
         if not ask["answered"]:
+            what = f"{kind} {u['name_mention']}" if u.get("name_mention") else kind
             parts.append(
                 t(
                     lang,
-                    f"另外你还问了 {kind} 的 {u['operation']}：请单独再问一次。",
-                    f"You also asked for a {u['operation']} of {kind}: ask it on its own, it was not done.",
+                    f"另外你还问了 {what} 的 {u['operation']}：未执行，请单独再问一次。",
+                    f"You also asked for a {u['operation']} of {what}: it was not done; ask it on its own.",
                 )
             )
             continue
@@ -167,7 +168,7 @@ def further_answers(state: AgentState) -> str:
             text = (
                 object_detail(lang, items[0])
                 if u["operation"] == "get" and items
-                else listing(lang, kind, items, ns, count_only=False)
+                else listing(lang, kind, items, ns, count_only=bool(u.get("count_only")))
             )
         parts.append(text)
     return "\n\n".join(parts)

@@ -1329,10 +1329,22 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     if first.name_mention and _PRONOUN_RE.search(second_text.lower()):
         second_text = _PRONOUN_RE.sub(f" {first.name_mention} ", second_text.lower())
     second = analyze(second_text, vocab)
+    if first.intent == "action" and _by_default(second) and first.name_mention:
+        # "scale web to 3 and api to 5", "restart web, then cache": a clause with no verb of
+        # its own takes the first clause's ("api to 5" is scaled too).
+        head = parts[0].lower()
+        at = head.find(first.name_mention)
+        if at > 0:
+            second = analyze(head[:at] + second_text, vocab)
     asks = [a for a in (first, second) if a.name_mention or a.kind_stated]
     if len(asks) != 2:
         return reading
     if first.operation == second.operation:
+        if first.intent == "action" and second.name_mention not in (None, first.name_mention):
+            # "scale web to 3 and api to 5": a second write is never dropped; it is named, so
+            # the answer says it was not done (each write is approved on its own).
+            reason = f"second clause: {second.operation} {second.name_mention}"
+            return replace(reading, also=(replace(second, also=()),), reasons=(*reading.reasons, reason))
         # "先看 test 的 pod 再看 pvc", "the grafana ingress host and the grafana service
         # ports": a read of another kind stated is another ask, in the first clause's
         # namespace unless it names its own.
@@ -1371,6 +1383,13 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         other = replace(other, namespace=reading.namespace, namespace_mention=reading.namespace_mention)
     reason = f"second clause: {other.operation} {other.resource}"
     return replace(reading, also=(replace(other, also=()),), reasons=(*reading.reasons, reason))
+
+
+def _by_default(reading: Understanding) -> bool:
+    """The reading's operation was no word of the request but the default."""
+    return any(
+        reason.startswith("operation ") and reason.endswith("by default") for reason in reading.reasons
+    )
 
 
 def scale_target(current: int | None, factor: float | None, delta: int | None) -> int | None:
@@ -2701,6 +2720,17 @@ def _further_asks(r: _Reading, reading: Understanding) -> Understanding:
                     replace(reading, resource=item.kind, kind_stated=True, operation="list", name_mention=None,
                             name_kind=None, name_mentions=(), reasons=(f"second ask: {item.kind}",))
                 )  # fmt: skip
+    if (
+        reading.operation in ("logs", "diagnose", "get")
+        and reading.resource != "event"
+        and reading.name_mention is not None
+        and any(it.kind == "event" for it in r.stated)
+    ):
+        # "notifier 的日志和事件": the events of the same object, a listing of their own.
+        others.append(
+            replace(reading, resource="event", operation="list", intent="query", kind_stated=True, fields=(),
+                    also=(), reasons=(f"second ask: events of {reading.name_mention}",))
+        )  # fmt: skip
     known_ns = [it for it in r.ns_items if it.text in r.matcher.namespaces and it.text != reading.namespace]
     chosen_ns = next((it for it in r.ns_items if it.text == reading.namespace), None)
     for item in known_ns:

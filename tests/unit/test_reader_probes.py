@@ -698,3 +698,18 @@ def test_a_cached_name_spelt_like_a_word_in_an_objects_slot(
 ) -> None:
     got = analyze(request_text, clusters["tenants"])
     assert (got.operation, got.name_mention) == (operation, name)
+
+
+# A second clause with no verb of its own takes the first one's; a second write is kept (to
+# be named as not done), never dropped or read as a read.
+@pytest.mark.parametrize(
+    ("request_text", "second"),
+    [("scale web to 3 and api to 5 in team-7", ("scale", "api")),
+     ("restart web and cache in team-7", ("restart", "cache")),
+     ("notifier 的日志和事件", ("list", "notifier"))],
+)  # fmt: skip
+def test_a_second_clause_without_a_verb_takes_the_first_ones(
+    clusters: dict[str, Vocabulary], request_text: str, second: tuple[str, str]
+) -> None:
+    got = analyze(request_text, clusters["tenants"])
+    assert [(a.operation, a.name_mention) for a in got.also] == [second]
