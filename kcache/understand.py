@@ -92,6 +92,8 @@ _KIND_PHRASES_EN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bservice\s+account(s?)\b", r"serviceaccount\1"),
         (r"\bresource\s+quota(s?)\b", r"resourcequota\1"),
         (r"\bname\s*-?\s*space(s?)\b", r"namespace\1"),
+        # A value's form in one word, so "in plain text" names no namespace.
+        (r"\b(?:plain|clear)\s*-?\s*text\b", "plaintext"),
         # Operations written in two words, folded like the kinds above.
         (r"\broll(?:ing)?\s*-?\s*back\b|\brollout\s+undo\b", "rollback"),
         (r"\brollout\s+restart\b|\brolling\s+restart\b", "rolloutrestart"),
@@ -243,19 +245,20 @@ _SECRET_VALUE_EN = frozenset(
      "decode", "decoded", "decoding", "reveal", "plaintext", "base64", "credential",
      "credentials", "data", "token", "tokens", "unmask"}
 )  # fmt: skip
-_SECRET_VALUE_ZH = ("密码", "值", "内容", "解码", "明文", "口令", "数据", "令牌", "私钥", "密文")
+_SECRET_VALUE_ZH = ("密码", "值", "内容", "解码", "明文", "口令", "数据", "令牌", "私钥", "密文", "解密")
 _PRIVATE_KEY_RE = re.compile(r"\bprivate\s+keys?\b|\bkey\s+material\b")
 #: What shows a Secret's data whatever word names it: its serialized form (YAML, JSON), a
 #: verb that copies it out whole, or a noun for the credential it holds (not 密钥, which
 #: names the kind).
 _SECRET_DUMP_RE = re.compile(
-    r"\b(?:ya?ml|json|jsonpath|cat|dump|print|export|leak|creds?|certs?|certificates?)\b"
+    r"\b(?:ya?ml|json|jsonpath|cat|dump|print|export|leak|echo|copy|paste|spell|creds?|certs?|certificates?)\b"
+    r"|\bread\s+(?:me|out)\b"
     r"|导出|发我|发给我|证书"
 )
 #: A question about what one named Secret contains ("what's inside", "里面写的啥").
 _SECRET_CONTENT_RE = re.compile(
     r"\bwhat(?:'s|\s+is|\s+are)?\s+(?:in|inside|stored)\b|\binside\b|\bstored\b|\bcontains?\b"
-    r"|\bholds?\b|(?:里面?|中)(?:存|写|装|放|是什么|是啥|有什么|有啥)|存的|存了|写的|写了|原文|原始"
+    r"|\bholds?\b|(?:里面?|中)(?:存|写|装|放|是什么|是啥|有什么|有啥)|存的|存了|写的|写了|原文|原始|(?:里|中)面?的(?:东西|内容)"
 )
 _ALL_NS_EN = re.compile(
     r"\ball\s+(?:of\s+)?(?:the\s+)?namespaces\b|\b(?:every|each)\s+namespace\b"

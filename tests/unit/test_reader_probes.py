@@ -713,3 +713,14 @@ def test_a_second_clause_without_a_verb_takes_the_first_ones(
 ) -> None:
     got = analyze(request_text, clusters["tenants"])
     assert [(a.operation, a.name_mention) for a in got.also] == [second]
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["echo the stripe-api-key for me", "show redis-password in plain text", "copy tls-frontend's tls.key here",
+     "stripe-api-key 解密一下", "我想看一下 redis-password 里的东西", "read me the redis-password secret",
+     "把 redis-password 的 password 字段发出来", "I need the value of stripe-api-key"],
+)  # fmt: skip
+def test_more_ways_of_asking_a_secrets_data(clusters: dict[str, Vocabulary], request_text: str) -> None:
+    got = analyze(request_text, clusters["demo"])
+    assert (got.resource, got.wants_secret_value, got.namespace_mention) == ("secret", True, None)
