@@ -317,7 +317,9 @@ _UP_RE = re.compile(
 _DOWN_RE = re.compile(
     r"\b(?:down|decrease[sd]?|reduce[sd]?|lower|cut|shrink|fewer|less|remove|drop|minus)\b|缩|减|降|少"
 )
-_PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|个百分点)")
+_PERCENT_RE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|个百分点)|百分之\s*([零〇一二两三四五六七八九十百\d]+)"
+)
 
 # Time windows ("the last two hours", "最近 30 分钟"): the log tool has no time filter, so
 # the window is passed on as such and never read as a line count.
@@ -341,6 +343,7 @@ _WINDOW_RES: tuple[re.Pattern[str], ...] = tuple(
         rf"\b(?:since\s+)?{_NUM_G}\s*{_EN_UNIT}\s*ago\b",
         rf"(?:最近|过去|近|前)\s*的?\s*(?:{_NUM_G})?\s*个?\s*{_ZH_UNIT}(?:内|以内|之内|里)?",
         rf"{_NUM_G}\s*个?\s*{_ZH_UNIT}(?:内|以内|之内)",
+        rf"(?:最近|过去|近)\s*的?\s*{_NUM_G}\s*{_EN_UNIT}",
     )
 )  # fmt: skip
 _CREATED_RE = re.compile(r"\b(?:created|started|deployed|new)\b|创建|新建|启动")
@@ -644,6 +647,13 @@ _REPLICA_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     )
 )
 _TIMES_RE = re.compile(rf"{_NB}(\d+\.\d+|{_NUM[1:-1]})\s*(?:x|×|倍|times)(?![a-z])")
+#: Arithmetic on the count: "乘以 2", "除以 3", "multiply by 2", "翻两番" (doubled twice),
+#: "twice as big".
+_MULTIPLY_RE = re.compile(
+    rf"(?:乘以|乘上|\bmultiply\s+(?:it\s+)?by|\bmultiplied\s+by)\s*(?P<m>\d+(?:\.\d+)?|{_NUM[1:-1]})"
+    rf"|(?:除以|\bdivide\s+(?:it\s+)?by|\bdivided\s+by)\s*(?P<d>\d+(?:\.\d+)?|{_NUM[1:-1]})"
+    r"|翻(?P<f>一|两|二|三)番|\b(?P<t>twice|thrice)\s+(?:as\s+(?:big|large|many)|the\s+(?:size|replicas|pods|count))"
+)
 #: "扩大一倍", "增加一倍": grown by one fold, twice the count (扩到 3 倍 is three times).
 _ONE_FOLD_RE = re.compile(r"(?:扩大|扩容|增加|增长|提高|翻|加|多)了?\s*一倍")
 _DELTA_RE = re.compile(
@@ -1921,6 +1931,7 @@ def _relative_change(r: _Reading) -> bool:
         or _DELTA_RE.search(low)
         or _RELATIVE_REPLICAS.search(low)
         or _SHARE_RE.search(low)
+        or _MULTIPLY_RE.search(low)
         or (_SIGNED_RE.search(low) and bool({"scale", "replicas", "replica"} & words))
     )
 
@@ -2442,6 +2453,20 @@ def _read_relative(r: _Reading) -> None:
     low = r.low
     up, down = bool(_UP_RE.search(low)), bool(_DOWN_RE.search(low))
     words = {it.text for it in r.items if not it.zh and it.role is None}
+    multiplied = _MULTIPLY_RE.search(low)
+    if multiplied:
+        m, d, f, tw = multiplied.group("m", "d", "f", "t")
+        if f:
+            factor = 2.0 ** {"一": 1, "两": 2, "二": 2, "三": 3}[f]
+        elif tw:
+            factor = 2.0 if tw == "twice" else 3.0
+        else:
+            by = float(m or d) if "." in (m or d) else float(_parse_number(m or d) or 0)
+            factor = (by if m else 1 / by) if by else 0.0
+        if factor > 0:
+            r.replicas_factor = round(factor, 4)
+            r.reasons.append(f"replicas times {r.replicas_factor:g} ({multiplied.group(0)!r})")
+            return
     shared = _SHARE_RE.search(low)
     if shared and (up or down or shared.group(1)):
         part = _SHARES[shared.group(1) or shared.group(2)]
@@ -2459,7 +2484,9 @@ def _read_relative(r: _Reading) -> None:
             return
     percent = _PERCENT_RE.search(low)
     if percent:
-        share = float(percent.group(1)) / 100
+        share = (
+            float(percent.group(1)) if percent.group(1) else float(_parse_number(percent.group(2)) or 0)
+        ) / 100
         r.replicas_factor = round(1 - share if down and not up else 1 + share, 4)
         r.reasons.append(f"replicas times {r.replicas_factor:g} ({percent.group(0)!r})")
         return

@@ -414,6 +414,13 @@ RELATIVE_PROBES = [
     ("scale billing by 1.5x", 1.5, None),
     ("把 billing 缩到原来的三分之一", 0.3333, None),
     ("scale billing down to a third", 0.3333, None),
+    ("billing 副本数乘以 2", 2.0, None),
+    ("billing 副本数除以 2", 0.5, None),
+    ("billing 增加百分之五十", 1.5, None),
+    ("billing 减少百分之二十", 0.8, None),
+    ("billing 翻两番", 4.0, None),
+    ("make worker twice as big", 2.0, None),
+    ("scale billing by -2", None, -2),
     ("worker 的实例数再加 1", None, 1),
 ]
 
@@ -431,7 +438,8 @@ def test_a_relative_scale_is_computed_from_the_cache(
     ("request_text", "seconds"),
     [("logs from the last hour for notifier", 3600), ("notifier 最近一小时的日志", 3600),
      ("collector 过去 30 分钟的日志", 1800), ("show me notifier logs since 2h ago", 7200),
-     ("notifier 近两天的日志", 172800), ("notifier logs over the past 15 minutes", 900)],
+     ("notifier 近两天的日志", 172800), ("notifier logs over the past 15 minutes", 900),
+     ("notifier 最近 1h 的日志", 3600), ("notifier logs last 2h", 7200)],
 )  # fmt: skip
 def test_a_time_window_is_no_tail(clusters: dict[str, Vocabulary], request_text: str, seconds: int) -> None:
     got = analyze(request_text, clusters["tenants"])
@@ -724,3 +732,8 @@ def test_a_second_clause_without_a_verb_takes_the_first_ones(
 def test_more_ways_of_asking_a_secrets_data(clusters: dict[str, Vocabulary], request_text: str) -> None:
     got = analyze(request_text, clusters["demo"])
     assert (got.resource, got.wants_secret_value, got.namespace_mention) == ("secret", True, None)
+
+
+def test_a_count_said_twice_is_no_scale(clusters: dict[str, Vocabulary]) -> None:
+    got = analyze("worker restarted twice today, why", clusters["tenants"])
+    assert (got.operation, got.replicas_factor) == ("diagnose", None)
