@@ -374,7 +374,7 @@ _SORT_RES: tuple[tuple[re.Pattern[str], str, bool], ...] = (
     (re.compile(r"\brestart(?:ed|s)?\s+(?:the\s+)?least\b|\b(?:fewest|least|lowest)\s+restart|重启(?:次数)?最少"),
      "restarts", False),
     (re.compile(r"\boldest\b|最老|最旧|最早|运行最久|运行时间最长"), "age", True),
-    (re.compile(r"\b(?:newest|youngest|most\s+recently\s+(?:created|started))\b|最新创建|最近创建"), "age", False),
+    (re.compile(r"\b(?:newest|youngest|most\s+recently\s+(?:created|started))\b|最新创建|最近创建|最新的?(?=\s*(?:pod|[a-z]|容器组|部署|服务|节点))"), "age", False),
     (re.compile(r"\b(?:most|highest|max(?:imum)?)\s+(?:memory|mem|ram)\b|\b(?:memory|mem|ram)\s+(?:the\s+)?most\b"
                 r"|内存(?:占用|使用|用量)?最(?:多|高|大)|最(?:多|高|大)的?内存"), "memory", True),
     (re.compile(r"\b(?:most|highest|max(?:imum)?)\s+cpu\b|\bcpu\s+(?:the\s+)?most\b|cpu\s*(?:占用|使用|用量)?最(?:多|高|大)"),
@@ -1731,8 +1731,16 @@ def _find_names(r: _Reading) -> None:
             )
             if is_ns and (ns_slot or prep in _NS_PREPOSITIONS or qualifies):
                 _mark(r, item, "ns", f"namespace {item.text!r} known, in a namespace slot")
-            elif kinds_of and kind_next is not None:
-                _mark(r, item, "name", f"name {item.text!r} known, next to a kind word")
+            elif (
+                kinds_of
+                and kind_next is not None
+                and (
+                    kind_next.kind in kinds_of
+                    or (kind_next.kind == "pod" and any(k in _WORKLOAD_KINDS for k in kinds_of))
+                )
+            ):
+                # "the latest deployment" names it; "the latest event" does not (no such event).
+                _mark(r, item, "name", f"name {item.text!r} known, next to its kind word")
             elif kinds_of and _in_object_slot(r, i):
                 _mark(r, item, "name", f"name {item.text!r} known, in an object's slot")
             continue
@@ -1785,15 +1793,26 @@ _AFTER_OBJECT = frozenset({"in", "to", "on", "from", "and", "please", "pls", "no
                            "won't", "doesn't", "isn't", "cannot"})  # fmt: skip
 
 
+#: Words after which the next one is what is shown, when nothing but where follows it
+#: ("show me latest in default", "the status of status in test").
+_SHOWN_BEFORE_RE = re.compile(r"(?:\b(?:show|get|describe|display|check)(?:\s+me)?|\bof)\s+(?:the\s+)?$")
+
+
 def _in_object_slot(r: _Reading, index: int) -> bool:
     """Whether a word stands where the request's object does.
 
     There a cached name spelt like a vocabulary word ("health", "status", "worker") is that name.
     """
     item = r.items[index]
+    after = r.items[index + 1] if index + 1 < len(r.items) else None
+    if _SHOWN_BEFORE_RE.search(r.low[: item.start]):
+        return (
+            after is None
+            or after.text in ("in", "from", "please", "pls")
+            or (after.zh and after.text != "的")
+        )
     if not _SUBJECT_BEFORE_RE.search(r.low[: item.start]):
         return False
-    after = r.items[index + 1] if index + 1 < len(r.items) else None
     return after is None or after.zh or after.text in _AFTER_OBJECT or after.kind is not None
 
 
@@ -2171,7 +2190,7 @@ def _choose_resource(r: _Reading) -> None:
         resource = "pod"
     elif "deployed" in words and first_name is None:
         resource = "deployment"  # "what's deployed in monitoring": its deployments
-    elif first_kinds == ("node",) and _before_is_on(r, first_name):
+    elif first_kinds == ("node",) and (_before_is_on(r, first_name) or _runs_on_it(r, first_name)):
         # "what is scheduled on worker-b7": the things on a node are its pods.
         resource = "pod"
         r.reasons.append(f"pods on node {first_name!r}")
@@ -2250,6 +2269,15 @@ def _is_location(r: _Reading, item: _Item) -> bool:
     before = r.low[: item.start].rstrip()
     return r.low[item.end : item.end + 1] in ("里", "中", "内", "上") or before.endswith(
         ("in", "in the", "across", "across the", "on", "on the")
+    )
+
+
+def _runs_on_it(r: _Reading, name: str | None) -> bool:
+    """The name is followed by 上 and a verb of running ("tn-worker-3 上跑了什么")."""
+    item = next((it for it in r.items if it.text == name), None)
+    return (
+        item is not None
+        and re.match(r"\s*上面?\s*(?:都)?(?:跑|运行|部署|调度)", r.low[item.end :]) is not None
     )
 
 

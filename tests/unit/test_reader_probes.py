@@ -737,3 +737,31 @@ def test_more_ways_of_asking_a_secrets_data(clusters: dict[str, Vocabulary], req
 def test_a_count_said_twice_is_no_scale(clusters: dict[str, Vocabulary]) -> None:
     got = analyze("worker restarted twice today, why", clusters["tenants"])
     assert (got.operation, got.replicas_factor) == ("diagnose", None)
+
+
+# Cached names spelt like ordinary words ("latest", "status") are names only in a name's
+# slot: next to their own kind word, or shown with nothing but where after them.
+@pytest.mark.parametrize(
+    ("request_text", "name", "resource"),
+    [("show me latest in default", "latest", "deployment"), ("describe the latest deployment", "latest", "deployment"),
+     ("what's the status of status in test", "status", "deployment"), ("what's the latest event in test", None, "event"),
+     ("show the latest events", None, "event"), ("查一下 default 命名空间的 latest", "latest", "deployment")],
+)  # fmt: skip
+def test_a_name_spelt_like_a_word_needs_a_names_slot(
+    clusters: dict[str, Vocabulary], request_text: str, name: str | None, resource: str
+) -> None:
+    got = analyze(request_text, clusters["tenants"])
+    assert (got.name_mention, got.resource) == (name, resource)
+
+
+@pytest.mark.parametrize(
+    "request_text", ["tn-worker-3 上跑了什么", "tn-worker-1 上面都运行了哪些东西", "what runs on tn-worker-3"]
+)
+def test_what_runs_on_a_node_is_its_pods(clusters: dict[str, Vocabulary], request_text: str) -> None:
+    got = analyze(request_text, clusters["tenants"])
+    assert (got.operation, got.resource, got.relations[0].relation) == ("list", "pod", "on_node")
+
+
+def test_the_newest_one_is_an_order(clusters: dict[str, Vocabulary]) -> None:
+    got = analyze("最新的 pod 是哪个", clusters["tenants"])
+    assert (got.operation, got.sort_by, got.descending, got.limit) == ("list", "age", False, 1)
