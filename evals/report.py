@@ -152,8 +152,11 @@ def validate_case(case: Any, where: str) -> dict[str, Any]:
         raise DatasetError(f"{where}: unknown key 'expect.{unknown[0]}'")
     for key in REQUIRED_EXPECT_KEYS:
         # An operation outside the format's seven (restart, rollback, cordon, exec) has no
-        # ``operation`` value: such a case says so with its category and leaves it unchecked.
-        if key not in expect and not (key == "operation" and case.get("category") == "other-ops"):
+        # ``operation`` value: such a case says so with its category (``other-ops``, or
+        # ``two-asks`` whose first ask is one) and leaves it unchecked.
+        if key not in expect and not (
+            key == "operation" and case.get("category") in ("other-ops", "two-asks")
+        ):
             raise DatasetError(f"{where}: missing key 'expect.{key}'")
     for key, allowed in (("intent", INTENTS), ("resource", RESOURCES), ("operation", OPERATIONS)):
         if key in expect and expect[key] not in allowed:

@@ -37,6 +37,9 @@ def _all_ready(r: Resource) -> bool | None:
         return have == want and want != "0"
     if isinstance(ready, bool):
         return ready
+    if r.kind == "node":  # "Ready", "Ready,SchedulingDisabled", "NotReady", "Unknown"
+        status = str(r.fields.get("status") or "")
+        return None if not status else status.split(",")[0] == "Ready"
     wanted = r.fields.get("replicas", r.fields.get("desired"))
     got = r.fields.get("ready_replicas", ready if isinstance(ready, int) else None)
     return None if wanted is None or got is None else int(got) >= int(wanted)
@@ -118,8 +121,38 @@ def _field_text(lang: str, r: Resource, field: str, now: float) -> str | None:
         return ", ".join(str(c.get("name")) for c in f.get("containers") or []) or None
     if field == "status":
         return f.get("status") or f.get("phase")
+    if field == "storageclass":
+        return f.get("storage_class")
+    if field == "capacity":
+        return f.get("capacity") or f.get("requested")
+    if field == "node_selector":
+        return _pairs(f.get("node_selector")) or t(lang, "无", "none")
+    if field == "selector":
+        return _pairs(f.get("selector"))
+    if field == "resources":
+        return _resources(f.get("containers") or [])
     value_ = f.get(field)
+    if isinstance(value_, list | tuple):
+        return ", ".join(str(v) for v in value_) or "-"
+    if isinstance(value_, Mapping):
+        return _pairs(value_)
     return None if value_ is None else str(value_)
+
+
+def _pairs(value_: Any) -> str | None:
+    if isinstance(value_, Mapping):
+        return ", ".join(f"{k}={v}" for k, v in sorted(value_.items())) or None
+    return None if value_ in (None, "") else str(value_)
+
+
+def _resources(containers: Sequence[Mapping[str, Any]]) -> str | None:
+    """Each container's limits and requests: ``app: limits memory=128Mi; requests cpu=100m``."""
+    parts = []
+    for c in containers:
+        spec = [f"{key} {_pairs(c.get(key))}" for key in ("limits", "requests") if c.get(key)]
+        if spec:
+            parts.append(f"{c.get('name')}: " + "; ".join(spec))
+    return " | ".join(parts) or None
 
 
 def _duration(seconds: float) -> str:
@@ -141,9 +174,23 @@ def answer(
     fields: Sequence[str] = u.get("fields") or ()
     sort_by, limit = u.get("sort_by"), u.get("limit")
     if u.get("count_only"):
-        return how_many(lang, kind, items, namespace)
+        counted = how_many(lang, kind, items, namespace)
+        if items and (u.get("predicates") or u.get("relations")):
+            # A count under a condition names what it counted: the number first, then who.
+            who = [o.name if namespace or not o.namespace else f"{o.namespace}/{o.name}" for o in items]
+            names = ", ".join(who[:MAX_LISTED]) + (" …" if len(who) > MAX_LISTED else "")
+            counted += "\n" + t(lang, f"它们是：{names}", f"They are: {names}")
+        return counted
     if "image" in fields:
-        return images(lang, items, scope=namespace)
+        pictured = images(lang, items, scope=namespace)
+        rest = [f for f in fields if f not in ("image", "ports")]
+        for o in items[:MAX_LISTED] if rest else ():
+            more = ", ".join(f"{f} {v}" for f in rest if (v := _field_text(lang, o, f, now)) is not None)
+            if more:
+                pictured += f"\n- {o.name}: {more}"
+        if "ports" in fields:
+            pictured += "".join("\n" + ports(lang, o) for o in items[:MAX_LISTED])
+        return pictured
     if "ports" in fields and items:
         return "\n".join(ports(lang, r) for r in items[:MAX_LISTED])
     if sort_by == "restarts":

@@ -35,6 +35,8 @@ class Kind:
     """Owns pods (directly or through ReplicaSets/Jobs); a mention of one stands for its pods."""
     changes: tuple[str, ...] = ()
     """Other kinds whose cached rows a write to this kind changes (a scale changes pods)."""
+    rollout: bool = False
+    """Its pods are replaced in order by ``kubectl rollout restart`` (a pod template it rolls out)."""
 
     @property
     def group(self) -> str:
@@ -54,9 +56,9 @@ def _k(name: str, api_kind: str, api_version: str, plural: str = "", **kw: objec
 #: Every kind kcache knows, in the order a bare name most likely means one of them.
 TABLE: tuple[Kind, ...] = (
     _k("pod", "Pod", "v1", short=("po",), changes=("event",)),
-    _k("deployment", "Deployment", "apps/v1", short=("deploy", "deploys"), workload=True, changes=("replicaset", "pod")),
-    _k("statefulset", "StatefulSet", "apps/v1", short=("sts",), workload=True, changes=("pod",)),
-    _k("daemonset", "DaemonSet", "apps/v1", short=("ds",), workload=True, changes=("pod",)),
+    _k("deployment", "Deployment", "apps/v1", short=("deploy", "deploys"), workload=True, changes=("replicaset", "pod"), rollout=True),
+    _k("statefulset", "StatefulSet", "apps/v1", short=("sts",), workload=True, changes=("pod",), rollout=True),
+    _k("daemonset", "DaemonSet", "apps/v1", short=("ds",), workload=True, changes=("pod",), rollout=True),
     _k("cronjob", "CronJob", "batch/v1", short=("cj",), workload=True, changes=("job", "pod")),
     _k("job", "Job", "batch/v1", workload=True, changes=("pod",)),
     _k("replicaset", "ReplicaSet", "apps/v1", short=("rs",), workload=True, changes=("pod",)),
@@ -97,6 +99,8 @@ KINDS: dict[str, bool] = {k.name: k.namespaced for k in TABLE}
 API_KINDS: dict[str, tuple[str, str]] = {k.name: (k.api_version, k.api_kind) for k in TABLE}
 #: Kinds whose pods a mention of one of their objects stands for.
 WORKLOADS: tuple[str, ...] = tuple(k.name for k in TABLE if k.workload)
+#: Kinds a rollout restart applies to (their controller replaces the pods in order).
+ROLLOUT_KINDS: tuple[str, ...] = tuple(k.name for k in TABLE if k.rollout)
 #: Kinds per cache tier, in scan order.
 TIERS: dict[str, tuple[str, ...]] = {
     "static": ("namespace", "node", "resourcequota", "storageclass", "persistentvolume"),

@@ -96,6 +96,7 @@ def merge(reading: Understanding, read: Reading, vocab: Vocabulary) -> Understan
         known = build_matcher(vocab).kinds_by_name.get(name, ())
         out["name_kind"] = out["resource"] if out["resource"] in known else (known[0] if known else None)
         out["name_mentions"] = (name,)
+        out["every"] = False  # one named object is no write over everything
     else:
         out["name_kind"], out["name_mentions"] = None, ()
     for key in ("replicas", "container", "tail"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import yaml
+
 from kcache.access import EVERYTHING, Grant
 from kcache.answer import compact, object_detail, quoted, table
 from kcache.errors import ParseError
@@ -77,6 +79,21 @@ def digest(
         one = parse_object(result.text, kind=kind, structured=result.structured)
         if not grant.visible(one.kind, one.namespace, one.name):
             return NOT_SHOWN
-        return object_detail(understanding.get("language", "en"), one)
+        shown = object_detail(understanding.get("language", "en"), one)
+        if kind == "configmap" and understanding.get("wants_content"):
+            # A ConfigMap's values asked for: quoted as cluster text (never a Secret's).
+            shown += "\n" + _configmap_data(text)
+        return shown
     except ParseError as exc:
         return f"error: the output of {cap.name} could not be parsed ({exc})"
+
+
+def _configmap_data(text: str) -> str:
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return "(the data could not be read)"
+    data = loaded.get("data") if isinstance(loaded, dict) else None
+    if not isinstance(data, dict) or not data:
+        return "(no data)"
+    return quoted(redact("\n".join(f"{k}: {v}" for k, v in data.items())), 60)

@@ -75,8 +75,8 @@ def _call(name: str, args: dict[str, Any]) -> AIMessage:
 def cache_can_answer(state: AgentState) -> bool:
     """A read whose rows the cache holds fresh (read-through already ran in cache_lookup)."""
     u, resolved = state["understanding"], state["resolved"]
-    if u["operation"] not in CACHE_OPERATIONS or resolved.get("stale"):
-        return False
+    if u["operation"] not in CACHE_OPERATIONS or resolved.get("stale") or u.get("wants_content"):
+        return False  # a ConfigMap's values are not cached: a live read shows them
     if u["resource"] == "cluster":
         return bool(resolved.get("cluster"))
     return u["resource"] in KINDS

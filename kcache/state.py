@@ -103,6 +103,10 @@ class Understanding(TypedDict):
     """What is asked of each object: image, ports, ip, node, labels, restarts, age, replicas, ..."""
     command: tuple[str, ...]
     """argv for exec."""
+    every: bool
+    """A write over every object of a kind, a namespace's content or the cluster, no name given."""
+    wants_content: bool
+    """A ConfigMap's data is asked (not cached: read live)."""
     also: list[Understanding]
     """Further asks in the same sentence, each a reading of its own."""
     warmed: NotRequired[list[str]]
@@ -163,6 +167,8 @@ class FurtherAsk(TypedDict):
     items: list[Row]
     answered: bool
     """False for an ask that is not a read: the answer names it as not done."""
+    diagnosis: NotRequired[Resolution]
+    """For a diagnosis: its findings and events, as the first ask's are kept."""
 
 
 class Resolution(TypedDict, total=False):

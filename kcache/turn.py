@@ -63,7 +63,9 @@ def compose(state: AgentState) -> str:
         shown = f"{call.get('tool')}({', '.join(f'{k}={v!r}' for k, v in call.get('args', {}).items())})"
         if plan.get("approved") is False:
             return t(lang, f"已取消，未执行：{shown}", f"Cancelled; nothing was run: {shown}")
-        return t(lang, f"需要确认后执行：{shown}", f"This needs your approval before it runs: {shown}")
+        return t(
+            lang, f"需要确认后执行：{shown}", f"This needs your approval before it runs: {shown}"
+        ) + _change(lang, state)
     if any(c.get("writes") and c.get("executed") for c in calls):
         call = next(c for c in calls if c.get("writes") and c.get("executed"))
         status = "ok" if call.get("status") == "ok" else f"failed: {tool_texts[-1] if tool_texts else ''}"
@@ -119,6 +121,25 @@ def compose(state: AgentState) -> str:
     return t(lang, "没有可用的工具完成这个请求。", "No available tool can do this.")
 
 
+def _change(lang: str, state: AgentState) -> str:
+    """What a planned scale changes, from the cached count: "replicas from 6 to 9"."""
+    u, resolved, plan = state["understanding"], state["resolved"], state["plan"]
+    wanted = plan.get("params", {}).get("replicas")
+    target = resolved.get("target")
+    if u["operation"] != "scale" or wanted is None or not target:
+        return ""
+    current = next(
+        (i["fields"].get("replicas") for i in resolved.get("items", []) if i["name"] == target["name"]), None
+    )
+    if current is None:
+        return ""
+    return t(
+        lang,
+        f"\n{target['name']} 的副本数从 {current} 变为 {wanted['value']}。",
+        f"\n{target['name']}: replicas from {current} to {wanted['value']}.",
+    )
+
+
 def data_note(lang: str, resolved: Resolution) -> str:
     """Where the answer's rows come from: a live watch (with its last event) or a scan's age."""
     live = resolved.get("live_event_age_s")
@@ -134,21 +155,26 @@ def further_answers(state: AgentState) -> str:
         u = ask["reading"]
         lang, kind, ns = u["language"], u["resource"], u.get("namespace")
         if not ask["answered"]:
+            what = f"{kind} {u['name_mention']}" if u.get("name_mention") else kind
             parts.append(
                 t(
                     lang,
-                    f"另外你还问了 {kind} 的 {u['operation']}：请单独再问一次。",
-                    f"You also asked for a {u['operation']} of {kind}: ask it on its own, it was not done.",
+                    f"另外你还问了 {what} 的 {u['operation']}：未执行，请单独再问一次。",
+                    f"You also asked for a {u['operation']} of {what}: it was not done; ask it on its own.",
                 )
             )
             continue
         items = _resources(ask["items"])
+        if u["operation"] == "diagnose" and (found := ask.get("diagnosis")) is not None:
+            events = _resources(found.get("events", []))
+            parts.append(diagnosis(lang, items, events, {}, findings=found.get("findings")))
+            continue
         text = fact_answers.answer(lang, kind, items, u, ns)
         if text is None:
             text = (
                 object_detail(lang, items[0])
                 if u["operation"] == "get" and items
-                else listing(lang, kind, items, ns, count_only=False)
+                else listing(lang, kind, items, ns, count_only=bool(u.get("count_only")))
             )
         parts.append(text)
     return "\n\n".join(parts)

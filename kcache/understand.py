@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import shlex
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -34,12 +35,12 @@ from kcache.resolve import is_misspelling, similarity
 Intent = Literal["query", "action", "analysis"]
 Operation = Literal[
     "list", "get", "logs", "top", "delete", "scale", "diagnose",
-    "rollback", "cordon", "uncordon", "drain", "exec", "create", "restart",
+    "rollback", "cordon", "uncordon", "drain", "exec", "create", "restart", "portforward",
 ]  # fmt: skip
 """The seven the tools serve, then operations read as such though no tool may do them:
 ``rollback`` (back to the previous revision),
 ``cordon``/``uncordon``/``drain`` (a node), ``exec`` (a command in a container),
-``create`` (a new object)."""
+``create`` (a new object), ``portforward`` (a local port to a pod or service)."""
 RelationType = Literal[
     "on_node", "owned_by", "selected_by", "uses", "used_by", "involves", "selects", "related"
 ]
@@ -91,9 +92,12 @@ _KIND_PHRASES_EN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bservice\s+account(s?)\b", r"serviceaccount\1"),
         (r"\bresource\s+quota(s?)\b", r"resourcequota\1"),
         (r"\bname\s*-?\s*space(s?)\b", r"namespace\1"),
+        # A value's form in one word, so "in plain text" names no namespace.
+        (r"\b(?:plain|clear)\s*-?\s*text\b", "plaintext"),
         # Operations written in two words, folded like the kinds above.
         (r"\broll(?:ing)?\s*-?\s*back\b|\brollout\s+undo\b", "rollback"),
         (r"\brollout\s+restart\b|\brolling\s+restart\b", "rolloutrestart"),
+        (r"\bport\s*-?\s*forward(?:ing|ed|s)?\b", "portforward"),
     )
 )
 
@@ -165,9 +169,18 @@ _COUNT_EN = frozenset({"count", "total", "number"})
 _COUNT_ZH = ("多少", "几个", "几台", "数量", "总数", "一共", "总共", "个数")
 _LOGS_EN = frozenset({"log", "logs", "logging"})
 _LOGS_ZH = ("日志",)
-_DELETE_EN = frozenset({"delete", "remove", "kill", "destroy", "terminate", "evict", "rm", "del", "nuke"})
+_DELETE_EN = frozenset(
+    {"delete", "remove", "kill", "destroy", "terminate", "evict", "rm", "del", "nuke", "wipe", "erase",
+     "purge", "obliterate", "drop"}
+)  # fmt: skip
 _DELETE_ZH = ("删除", "删掉", "删了", "移除", "干掉", "杀掉", "杀死", "销毁", "清除", "去掉",
-              "终止")  # fmt: skip
+              "终止", "清空", "删光", "抹掉", "清掉", "全删")  # fmt: skip
+#: Verbs whose object is everything a scope holds ("wipe the cluster", "清空 boutique").
+_CLEAR_OUT_RE = re.compile(r"\b(?:wipe|purge|nuke|obliterate|empty)\b|\btear\s+down\b|清空|删光|全删")
+#: A quantifier over every object ("all pods", "everything", "所有", "全部", "--all").
+_EVERY_RE = re.compile(
+    r"\b(?:all|every|everything|each|entire|whole)\b|(?<!\S)--all(?![-\w])|所有|全部|全都|一切|整个|统统|通通|全集群"
+)
 _RESTART_EN = frozenset({"restart", "reboot", "bounce", "recycle"})
 _RESTART_ZH = ("重启",)
 _SCALE_EN = frozenset({"scale", "scaled", "scaling", "resize", "shrink", "downscale", "upscale"})
@@ -194,9 +207,21 @@ _DIAG_ZH = ("为什么", "为何", "怎么回事", "咋回事", "不健康", "�
             "咋了", "什么情况", "出事", "不对劲", "不行了", "正常吗", "都正常", "是否正常", "正不正常",
             "毛病", "健康状况", "健康吗")  # fmt: skip
 _WHY_ZH = ("为什么", "为何", "怎么回事", "咋回事", "原因")
+#: Chinese "V不C", a result that cannot be reached ("拉不到镜像", "连不上", "启动不了"): a failure.
+#: "出了啥事", "出什么状况": something happened to it.
+_HAPPENED_ZH_RE = re.compile(r"出了?(?:什么|啥|些)?(?:事|问题|状况|情况|毛病|岔子)")
+_CANNOT_ZH_RE = re.compile(
+    r"(?<=[\u4e00-\u9fff])不(?:到|了|上|起来|通|动)(?!解|少|多|够|足|\s*[零〇一二两三四五六七八九十百半\d])"
+)
+#: Words asking for a credential: whatever object they name, what is asked is a Secret's data.
+_CREDENTIAL_EN = frozenset({"password", "passwords", "passwd", "pwd", "credential", "credentials", "creds",
+                            "token", "tokens", "apikey"})  # fmt: skip
+_CREDENTIAL_ZH = ("密码", "口令", "令牌", "私钥")
 _DIAG_PHRASE_EN = re.compile(
     r"\bnot\s+(?:ready|running|healthy|working|starting|scheduled|started|up)\b"
-    r"|\bwhat'?s\s+wrong\b|\bgoing\s+on\b|\bwhat\s+happened\b"
+    r"|\bwhat'?s\s+wrong\b|\bgoing\s+on\b|\bwhat\s+happened\b|\bwhat'?s\s+up\s+with\b"
+    r"|\b(?:is|are|went|goes|was)\s+down\b|\bhow\s+(?:is|are)\b.*\bdoing\b"
+    r"|(?:n't|\bcannot)\s+(?:pull|mount|be\s+scheduled|schedule|boot|launch|bind|resolve)"
     r"|\bnot\s+(?:updating|responding|reachable|accessible|serving|connecting|resolving|loading)\b"
     r"|n'?t\s+(?:start|starting|work|working|run|running|respond|responding|connect|serve|come\s+up|be\s+reached)\b"
     # "is the logs namespace ok?": a question about health.
@@ -220,19 +245,20 @@ _SECRET_VALUE_EN = frozenset(
      "decode", "decoded", "decoding", "reveal", "plaintext", "base64", "credential",
      "credentials", "data", "token", "tokens", "unmask"}
 )  # fmt: skip
-_SECRET_VALUE_ZH = ("密码", "值", "内容", "解码", "明文", "口令", "数据", "令牌", "私钥", "密文")
+_SECRET_VALUE_ZH = ("密码", "值", "内容", "解码", "明文", "口令", "数据", "令牌", "私钥", "密文", "解密")
 _PRIVATE_KEY_RE = re.compile(r"\bprivate\s+keys?\b|\bkey\s+material\b")
 #: What shows a Secret's data whatever word names it: its serialized form (YAML, JSON), a
 #: verb that copies it out whole, or a noun for the credential it holds (not 密钥, which
 #: names the kind).
 _SECRET_DUMP_RE = re.compile(
-    r"\b(?:ya?ml|json|jsonpath|cat|dump|print|export|leak|creds?|certs?|certificates?)\b"
+    r"\b(?:ya?ml|json|jsonpath|cat|dump|print|export|leak|echo|copy|paste|spell|creds?|certs?|certificates?)\b"
+    r"|\bread\s+(?:me|out)\b"
     r"|导出|发我|发给我|证书"
 )
 #: A question about what one named Secret contains ("what's inside", "里面写的啥").
 _SECRET_CONTENT_RE = re.compile(
     r"\bwhat(?:'s|\s+is|\s+are)?\s+(?:in|inside|stored)\b|\binside\b|\bstored\b|\bcontains?\b"
-    r"|\bholds?\b|(?:里面?|中)(?:存|写|装|放|是什么|是啥|有什么|有啥)|存的|存了|写的|写了|原文|原始"
+    r"|\bholds?\b|(?:里面?|中)(?:存|写|装|放|是什么|是啥|有什么|有啥)|存的|存了|写的|写了|原文|原始|(?:里|中)面?的(?:东西|内容)"
 )
 _ALL_NS_EN = re.compile(
     r"\ball\s+(?:of\s+)?(?:the\s+)?namespaces\b|\b(?:every|each)\s+namespace\b"
@@ -256,9 +282,14 @@ _ROLLBACK_ZH = ("回滚", "回退", "还原")
 _ROLLOUT_RESTART_EN = frozenset({"rolloutrestart"})
 _ROLLOUT_RESTART_ZH = ("滚动重启",)
 _CORDON_EN = frozenset({"cordon"})
-_CORDON_ZH = ("禁止调度", "停止调度", "封锁", "隔离")
+_CORDON_ZH = ("禁止调度", "停止调度", "封锁", "隔离", "不可调度", "不能调度", "不再调度")
 _UNCORDON_EN = frozenset({"uncordon"})
-_UNCORDON_ZH = ("恢复调度", "允许调度", "解除封锁", "取消封锁", "解除隔离", "取消隔离")
+_UNCORDON_ZH = ("恢复调度", "允许调度", "解除封锁", "取消封锁", "解除隔离", "取消隔离", "设为可调度", "设置为可调度",
+                "改为可调度", "改成可调度", "标记为可调度", "恢复可调度", "重新可调度")  # fmt: skip
+#: Marking a node (un)schedulable in English: "mark tn-worker-1 unschedulable".
+_MARK_SCHEDULABLE_RE = re.compile(r"\b(?:mark|make|set|render)\b.*?\b(un)?schedulable\b")
+_PORT_FORWARD_EN = frozenset({"portforward"})
+_PORT_FORWARD_ZH = ("端口转发", "转发到本地", "转发端口", "端口映射到本地", "映射到本地")
 _DRAIN_EN = frozenset({"drain"})
 _DRAIN_ZH = ("排空", "腾空")
 _EXEC_EN = frozenset({"exec", "shell", "ssh", "execute", "attach"})
@@ -286,7 +317,9 @@ _UP_RE = re.compile(
 _DOWN_RE = re.compile(
     r"\b(?:down|decrease[sd]?|reduce[sd]?|lower|cut|shrink|fewer|less|remove|drop|minus)\b|缩|减|降|少"
 )
-_PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|个百分点)")
+_PERCENT_RE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|个百分点)|百分之\s*([零〇一二两三四五六七八九十百\d]+)"
+)
 
 # Time windows ("the last two hours", "最近 30 分钟"): the log tool has no time filter, so
 # the window is passed on as such and never read as a line count.
@@ -310,6 +343,7 @@ _WINDOW_RES: tuple[re.Pattern[str], ...] = tuple(
         rf"\b(?:since\s+)?{_NUM_G}\s*{_EN_UNIT}\s*ago\b",
         rf"(?:最近|过去|近|前)\s*的?\s*(?:{_NUM_G})?\s*个?\s*{_ZH_UNIT}(?:内|以内|之内|里)?",
         rf"{_NUM_G}\s*个?\s*{_ZH_UNIT}(?:内|以内|之内)",
+        rf"(?:最近|过去|近)\s*的?\s*{_NUM_G}\s*{_EN_UNIT}",
     )
 )  # fmt: skip
 _CREATED_RE = re.compile(r"\b(?:created|started|deployed|new)\b|创建|新建|启动")
@@ -340,7 +374,7 @@ _SORT_RES: tuple[tuple[re.Pattern[str], str, bool], ...] = (
     (re.compile(r"\brestart(?:ed|s)?\s+(?:the\s+)?least\b|\b(?:fewest|least|lowest)\s+restart|重启(?:次数)?最少"),
      "restarts", False),
     (re.compile(r"\boldest\b|最老|最旧|最早|运行最久|运行时间最长"), "age", True),
-    (re.compile(r"\b(?:newest|youngest|most\s+recently\s+(?:created|started))\b|最新创建|最近创建"), "age", False),
+    (re.compile(r"\b(?:newest|youngest|most\s+recently\s+(?:created|started))\b|最新创建|最近创建|最新的?(?=\s*(?:pod|[a-z]|容器组|部署|服务|节点))"), "age", False),
     (re.compile(r"\b(?:most|highest|max(?:imum)?)\s+(?:memory|mem|ram)\b|\b(?:memory|mem|ram)\s+(?:the\s+)?most\b"
                 r"|内存(?:占用|使用|用量)?最(?:多|高|大)|最(?:多|高|大)的?内存"), "memory", True),
     (re.compile(r"\b(?:most|highest|max(?:imum)?)\s+cpu\b|\bcpu\s+(?:the\s+)?most\b|cpu\s*(?:占用|使用|用量)?最(?:多|高|大)"),
@@ -363,14 +397,19 @@ _STATUS_IS_RE = re.compile(
     r"|(?:是|为|处于|在)\s*([a-z]+)\s*状态"
 )
 #: "which node is X running on": the node is a field of X, not the kind asked.
-_NODE_FIELD_RE = re.compile(r"\b(?:which|what)\s+node\b|在哪个节点|哪个节点上|在哪台")
+_NODE_FIELD_RE = re.compile(r"\b(?:which|what)\s+node\b(?!\s*-?selector)|在哪个节点|哪个节点上|在哪台")
 _SERVICE_TYPES = {"loadbalancer": "LoadBalancer", "nodeport": "NodePort", "clusterip": "ClusterIP",
                   "externalname": "ExternalName"}  # fmt: skip
 _SERVICE_TYPE_RE = re.compile(r"\b(loadbalancer|nodeport|clusterip|externalname)\b")
-#: "which storage class does X use": a kind asked as a field of the object named.
+#: Field names whose first word is a kind word.
+_COMPOUND_FIELD_RE = re.compile(
+    r"\b(?:node|pod|namespace)\s*-?\s*(?:selectors?|affinity|anti-?affinity|templates?)\b"
+)
+#: "which storage class does X use", "X 用的什么存储类": a kind asked as a field of the object named.
 _KIND_FIELD_RE = re.compile(
     r"\b(?:what|which)\s+(storageclass|serviceaccount|configmap|secret|persistentvolumeclaim|node|namespace)\s+"
     r"(?:does|do|is|will|did)\b"
+    r"|(?:什么|哪个|哪种|哪一个)\s*(存储类|服务账号|服务账户|节点|命名空间)"
 )
 #: Spec values, not usage: "memory limit", "cpu requests", "资源限制".
 _SPEC_RESOURCES_RE = re.compile(
@@ -381,13 +420,28 @@ _SPEC_RESOURCES_RE = re.compile(
 #: postgres-0", "kubectl exec X -- ls /tmp", "在 X 里执行 ls".
 _COMMAND_RES: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?:^|\s)--\s+(?P<cmd>\S.*?)\s*$"),
+    # Back-quoted text after a verb of running is code, whatever its words.
+    re.compile(r"(?:\b(?:run|execute|exec)|执行|运行|跑)\s*(?:一下|下)?\s*`(?P<cmd>[^`]+)`"),
     re.compile(r"\band\s+(?:then\s+)?(?:run|execute)\s+(?P<cmd>\S.*?)\s*[.?!]?\s*$", re.IGNORECASE),
     re.compile(
         r"\b(?:run|execute)\s+(?P<cmd>\S.*?)\s+(?:in|inside|on|within)\s+(?:the\s+)?(?:pod\s+|container\s+)?"
         r"(?P<target>[a-z0-9][a-z0-9.-]*)(?:\s+(?:pod|container))?\s*[.?!]?\s*$",
         re.IGNORECASE,
     ),
-    re.compile(r"(?:执行|运行)(?:命令)?\s*(?P<cmd>[A-Za-z][^，。？]*?)\s*(?:命令)?\s*[。？]?$"),
+    # Chinese: the ASCII run after 执行/运行/跑 (the command is never written in Chinese).
+    re.compile(
+        r"(?:执行|运行|跑)(?:一下|下|个)?(?:命令)?\s*(?P<cmd>[A-Za-z./][ -~]*?)\s*(?:命令)?\s*(?=$|[。？?，,]|[\u3400-\u9fff])"
+    ),
+)
+#: In a request to enter a container, the clause after "and" is the command ("exec into X
+#: and cat /etc/hosts"), unless it asks for something else ("and show me its logs").
+_EXEC_AND_RE = re.compile(
+    r"\band\s+(?:then\s+)?(?P<cmd>[a-z][\w.-]*(?:\s+\S+)*?)\s*[.?!]?\s*$", re.IGNORECASE
+)
+#: Entering a container: the exec cue however it is written ("exec into X", "进入 X 的容器").
+_ENTER_RE = re.compile(
+    r"\b(?:exec|shell|ssh|attach)\s+(?:in)?to\b|\bget\s+(?:a\s+)?shell\b|\bopen\s+(?:a\s+)?shell\b"
+    r"|(?:进入|进到|进去|登录|登进|登陆|连进|连到)[^，。？]*?容器|(?:进入|进到|登录|登陆)\s*[a-z0-9]"
 )
 #: "the last 100 lines from X": lines are log lines.
 _LOG_LINES_RE = re.compile(r"\b(?:\d+|last|first)\s+(?:log\s+)?lines?\b|\d+\s*行")
@@ -398,6 +452,17 @@ _STATUS_EN = re.compile(
     r"\b(?P<a>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\s+pods?\b"
     r"|\bpods?\s+(?:that\s+|which\s+)?(?:are\s+|is\s+)?(?:currently\s+|still\s+|actually\s+)?"
     r"(?P<b>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\b"
+)
+_STATE_WORDS = "running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping"
+#: A state denied: "pods not in Running", "status is not Pending", "不是 Running", "没在运行".
+_STATUS_NOT_RE = re.compile(
+    rf"\b(?:status|phase|state)\s+(?:is\s+)?not\s+({_STATE_WORDS})\b|\bnot\s+in\s+(?:the\s+)?({_STATE_WORDS})\b"
+    rf"|(?:不是|非|不在|不处于)\s*({_STATE_WORDS})|(?:不是|没有?在|未在|不在)\s*运行"
+)
+#: "pods in data that are running", "pods in X are pending": the state said of the pods later on.
+_STATUS_LATER_EN = re.compile(
+    r"\bpods\b.*?\b(?:that|which)?\s*(?:are|is)\s+(?:currently\s+|still\s+|actually\s+)?"
+    r"(?P<c>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\b"
 )
 _STATUS_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:实际|正在|真正|还在)?在运行|运行中|正在运行|处于运行"), "Running"),
@@ -431,7 +496,18 @@ _FIELD_RES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bimages?\b|镜像"), "image"),
     (re.compile(r"\bports?\b|端口"), "ports"),
     (re.compile(r"\bips?\b|\bip\s+address(?:es)?\b|\baddress(?:es)?\b|ip\s*地址"), "ip"),
-    (re.compile(r"\b(?:which|what)\s+node\b|在哪个节点|哪个节点上|在哪台"), "node"),
+    (re.compile(r"\b(?:which|what)\s+node\b(?!\s*-?selector)|在哪个节点|哪个节点上|在哪台"), "node"),
+    (re.compile(r"\bnode\s*-?selectors?\b|节点选择器"), "node_selector"),
+    (re.compile(r"(?<!node )(?<!node)\b(?:label\s+)?selectors?\b|(?<!节点)选择器"), "selector"),
+    (re.compile(r"\bkeys?\b(?!\s*material)|键|字段"), "keys"),
+    (
+        re.compile(
+            r"\bschedules?\b|\bwhen\s+does\b.*\brun\b|调度时间|什么时候(?:跑|运行|执行)|多久(?:跑|运行|执行)一次|cron\s*表达式"
+        ),
+        "schedule",
+    ),
+    (re.compile(r"\bsize\b|\bcapacity\b|\bhow\s+(?:big|large)\b|多大|容量|大小"), "capacity"),
+    (re.compile(r"\btype\b|类型"), "type"),
     (re.compile(r"\blabels\s+(?:of|on)\b|\bwhat\s+labels\b|\bits\s+labels\b|标签有哪些|的标签是"), "labels"),
     (
         re.compile(
@@ -492,6 +568,7 @@ _CUE_EN = (
     | frozenset({"previous", "prior", "terminated", "most", "up", "down", "zero", "one",
                  "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"})
     | _ROLLBACK_EN | _ROLLOUT_RESTART_EN | _CORDON_EN | _UNCORDON_EN | _DRAIN_EN | _EXEC_EN | _CREATE_EN
+    | _PORT_FORWARD_EN
     | _DETAIL_EN | frozenset(_FACTOR_WORDS_EN) | _RELATION_EN
     | frozenset({"image", "images", "port", "ports", "ip", "ips", "address", "addresses", "host", "hosts",
                  "hostname", "url", "urls", "env", "environment", "variables", "workload", "workloads",
@@ -510,7 +587,14 @@ _ZH_ENTRIES: tuple[str, ...] = tuple(
         | set(_SCALE_ZH + _REPLICA_ZH + _SET_ZH + _DIAG_ZH + _TOP_ZH + _VERSION_ZH)
         | set(_PREVIOUS_ZH + _SECRET_VALUE_ZH + _ALL_NS_ZH + (_CONTAINER_ZH,) + _NEUTRAL_ZH)
         | set(
-            _ROLLBACK_ZH + _ROLLOUT_RESTART_ZH + _CORDON_ZH + _UNCORDON_ZH + _DRAIN_ZH + _EXEC_ZH + _CREATE_ZH
+            _ROLLBACK_ZH
+            + _ROLLOUT_RESTART_ZH
+            + _CORDON_ZH
+            + _UNCORDON_ZH
+            + _DRAIN_ZH
+            + _EXEC_ZH
+            + _CREATE_ZH
+            + _PORT_FORWARD_ZH
         )
         | set(_DETAIL_ZH)
         | set(_FACTOR_WORDS_ZH),
@@ -562,7 +646,16 @@ _REPLICA_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         rf"(?:\bto|到|至|成|为)\s*{_NB}{_NUM}",
     )
 )
-_TIMES_RE = re.compile(rf"{_NB}{_NUM}\s*(?:x|×|倍|times)(?![a-z])")
+_TIMES_RE = re.compile(rf"{_NB}(\d+\.\d+|{_NUM[1:-1]})\s*(?:x|×|倍|times)(?![a-z])")
+#: Arithmetic on the count: "乘以 2", "除以 3", "multiply by 2", "翻两番" (doubled twice),
+#: "twice as big".
+_MULTIPLY_RE = re.compile(
+    rf"(?:乘以|乘上|\bmultiply\s+(?:it\s+)?by|\bmultiplied\s+by)\s*(?P<m>\d+(?:\.\d+)?|{_NUM[1:-1]})"
+    rf"|(?:除以|\bdivide\s+(?:it\s+)?by|\bdivided\s+by)\s*(?P<d>\d+(?:\.\d+)?|{_NUM[1:-1]})"
+    r"|翻(?P<f>一|两|二|三)番|\b(?P<t>twice|thrice)\s+(?:as\s+(?:big|large|many)|the\s+(?:size|replicas|pods|count))"
+)
+#: "扩大一倍", "增加一倍": grown by one fold, twice the count (扩到 3 倍 is three times).
+_ONE_FOLD_RE = re.compile(r"(?:扩大|扩容|增加|增长|提高|翻|加|多)了?\s*一倍")
 _DELTA_RE = re.compile(
     rf"\b(?:add|another|plus|remove|drop|minus|subtract)\s+{_NB}{_NUM}\s*(?:more\s+|extra\s+)?(?:replicas?|instances?|pods?|copies)\b"
     # "add 2 brokers to kafka": whatever the workload calls its replicas.
@@ -571,7 +664,17 @@ _DELTA_RE = re.compile(
     rf"|\b(?:up|down)\s+by\s+{_NB}{_NUM}(?!\s*(?:%|percent|x\b|times))"
 )
 _RELATIVE_REPLICAS = re.compile(
-    rf"\bby\s+{_NUM}|(?:增加|减少|多加|加|减|再加)\s*{_NUM}\s*(?:个|份)?\s*(?:副本|实例)"
+    rf"\bby\s+{_NUM}|(?:增加|减少|多加|再加|再多|再减|加|减|多|少|添)\s*了?\s*{_NUM}\s*(?:个|份)?\s*(?:副本|实例|pod)"
+    rf"|(?:副本|实例)数?\s*(?:再)?(?:增加|减少|多加|加|减|多|少|添)\s*了?\s*{_NUM}\s*(?:个|份)?"
+)
+#: A signed count in a scale request ("scale worker +1", "-2"): a change, not a target.
+_SIGNED_RE = re.compile(r"(?<![\w-])([+-])\s*(\d+)(?![\w.%])")
+#: A share of the current count ("down by a third", "增加一半"): its direction says the sign.
+_SHARES = {"half": 0.5, "third": 1 / 3, "quarter": 0.25, "一半": 0.5, "二分之一": 0.5, "三分之一": 1 / 3,
+           "四分之一": 0.25}  # fmt: skip
+_TO_SHARE_RE = re.compile(r"(?:到|成|为|至)(?:原来的?|当前的?|现在的?)?\s*$|\bto\s+(?:a\s+|one\s+)?$")
+_SHARE_RE = re.compile(
+    r"\b(?:by|to)\s+(?:a\s+|one\s+)?(half|third|quarter)\b|(二分之一|三分之一|四分之一|一半)"
 )
 _TAIL_UNIT_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)
@@ -728,6 +831,12 @@ class Understanding:
     ``resources`` (limits and requests), or a kind (``storageclass`` of a PVC)."""
     command: tuple[str, ...] = ()
     """For ``exec``: the command and its arguments, as typed (``("redis-cli", "info")``)."""
+    wants_content: bool = False
+    """The request asks what a ConfigMap holds (its values, not only its key names), which
+    the cache does not keep: only a live read shows it."""
+    every: bool = False
+    """A write over no named object but every object of a kind, a namespace's content or the
+    whole cluster ("delete all namespaces", "把所有 pod 都删了", "wipe the cluster")."""
     also: tuple[Understanding, ...] = ()
     """Further asks of the same sentence ("list pods and services"), each a full reading."""
 
@@ -1030,6 +1139,7 @@ class _Cues:
     exec_: bool = False
     detail: bool = False
     create: bool = False
+    portforward: bool = False
 
 
 def _read_cues(low: str, zh_text: frozenset[str], tokens: set[str]) -> _Cues:
@@ -1046,7 +1156,11 @@ def _read_cues(low: str, zh_text: frozenset[str], tokens: set[str]) -> _Cues:
         replica=bool(tokens & _REPLICA_EN) or _has_any(zh_text, _REPLICA_ZH),
         set_=bool(tokens & _SET_EN) or _has_any(zh_text, _SET_ZH),
         why=bool(tokens & {"why"}) or _has_any(zh_text, _WHY_ZH),
-        diagnose=bool(tokens & _DIAG_EN) or bool(_DIAG_PHRASE_EN.search(low)) or _has_any(zh_text, _DIAG_ZH),
+        diagnose=bool(tokens & _DIAG_EN)
+        or bool(_DIAG_PHRASE_EN.search(low))
+        or _has_any(zh_text, _DIAG_ZH)
+        or bool(_CANNOT_ZH_RE.search(low))
+        or bool(_HAPPENED_ZH_RE.search(low)),
         top=bool(tokens & _TOP_EN) or _has_any(zh_text, _TOP_ZH),
         version=bool(tokens & _VERSION_EN) or _has_any(zh_text, _VERSION_ZH),
         previous=bool(_PREVIOUS_EN.search(low)) or _has_any(zh_text, _PREVIOUS_ZH),
@@ -1086,7 +1200,7 @@ _SLASH_REF_RE = re.compile(r"(?<![\w./-])([A-Za-z]+)/([a-z0-9](?:[a-z0-9.-]*[a-z
 _QUOTED_RE = re.compile(r"[\"'`“‘「]([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[\"'`”’」]")
 _AGE_GATE = re.compile(r"than|over|超过|大于|多于|早于|不到|少于|小于|不足")
 _WINDOW_GATE = re.compile(r"last|past|previous|recent|latest|ago|最近|过去|近|前|内")
-_COMMAND_GATE = re.compile(r"--|\brun\b|execute|执行|运行")
+_COMMAND_GATE = re.compile(r"--|\brun\b|execute|exec|执行|运行|跑|`")
 _FIELD_SELECTOR_RE = re.compile(r"--field-selector[=\s]+(\S+)")
 _SORT_FLAG_RE = re.compile(r"--sort-by[=\s]+(\S+)")
 _OTHER_FLAG_RE = re.compile(r"(?<!\S)--?[A-Za-z][\w-]*(?:=\S*)?")
@@ -1139,6 +1253,8 @@ class _Reading:
     notes: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     fallback_name: bool = False
+    fallback_kind: str | None = None
+    """The kind of the cached name a misspelt one is closest to ("biling" → deployment)."""
     ns_alias: dict[str, str] = field(default_factory=dict)
     """Words that stand for a known namespace they are a part of."""
     ns_located: bool = False
@@ -1208,26 +1324,85 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     name); when their operations differ and the whole sentence was read as one of them, the
     other clause travels in ``also``, to be answered or named as not done.
     """
-    if reading.also:
-        return reading
     parts = [p for p in _CLAUSE_RE.split(query, maxsplit=1) if p and p.strip()]
     if len(parts) != 2:
         return reading
+    if reading.also:
+        # The whole sentence found its asks by "and"; a second clause naming its own
+        # namespace ("pods in boutique, then services in default") is read as written.
+        second_alone = analyze(parts[1], vocab)
+        if not (
+            second_alone.namespace_mention and second_alone.kind_stated and second_alone.name_mention is None
+        ):
+            return reading
+        split = _clause_asks(query, vocab, replace(reading, also=()))
+        return split if split.also else reading
     first = analyze(parts[0], vocab)
     second_text = parts[1]
     if first.name_mention and _PRONOUN_RE.search(second_text.lower()):
         second_text = _PRONOUN_RE.sub(f" {first.name_mention} ", second_text.lower())
     second = analyze(second_text, vocab)
+    if first.intent == "action" and _by_default(second) and first.name_mention:
+        # "scale web to 3 and api to 5", "restart web, then cache": a clause with no verb of
+        # its own takes the first clause's ("api to 5" is scaled too).
+        head = parts[0].lower()
+        at = head.find(first.name_mention)
+        if at > 0:
+            second = analyze(head[:at] + second_text, vocab)
     asks = [a for a in (first, second) if a.name_mention or a.kind_stated]
-    if len(asks) != 2 or first.operation == second.operation:
+    if len(asks) != 2:
+        return reading
+    if first.operation == second.operation:
+        if first.intent == "action" and second.name_mention not in (None, first.name_mention):
+            # "scale web to 3 and api to 5": a second write is never dropped; it is named, so
+            # the answer says it was not done (each write is approved on its own).
+            reason = f"second clause: {second.operation} {second.name_mention}"
+            return replace(reading, also=(replace(second, also=()),), reasons=(*reading.reasons, reason))
+        # "先看 test 的 pod 再看 pvc", "the grafana ingress host and the grafana service
+        # ports": a read of another kind stated is another ask, in the first clause's
+        # namespace unless it names its own.
+        if second.operation in ("list", "get") and second.kind_stated and second.resource != first.resource:
+            if reading.resource != first.resource or second.name_mention is not None:
+                # The whole sentence mixed both clauses' kinds or fields: each clause as read.
+                reading = replace(
+                    first,
+                    namespace=first.namespace or reading.namespace,
+                    namespace_mention=first.namespace_mention or reading.namespace_mention,
+                )
+            added = (
+                second
+                if second.namespace_mention
+                else replace(second, namespace=reading.namespace, namespace_mention=reading.namespace_mention)
+            )
+            reason = f"second clause: {added.operation} {added.resource}"
+            return replace(reading, also=(replace(added, also=()),), reasons=(*reading.reasons, reason))
         return reading
     other = next((a for a in asks if a.operation != reading.operation), None)
-    if other is None or all(a.operation != reading.operation for a in asks):
+    if other is None:
         return reading
+    # The first clause is the first ask when the whole sentence mixed the clauses' cues
+    # ("restart X, then list its pods", "show the web service and its pods", "why is X
+    # failing, and show its logs"). A write stays the main ask (it goes through approval),
+    # and so do logs next to a listing, which only the main path can read.
+    whole_is_main = reading.intent == "action" or (
+        reading.operation not in ("list", "get") and first.operation in ("list", "get")
+    )
+    mixed = (reading.operation, reading.resource) != (first.operation, first.resource)
+    if all(a.operation != reading.operation for a in asks) or (mixed and not whole_is_main):
+        if first.namespace is None and reading.namespace is not None:
+            first = replace(first, namespace=reading.namespace, namespace_mention=reading.namespace_mention)
+        reading, other = first, second
     if other.namespace is None and reading.namespace is not None and other.name_mention is None:
         other = replace(other, namespace=reading.namespace, namespace_mention=reading.namespace_mention)
     reason = f"second clause: {other.operation} {other.resource}"
     return replace(reading, also=(replace(other, also=()),), reasons=(*reading.reasons, reason))
+
+
+def _by_default(reading: Understanding) -> bool:
+    """The reading's operation was no word of the request but the default."""
+    return any(
+        reason.startswith("operation ") and reason.endswith("by default") for reason in reading.reasons
+    )
 
 
 def scale_target(current: int | None, factor: float | None, delta: int | None) -> int | None:
@@ -1331,6 +1506,61 @@ def _flags_and_selectors(r: _Reading) -> None:
         r.blank(sort_flag.start(), sort_flag.end())
 
 
+def _command(r: _Reading) -> None:
+    """A command to run in a container, before flags: ``-c`` in ``psql -c ...`` is the command's.
+
+    After ``--`` or in back-quotes it is whatever is written. Otherwise its first word is a
+    program, not a word of the sentence: never a function word, a kind or a cached name; a
+    word of the request language ("ls", "top") only with arguments shaped like a command's
+    (a path, a flag), run in a named object ("run ls in frontend"), or after 执行/运行 (a
+    command is never written in Chinese). In a request to enter a container, the clause
+    after "and" is the command by the same rule.
+    """
+    low = r.text.lower()
+    if not _COMMAND_GATE.search(low):
+        return
+    patterns = list(_COMMAND_RES)
+    if _ENTER_RE.search(low) or re.search(r"\bexec\b", low):
+        patterns.append(_EXEC_AND_RE)
+    for pattern in patterns:
+        found = pattern.search(r.text)
+        if found is None:
+            continue
+        raw = found.group("cmd").strip()
+        try:
+            argv = shlex.split(raw)
+        except ValueError:  # an unclosed quote: the words as typed
+            argv = raw.split()
+        explicit = pattern is _COMMAND_RES[0] or pattern is _COMMAND_RES[1]
+        if not argv or (not explicit and not _is_program(r, argv, found, zh=pattern is _COMMAND_RES[4])):
+            continue
+        r.command = tuple(argv)
+        r.reasons.append(f"command {raw!r}")
+        start = found.start("cmd")
+        if pattern is _COMMAND_RES[1]:
+            start -= 1  # the back-quotes too, so the command is not read as a quoted name
+        r.blank(start, found.end("cmd") + (1 if pattern is _COMMAND_RES[1] else 0))
+        return
+
+
+def _is_program(r: _Reading, argv: list[str], found: re.Match[str], *, zh: bool) -> bool:
+    head = argv[0].lower().strip("'\"")
+    if (
+        head in _EN_STOP
+        or kinds.kind_of_word(head)
+        or head in r.matcher.kinds_by_name
+        or head in r.matcher.namespaces
+    ):
+        return False
+    target = found.groupdict().get("target")
+    if target is not None and target.lower() in r.matcher.namespaces:
+        return False  # "pods that run nginx in boutique": a namespace, not a container
+    if head not in _LEXICON_EN or zh:
+        return True
+    shaped_args = any(a.startswith(("/", "-", "./", "~")) for a in argv[1:])
+    return shaped_args or (target is not None and target.lower() in r.matcher.kinds_by_name)
+
+
 def _windows_and_line_filters(r: _Reading) -> None:
     """Time windows, ages and log line filters: numbers and words that are neither names nor counts."""
     flag = _SINCE_FLAG_RE.search(r.text)
@@ -1358,19 +1588,6 @@ def _windows_and_line_filters(r: _Reading) -> None:
                 r.since_seconds = seconds
             r.reasons.append(f"time window {match.group(0).strip()!r}")
             r.blank(match.start(), match.end())
-    for pattern in _COMMAND_RES if _COMMAND_GATE.search(low) else ():
-        found_cmd = pattern.search(r.text)
-        if found_cmd is None:
-            continue
-        argv = found_cmd.group("cmd").split()
-        # A program name, not a sentence ("run in boutique" runs nothing).
-        explicit = pattern is _COMMAND_RES[0]  # after "--", whatever it is
-        if not argv or (not explicit and (argv[0].lower() in _LEXICON_EN or kinds.kind_of_word(argv[0]))):
-            continue
-        r.command = tuple(argv)
-        r.reasons.append(f"command {' '.join(argv)!r}")
-        r.blank(found_cmd.start("cmd"), found_cmd.end("cmd"))
-        break
     if _LOG_WORD_RE.search(r.text.lower()):
         for grep_pattern in _GREP_RES:
             found = grep_pattern.search(r.text)
@@ -1408,6 +1625,11 @@ def _tokenize_kinds(r: _Reading) -> None:
     for item in r.items:
         if any(s <= item.start < e for s, e in r.quoted):
             item.strong = True
+    # "node selector", "pod template": a kind word heading a field's name is no kind asked.
+    compound = [m.start() for m in _COMPOUND_FIELD_RE.finditer(r.low)]
+    for item in r.items:
+        if item.kind is not None and item.start in compound:
+            item.role = "field"
     all_ns_spans = [m.span() for m in _ALL_NS_EN.finditer(r.low)]
     for item in r.items:
         if item.zh and item.text in _ALL_NS_ZH:
@@ -1500,10 +1722,27 @@ def _find_names(r: _Reading) -> None:
         )
         if r.reserved(item.text) and not item.strong and not known_in_zh:
             # A cached name spelt like a vocabulary word counts only in its slot.
-            if is_ns and (ns_slot or prep in _NS_PREPOSITIONS):
+            # "show data pods": a cached namespace right before a plural kind word says where.
+            qualifies = (
+                i + 1 < len(items)
+                and items[i + 1].plural
+                and items[i + 1].kind not in (None, "namespace", "cluster")
+                and not kinds_of
+            )
+            if is_ns and (ns_slot or prep in _NS_PREPOSITIONS or qualifies):
                 _mark(r, item, "ns", f"namespace {item.text!r} known, in a namespace slot")
-            elif kinds_of and kind_next is not None:
-                _mark(r, item, "name", f"name {item.text!r} known, next to a kind word")
+            elif (
+                kinds_of
+                and kind_next is not None
+                and (
+                    kind_next.kind in kinds_of
+                    or (kind_next.kind == "pod" and any(k in _WORKLOAD_KINDS for k in kinds_of))
+                )
+            ):
+                # "the latest deployment" names it; "the latest event" does not (no such event).
+                _mark(r, item, "name", f"name {item.text!r} known, next to its kind word")
+            elif kinds_of and _in_object_slot(r, i):
+                _mark(r, item, "name", f"name {item.text!r} known, in an object's slot")
             continue
         if is_ns and (
             ns_context or prep in _NS_PREPOSITIONS or not kinds_of or (kind_next is None and not r.ns_items)
@@ -1539,6 +1778,42 @@ def _find_names(r: _Reading) -> None:
             around = (_neighbour(items, i, -1), _neighbour(items, i, 1))
             if any(n is not None and n.role == "ns" for n in around):
                 item.role = "qualifier"
+
+
+#: Words after which the next one is what the request is about: a why-question's subject, an
+#: operation's object ("why is health not ready", "restart worker", "logs of status").
+_SUBJECT_BEFORE_RE = re.compile(
+    r"(?:\bwhy(?:\s+(?:is|are|does|did|do|was|has|can'?t|won'?t|isn'?t))?|\b(?:restart|describe|scale|delete|diagnose"
+    r"|troubleshoot|debug|rollback|exec\s+into|logs?\s+(?:of|for|from))|\bis)\s+(?:the\s+)?$"
+)
+#: What may follow an object named in such a slot (the end, a namespace, a target, a state).
+_AFTER_OBJECT = frozenset({"in", "to", "on", "from", "and", "please", "pls", "not", "failing", "down",
+                           "crashing", "pending", "ok", "okay", "broken", "up", "unhealthy", "ready",
+                           "running", "deployment", "logs", "is", "are", "was", "keeps", "has", "can't",
+                           "won't", "doesn't", "isn't", "cannot"})  # fmt: skip
+
+
+#: Words after which the next one is what is shown, when nothing but where follows it
+#: ("show me latest in default", "the status of status in test").
+_SHOWN_BEFORE_RE = re.compile(r"(?:\b(?:show|get|describe|display|check)(?:\s+me)?|\bof)\s+(?:the\s+)?$")
+
+
+def _in_object_slot(r: _Reading, index: int) -> bool:
+    """Whether a word stands where the request's object does.
+
+    There a cached name spelt like a vocabulary word ("health", "status", "worker") is that name.
+    """
+    item = r.items[index]
+    after = r.items[index + 1] if index + 1 < len(r.items) else None
+    if _SHOWN_BEFORE_RE.search(r.low[: item.start]):
+        return (
+            after is None
+            or after.text in ("in", "from", "please", "pls")
+            or (after.zh and after.text != "的")
+        )
+    if not _SUBJECT_BEFORE_RE.search(r.low[: item.start]):
+        return False
+    return after is None or after.zh or after.text in _AFTER_OBJECT or after.kind is not None
 
 
 def _namespace_of_segment(r: _Reading, word: str) -> str | None:
@@ -1614,7 +1889,19 @@ def _read_cue_words(r: _Reading) -> None:
     cues.cordon = bool(words & _CORDON_EN) or _has_any(zh_text, _CORDON_ZH)
     cues.uncordon = bool(words & _UNCORDON_EN) or _has_any(zh_text, _UNCORDON_ZH)
     cues.drain = bool(words & _DRAIN_EN) or _has_any(zh_text, _DRAIN_ZH)
-    cues.exec_ = bool(words & _EXEC_EN) or _has_any(zh_text, _EXEC_ZH) or bool(r.command)
+    marked = _MARK_SCHEDULABLE_RE.search(r.low)
+    if marked:
+        cues.cordon, cues.uncordon = (
+            cues.cordon or bool(marked.group(1)),
+            cues.uncordon or not marked.group(1),
+        )
+    cues.portforward = bool(words & _PORT_FORWARD_EN) or _has_any(zh_text, _PORT_FORWARD_ZH)
+    cues.exec_ = (
+        bool(words & _EXEC_EN)
+        or _has_any(zh_text, _EXEC_ZH)
+        or bool(r.command)
+        or bool(_ENTER_RE.search(r.low))
+    )
     cues.create = bool(words & _CREATE_EN) or _has_any(zh_text, _CREATE_ZH)
 
     cues.detail = bool(words & _DETAIL_EN) or _has_any(zh_text, _DETAIL_ZH)
@@ -1662,6 +1949,9 @@ def _relative_change(r: _Reading) -> bool:
         or _TIMES_RE.search(low)
         or _DELTA_RE.search(low)
         or _RELATIVE_REPLICAS.search(low)
+        or _SHARE_RE.search(low)
+        or _MULTIPLY_RE.search(low)
+        or (_SIGNED_RE.search(low) and bool({"scale", "replicas", "replica"} & words))
     )
 
 
@@ -1675,13 +1965,27 @@ def _choose_operation(r: _Reading) -> None:
     )
     scale = cues.scale or relative or (cues.replica and (cues.set_ or r.extracted.replicas is not None))
     workload_named = any(k in _WORKLOAD_KINDS for k in stated_kinds) and "pod" not in stated_kinds
-    if cues.diagnose and not cues.why and (cues.list_ or cues.count) and _only_states(r):
+    # "restart frontend": the kind the cache knows for the name decides. A Deployment,
+    # StatefulSet or DaemonSet is rolled out again; a bare pod's name stays a pod delete.
+    known_first = next((ks for it in r.name_items if (ks := r.matcher.kinds_by_name.get(it.text, ()))), ())
+    rollout_named = (
+        "pod" not in stated_kinds
+        and "pod" not in known_first
+        and any(k in kinds.ROLLOUT_KINDS for k in known_first)
+        and not any(k in _WORKLOAD_KINDS and k not in kinds.ROLLOUT_KINDS for k in stated_kinds)
+    )
+    # A plural kind word ("pods not ready") or, in Chinese, whose nouns have no number, a
+    # kind word with no name ("没就绪的 pod"): the objects in that state are listed.
+    listed_kind = any(it.plural for it in r.stated) or (r.language == "zh" and r.stated and not r.name_items)
+    if cues.diagnose and not cues.why and (cues.list_ or cues.count or listed_kind) and _only_states(r):
         # "which pods are not ready", "有几个 pod 是 Pending 状态": a listing by state.
         cues.diagnose = False
         r.reasons.append("a listing by state, not a diagnosis")
     op: Operation
     if cues.why and not cues.logs:
         op = "diagnose"
+    elif cues.portforward:
+        op = "portforward"
     elif cues.create and not cues.delete:
         op = "create"
     elif cues.rollback:
@@ -1699,7 +2003,7 @@ def _choose_operation(r: _Reading) -> None:
     elif (
         (cues.restart or cues.rollout_restart)
         and not cues.delete
-        and (workload_named or cues.rollout_restart)
+        and (workload_named or rollout_named or cues.rollout_restart)
     ):
         # A workload's restart is a rollout restart (kubectl rollout restart): its pod template
         # gets a new restartedAt annotation and its controller replaces the pods in order.
@@ -1731,7 +2035,7 @@ def _choose_operation(r: _Reading) -> None:
 def _only_states(r: _Reading) -> bool:
     """Whether every diagnosis cue is a state the request filters by (not ready, Pending)."""
     low = r.low
-    for pattern in (_NOT_READY, _STATUS_EN, _STATUS_IS_RE):
+    for pattern in (_NOT_READY, _STATUS_NOT_RE, _STATUS_EN, _STATUS_IS_RE):
         low = pattern.sub(lambda m: " " * len(m.group(0)), low)
     if _DIAG_PHRASE_EN.search(low):
         return False
@@ -1762,7 +2066,13 @@ def _name_fallback(r: _Reading) -> None:
     Only a word close to a cached name (``paymnetservice``) or shaped like a name
     (``web2``) is taken; an everyday word is never the name of something missing.
     """
-    if r.name_items or r.extracted.name is not None or r.operation == "list" or not r.unknown:
+    # "describe biling": asking for one object's detail targets one, however it is spelt.
+    if (
+        r.name_items
+        or r.extracted.name is not None
+        or not r.unknown
+        or (r.operation == "list" and not r.cues.detail)
+    ):
         return
     names = [n for n, ks in r.matcher.kinds_by_name.items() if ks[0] != "pod"]
     for word in r.unknown:
@@ -1772,6 +2082,9 @@ def _name_fallback(r: _Reading) -> None:
             r.name_items.append(item)
             r.unknown.remove(word)
             r.fallback_name = True
+            if names:
+                nearest = max(names, key=lambda n: similarity(word, n))
+                r.fallback_kind = r.matcher.kinds_by_name[nearest][0]
             r.reasons.append(f"unknown {word!r} read as a misspelt name")
             return
 
@@ -1779,6 +2092,8 @@ def _name_fallback(r: _Reading) -> None:
 def _choose_resource(r: _Reading) -> None:
     """The kind asked for: stated, implied by the operation, or the named object's kind."""
     cues, op = r.cues, r.operation
+    if op not in ("list", "top"):
+        _generic_service_word(r)
     name_mentions = tuple(dict.fromkeys(it.text for it in r.name_items))
     if r.extracted.name is not None:
         name_mentions = (r.extracted.name, *[n for n in name_mentions if n != r.extracted.name])
@@ -1786,7 +2101,15 @@ def _choose_resource(r: _Reading) -> None:
     field_kind = (
         "node"
         if _NODE_FIELD_RE.search(r.low)
-        else (kinds.kind_of_word(asked_field.group(1)) if asked_field else None)
+        else (
+            (
+                kinds.kind_of_word(asked_field.group(1))
+                if asked_field.group(1)
+                else _KIND_WORDS_ZH.get(asked_field.group(2))
+            )
+            if asked_field
+            else None
+        )
     )
     if field_kind is not None and any(k != field_kind for k in _name_kinds(r)):
         for item in r.items:
@@ -1812,6 +2135,12 @@ def _choose_resource(r: _Reading) -> None:
             r.notes.append(f"logs are read from pods; the {explicit} named selects them")
     elif op in ("cordon", "uncordon", "drain"):
         resource = "node"
+    elif op == "portforward":
+        # kubectl port-forward takes a pod, a service or a workload; a name held as a
+        # Service is one (its ports are what is forwarded).
+        resource = explicit or (
+            "service" if "service" in first_kinds else first_kinds[0] if first_kinds else "pod"
+        )
     elif op == "create":
         resource = explicit or "deployment"
     elif op in ("rollback", "restart"):
@@ -1861,13 +2190,15 @@ def _choose_resource(r: _Reading) -> None:
         resource = "pod"
     elif "deployed" in words and first_name is None:
         resource = "deployment"  # "what's deployed in monitoring": its deployments
-    elif first_kinds == ("node",) and _before_is_on(r, first_name):
+    elif first_kinds == ("node",) and (_before_is_on(r, first_name) or _runs_on_it(r, first_name)):
         # "what is scheduled on worker-b7": the things on a node are its pods.
         resource = "pod"
         r.reasons.append(f"pods on node {first_name!r}")
     elif first_kinds:
         # Ports are a service's ("loki 监听哪个端口"), when the name is one.
-        wants_ports = bool(_FIELD_RES[1][0].search(r.low))
+        # Ports are a service's ("loki 监听哪个端口") when the name is one, unless a field of
+        # the workload is asked beside them ("what image does grafana run and which port").
+        wants_ports = bool(_FIELD_RES[1][0].search(r.low)) and not _FIELD_RES[0][0].search(r.low)
         resource = "service" if wants_ports and "service" in first_kinds else first_kinds[0]
     elif cues.version or any(it.kind == "cluster" and it.role is None for it in r.items):
         resource = "cluster"
@@ -1880,11 +2211,38 @@ def _choose_resource(r: _Reading) -> None:
         resource = "pod"
     if op == "delete" and (cues.restart or cues.rollout_restart) and not cues.delete and resource != "pod":
         resource = "pod"
+    if (
+        op in ("get", "list")
+        and not kind_stated
+        and resource == "pod"
+        and r.fallback_kind not in (None, "pod")
+    ):
+        # "describe biling": the kind of the cached name it is closest to, not any pod.
+        resource = r.fallback_kind or resource
     # A namespace named with the namespace kind and nothing else is itself the object.
     if resource == "namespace" and r.namespace_mention is not None and not name_mentions:
         name_mentions = (r.namespace_mention.lower(),)
     r.resource, r.kind_stated, r.name_mentions = resource, kind_stated, name_mentions
     r.reasons.append(f"kind {resource}" + (" stated" if kind_stated else " inferred"))
+
+
+def _generic_service_word(r: _Reading) -> None:
+    """Mark "service" next to a cached name that is no Service as the everyday word.
+
+    "reports 这个服务挂了吗", "the billing service": the word for an application names no kind.
+    """
+    for i, item in enumerate(r.items):
+        if item.kind != "service" or item.role is not None:
+            continue
+        for step in (-1, 1):
+            near = _neighbour(r.items, i, step)
+            known = (
+                r.matcher.kinds_by_name.get(near.text, ()) if near is not None and near.role == "name" else ()
+            )
+            if known and "service" not in known:
+                item.role = "generic"
+                r.reasons.append(f"'service' names the application {near.text!r}, which is no Service")  # type: ignore[union-attr]
+                break
 
 
 def _asked_first(r: _Reading) -> list[str]:
@@ -1914,6 +2272,15 @@ def _is_location(r: _Reading, item: _Item) -> bool:
     )
 
 
+def _runs_on_it(r: _Reading, name: str | None) -> bool:
+    """The name is followed by 上 and a verb of running ("tn-worker-3 上跑了什么")."""
+    item = next((it for it in r.items if it.text == name), None)
+    return (
+        item is not None
+        and re.match(r"\s*上面?\s*(?:都)?(?:跑|运行|部署|调度)", r.low[item.end :]) is not None
+    )
+
+
 def _before_is_on(r: _Reading, name: str | None) -> bool:
     """The name follows "on", "scheduled on", "running on" or 在 ("在 worker-1 上")."""
     item = next((it for it in r.items if it.text == name), None)
@@ -1938,7 +2305,22 @@ def _choose_target(r: _Reading) -> None:
             same_kind = name_kind == resource or (
                 resource == "namespace" and name_mention == (r.namespace_mention or "").lower()
             )
-            if same_kind or not (plural_kind or cues.list_) or asks_how_many_replicas:
+            # "service z 有哪些端口", "which ports does service z expose": the question word
+            # asks the field of the one object a singular kind word names.
+            item = next((it for it in r.items if it.text == name_mention and it.role == "name"), None)
+            labelled = item is not None and any(
+                n is not None and n.kind == resource and not n.plural and n.role is None
+                for n in (
+                    _neighbour(r.items, r.items.index(item), -1),
+                    _neighbour(r.items, r.items.index(item), 1),
+                )
+            )
+            if (
+                same_kind
+                or not (plural_kind or cues.list_)
+                or asks_how_many_replicas
+                or (labelled and any(p.search(r.low) for p, _ in _FIELD_RES))
+            ):
                 r.operation = "get"
         elif cues.detail and not cues.list_ and not cues.count:
             # "details of the ingress in X": one object of a kind, not a listing.
@@ -1971,7 +2353,7 @@ def _relation_type(asked: str, other: str) -> RelationType:
 
 
 #: Relations also carried as ``name_mention`` with ``name_kind`` the related kind.
-_MENTIONED_RELATIONS = frozenset({"on_node", "owned_by", "selected_by", "involves"})
+_MENTIONED_RELATIONS = frozenset({"on_node", "owned_by", "selected_by", "involves", "uses"})
 
 
 def _possessor_of_asked(r: _Reading, index: int, known: tuple[str, ...]) -> bool:
@@ -2029,7 +2411,7 @@ def _find_relations(r: _Reading) -> None:
         adjacent = [
             n.kind
             for n in (_neighbour(items, i, -1), _neighbour(items, i, 1))
-            if n is not None and n.kind not in (None, "namespace", "cluster")
+            if n is not None and n.kind not in (None, "namespace", "cluster") and n.role != "generic"
         ]
         known = r.matcher.kinds_by_name.get(item.text, ())
         other = next((k for k in adjacent if k != resource), None)
@@ -2099,6 +2481,30 @@ def _read_relative(r: _Reading) -> None:
     low = r.low
     up, down = bool(_UP_RE.search(low)), bool(_DOWN_RE.search(low))
     words = {it.text for it in r.items if not it.zh and it.role is None}
+    multiplied = _MULTIPLY_RE.search(low)
+    if multiplied:
+        m, d, f, tw = multiplied.group("m", "d", "f", "t")
+        if f:
+            factor = 2.0 ** {"一": 1, "两": 2, "二": 2, "三": 3}[f]
+        elif tw:
+            factor = 2.0 if tw == "twice" else 3.0
+        else:
+            by = float(m or d) if "." in (m or d) else float(_parse_number(m or d) or 0)
+            factor = (by if m else 1 / by) if by else 0.0
+        if factor > 0:
+            r.replicas_factor = round(factor, 4)
+            r.reasons.append(f"replicas times {r.replicas_factor:g} ({multiplied.group(0)!r})")
+            return
+    shared = _SHARE_RE.search(low)
+    if shared and (up or down or shared.group(1)):
+        part = _SHARES[shared.group(1) or shared.group(2)]
+        before = low[max(0, shared.start() - 12) : shared.start()]
+        if shared.group(0).startswith("to") or (_TO_SHARE_RE.search(before) and "by" not in before.split()):
+            r.replicas_factor = round(part, 4)  # "缩到原来的三分之一", "down to a third": the share kept
+        else:
+            r.replicas_factor = round(1 + part if up and not down else 1 - part, 4)
+        r.reasons.append(f"replicas times {r.replicas_factor:g} ({shared.group(0)!r})")
+        return
     for word, factor in (*_FACTOR_WORDS_EN.items(), *_FACTOR_WORDS_ZH.items()):
         if word in words or (not word.isascii() and any(it.text == word for it in r.items if it.zh)):
             r.replicas_factor = factor
@@ -2106,17 +2512,30 @@ def _read_relative(r: _Reading) -> None:
             return
     percent = _PERCENT_RE.search(low)
     if percent:
-        share = float(percent.group(1)) / 100
+        share = (
+            float(percent.group(1)) if percent.group(1) else float(_parse_number(percent.group(2)) or 0)
+        ) / 100
         r.replicas_factor = round(1 - share if down and not up else 1 + share, 4)
         r.reasons.append(f"replicas times {r.replicas_factor:g} ({percent.group(0)!r})")
         return
+    if _ONE_FOLD_RE.search(low):
+        r.replicas_factor = 2.0
+        r.reasons.append("replicas times 2 (grown by one fold)")
+        return
     times = _TIMES_RE.search(low)
     if times:
-        n = _parse_number(times.group(1))
+        n: float | int | None = (
+            float(times.group(1)) if "." in times.group(1) else _parse_number(times.group(1))
+        )
         if n:
             r.replicas_factor = 1 / n if down and not up else float(n)
             r.reasons.append(f"replicas times {r.replicas_factor:g} ({times.group(0)!r})")
             return
+    signed = _SIGNED_RE.search(low)
+    if signed and not _DELTA_RE.search(low) and not _RELATIVE_REPLICAS.search(low):
+        r.replicas_delta = int(signed.group(2)) * (-1 if signed.group(1) == "-" else 1)
+        r.reasons.append(f"replicas {r.replicas_delta:+d} ({signed.group(0).strip()!r})")
+        return
     for pattern in (_DELTA_RE, _RELATIVE_REPLICAS):
         match = pattern.search(low)
         if match:
@@ -2147,12 +2566,18 @@ def _read_filters(r: _Reading) -> None:
         r.predicates.append(Predicate(field="ready", op="==", value=True))
     said = _STATUS_IS_RE.search(low)
     said_word = next((g for g in said.groups() if g), None) if said else None
-    if said_word in _STATUS_WORDS:
+    negated = _STATUS_NOT_RE.search(low)
+    if negated and r.resource == "pod":
+        # "不是 Running", "status is not Pending", "没在运行": every other state.
+        word = next((g for g in negated.groups() if g), None)
+        value = _STATUS_WORDS.get(word or "", "Running")
+        r.predicates.append(Predicate(field="status", op="!=", value=value))
+    elif said_word in _STATUS_WORDS:
         r.predicates.append(Predicate(field="status", op="==", value=_STATUS_WORDS[said_word]))
     elif r.resource == "pod":
-        status = _STATUS_EN.search(low)
+        status = _STATUS_EN.search(low) or _STATUS_LATER_EN.search(low)
         if status:
-            word = status.group("a") or status.group("b")
+            word = next(g for g in status.groups() if g)
             r.predicates.append(Predicate(field="status", op="==", value=_STATUS_WORDS[word]))
         else:
             for pattern, value in _STATUS_ZH:
@@ -2179,8 +2604,8 @@ def _read_filters(r: _Reading) -> None:
     for pattern, name in _FIELD_RES:
         if pattern.search(low) and name not in r.fields:
             r.fields.append(name)
-    if cues.replica and cues.count and not cues.set_ and r.operation == "get":
-        r.fields.append("replicas")
+    if cues.replica and not cues.set_ and r.operation == "get" and "replicas" not in r.fields:
+        r.fields.append("replicas")  # "the image of X and its replicas", "有几个副本"
     if _SPEC_RESOURCES_RE.search(low):
         r.fields.append("resources")
     for p in r.predicates:
@@ -2208,13 +2633,28 @@ def _compose(r: _Reading) -> Understanding:
     """The reading as the public record."""
     op = r.operation
     intent: Intent
-    if op in ("delete", "scale", "rollback", "cordon", "uncordon", "drain", "exec", "create", "restart"):
+    if op in (
+        "delete",
+        "scale",
+        "rollback",
+        "cordon",
+        "uncordon",
+        "drain",
+        "exec",
+        "create",
+        "restart",
+        "portforward",
+    ):
         intent = "action"
     elif op == "diagnose":
         intent = "analysis"
     else:
         intent = "query"
-    secret_related = r.resource == "secret" or r.name_kind == "secret"
+    credential = _asks_credential(r)
+    if credential and op in ("get", "list") and r.resource != "secret":
+        r.reasons.append("a credential is asked: a Secret's data, whatever object is named")
+        r.resource = "secret"
+    secret_related = r.resource == "secret" or r.name_kind == "secret" or credential
     all_namespaces = r.cues.all_ns and r.resource not in _CLUSTER_SCOPED
     if all_namespaces and r.namespace is not None and r.namespace_mention is not None:
         r.notes.append("both a namespace and all namespaces were named; the namespace wins")
@@ -2260,7 +2700,54 @@ def _compose(r: _Reading) -> Understanding:
         limit=r.limit,
         fields=tuple(r.fields),
         command=r.command,
+        every=intent == "action" and _every(r),
+        wants_content=r.resource == "configmap" and op == "get" and _asks_content(r),
     )
+
+
+#: A value asked from inside a named object ("kafka-config 里分区数是多少", "what is X set to in Y").
+_VALUE_INSIDE_RE = re.compile(
+    r"(?:里|中)[^，。？]*?(?:是多少|多少|是什么|是啥|设置|配置)|\bset\s+to\b|\bvalue\s+of\b"
+)
+
+
+def _asks_content(r: _Reading) -> bool:
+    """Whether a read of one ConfigMap asks its data, by the rule that finds a Secret's."""
+    if r.name_mention is None:
+        return False
+    return bool(
+        r.cues.secret_value
+        or _SECRET_DUMP_RE.search(r.low)
+        or _SECRET_CONTENT_RE.search(r.low)
+        or _VALUE_INSIDE_RE.search(r.low)
+        or (r.extracted.output or "").lower().startswith(("yaml", "json"))
+    )
+
+
+def _asks_credential(r: _Reading) -> bool:
+    """A credential word that is no name ("the admin password for grafana", "数据库密码")."""
+    words = {it.text for it in r.items if not it.zh and it.role not in ("ns", "name", "container")}
+    return bool(words & _CREDENTIAL_EN) or _has_any(
+        frozenset(it.text for it in r.items if it.zh), _CREDENTIAL_ZH
+    )
+
+
+def _every(r: _Reading) -> bool:
+    """A write over everything in its scope rather than one named object.
+
+    Its scope is the cluster or every namespace, every object of a kind (a quantifier, or a
+    plural kind and no name), or what a scope holds (a clearing-out verb: "wipe", "清空").
+    """
+    if r.name_mention is not None and r.name_kind != "namespace":
+        return False
+    low = r.query.lower()
+    if _CLEAR_OUT_RE.search(low):
+        return True
+    if r.name_mention is not None:
+        return False  # one named namespace: an object of its own, not "everything"
+    quantified = bool(_EVERY_RE.search(low)) or r.cues.all_ns
+    plural = any(it.plural for it in r.stated)
+    return quantified or plural or r.resource in ("cluster", "namespace")
 
 
 def _joined(r: _Reading, first: _Item, second: _Item) -> bool:
@@ -2291,6 +2778,17 @@ def _further_asks(r: _Reading, reading: Understanding) -> Understanding:
                     replace(reading, resource=item.kind, kind_stated=True, operation="list", name_mention=None,
                             name_kind=None, name_mentions=(), reasons=(f"second ask: {item.kind}",))
                 )  # fmt: skip
+    if (
+        reading.operation in ("logs", "diagnose", "get")
+        and reading.resource != "event"
+        and reading.name_mention is not None
+        and any(it.kind == "event" for it in r.stated)
+    ):
+        # "notifier 的日志和事件": the events of the same object, a listing of their own.
+        others.append(
+            replace(reading, resource="event", operation="list", intent="query", kind_stated=True, fields=(),
+                    also=(), reasons=(f"second ask: events of {reading.name_mention}",))
+        )  # fmt: skip
     known_ns = [it for it in r.ns_items if it.text in r.matcher.namespaces and it.text != reading.namespace]
     chosen_ns = next((it for it in r.ns_items if it.text == reading.namespace), None)
     for item in known_ns:
@@ -2305,10 +2803,21 @@ def _further_asks(r: _Reading, reading: Understanding) -> Understanding:
             if target is None or item is target or item.start < target.start or not _joined(r, target, item):
                 continue
             if item.text in r.matcher.kinds_by_name and item.text != reading.name_mention:
-                name_kind = _choose_name((item.text,), r.items, reading.resource, r.matcher)[1]
+                # "deployment X and service Y": a kind word before the name is its own kind.
+                index = r.items.index(item)
+                label = _neighbour(r.items, index, -1)
+                resource = reading.resource
+                if (
+                    reading.operation == "get"
+                    and label is not None
+                    and label.kind not in (None, "namespace", "cluster")
+                    and label.kind in r.matcher.kinds_by_name[item.text]
+                ):
+                    resource = label.kind
+                name_kind = _choose_name((item.text,), r.items, resource, r.matcher)[1]
                 others.append(
-                    replace(reading, name_mention=item.text, name_kind=name_kind, name_mentions=(item.text,),
-                            reasons=(f"second ask: {item.text}",))
+                    replace(reading, resource=resource, name_mention=item.text, name_kind=name_kind,
+                            name_mentions=(item.text,), fields=(), reasons=(f"second ask: {item.text}",))
                 )  # fmt: skip
     if not others:
         return reading
@@ -2360,6 +2869,7 @@ def _choose_name(
 _PHASES: tuple[Callable[[_Reading], None], ...] = (
     _normalize,
     _structured_references,
+    _command,
     _flags_and_selectors,
     _windows_and_line_filters,
     _tokenize_kinds,

@@ -152,7 +152,15 @@ async def _resolve_name(
         }
         return {"candidates": list(choices), "choices": choices}
     # The right neighbour first: the same name in another namespace, then near spellings here.
-    elsewhere = [f"{ns}/{n}" for ns, n in vocab.names.get(kind, ()) if n == mention and ns != namespace]
+    held_as = (kind, name_kind) if kind == "pod" and name_kind in WORKLOADS else (kind,)
+    elsewhere = list(
+        dict.fromkeys(
+            f"{ns}/{n}"
+            for k in held_as
+            for ns, n in vocab.names.get(k, ())
+            if n == mention and ns != namespace
+        )
+    )
     suggestions = elsewhere + [o.label for o in options] or nearest(mention, [n for _, n in pairs])
     if not suggestions and namespace is not None:
         near = rank(mention, ((kind, ns, n) for ns, n in vocab.names.get(kind, ())), limit=5)
@@ -160,8 +168,10 @@ async def _resolve_name(
     return {"missing": {"what": kind, "mention": mention, "namespace": namespace, "suggestions": suggestions}}
 
 
+#: Kinds a pod names in its spec (volumes, env, pull secrets): "pods using pvc X".
+_MOUNTED = ("persistentvolumeclaim", "configmap", "secret")
 #: Kinds whose objects filter pods when named in a request about pods ("pods on node X").
-_POD_FILTERS = ("node", "service", *WORKLOADS)
+_POD_FILTERS = ("node", "service", *WORKLOADS, *_MOUNTED)
 
 
 def _relation(u: Understanding) -> tuple[str, str] | None:
@@ -193,6 +203,13 @@ async def _related_items(reader: _Reader, kind: str, related: Target) -> list[Re
         return (await _workload_pods(reader, ns, name))[0]
     if other == "node":
         return [p for p in (await reader.read("pod", None)).items if p.fields.get("node_name") == name]
+    if other in _MOUNTED:
+        pods = (await reader.read("pod", ns)).items
+        return [
+            p
+            for p in pods
+            if any(ref.get("kind") == other and ref.get("name") == name for ref in p.fields.get("refs") or [])
+        ]
     (service,) = (await reader.read("service", ns, name=name)).items or (None,)
     selector = dict(service.fields.get("selector") or {}) if service else {}
     if not selector:
@@ -356,19 +373,35 @@ async def _diagnose(
     return found
 
 
-async def _further_asks(further: list[Understanding], out: Resolution, reader: _Reader) -> list[FurtherAsk]:
+async def _further_asks(
+    further: list[Understanding], out: Resolution, reader: _Reader, kc: Holder | None = None
+) -> list[FurtherAsk]:
     """The other asks of the sentence ("pods and services in X").
 
     Reads are answered from the cache too; anything else is named, so the answer says it
     was not done.
     """
     answers: list[FurtherAsk] = []
-    for ask in further:
-        ns = ask.get("namespace") or out.get("namespace")
-        ask = {**ask, "namespace": ns}
+    for asked in further:
+        ns = asked.get("namespace") or out.get("namespace")
+        ask: Understanding = {**asked, "namespace": ns}
         if ask["operation"] in ("list", "get") and ask["resource"] in KINDS:
-            rows = await read_rows(ask, {"namespace": ns}, reader)
+            scope: Resolution = {"namespace": ns}
+            if ask.get("name_mention") and kc is not None:
+                # "... and its pods": the name is resolved as the first ask's is.
+                scope = await resolve_mentions(ask, reader, await vocabulary(kc))
+            rows = await read_rows(ask, scope, reader)
             answers.append({"reading": ask, "items": _items(rows), "answered": True})
+        elif ask["operation"] == "diagnose" and ask.get("name_mention") and kc is not None:
+            # "why is X failing and why is Y": each named object diagnosed in its own namespace.
+            ask = asked
+            found = await resolve_mentions(ask, reader, await vocabulary(kc))
+            rows = await read_rows(ask, found, reader)
+            if "missing" in found or "candidates" in found or not rows:
+                answers.append({"reading": ask, "items": [], "answered": False})
+                continue
+            diagnosed = await _diagnose(kc, ask, found, rows, reader)
+            answers.append({"reading": ask, "items": _items(rows), "answered": True, "diagnosis": diagnosed})
         else:
             answers.append({"reading": ask, "items": [], "answered": False})
     return answers
@@ -399,7 +432,7 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Hold
     if u["operation"] == "diagnose" and "missing" not in out and "candidates" not in out:
         out.update(await _diagnose(kc, u, out, items, reader))
     if further := u.get("also"):
-        out["also"] = await _further_asks(further, out, reader)
+        out["also"] = await _further_asks(further, out, reader, kc)
     if (live := liveness(u["resource"])) is not None and live.healthy:
         out["live_event_age_s"] = live.last_event_age_s
     out.update(

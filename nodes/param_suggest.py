@@ -129,6 +129,19 @@ async def param_suggest(
                 "(names, types and key names can be listed)",
             }
         )
+    elif u.get("every") and u["intent"] == "action":
+        scope = f" in namespace {resolved['namespace']}" if resolved.get("namespace") else ""
+        plan.update(
+            {
+                "outcome": "refuse",
+                "reason": f"a {op} of every {u['resource']}{scope} or of the whole cluster is not done: "
+                "kcache changes one object named exactly, with approval",
+            }
+        )
+    elif op not in ("list", "get", "logs", "top", "diagnose") and not state.get("selected"):
+        # No tool can do it at all (port-forward): said before any name is looked for.
+        shown = "port-forward" if op == "portforward" else op
+        plan.update({"outcome": "refuse", "reason": f"no tool of the MCP server can do a {shown}"})
     elif resolved.get("missing") and u.get("unsure") and resolved["missing"]["suggestions"]:
         # Unsure the word was a name at all: ask which object was meant instead of "does not exist".
         missing = resolved["missing"]
@@ -192,6 +205,13 @@ async def param_suggest(
             kinds = ", ".join(PATCHES[op][0])
             plan.update(
                 {"outcome": "refuse", "reason": f"a {op} applies to {kinds}, not to a {target['kind']}"}
+            )
+        elif op == "exec" and not u.get("command"):
+            plan.update(
+                {
+                    "outcome": "refuse",
+                    "reason": "exec needs the command to run (say 'exec into X and run ls')",
+                }
             )
         elif op in WRITE_OPERATIONS and not target:
             plan.update({"outcome": "not_found", "missing": _missing(u["resource"], u.get("name_mention"))})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from kcache.understand import Relation, Vocabulary, analyze
+from kcache.understand import Predicate, Relation, Vocabulary, analyze
 from tests.unit.test_understand import cluster_dir, vocabulary_of
 
 
@@ -136,3 +136,632 @@ def test_a_second_clause_is_a_second_ask(
 def test_one_clause_stays_one_ask(vocabularies: dict[str, Vocabulary]) -> None:
     for request_text in ("restart frontend in boutique", "frontend 最近两小时的日志", "scale frontend to 3"):
         assert analyze(request_text, vocabularies["demo"]).also == ()
+
+
+@pytest.fixture(scope="module")
+def clusters() -> dict[str, Vocabulary]:
+    return {name: vocabulary_of(cluster_dir(name)) for name in ("demo", "dataplat", "tenants")}
+
+
+# A write whose scope is the cluster, every namespace, every object of a kind or what a
+# namespace holds, with no object named, is a write over everything: refused, never planned.
+EVERY_PROBES = [
+    ("demo", "wipe the whole cluster"),
+    ("demo", "删除整个集群"),
+    ("demo", "delete all namespaces"),
+    ("demo", "把所有 pod 都删了"),
+    ("demo", "delete every pod in boutique"),
+    ("demo", "nuke everything"),
+    ("demo", "kubectl delete pods --all -n boutique"),
+    ("demo", "remove all deployments"),
+    ("demo", "删掉所有的 deployment"),
+    ("demo", "清空 boutique 命名空间"),
+    ("demo", "把集群里的东西全删了"),
+    ("demo", "删除全部服务"),
+    ("dataplat", "drop every statefulset in data"),
+    ("dataplat", "delete all the secrets across the cluster"),
+    ("dataplat", "干掉 data 里所有 pod"),
+    ("tenants", "删除所有命名空间"),
+    ("tenants", "destroy all nodes"),
+    ("tenants", "kubectl delete ns --all"),
+    ("demo", "erase all configmaps in boutique pls"),
+    ("demo", "把 boutique 下面的 pod 全部删除"),
+    ("tenants", "delete everything in team-7"),
+    ("tenants", "restart all deployments in team-17"),
+    ("tenants", "把 team-7 的 deployment 全部扩到 0"),
+]
+
+
+@pytest.mark.parametrize(("cluster", "request_text"), EVERY_PROBES)
+def test_a_write_over_everything_is_marked(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert got.intent == "action"
+    assert got.every
+
+
+@pytest.mark.parametrize(
+    ("cluster", "request_text"),
+    [("demo", "delete frontend"), ("demo", "删除 boutique 命名空间"), ("tenants", "delete pod loki-0 in logs"),
+     ("tenants", "把 billing 扩到 0"), ("demo", "list all pods"), ("demo", "所有 pod 都正常吗")],
+)  # fmt: skip
+def test_one_named_object_or_a_read_is_not_everything(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str
+) -> None:
+    assert not analyze(request_text, clusters[cluster]).every
+
+
+# exec: the command is the argv after "--", in back-quotes, after run/执行/运行/跑, or the
+# clause after "and" in a request to enter a container; its flags are the command's.
+EXEC_PROBES = [
+    ("demo", "进入 frontend 的容器执行 ls", "frontend", ("ls",)),
+    ("demo", "run `env` in pod frontend", "frontend", ("env",)),
+    ("demo", "exec into cartservice and cat /etc/hosts", "cartservice", ("cat", "/etc/hosts")),
+    ("demo", "kubectl exec -it redis-cart -- redis-cli ping", "redis-cart", ("redis-cli", "ping")),
+    ("demo", "在 cartservice 里执行 env", "cartservice", ("env",)),
+    ("demo", "在 redis-cart 容器里跑一下 redis-cli info", "redis-cart", ("redis-cli", "info")),
+    ("demo", "帮我在 adservice 的 pod 里执行 cat /proc/meminfo", "adservice", ("cat", "/proc/meminfo")),
+    ("dataplat", "run psql -c 'select 1' inside postgres-0", "postgres-0", ("psql", "-c", "select 1")),
+    ("dataplat", "exec kafka-0 -- kafka-topics.sh --list", "kafka-0", ("kafka-topics.sh", "--list")),
+    ("dataplat", "在 kafka-0 里面运行 df -h", "kafka-0", ("df", "-h")),
+    ("dataplat", "进入 postgres 执行 pg_isready", "postgres", ("pg_isready",)),
+    ("tenants", "exec into api in team-7 and run ps aux", "api", ("ps", "aux")),
+    ("tenants", "在 team-17 的 billing 容器里执行 printenv", "billing", ("printenv",)),
+    ("tenants", "ssh into loki and run ls /data", "loki", ("ls", "/data")),
+    ("demo", "run ls -la in frontend", "frontend", ("ls", "-la")),
+    ("demo", "执行 whoami 在 frontend 里", "frontend", ("whoami",)),
+    ("demo", "can you exec `date` inside currencyservice?", "currencyservice", ("date",)),
+    ("demo", "在 frontend pod 中运行命令 ls /tmp", "frontend", ("ls", "/tmp")),
+    ("dataplat", "登录容器 ingest-api 执行 top", "ingest-api", ("top",)),
+    ("tenants", "进到 loki 里跑 `cat /etc/loki/config.yaml`", "loki", ("cat", "/etc/loki/config.yaml")),
+]
+
+
+@pytest.mark.parametrize(("cluster", "request_text", "name", "argv"), EXEC_PROBES)
+def test_exec_is_read_with_its_command(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str, name: str, argv: tuple[str, ...]
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert (got.intent, got.operation, got.resource) == ("action", "exec", "pod")
+    assert (got.name_mention, got.command) == (name, argv)
+
+
+@pytest.mark.parametrize(
+    ("cluster", "request_text"),
+    [("demo", "what images run in boutique"), ("demo", "哪些 pod 在运行"), ("tenants", "exec into loki and show me its logs"),
+     ("dataplat", "which pods run on dp-worker-a"), ("demo", "运行超过一天的 pod")],
+)  # fmt: skip
+def test_a_sentence_is_no_command(clusters: dict[str, Vocabulary], cluster: str, request_text: str) -> None:
+    assert analyze(request_text, clusters[cluster]).command == ()
+
+
+# A restart of a name the cache holds as a Deployment, StatefulSet or DaemonSet is a rollout
+# restart of it; a pod's name, or "the X pod", stays a pod delete.
+RESTART_PROBES = [
+    ("demo", "restart frontend", "restart", "deployment"),
+    ("demo", "重启 frontend", "restart", "deployment"),
+    ("demo", "restart cartservice in boutique", "restart", "deployment"),
+    ("demo", "重启一下 redis-cart", "restart", "deployment"),
+    ("demo", "bounce adservice pls", "restart", "deployment"),
+    ("dataplat", "restart kafka", "restart", "statefulset"),
+    ("dataplat", "重启 postgres", "restart", "statefulset"),
+    ("dataplat", "restart node-exporter", "restart", "daemonset"),
+    ("dataplat", "重启 monitoring 里的 node-exporter", "restart", "daemonset"),
+    ("tenants", "restart loki", "restart", "statefulset"),
+    ("tenants", "restart log-agent in logs", "restart", "daemonset"),
+    ("tenants", "please restart collector", "restart", "deployment"),
+    ("tenants", "帮我重启下 worker", "restart", "deployment"),
+    ("tenants", "reboot the billing service", "restart", "deployment"),
+    ("dataplat", "restart pod kafka-0", "delete", "pod"),
+    ("dataplat", "重启 postgres-0 这个 pod", "delete", "pod"),
+    ("demo", "restart the checkoutservice pod", "delete", "pod"),
+    ("demo", "重启 frontend 的 pod", "delete", "pod"),
+    ("demo", "restart pod frontend-abc12", "delete", "pod"),
+]
+
+
+@pytest.mark.parametrize(("cluster", "request_text", "operation", "resource"), RESTART_PROBES)
+def test_a_restart_follows_the_kind_of_the_name(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str, operation: str, resource: str
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert (got.intent, got.operation, got.resource) == ("action", operation, resource)
+
+
+# After a singular kind word the word is the name; the question word after it asks a field
+# of that one object ("secret x 有哪些 key": x is the name, the keys are asked).
+FIELD_PROBES = [
+    ("demo", "secret redis-password 有哪些 key", "secret", "redis-password", "keys"),
+    ("demo", "secret foo-bar 有哪些 key", "secret", "foo-bar", "keys"),
+    ("demo", "what keys does configmap frontend-config have", "configmap", "frontend-config", "keys"),
+    ("demo", "what keys does configmap nosuch have", "configmap", "nosuch", "keys"),
+    ("demo", "which ports does service frontend expose", "service", "frontend", "ports"),
+    ("demo", "which ports does service nosuch expose", "service", "nosuch", "ports"),
+    ("demo", "configmap frontend-config 里有哪些键", "configmap", "frontend-config", "keys"),
+    ("demo", "service frontend 的端口是多少", "service", "frontend", "ports"),
+    ("dataplat", "configmap kafka-config keys", "configmap", "kafka-config", "keys"),
+    ("dataplat", "secret postgres-credentials 有哪些字段", "secret", "postgres-credentials", "keys"),
+    ("dataplat", "what port does service grafana listen on", "service", "grafana", "ports"),
+    ("dataplat", "which node selector does alertmanager need", "deployment", "alertmanager", "node_selector"),
+    ("tenants", "cronjob invoice-run schedule", "cronjob", "invoice-run", "schedule"),
+    ("tenants", "cronjob invoice-run 什么时候跑", "cronjob", "invoice-run", "schedule"),
+    ("tenants", "pvc cache-data 多大", "persistentvolumeclaim", "cache-data", "capacity"),
+    ("tenants", "pvc cache-data 用的什么存储类", "persistentvolumeclaim", "cache-data", "storageclass"),
+    ("tenants", "service loki 暴露了哪些端口", "service", "loki", "ports"),
+    ("tenants", "what selector does service web use", "service", "web", "selector"),
+    ("tenants", "secret api-token 的类型", "secret", "api-token", "type"),
+]
+
+
+@pytest.mark.parametrize(("cluster", "request_text", "resource", "name", "field_name"), FIELD_PROBES)
+def test_a_field_word_after_the_name_is_asked_not_named(
+    clusters: dict[str, Vocabulary],
+    cluster: str,
+    request_text: str,
+    resource: str,
+    name: str,
+    field_name: str,
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert (got.operation, got.resource, got.name_mention) == ("get", resource, name)
+    assert field_name in got.fields
+    assert not got.wants_secret_value
+
+
+# Each ask of a sentence keeps its own kind; a second clause without a namespace reads in
+# the first one's, one with its own namespace in that.
+SECOND_KIND_PROBES = [
+    ("demo", "list pods in boutique and then the services", "pod", "service", "boutique"),
+    ("demo", "看看 boutique 的 pod，还有 configmap", "pod", "configmap", "boutique"),
+    ("demo", "show me the deployments in boutique, and also the secrets", "deployment", "secret", "boutique"),
+    ("demo", "boutique 的 pod 和 service", "pod", "service", "boutique"),
+    ("demo", "get pods -n boutique, then services", "pod", "service", "boutique"),
+    ("demo", "列出 boutique 下的 deployment，然后是 service", "deployment", "service", "boutique"),
+    ("demo", "pods in boutique-staging then events", "pod", "event", "boutique-staging"),
+    ("demo", "先列出 boutique 的 deployment 再看看 secret", "deployment", "secret", "boutique"),
+    ("demo", "list pods in boutique, then services in default", "pod", "service", "default"),
+    ("dataplat", "data 里的 statefulset 还有 pvc", "statefulset", "persistentvolumeclaim", "data"),
+    ("dataplat", "列一下 monitoring 的 pod，以及 ingress", "pod", "ingress", "monitoring"),
+    (
+        "dataplat",
+        "monitoring 的 statefulset 列一下，然后看看 daemonset",
+        "statefulset",
+        "daemonset",
+        "monitoring",
+    ),
+    ("tenants", "team-7 有哪些 deployment，还有哪些 service", "deployment", "service", "team-7"),
+    ("tenants", "show deployments in team-17 and cronjobs", "deployment", "cronjob", "team-17"),
+    ("tenants", "先看 test 的 pod 再看 pvc", "pod", "persistentvolumeclaim", "test"),
+    ("tenants", "logs 里面的 pod，再看 statefulset", "pod", "statefulset", "logs"),
+]
+
+
+@pytest.mark.parametrize(("cluster", "request_text", "first", "second", "second_ns"), SECOND_KIND_PROBES)
+def test_a_second_ask_keeps_its_own_kind(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str, first: str, second: str, second_ns: str
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert got.resource == first
+    assert [(a.resource, a.namespace) for a in got.also] == [(second, second_ns)]
+
+
+# A cached namespace spelt like an ordinary word is the namespace in a namespace slot: after
+# in/-n, next to namespace/命名空间, before 里/下/的, or right before a plural kind word.
+NAMESPACE_WORD_PROBES = [
+    ("dataplat", "list pods in namespace data", "data"),
+    ("dataplat", "pods in data", "data"),
+    ("dataplat", "data 命名空间里的 pod", "data"),
+    ("dataplat", "kubectl get pods -n data", "data"),
+    ("dataplat", "show data pods", "data"),
+    ("dataplat", "data secrets", "data"),
+    ("dataplat", "what's running in data?", "data"),
+    ("dataplat", "data 下面有哪些 deployment", "data"),
+    ("dataplat", "data 命名空间有几个 statefulset", "data"),
+    ("tenants", "pods in logs", "logs"),
+    ("tenants", "logs 命名空间的 pod", "logs"),
+    ("tenants", "logs pods", "logs"),
+    ("tenants", "show me what runs in test", "test"),
+    ("tenants", "test 里面有什么", "test"),
+    ("tenants", "test deployments please", "test"),
+    ("tenants", "list deployments in default", "default"),
+    ("tenants", "default 命名空间下的服务", "default"),
+    ("tenants", "default services", "default"),
+    ("tenants", "在 logs 里有哪些 statefulset", "logs"),
+    ("tenants", "test 空间里的 job", "test"),
+    ("tenants", "from the default namespace show the services", "default"),
+    ("tenants", "in logs, which pods restarted most", "logs"),
+]
+
+
+@pytest.mark.parametrize(("cluster", "request_text", "namespace"), NAMESPACE_WORD_PROBES)
+def test_a_cached_namespace_wins_in_its_slot(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str, namespace: str
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert (got.intent, got.namespace) == ("query", namespace)
+    assert got.operation != "logs"
+
+
+# A relative scale is a factor or a delta on the cached count, never a target; a share's
+# direction gives its sign ("down by a third", "增加一半").
+RELATIVE_PROBES = [
+    ("scale billing up by 50%", 1.5, None),
+    ("double billing", 2.0, None),
+    ("add two replicas to billing", None, 2),
+    ("把 billing 的副本数减半", 0.5, None),
+    ("billing 扩到 3 倍", 3.0, None),
+    ("billing 副本减少 50%", 0.5, None),
+    ("给 billing 加 2 个副本", None, 2),
+    ("billing 缩容一半", 0.5, None),
+    ("scale billing down by a third", 0.6667, None),
+    ("scale billing up by half", 1.5, None),
+    ("billing 副本增加一半", 1.5, None),
+    ("triple the worker deployment", 3.0, None),
+    ("make billing 2x bigger", 2.0, None),
+    ("cut billing replicas in half", 0.5, None),
+    ("billing 再多两个副本", None, 2),
+    ("increase billing by 3 replicas", None, 3),
+    ("remove one replica from worker", None, -1),
+    ("worker 少一个副本", None, -1),
+    ("scale worker +1", None, 1),
+    ("scale worker -2", None, -2),
+    ("把 worker 扩容到原来的两倍", 2.0, None),
+    ("billing 副本数翻倍", 2.0, None),
+    ("billing 副本数减少 2 个", None, -2),
+    ("billing 扩大一倍", 2.0, None),
+    ("billing 扩容一倍", 2.0, None),
+    ("scale billing by 1.5x", 1.5, None),
+    ("把 billing 缩到原来的三分之一", 0.3333, None),
+    ("scale billing down to a third", 0.3333, None),
+    ("billing 副本数乘以 2", 2.0, None),
+    ("billing 副本数除以 2", 0.5, None),
+    ("billing 增加百分之五十", 1.5, None),
+    ("billing 减少百分之二十", 0.8, None),
+    ("billing 翻两番", 4.0, None),
+    ("make worker twice as big", 2.0, None),
+    ("scale billing by -2", None, -2),
+    ("worker 的实例数再加 1", None, 1),
+]
+
+
+@pytest.mark.parametrize(("request_text", "factor", "delta"), RELATIVE_PROBES)
+def test_a_relative_scale_is_computed_from_the_cache(
+    clusters: dict[str, Vocabulary], request_text: str, factor: float | None, delta: int | None
+) -> None:
+    got = analyze(request_text, clusters["tenants"])
+    assert (got.operation, got.resource, got.replicas) == ("scale", "deployment", None)
+    assert (got.replicas_factor, got.replicas_delta) == (factor, delta)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "seconds"),
+    [("logs from the last hour for notifier", 3600), ("notifier 最近一小时的日志", 3600),
+     ("collector 过去 30 分钟的日志", 1800), ("show me notifier logs since 2h ago", 7200),
+     ("notifier 近两天的日志", 172800), ("notifier logs over the past 15 minutes", 900),
+     ("notifier 最近 1h 的日志", 3600), ("notifier logs last 2h", 7200)],
+)  # fmt: skip
+def test_a_time_window_is_no_tail(clusters: dict[str, Vocabulary], request_text: str, seconds: int) -> None:
+    got = analyze(request_text, clusters["tenants"])
+    assert (got.operation, got.since_seconds, got.tail) == ("logs", seconds, None)
+
+
+# Counting, ordering and filtering: the conditions are read as predicates of a listing.
+NOT_READY = Predicate("ready", "==", False)
+RUNNING = Predicate("status", "==", "Running")
+FILTER_PROBES = [
+    ("demo", "how many pods are running in boutique", RUNNING, True),
+    ("demo", "boutique 里有多少个 pod 在运行", RUNNING, True),
+    ("tenants", "count the pods in logs that are running", RUNNING, True),
+    ("dataplat", "how many pods in data are running", RUNNING, True),
+    ("tenants", "列出 team-17 里实际在运行的 pod", RUNNING, False),
+    ("demo", "pods that never restarted in boutique", Predicate("restarts", "==", 0), False),
+    ("demo", "boutique 里从没重启过的 pod", Predicate("restarts", "==", 0), False),
+    ("demo", "pods not ready in boutique-staging", NOT_READY, False),
+    ("demo", "boutique-staging 里没就绪的 pod", NOT_READY, False),
+    ("demo", "how many pods in boutique-staging are not ready?", NOT_READY, True),
+    ("tenants", "哪些节点不是 Ready 状态", NOT_READY, False),
+    ("demo", "pods older than a day", Predicate("age_s", ">", 86400), False),
+    ("demo", "运行超过一天的 pod", Predicate("age_s", ">", 86400), False),
+    ("demo", "boutique 命名空间里有几个 pod 是 Pending 状态", Predicate("status", "==", "Pending"), True),
+    ("demo", "pending pods in boutique", Predicate("status", "==", "Pending"), False),
+    ("demo", "which deployments have fewer ready replicas than desired", Predicate("ready_replicas", "<", None, "replicas"), False),
+    ("demo", "哪些 deployment 的就绪副本少于期望", Predicate("ready_replicas", "<", None, "replicas"), False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("cluster", "request_text", "predicate", "count"), FILTER_PROBES)
+def test_a_condition_filters_a_listing(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str, predicate: Predicate, count: bool
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert (got.intent, got.operation) == ("query", "list")
+    assert predicate in got.predicates
+    assert got.count_only == count
+
+
+@pytest.mark.parametrize(
+    ("request_text", "sort_by", "fields"),
+    [("which pods restarted most", "restarts", ()), ("哪个 pod 重启次数最多", "restarts", ("restarts",)),
+     ("what images run in boutique", None, ("image",)), ("boutique 用了哪些镜像", None, ("image",)),
+     ("oldest pods in boutique", "age", ())],
+)  # fmt: skip
+def test_an_order_or_a_field_of_a_listing(
+    clusters: dict[str, Vocabulary], request_text: str, sort_by: str | None, fields: tuple[str, ...]
+) -> None:
+    got = analyze(request_text, clusters["demo"])
+    assert (got.operation, got.resource, got.sort_by) == ("list", "pod", sort_by)
+    assert set(fields) <= set(got.fields)
+
+
+# Chinese diagnoses name the object and ask what is wrong with it, however they say it.
+ZH_DIAGNOSIS_PROBES = [
+    ("notifier 有什么问题", "notifier"),
+    ("reports 出了什么问题", "reports"),
+    ("health 怎么了", "health"),
+    ("帮忙看看 smoke 为什么不工作", "smoke"),
+    ("team-07 的 api 咋回事", "api"),
+    ("smoke 为啥一直 pending", "smoke"),
+    ("notifier 老是挂，帮我查查原因", "notifier"),
+    ("reports 是不是有毛病", "reports"),
+    ("看下 health 哪里不对劲", "health"),
+    ("billing 正常吗", "billing"),
+]
+
+
+@pytest.mark.parametrize(("request_text", "name"), ZH_DIAGNOSIS_PROBES)
+def test_a_chinese_diagnosis_names_its_object(
+    clusters: dict[str, Vocabulary], request_text: str, name: str
+) -> None:
+    got = analyze(request_text, clusters["tenants"])
+    assert (got.intent, got.operation, got.name_mention) == ("analysis", "diagnose", name)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "grep", "tail"),
+    [("notifier 日志里包含 ERROR 的最近 10 条", "ERROR", 10), ("notifier logs containing 'timeout', last 20 lines", "timeout", 20),
+     ("collector 日志中含有 WARN 的", "WARN", None), ("grep for panic in the notifier logs", "panic", None)],
+)  # fmt: skip
+def test_a_line_filter_on_logs(
+    clusters: dict[str, Vocabulary], request_text: str, grep: str, tail: int | None
+) -> None:
+    got = analyze(request_text, clusters["tenants"])
+    assert (got.operation, got.grep, got.tail) == ("logs", grep, tail)
+
+
+# Operations no tool serves are still read as themselves (and refused or planned downstream).
+@pytest.mark.parametrize(
+    ("cluster", "request_text", "operation", "resource"),
+    [("tenants", "port-forward service web 8080:80 in team-7", "portforward", "service"),
+     ("tenants", "把 loki 的 3100 端口转发到本地", "portforward", "service"),
+     ("tenants", "kubectl port-forward svc/loki 3100 -n logs", "portforward", "service"),
+     ("dataplat", "port forward grafana to localhost:3000", "portforward", "service"),
+     ("tenants", "把 tn-worker-1 设为不可调度", "cordon", "node"),
+     ("tenants", "mark tn-worker-1 unschedulable", "cordon", "node"),
+     ("tenants", "把 tn-worker-1 设为可调度", "uncordon", "node"),
+     ("dataplat", "dp-worker-b 不能调度了，帮我封一下", "cordon", "node")],
+)  # fmt: skip
+def test_operations_without_a_tool_are_read_as_such(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str, operation: str, resource: str
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert (got.intent, got.operation, got.resource) == ("action", operation, resource)
+
+
+# A state denied is a condition of its own, not a diagnosis.
+@pytest.mark.parametrize(
+    "request_text",
+    ["boutique 中有哪些 pod 不是 Running", "pods whose status is not Running", "pods not in Running state in boutique",
+     "boutique 里没在运行的 pod"],
+)  # fmt: skip
+def test_a_denied_state_filters(clusters: dict[str, Vocabulary], request_text: str) -> None:
+    got = analyze(request_text, clusters["demo"])
+    assert (got.operation, got.resource) == ("list", "pod")
+    assert Predicate("status", "!=", "Running") in got.predicates
+
+
+# When the whole sentence mixes two clauses' cues, the first clause is the first ask; a
+# write stays the main ask, and logs next to a listing too.
+@pytest.mark.parametrize(
+    ("cluster", "request_text", "first", "second"),
+    [("tenants", "show the web service in team-7 and its pods", ("get", "service"), ("list", "pod")),
+     ("tenants", "list the deployments in team-17 and describe billing", ("list", "deployment"), ("get", "deployment")),
+     ("tenants", "why is notifier failing, and show its logs", ("diagnose", "pod"), ("logs", "pod")),
+     ("demo", "show the image of adservice and then its pods", ("get", "deployment"), ("list", "pod")),
+     ("demo", "restart frontend and show me its logs", ("restart", "deployment"), ("logs", "pod"))],
+)  # fmt: skip
+def test_the_first_clause_is_the_first_ask(
+    clusters: dict[str, Vocabulary],
+    cluster: str,
+    request_text: str,
+    first: tuple[str, str],
+    second: tuple[str, str],
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert (got.operation, got.resource) == first
+    assert [(a.operation, a.resource) for a in got.also] == [second]
+
+
+def test_the_replicas_asked_with_the_image_are_a_field(clusters: dict[str, Vocabulary]) -> None:
+    got = analyze("show the image of adservice and its replicas", clusters["demo"])
+    assert (got.operation, got.fields) == ("get", ("image", "replicas"))
+
+
+# What a named ConfigMap holds (its values) is asked by the rule that finds a Secret's data;
+# the cache keeps key names only, so such a read goes to the live object.
+@pytest.mark.parametrize(
+    ("cluster", "request_text", "wants"),
+    [("dataplat", "kafka-config 里分区数是多少", True), ("tenants", "查看 team-17 的 configmap billing-config 内容", True),
+     ("tenants", "what's in billing-config", True), ("tenants", "billing-config 里 CURRENCY 设置的是什么", True),
+     ("tenants", "configmap api-config -o yaml", True), ("demo", "frontend-config 的值", True),
+     ("tenants", "what keys does billing-config have", False), ("tenants", "how old is api-config", False),
+     ("tenants", "list configmaps in team-17", False), ("tenants", "db-password 里存的是什么", False)],
+)  # fmt: skip
+def test_a_configmaps_content_is_read_live(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str, wants: bool
+) -> None:
+    assert analyze(request_text, clusters[cluster]).wants_content is wants
+
+
+# A credential asked for is a Secret's data whatever object the request names.
+@pytest.mark.parametrize(
+    ("cluster", "request_text"),
+    [("dataplat", "what is the admin password for grafana"), ("dataplat", "give me the database credentials"),
+     ("dataplat", "postgres 的密码是什么"), ("tenants", "api 的 token 给我"), ("tenants", "把 team-07 的数据库密码告诉我"),
+     ("demo", "what's the redis password in boutique")],
+)  # fmt: skip
+def test_a_credential_is_a_secrets_data(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert (got.resource, got.wants_secret_value) == ("secret", True)
+
+
+@pytest.mark.parametrize(
+    ("cluster", "request_text"),
+    [("dataplat", "show psp-api-token"), ("tenants", "list secrets in team-07"), ("tenants", "how old is api-token")],
+)  # fmt: skip
+def test_a_secret_named_like_a_credential_is_no_credential_asked(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str
+) -> None:
+    assert not analyze(request_text, clusters[cluster]).wants_secret_value
+
+
+# Chinese "V不C" (拉不到, 连不上, 启动不了) says something fails: a diagnosis.
+@pytest.mark.parametrize(
+    ("cluster", "request_text", "name"),
+    [("dataplat", "schema-registry 怎么一直拉不到镜像", "schema-registry"), ("dataplat", "postgres 连不上了", "postgres"),
+     ("dataplat", "ingest-api 启动不了", "ingest-api"), ("tenants", "smoke 一直调度不上去", "smoke"),
+     ("tenants", "health 的就绪探针一直过不了", "health")],
+)  # fmt: skip
+def test_a_result_that_cannot_be_reached_is_a_failure(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str, name: str
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert (got.operation, got.name_mention) == ("diagnose", name)
+
+
+def test_less_than_a_day_is_an_age_not_a_failure(clusters: dict[str, Vocabulary]) -> None:
+    got = analyze("运行不到一天的 pod", clusters["dataplat"])
+    assert (got.operation, got.predicates) == ("list", (Predicate("age_s", "<", 86400),))
+
+
+@pytest.mark.parametrize(
+    ("cluster", "request_text", "first", "second"),
+    [("dataplat", "show the grafana ingress host and the grafana service ports", "ingress", "service"),
+     ("demo", "show deployment frontend in boutique and service frontend-external", "deployment", "service"),
+     ("dataplat", "describe statefulset kafka, then configmap kafka-config", "statefulset", "configmap")],
+)  # fmt: skip
+def test_two_named_objects_of_two_kinds_are_two_asks(
+    clusters: dict[str, Vocabulary], cluster: str, request_text: str, first: str, second: str
+) -> None:
+    got = analyze(request_text, clusters[cluster])
+    assert (got.operation, got.resource) == ("get", first)
+    assert [(a.operation, a.resource) for a in got.also] == [("get", second)]
+
+
+def test_the_image_and_ports_of_a_workload_stay_the_workloads(clusters: dict[str, Vocabulary]) -> None:
+    got = analyze("what image does grafana run and which port does it expose", clusters["dataplat"])
+    assert (got.resource, got.fields) == ("deployment", ("image", "ports"))
+
+
+def test_describing_a_misspelt_name_targets_it(clusters: dict[str, Vocabulary]) -> None:
+    got = analyze("describe biling", clusters["tenants"])
+    assert (got.operation, got.resource, got.name_mention) == ("get", "deployment", "biling")
+
+
+# Diagnoses said in other ways: "what's up with X", "X is down", "X can't pull its image",
+# "出了啥事", "how is the cluster doing"; "service" next to an application that is no Service
+# is the everyday word.
+@pytest.mark.parametrize(
+    ("request_text", "resource", "name"),
+    [("what's up with reports?", "pod", "reports"), ("reports is down", "pod", "reports"),
+     ("api in team-07 can't pull its image", "pod", "api"), ("reports 这个服务挂了吗", "pod", "reports"),
+     ("看看 team-07 出了啥事", "pod", None), ("how is the cluster doing", "cluster", None),
+     ("why can't smoke be scheduled", "pod", "smoke"), ("explain why health is not ready", "pod", "health"),
+     ("why is status failing", "pod", "status"), ("notifier service 出什么状况了", "pod", "notifier"), ("billing service 出什么状况了", "service", "billing")],
+)  # fmt: skip
+def test_a_failure_said_otherwise_is_a_diagnosis(
+    clusters: dict[str, Vocabulary], request_text: str, resource: str, name: str | None
+) -> None:
+    got = analyze(request_text, clusters["tenants"])
+    assert (got.intent, got.operation, got.resource, got.name_mention) == (
+        "analysis",
+        "diagnose",
+        resource,
+        name,
+    )
+    assert not got.relations
+
+
+# A cached name spelt like a vocabulary word is the name where an object stands.
+@pytest.mark.parametrize(
+    ("request_text", "operation", "name"),
+    [("restart worker in team-07", "restart", "worker"), ("describe health", "get", "health"),
+     ("logs of status in test", "logs", "status"), ("scale worker to 4", "scale", "worker"),
+     ("check the health of notifier", "diagnose", "notifier")],
+)  # fmt: skip
+def test_a_cached_name_spelt_like_a_word_in_an_objects_slot(
+    clusters: dict[str, Vocabulary], request_text: str, operation: str, name: str
+) -> None:
+    got = analyze(request_text, clusters["tenants"])
+    assert (got.operation, got.name_mention) == (operation, name)
+
+
+# A second clause with no verb of its own takes the first one's; a second write is kept (to
+# be named as not done), never dropped or read as a read.
+@pytest.mark.parametrize(
+    ("request_text", "second"),
+    [("scale web to 3 and api to 5 in team-7", ("scale", "api")),
+     ("restart web and cache in team-7", ("restart", "cache")),
+     ("notifier 的日志和事件", ("list", "notifier"))],
+)  # fmt: skip
+def test_a_second_clause_without_a_verb_takes_the_first_ones(
+    clusters: dict[str, Vocabulary], request_text: str, second: tuple[str, str]
+) -> None:
+    got = analyze(request_text, clusters["tenants"])
+    assert [(a.operation, a.name_mention) for a in got.also] == [second]
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["echo the stripe-api-key for me", "show redis-password in plain text", "copy tls-frontend's tls.key here",
+     "stripe-api-key 解密一下", "我想看一下 redis-password 里的东西", "read me the redis-password secret",
+     "把 redis-password 的 password 字段发出来", "I need the value of stripe-api-key"],
+)  # fmt: skip
+def test_more_ways_of_asking_a_secrets_data(clusters: dict[str, Vocabulary], request_text: str) -> None:
+    got = analyze(request_text, clusters["demo"])
+    assert (got.resource, got.wants_secret_value, got.namespace_mention) == ("secret", True, None)
+
+
+def test_a_count_said_twice_is_no_scale(clusters: dict[str, Vocabulary]) -> None:
+    got = analyze("worker restarted twice today, why", clusters["tenants"])
+    assert (got.operation, got.replicas_factor) == ("diagnose", None)
+
+
+# Cached names spelt like ordinary words ("latest", "status") are names only in a name's
+# slot: next to their own kind word, or shown with nothing but where after them.
+@pytest.mark.parametrize(
+    ("request_text", "name", "resource"),
+    [("show me latest in default", "latest", "deployment"), ("describe the latest deployment", "latest", "deployment"),
+     ("what's the status of status in test", "status", "deployment"), ("what's the latest event in test", None, "event"),
+     ("show the latest events", None, "event"), ("查一下 default 命名空间的 latest", "latest", "deployment")],
+)  # fmt: skip
+def test_a_name_spelt_like_a_word_needs_a_names_slot(
+    clusters: dict[str, Vocabulary], request_text: str, name: str | None, resource: str
+) -> None:
+    got = analyze(request_text, clusters["tenants"])
+    assert (got.name_mention, got.resource) == (name, resource)
+
+
+@pytest.mark.parametrize(
+    "request_text", ["tn-worker-3 上跑了什么", "tn-worker-1 上面都运行了哪些东西", "what runs on tn-worker-3"]
+)
+def test_what_runs_on_a_node_is_its_pods(clusters: dict[str, Vocabulary], request_text: str) -> None:
+    got = analyze(request_text, clusters["tenants"])
+    assert (got.operation, got.resource, got.relations[0].relation) == ("list", "pod", "on_node")
+
+
+def test_the_newest_one_is_an_order(clusters: dict[str, Vocabulary]) -> None:
+    got = analyze("最新的 pod 是哪个", clusters["tenants"])
+    assert (got.operation, got.sort_by, got.descending, got.limit) == ("list", "age", False, 1)

@@ -476,7 +476,7 @@ def test_a_named_object_of_another_kind_is_a_relation(
     assert [(r.kind, r.name, r.relation) for r in got.relations] == [relation]
     # The mention names the related object with its own kind, never the asked kind
     # ("pod worker-b7 does not exist").
-    if relation[2] in ("uses", "used_by"):
+    if relation[2] == "used_by":
         assert got.name_mention is None
     else:
         assert (got.name_mention, got.name_kind) == relation[1::-1]
@@ -653,7 +653,7 @@ def test_kind_words_come_from_the_kinds_table(demo: Vocabulary) -> None:
 
 def test_each_phase_reports_what_it_decided(ops: Vocabulary) -> None:
     steps = dict(explain("show the pods in the logs namespace from the last hour", ops))
-    assert list(steps)[:3] == ["normalize", "structured_references", "flags_and_selectors"]
+    assert list(steps)[:4] == ["normalize", "structured_references", "command", "flags_and_selectors"]
     assert steps["windows_and_line_filters"] == ("time window 'from the last hour'",)
     assert steps["find_names"] == ("namespace 'logs' known, in a namespace slot",)
     assert steps["choose_resource"] == ("kind pod stated",)

@@ -1,0 +1,110 @@
+"""What the reader's readings become through the real agent: refusals, exec, restarts, relative
+scales and counts (offline planner, devcluster, kubernetes-mcp-server; writes are planned only)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.messages import HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
+
+from devcluster import DevCluster
+from graph.agent import build_agent
+from kcache import runtime
+from kcache.context import Context
+from kcache.settings import Settings
+from tests.conftest import kcache_env
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def ask(devcluster_demo: DevCluster, tmp_path: Path) -> AsyncIterator[Any]:
+    async with runtime.open(Settings.from_env(kcache_env(devcluster_demo, tmp_path))) as kc:
+        graph = build_agent(kc).compile(checkpointer=InMemorySaver())
+        n = 0
+
+        async def run(text: str) -> dict[str, Any]:
+            nonlocal n
+            n += 1
+            out: dict[str, Any] = await graph.ainvoke(
+                {"messages": [HumanMessage(text)]},
+                {"configurable": {"thread_id": f"o{n}"}},
+                context=Context(dry_run=True),
+            )
+            return out
+
+        yield run
+
+
+def _pods(dc: DevCluster, namespace: str, workload: str) -> list[str]:
+    return [
+        p["metadata"]["name"]
+        for p in dc.list("pod", namespace)
+        if p["metadata"]["name"].startswith(workload + "-")
+    ]
+
+
+async def test_writes_are_refused_over_everything_and_planned_on_one_object(
+    ask: Any, devcluster_demo: DevCluster
+) -> None:
+    for text in (
+        "delete all namespaces",
+        "把所有 pod 都删了",
+        "kubectl delete pods --all -n boutique",
+        "wipe the whole cluster",
+    ):
+        out = await ask(text)
+        assert out["record"]["outcome"] == "refuse", (text, out["answer"])
+        assert out["record"]["tool"] is None and not any(c.get("executed") for c in out.get("calls", []))
+    # A Deployment's restart is a rollout restart of it; "the X pod" deletes that one pod.
+    out = await ask("restart frontend in boutique")
+    record = out["record"]
+    assert (record["resource"], record["operation"], record["outcome"]) == (
+        "deployment",
+        "restart",
+        "confirm",
+    )
+    assert record["tool"] == "resources_create_or_update" and "restartedAt" in out["answer"]
+    out = await ask("restart the checkoutservice pod")
+    assert (out["record"]["tool"], out["record"]["params"]["name"]) == (
+        "pods_delete",
+        _pods(devcluster_demo, "boutique", "checkoutservice")[0],
+    )
+
+
+async def test_exec_is_planned_with_its_command(ask: Any, devcluster_demo: DevCluster) -> None:
+    (pod,) = _pods(devcluster_demo, "boutique", "checkoutservice")
+    for text, argv in (
+        ("exec into checkoutservice in boutique and cat /etc/hosts", ["cat", "/etc/hosts"]),
+        ("进入 boutique 里 checkoutservice 的容器执行 ls -la /tmp", ["ls", "-la", "/tmp"]),
+    ):
+        out = await ask(text)
+        record = out["record"]
+        assert (record["outcome"], record["tool"]) == ("confirm", "pods_exec"), (text, out["answer"])
+        assert (record["params"]["name"], record["params"]["command"]) == (pod, argv)
+    out = await ask("open a shell in checkoutservice in boutique")
+    assert out["record"]["outcome"] == "refuse" and "command" in out["answer"]
+
+
+async def test_numbers_are_computed_from_the_cache(ask: Any, devcluster_demo: DevCluster) -> None:
+    out = await ask("scale frontend in boutique up by 200%")
+    assert (out["record"]["outcome"], out["record"]["params"]["replicas"]) == ("confirm", 3)
+    assert "from 1 to 3" in out["answer"]
+    out = await ask("把 boutique 的 frontend 副本数加两个")
+    assert out["record"]["params"]["replicas"] == 3 and "从 1 变为 3" in out["answer"]
+    # A count under a condition answers the number, then names what it counted.
+    unready = [
+        p["metadata"]["name"]
+        for p in devcluster_demo.list("pod", "boutique-staging")
+        if not all(c.get("ready") for c in p.get("status", {}).get("containerStatuses", []))
+    ]
+    out = await ask("how many pods in boutique-staging are not ready?")
+    assert out["answer"].startswith(f"{len(unready)} pods")
+    assert unready and all(name in out["answer"] for name in unready)
+    # A time window is said plainly, never read as a tail count.
+    out = await ask("logs from the last hour for checkoutservice in boutique")
+    assert "tail" not in out["record"]["params"] and "cannot filter by time" in out["answer"]
