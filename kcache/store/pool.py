@@ -156,10 +156,17 @@ class Pool:
             self._writer = None
 
     async def _connect(self) -> aiosqlite.Connection:
-        def connector() -> sqlite3.Connection:
-            return cipher.connect(self.path, self._key, isolation_level=None, timeout=self.timeout)
-
-        conn = await aiosqlite.Connection(connector, iter_chunk_size=64)
+        # The file is opened (and its key checked) here, awaited to the end: a connector that
+        # failed inside aiosqlite would leave its worker thread to answer a closed event loop.
+        opened = await asyncio.to_thread(
+            cipher.connect,
+            self.path,
+            self._key,
+            isolation_level=None,
+            timeout=self.timeout,
+            check_same_thread=False,  # opened here, used only by aiosqlite's one thread
+        )
+        conn = await aiosqlite.Connection(lambda: opened, iter_chunk_size=64)
         try:
             await conn.execute(sql.BUSY_TIMEOUT.format(ms=int(self.timeout * 1000)))
             for pragma in sql.PRAGMAS:

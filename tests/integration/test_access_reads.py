@@ -104,7 +104,7 @@ async def test_each_asker_reads_only_their_namespace(cache: tuple[DevCluster, Pa
     }
     hidden_namespace = {"alice": BOB, "bob": "ingress-nginx"}  # bob's "boutique" is near his boutique-staging
     hidden_secret = {"alice": "stripe-api-key", "bob": "redis-password"}
-    own_secret = {"alice": ("redis-password", "keys: password"), "bob": ("stripe-api-key", "keys: key")}
+    own_secret = {"alice": ("redis-password", "password"), "bob": ("stripe-api-key", "key")}
     everyone = {p["metadata"]["name"] for p in dc.list("pod")}
     async with runtime.open(Settings.from_env(kcache_env(dc, folder))) as kc:
         graph = build_agent(kc).compile(checkpointer=InMemorySaver())
@@ -125,7 +125,7 @@ async def test_each_asker_reads_only_their_namespace(cache: tuple[DevCluster, Pa
             assert f"{other[user]}/frontend" not in typo["answer"]
             secret, keys = own_secret[user]
             shown = await ask(graph, f"what keys does secret {secret} have", user)
-            assert f"secret {own[user]}/{secret}:" in shown["answer"] and keys in shown["answer"]
+            assert f"namespace {own[user]}" in shown["answer"] and f"{secret}: keys {keys}" in shown["answer"]
             # Another asker's object, Secret or namespace reads exactly like one that does not exist.
             for forbidden, stand_in, question in (
                 (hidden_object[user], "nosuchthingzz", "describe deployment {}"),
@@ -162,7 +162,7 @@ async def test_each_asker_reads_only_their_namespace(cache: tuple[DevCluster, Pa
         typo = await ask(graph, "describe deployment frontnd", None)
         assert f"{ALICE}/frontend" in typo["answer"] and f"{BOB}/frontend" in typo["answer"]
         secret = await ask(graph, f"what keys does secret {hidden_secret['bob']} have", None)
-        assert "keys: password" in secret["answer"]
+        assert "redis-password: keys password" in secret["answer"]
 
 
 def test_kcache_ask_as_a_user_and_a_failed_review(cache: tuple[DevCluster, Path]) -> None:
