@@ -1,0 +1,145 @@
+"""The server's token file and the auth handler that reads it (graph/auth.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from langgraph_sdk import Auth
+
+from graph.auth import ANONYMOUS, authenticate
+from kcache.access import AUTH_USER_KEY, turn_asker
+from kcache.auth_file import bearer, forget_tokens, parse_tokens, read_tokens, token_sha256
+from kcache.errors import ConfigError
+
+ALICE, BOB = "alice-token-1", "bob-token-2"
+
+
+def _file(tmp: Path, users: list[dict[str, object]], name: str = "users.yaml") -> Path:
+    path = tmp / name
+    path.write_text(json.dumps({"users": users}))
+    return path
+
+
+@pytest.fixture
+def tokens_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """KCACHE_AUTH_FILE naming alice (her own Kubernetes user) and bob (another user, a group)."""
+    path = _file(
+        tmp_path,
+        [
+            {"identity": "alice", "token_sha256": token_sha256(ALICE)},
+            {
+                "identity": "bob@example.com",
+                "token_sha256": token_sha256(BOB).upper(),
+                "kubernetes_user": "bob",
+                "kubernetes_groups": ["team-b", "team-b"],
+            },
+        ],
+    )
+    monkeypatch.setenv("KCACHE_AUTH_FILE", str(path))
+    forget_tokens()
+    yield path
+    forget_tokens()
+
+
+def test_a_yaml_file_maps_each_token_to_its_identity_and_kubernetes_user(tmp_path: Path) -> None:
+    path = tmp_path / "users.yaml"
+    path.write_text(
+        "users:\n"
+        "  - identity: alice\n"
+        f"    token_sha256: {token_sha256(ALICE)}\n"
+        "  - identity: bob@example.com\n"
+        f"    token_sha256: {token_sha256(BOB)}\n"
+        "    kubernetes_user: bob\n"
+        "    kubernetes_groups: [team-b]\n"
+    )
+    table = read_tokens(path)
+    alice, bob = table.find(ALICE), table.find(BOB)
+    assert alice is not None and (alice.identity, alice.kubernetes_user, alice.kubernetes_groups) == (
+        "alice",
+        "alice",  # the identity, by default
+        (),
+    )
+    assert bob is not None and (bob.identity, bob.kubernetes_user, bob.kubernetes_groups) == (
+        "bob@example.com",
+        "bob",
+        ("team-b",),
+    )
+    assert table.find("alice-token-") is None and table.find(token_sha256(ALICE)) is None
+    assert ALICE not in path.read_text()  # the file holds hashes only
+
+
+def test_every_bad_entry_is_named_with_the_variable(tmp_path: Path) -> None:
+    path = _file(
+        tmp_path,
+        [
+            {"identity": "alice", "token": ALICE},
+            {"identity": "bob", "token_sha256": "not-a-hash"},
+            {"identity": "carol", "token_sha256": token_sha256("c"), "kubernetes_user": ""},
+            {"identity": "dave", "token_sha256": token_sha256("d"), "groups": ["x"]},
+            "erin",
+        ],
+    )
+    with pytest.raises(ConfigError) as caught:
+        read_tokens(path)
+    message = str(caught.value)
+    assert message.count(f"KCACHE_AUTH_FILE={path}") == 6
+    assert "entry 1 (alice) has `token`" in message and ALICE not in message
+    assert "entry 1 (alice): token_sha256 must be the 64 hex digits" in message
+    assert "entry 2 (bob): token_sha256 must be the 64 hex digits" in message
+    assert "entry 3 (carol): kubernetes_user must be a non-empty string" in message
+    assert "entry 4 (dave): unknown field(s) groups" in message
+    assert "entry 5 must be a mapping" in message
+
+
+def test_duplicates_and_empty_or_unreadable_files_are_refused(tmp_path: Path) -> None:
+    same = token_sha256("same")
+    with pytest.raises(
+        ConfigError, match="'alice' appears twice.*'alice' and 'alice' share one token_sha256"
+    ):
+        parse_tokens(json.dumps({"users": [{"identity": "alice", "token_sha256": same}] * 2}), "users.json")
+    with pytest.raises(
+        ConfigError, match=r"KCACHE_AUTH_FILE=users.yaml: expected a mapping with a non-empty"
+    ):
+        parse_tokens("users: []\n", "users.yaml")
+    with pytest.raises(ConfigError, match="KCACHE_AUTH_FILE=users.yaml: not YAML or JSON"):
+        parse_tokens("users: [\n", "users.yaml")
+    with pytest.raises(ConfigError, match="KCACHE_AUTH_FILE=.*missing.yaml: cannot read it"):
+        read_tokens(tmp_path / "missing.yaml")
+
+
+def test_bearer_reads_only_a_bearer_header() -> None:
+    assert bearer("Bearer abc") == "abc" and bearer("bearer  abc ") == "abc"
+    assert bearer(None) is None and bearer("Basic abc") is None and bearer("Bearer ") is None
+
+
+async def test_the_handler_answers_401_without_a_known_token(tokens_file: Path) -> None:
+    for header in (None, "", "Bearer wrong", f"Basic {ALICE}"):
+        with pytest.raises(Auth.exceptions.HTTPException) as caught:
+            await authenticate(header)
+        assert caught.value.status_code == 401, header
+
+
+async def test_the_authenticated_user_is_the_asker_of_a_turn(tokens_file: Path) -> None:
+    user = await authenticate(f"Bearer {BOB}")
+    assert user["identity"] == "bob@example.com"
+    # The server puts its wrapper of this dict there (tests/integration/test_server_auth.py).
+    configurable = {AUTH_USER_KEY: user}
+    asker = turn_asker("alice", ["team-a"], configurable)  # the run context cannot choose someone else
+    assert asker == {"name": "bob@example.com", "user": "bob", "groups": ["team-b"]}
+
+
+async def test_without_the_variable_every_request_passes_as_anonymous(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("KCACHE_AUTH_FILE", raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env here either
+    forget_tokens()
+    try:
+        assert await authenticate(None) == ANONYMOUS
+        # No Kubernetes user: the turn runs as the run context says, else as the scanner.
+        assert turn_asker(None, None, {AUTH_USER_KEY: ANONYMOUS})["user"] == ""
+    finally:
+        forget_tokens()
