@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 from langgraph_sdk import Auth
 
+from graph import app as server_app
 from graph.auth import ANONYMOUS, authenticate
 from kcache.access import AUTH_USER_KEY, turn_asker
 from kcache.auth_file import bearer, forget_tokens, parse_tokens, read_tokens, token_sha256
 from kcache.errors import ConfigError
+from kcache.logs import configure
+from kcache.settings import Settings
 
 ALICE, BOB = "alice-token-1", "bob-token-2"
 
@@ -143,3 +146,38 @@ async def test_without_the_variable_every_request_passes_as_anonymous(
         assert turn_asker(None, None, {AUTH_USER_KEY: ANONYMOUS})["user"] == ""
     finally:
         forget_tokens()
+
+
+@pytest.fixture
+def server_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The server's variables with no cluster to reach; its log lines go to stderr."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LLM_PROVIDER", "offline")
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "no-kubeconfig"))
+    monkeypatch.delenv("LOG_FILE", raising=False)
+    forget_tokens()
+    yield tmp_path
+    forget_tokens()
+    configure(Settings.from_env({}, dotenv_path=tmp_path / "none"))
+
+
+async def test_an_invalid_file_stops_the_server_start(
+    server_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KCACHE_AUTH_FILE", str(_file(tmp_path, [{"identity": "alice", "token_sha256": "x"}])))
+    # The lifespan reads the file before it opens anything: the error is the file's, not the cluster's.
+    with pytest.raises(ConfigError, match=r"KCACHE_AUTH_FILE=.*users.yaml: entry 1 \(alice\): token_sha256"):
+        async with server_app.lifespan(server_app.app):
+            pass
+
+
+async def test_a_server_without_auth_says_so_at_start(
+    server_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("KCACHE_AUTH_FILE", raising=False)
+    with pytest.raises(ConfigError, match="no kubeconfig found"):
+        async with server_app.lifespan(server_app.app):
+            pass
+    err = capsys.readouterr().err
+    (line,) = [json.loads(x) for x in err.splitlines() if x.startswith("{") and "KCACHE_AUTH_FILE" in x]
+    assert line["level"] == "WARNING" and "the server has no auth" in line["message"]
