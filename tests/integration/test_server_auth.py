@@ -1,14 +1,17 @@
 """``langgraph dev`` with kcache's custom auth over a devcluster with RBAC on.
 
-One server start: the token file names alice (Kubernetes user alice, who may view boutique)
-and bob (user bob, who may view boutique-staging). Every request needs a bearer token; a
-turn runs as the caller's Kubernetes user whatever its run context says; a caller's threads
-are theirs alone.
+One server start on two clusters (KCACHE_CONTEXTS=prod,staging): prod is the demo cluster
+with RBAC, where alice may view boutique and bob boutique-staging; staging is another
+devcluster nobody asks about, which only the background schedule fills. The token file names
+alice and bob. Every request needs a bearer token; a turn runs as the caller's Kubernetes user
+whatever its run context says; a caller's threads are theirs alone.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +23,10 @@ from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
 from devcluster import DevCluster
+from devcluster.kubeconfig import write_contexts
 from kcache.auth_file import token_sha256
 from tests.conftest import kcache_env
-from tests.integration.test_access import teams
+from tests.integration.test_access import ROOT, teams
 from tests.integration.test_langgraph_dev import langgraph_dev
 
 pytestmark = pytest.mark.integration
@@ -50,16 +54,24 @@ class AuthServer:
 
 @pytest.fixture(scope="module")
 def server(teams: tuple[DevCluster, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuthServer]:
-    dc, _ = teams
+    prod, _ = teams
     tmp = tmp_path_factory.mktemp("server-auth")
     users = [
         {"identity": "alice", "token_sha256": token_sha256(TOKENS["alice"])},
         {"identity": "bob", "token_sha256": token_sha256(TOKENS["bob"]), "kubernetes_groups": ["team-b"]},
     ]
     (tmp / "users.json").write_text(json.dumps({"users": users}))
-    env = kcache_env(dc, tmp, KCACHE_AUTH_FILE=str(tmp / "users.json"))
-    with langgraph_dev(env, tmp) as (url, log, _):
-        yield AuthServer(url=url, cluster=dc, log=log)
+    with DevCluster(ROOT / "evals" / "clusters" / "dataplat") as staging:
+        kube = write_contexts(
+            tmp / "kubeconfig.yaml", [prod.context("prod"), staging.context("staging")], current="prod"
+        )
+        env = {
+            **kcache_env(prod, tmp, KCACHE_AUTH_FILE=str(tmp / "users.json")),
+            "KUBECONFIG": str(kube),
+            "KCACHE_CONTEXTS": "prod,staging",
+        }
+        with langgraph_dev(env, tmp) as (url, log, _):
+            yield AuthServer(url=url, cluster=prod, log=log)
     # The server logged who may call it, and never a token.
     text = log.read_text(errors="replace")
     assert "bearer-token auth from" in text and "alice, bob" in text
@@ -153,10 +165,20 @@ async def test_a_thread_is_private_to_its_owner(server: AuthServer) -> None:
     assert (await alice.threads.get_state(thread))["values"]["answer"] == out["answer"]
 
 
-async def test_the_graphs_are_shared_and_health_reports_each_cluster(server: AuthServer) -> None:
+async def test_the_graphs_are_shared(server: AuthServer) -> None:
     for who in ("alice", "bob"):
         graphs = {a["graph_id"] for a in await server.client(who).assistants.search(limit=20)}
         assert {"agent", "refresh"} <= graphs
-    health = httpx.get(f"{server.url}/kcache/health", timeout=10).json()
-    assert set(health["clusters"]) == {health["cluster"]}
-    assert health["clusters"][health["cluster"]]["scopes"] > 0
+
+
+async def test_the_schedule_refreshes_every_cluster_and_health_reports_each(server: AuthServer) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        health = httpx.get(f"{server.url}/kcache/health", timeout=10).json()
+        # Nobody asked about staging: only the background schedule scans it.
+        if health["clusters"]["staging"]["scopes"] > 0 or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    assert health["cluster"] == "prod" and set(health["clusters"]) == {"prod", "staging"}
+    assert health["clusters"]["staging"]["scopes"] > 0 and health["clusters"]["staging"]["ok"]
+    assert health["clusters"]["prod"]["scopes"] > 0
