@@ -182,3 +182,12 @@ async def test_the_schedule_refreshes_every_cluster_and_health_reports_each(serv
     assert health["cluster"] == "prod" and set(health["clusters"]) == {"prod", "staging"}
     assert health["clusters"]["staging"]["scopes"] > 0 and health["clusters"]["staging"]["ok"]
     assert health["clusters"]["prod"]["scopes"] > 0
+
+
+async def test_store_items_live_under_their_owner(server: AuthServer) -> None:
+    alice, bob = server.client("alice"), server.client("bob")
+    await alice.store.put_item(["notes"], key="on-call", value={"who": "alice"})
+    assert (await alice.store.get_item(["notes"], "on-call"))["value"] == {"who": "alice"}
+    found = await bob.store.search_items(["notes"])
+    assert found["items"] == []
+    assert await bob.store.get_item(["notes"], "on-call") is None
