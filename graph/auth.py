@@ -4,9 +4,9 @@
 ``Authorization: Bearer <token>`` whose SHA-256 the file lists (else 401); the user it
 returns carries ``kubernetes_user`` and ``kubernetes_groups``, which the server puts in every
 run's ``configurable["langgraph_auth_user"]`` and :func:`kcache.access.turn_asker` reads, so a
-turn reads and acts as that Kubernetes user whatever the run context says. Threads, runs and
-crons are stamped with their owner and filtered by it: one caller cannot list, read or run on
-another's thread (it reads as missing). The graphs (assistants) are shared.
+turn reads and acts as that Kubernetes user whatever the run context says. Threads and runs
+are stamped with their owner and filtered by it: one caller cannot list, read or run on
+another's thread (it reads as missing). The graphs (assistants) are shared; crons are refused.
 
 Without ``KCACHE_AUTH_FILE`` every request passes as ``anonymous`` and nothing is filtered:
 the server runs as it does without auth (turns read as the scanner, or the run context's
@@ -79,6 +79,20 @@ async def read_assistant(ctx: Auth.types.AuthContext, value: Any) -> None:
 @auth.on.assistants.search
 async def search_assistants(ctx: Auth.types.AuthContext, value: Any) -> None:
     """The graphs are the server's, shared by every caller."""
+    return None
+
+
+@auth.on.crons
+async def no_crons(ctx: Auth.types.AuthContext, value: Any) -> None:
+    """Crons are refused under auth: their runs need not carry the caller's Kubernetes user.
+
+    The dev server rebuilds a cron run's user from what it stored, and a user without
+    ``kubernetes_user`` would run as the scanner. kcache's own schedule keeps the cache warm.
+    """
+    if await _enforced():
+        raise Auth.exceptions.HTTPException(
+            status_code=403, detail="crons are off while KCACHE_AUTH_FILE is set: run the graph on demand"
+        )
     return None
 
 

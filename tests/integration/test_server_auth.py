@@ -191,3 +191,9 @@ async def test_store_items_live_under_their_owner(server: AuthServer) -> None:
     found = await bob.store.search_items(["notes"])
     assert found["items"] == []
     assert await bob.store.get_item(["notes"], "on-call") is None
+
+
+async def test_crons_are_refused_under_auth(server: AuthServer) -> None:
+    with pytest.raises(httpx.HTTPStatusError) as caught:
+        await server.client("bob").crons.create("agent", schedule="* * * * *", input={"query": "list pods"})
+    assert caught.value.response.status_code == 403
