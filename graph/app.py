@@ -71,6 +71,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
                 holders, list(TIERS), refresh, sleep=pause, stopped=stop.is_set, idle=stop.wait
             )
         )
+        task.add_done_callback(_report_stop)
         try:
             yield
         finally:
@@ -78,6 +79,20 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+def _report_stop(task: asyncio.Task[None]) -> None:
+    """Log a background schedule that ended on an error (a watcher that could not start, ...)."""
+    if not task.cancelled() and task.exception() is not None:
+        exc = task.exception()
+        event(
+            logger,
+            "server",
+            "schedule",
+            "the background refresh stopped: the cache is no longer kept warm",
+            level=logging.ERROR,
+            error_details=f"{type(exc).__name__}: {exc}",
+        )
 
 
 def agent() -> Any:

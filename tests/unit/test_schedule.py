@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+from graph.app import _report_stop
+from kcache.logs import configure
 from kcache.schedule import run_cluster_schedules
 from kcache.settings import Settings
 
@@ -53,3 +58,19 @@ async def test_every_cluster_refreshes_its_tiers_on_its_own_slots(tmp_path: Path
     # Each waits for its own next slot: its dynamic interval ±10%.
     short, long = sorted(waits)
     assert 54 <= short <= 66 and 270 <= long <= 330
+
+
+async def test_the_server_logs_a_background_schedule_that_died(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def dies() -> None:
+        raise RuntimeError("watcher could not start")
+
+    configure(Settings.from_env({}, dotenv_path=tmp_path / "none"))
+    task = asyncio.create_task(dies())
+    with pytest.raises(RuntimeError):
+        await task
+    _report_stop(task)
+    (line,) = [json.loads(x) for x in capsys.readouterr().err.splitlines() if "background refresh" in x]
+    assert line["level"] == "ERROR" and "watcher could not start" in line["error_details"]
+    configure(Settings.from_env({}, dotenv_path=tmp_path / "none"))
