@@ -6,7 +6,8 @@ from the cluster: a SelfSubjectRulesReview per namespace made as the asker by im
 (``Impersonate-User`` / ``Impersonate-Group`` on the scanner's credentials), and a
 SubjectAccessReview for cluster-scoped kinds and single checks. Answers are kept per
 (cluster, identity) for ``KCACHE_ACCESS_TTL`` seconds. A review that fails denies: it never
-allows.
+allows. A turn reads the cache through :class:`FilteredStore`, the asker's view of one
+cluster, which drops every row they may not read and offers nothing else that reads rows.
 """
 
 from __future__ import annotations
@@ -133,6 +134,17 @@ class Grant:
         if self.everything:
             return True
         return kind in self.kinds_by_namespace.get(namespace or "", frozenset())
+
+    def visible(self, kind: str, namespace: str | None, name: str = "") -> bool:
+        """True when the asker may see this object (``name`` matters for namespaces only).
+
+        A namespace object is visible too when the asker may read anything in it: they can
+        work in a namespace they cannot list (``kubectl get pods -n team-a`` needs no list of
+        namespaces), and it exists for them exactly as for Kubernetes.
+        """
+        if self.may_read(kind, namespace):
+            return True
+        return kind == "namespace" and bool(self.kinds_by_namespace.get(name))
 
     def namespaces(self, kind: str) -> frozenset[str]:
         """The namespaces where the asker may read ``kind``."""
@@ -269,6 +281,10 @@ def identity_key(cluster: str, asker: Asker) -> tuple[str, str, tuple[str, ...]]
     return (cluster, asker["user"], tuple(sorted(asker["groups"])))
 
 
+RETRY_FAILED_S = 5.0
+"""How long a failed rules review is answered by its error instead of a new review."""
+
+
 class AccessCache:
     """Grants and single checks per (cluster, identity), each kept for ``ttl`` seconds."""
 
@@ -277,6 +293,7 @@ class AccessCache:
         self._clock = clock
         self._grants: dict[tuple[str, str, tuple[str, ...]], tuple[float, Grant]] = {}
         self._checks: dict[tuple[Any, ...], tuple[float, bool]] = {}
+        self._failed: dict[tuple[str, str, tuple[str, ...]], tuple[float, AccessError]] = {}
         self._lock = asyncio.Lock()
 
     def fresh(self, cluster: str, asker: Asker) -> Grant | None:
@@ -297,22 +314,40 @@ class AccessCache:
     ) -> Grant:
         """What ``asker`` may read in ``cluster`` among ``namespaces`` and ``kinds``.
 
+        A kept grant serves while it is younger than the TTL and was reviewed for every one
+        of ``namespaces``: a namespace the cache learnt of since is reviewed at once, so its
+        objects are not hidden from its readers until the TTL runs out.
+
+        A failed review is raised again without a new one for :data:`RETRY_FAILED_S`: every
+        node of a turn asks for the grant, and an API that hangs would cost each its timeout.
+
         Raises:
-            AccessError: a review failed; the caller denies.
+            AccessError: a review failed (now or within RETRY_FAILED_S); the caller denies.
         """
         if is_scanner(asker):
             return EVERYTHING
         key = identity_key(cluster, asker)
         now = self._clock()
+        namespaces = set(namespaces)
         async with self._lock:
             hit = self._grants.get(key)
-            if hit is not None and now - hit[0] < self.ttl:
+            if hit is not None and now - hit[0] < self.ttl and namespaces <= hit[1].kinds_by_namespace.keys():
                 return hit[1]
+            failed = self._failed.get(key)
+            if failed is not None and now - failed[0] < min(self.ttl, RETRY_FAILED_S):
+                raise failed[1]
             kinds = list(kinds)
-            rules = {ns: await reviewer.rules(asker, ns) for ns in sorted(set(namespaces))}
-            cluster_kinds = {
-                k: await reviewer.allowed(asker, "list", k, None) for k in kinds if not BY_NAME[k].namespaced
-            }
+            try:
+                rules = {ns: await reviewer.rules(asker, ns) for ns in sorted(namespaces)}
+                cluster_kinds = {
+                    k: await reviewer.allowed(asker, "list", k, None)
+                    for k in kinds
+                    if not BY_NAME[k].namespaced
+                }
+            except AccessError as exc:
+                self._failed[key] = (now, exc)
+                raise
+            self._failed.pop(key, None)
             grant = grant_from_rules(rules, cluster_kinds, kinds)
             self._grants[key] = (now, grant)
             return grant
@@ -337,41 +372,127 @@ class AccessCache:
         return allowed
 
 
+PASS_THROUGH = frozenset(
+    {
+        # No rows: the cache's clock and its change counter (what per-store caches key on).
+        "generation",
+        "now",
+        # Writes: a turn's records, tool usage and audit rows, invalidation after a write, and
+        # what a scan writes (scans read and write as the scanner, see kcache.scan).
+        "record_turn",
+        "record_tool_usage",
+        "audit",
+        "invalidate",
+        "delete_object",
+        "replace",
+        "apply_changes",
+        "mark_scope",
+        "scan_started",
+        "scan_finished",
+        "upsert_cluster",
+    }
+)
+"""What a :class:`FilteredStore` hands to the wrapped store unchanged: nothing that reads rows."""
+
+
 class FilteredStore:
     """A view of a store that answers one asker only rows of kinds and namespaces they may read.
 
-    It wraps the read methods the answers use (``query``, ``pods_of``, ``names``); every
-    other attribute is the wrapped store's. A row the asker may not read is dropped before
-    anyone sees it, so a forbidden object and a missing one read the same.
+    It is made for one cluster and one grant. The reads a turn makes (``query``, ``pods_of``,
+    ``names``, ``cluster``) drop every row the asker may not read before anyone sees it, so a
+    forbidden object and a missing one read the same. The names in :data:`PASS_THROUGH` (writes,
+    the clock) go to the wrapped store; any other attribute raises AttributeError: a reader the
+    store gains later must be filtered here before a view offers it, never leak by default.
     """
 
-    def __init__(self, store: Any, grant: Grant) -> None:
+    def __init__(self, store: Any, grant: Grant, *, cluster: str) -> None:
         self._store = store
         self.grant = grant
+        self.cluster_name = cluster
+        """The cluster the grant is for: reads of any other cluster are refused."""
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
+        if name in PASS_THROUGH:
+            return getattr(self._store, name)
+        raise AttributeError(
+            f"FilteredStore does not offer {name!r}: only the filtered reads and "
+            f"{', '.join(sorted(PASS_THROUGH))} (a new reader of the store must filter rows "
+            "for the asker in kcache.access.FilteredStore first)"
+        )
+
+    def _own(self, cluster: str) -> None:
+        if cluster != self.cluster_name:
+            raise AccessError(
+                f"this view reads cluster {self.cluster_name!r} for its asker, not {cluster!r}: "
+                "take the asker's view of that cluster (Kcache.for_cluster(...).for_asker(...))"
+            )
 
     def _keep(self, lookup: Any) -> Any:
         if self.grant.everything:
             return lookup
-        items = [r for r in lookup.items if self.grant.may_read(r.kind, r.namespace)]
+        items = [r for r in lookup.items if self.grant.visible(r.kind, r.namespace, r.name)]
         return replace(lookup, items=items)
 
     async def query(self, cluster: str, kind: str, **criteria: Any) -> Any:
         """The wrapped ``query`` less the rows the asker may not read."""
+        self._own(cluster)
         return self._keep(await self._store.query(cluster, kind, **criteria))
 
     async def pods_of(self, cluster: str, workload: str, namespace: str | None = None) -> Any:
         """The wrapped ``pods_of`` less the rows the asker may not read."""
+        self._own(cluster)
         return self._keep(await self._store.pods_of(cluster, workload, namespace))
 
     async def names(self, cluster: str, kinds: Iterable[str]) -> dict[str, list[tuple[str | None, str]]]:
         """The vocabulary of the kinds, only the names the asker may read."""
+        self._own(cluster)
         out: dict[str, list[tuple[str | None, str]]] = await self._store.names(cluster, kinds)
         if self.grant.everything:
             return out
-        return {k: [(ns, n) for ns, n in rows if self.grant.may_read(k, ns)] for k, rows in out.items()}
+        return {k: [(ns, n) for ns, n in rows if self.grant.visible(k, ns, n)] for k, rows in out.items()}
+
+    async def cluster(self, name: str) -> dict[str, Any] | None:
+        """The cluster row; its node count only for an asker who may list nodes."""
+        self._own(name)
+        info: dict[str, Any] | None = await self._store.cluster(name)
+        if info is None or self.grant.everything:
+            return info
+        # Version and API server are public to any authenticated user (/version); who the
+        # scanner is, is not.
+        shown = {**info, "context": None, "user_name": None}
+        if not self.grant.may_read("node", None):
+            shown["node_count"] = None
+        return shown
+
+
+def grant_of(store: Any) -> Grant:
+    """The grant a store answers for: a view's own, everything for the store itself."""
+    return store.grant if isinstance(store, FilteredStore) else EVERYTHING
+
+
+def complete_kinds(grant: Grant, kinds: Iterable[str], namespace: str | None) -> tuple[str, ...]:
+    """The kinds the asker may read wholly in a scope (``namespace``; None: the cluster).
+
+    A namespaced kind over the cluster counts only when it is readable in every namespace the
+    asker reads anything in: an analyzer that finds no Secret in a namespace whose Secrets
+    are hidden would report a missing Secret that exists.
+    """
+    if grant.everything:
+        return tuple(kinds)
+    working = [ns for ns, readable in grant.kinds_by_namespace.items() if ns and readable]
+    out = []
+    for kind in kinds:
+        if kind not in BY_NAME:
+            continue
+        if not BY_NAME[kind].namespaced:
+            ok = grant.may_read(kind, None)
+        elif namespace is not None:
+            ok = grant.may_read(kind, namespace)
+        else:
+            ok = bool(working) and all(grant.may_read(kind, ns) for ns in working)
+        if ok:
+            out.append(kind)
+    return tuple(out)
 
 
 def refusal(verb: str, kind: str, namespace: str | None) -> str:

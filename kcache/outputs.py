@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kcache.access import EVERYTHING, Grant
 from kcache.answer import compact, object_detail, quoted, table
 from kcache.errors import ParseError
 from kcache.mcp import ToolResult
@@ -13,6 +14,7 @@ from kcache.parsing import parse_list, parse_object
 from kcache.parsing.decode import unwrap_text
 from kcache.redaction import redact
 from kcache.registry.capability import ToolCapability
+from kcache.writes import call_target
 
 
 def log_lines(text: str, understanding: Mapping[str, Any]) -> str:
@@ -29,8 +31,24 @@ def log_lines(text: str, understanding: Mapping[str, Any]) -> str:
     return quoted("\n".join(lines), 60) if lines else "(no log lines)"
 
 
-def digest(result: ToolResult, cap: ToolCapability, understanding: Mapping[str, Any]) -> str:
-    """What of a tool's output may reach the LLM, the answer and the state."""
+NOT_SHOWN = "error: not found"
+"""A read's output the asker may not read: the same words whether it exists or not."""
+
+
+def digest(
+    result: ToolResult,
+    cap: ToolCapability,
+    understanding: Mapping[str, Any],
+    *,
+    grant: Grant = EVERYTHING,
+    args: Mapping[str, Any] | None = None,
+) -> str:
+    """What of a tool's output may reach the LLM, the answer and the state.
+
+    ``grant`` is what the turn's asker may read (the scanner: everything) and ``args`` the
+    call's: a listed row, a described object, logs or metrics of a scope the asker may not
+    read are never shown, whatever the call returned.
+    """
     if result.is_error:
         return "error: " + redact(result.text.strip()[:500])
     ops = set(cap.operation_types)
@@ -39,20 +57,26 @@ def digest(result: ToolResult, cap: ToolCapability, understanding: Mapping[str, 
         return f"{cap.name} completed"
     # Shown text is the payload, not its JSON wrapper ({"logs": "line\nline"} as one line).
     text = unwrap_text(result.text)
-    if ops & {"logs"}:
-        return log_lines(redact(text), understanding)
-    if ops & {"top"}:
-        return quoted(redact(text), 60)
     kind = understanding.get("resource", "")
+    if ops & {"logs", "top"}:
+        # Text about one scope: shown only when the asker may read the kind there.
+        target = call_target(cap, dict(args or {}))
+        of = target.kind or ("pod" if "logs" in ops else kind)
+        if not grant.everything and (of not in KINDS or not grant.may_read(of, target.namespace)):
+            return NOT_SHOWN
+        if "logs" in ops:
+            return log_lines(redact(text), understanding)
+        return quoted(redact(text), 60)
     if kind not in KINDS:
-        return quoted(redact(text), 40)
+        return quoted(redact(text), 40) if grant.everything else NOT_SHOWN
     try:
         if "list" in ops:
             items = parse_list(result.text, kind=kind, structured=result.structured)
+            items = [i for i in items if grant.visible(i.kind, i.namespace, i.name)]
             return f"{len(items)} {kind}(s)\n" + table([compact(i) for i in items])
-        return object_detail(
-            understanding.get("language", "en"),
-            parse_object(result.text, kind=kind, structured=result.structured),
-        )
+        one = parse_object(result.text, kind=kind, structured=result.structured)
+        if not grant.visible(one.kind, one.namespace, one.name):
+            return NOT_SHOWN
+        return object_detail(understanding.get("language", "en"), one)
     except ParseError as exc:
         return f"error: the output of {cap.name} could not be parsed ({exc})"

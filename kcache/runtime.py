@@ -110,6 +110,14 @@ class Kcache:
             )
         return root._bound[name]
 
+    def scanning(self) -> Kcache:
+        """This holder's cluster as the scanner reads it: the whole store, no asker's view.
+
+        Scans run on it (they write what the scanner's identity sees, whoever's turn started
+        them), and views are made from it.
+        """
+        return self.for_cluster(self.cluster)
+
     async def reviewer(self) -> Reviewer:
         """The access reviewer of this holder's cluster (the scanner's credentials), made once."""
         root = self._root or self
@@ -131,10 +139,9 @@ class Kcache:
         """What ``asker`` may read in this cluster's cache; nothing when the reviews fail."""
         if is_scanner(asker):
             return EVERYTHING
-        fresh = self._access().fresh(self.cluster, asker)
-        if fresh is not None:
-            return fresh
-        namespaces = [name for _, name in (await self.store.names(self.cluster, ["namespace"]))["namespace"]]
+        # The namespaces the scanner cached (not a view's): a grant is reviewed for each of them.
+        store = self.scanning().store
+        namespaces = [name for _, name in (await store.names(self.cluster, ["namespace"]))["namespace"]]
         try:
             return await self._access().grant(
                 self.cluster, asker, await self.reviewer(), namespaces=namespaces, kinds=list(BY_NAME)
@@ -152,18 +159,19 @@ class Kcache:
     async def for_asker(self, asker: Asker | None) -> Kcache:
         """This holder as ``asker`` reads: its store answers only rows they may read.
 
-        The scanner's identity (None or a user-less asker) gets this holder itself.
+        The scanner's identity (None or a user-less asker) gets the cluster's holder itself.
         """
+        base = self.scanning()
         if asker is None or is_scanner(asker):
-            return self
+            return base
         grant = await self.grant(asker)
         root = self._root or self
         key = identity_key(self.cluster, asker)
         held = root._views.get(key)
         if held is None or held.store.grant is not grant:  # type: ignore[attr-defined]
             # One view per grant: the vocabulary and other per-store caches stay warm across nodes.
-            view = cast(Store, FilteredStore(self.store, grant))
-            held = root._views[key] = replace(self, store=view, asker=asker, _root=root)
+            view = cast(Store, FilteredStore(base.store, grant, cluster=self.cluster))
+            held = root._views[key] = replace(base, store=view, asker=asker, _root=root)
         return held
 
     def _route(self, tool: str, args: dict[str, Any]) -> dict[str, Any]:

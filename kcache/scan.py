@@ -23,7 +23,7 @@ from kcache.logs import event
 from kcache.model import Resource, is_namespaced, plural, scope_name
 from kcache.parsing import detect_tool_error, parse_list
 from kcache.registry.select import Selection, build_args
-from kcache.runtime import Holder
+from kcache.runtime import Holder, Kcache
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +114,16 @@ def progress_to_stream() -> Progress | None:
         )
 
     return report
+
+
+def as_scanner(kc: Holder) -> Holder:
+    """The holder a scan runs on: the scanner's whole store, even when an asker's turn starts it.
+
+    A scan decides from what the cache holds (the namespaces to probe, the nodes it counts)
+    and writes what the scanner's identity sees; an asker's filtered view would make it
+    decide wrong and write less.
+    """
+    return kc.scanning() if isinstance(kc, Kcache) else kc
 
 
 def ttl_of(kc: Holder, kind: str) -> int:
@@ -315,6 +325,7 @@ async def scan_scope(
 
     ``budget`` is the retry budget of the scan this scope is part of (its own by default).
     """
+    kc = as_scanner(kc)
     tier = tier or TIER_OF.get(kind, "dynamic")
     budget = budget or RetryBudget(kc.settings.scanner_timeout)
     scope = scope_name(kind, namespace)
@@ -491,6 +502,7 @@ async def run_tier(kc: Holder, tier: str, *, progress: Progress | None = None) -
     """Scan every kind of a tier, at most SCANNER_MAX_CONCURRENT tool calls at once."""
     if tier not in TIERS:
         raise KcacheError(f"unknown tier {tier!r}: expected static or dynamic")
+    kc = as_scanner(kc)
     start = time.perf_counter()
     tier_scan = await kc.store.scan_started(kc.cluster, f"tier:{tier}", tier)
     gate = asyncio.Semaphore(kc.settings.scanner_max_concurrent)
@@ -533,6 +545,7 @@ async def refresh_scopes(
 
     It waits for a tier scan that is running (``Kcache.scan_lock``); the wait counts in ``timeout``.
     """
+    kc = as_scanner(kc)
     wanted = list(dict.fromkeys(scopes))
     budget = RetryBudget(kc.settings.scanner_timeout)
 

@@ -99,6 +99,12 @@ def compose(state: AgentState) -> str:
             f"集群 {facts['name']} 的 Kubernetes 版本是 {facts['version']}，共 {facts['node_count']} 个节点，API server {facts['api_server']}。",
             f"Cluster {facts['name']} runs Kubernetes {facts['version']} on {facts['node_count']} nodes (API server {facts['api_server']}).",
         )
+        if facts["node_count"] is None:  # an asker who may not list nodes is not told how many
+            body = t(
+                lang,
+                f"集群 {facts['name']} 的 Kubernetes 版本是 {facts['version']}，API server {facts['api_server']}。",
+                f"Cluster {facts['name']} runs Kubernetes {facts['version']} (API server {facts['api_server']}).",
+            )
         return body + " " + note
     if op in ("list", "get") and (
         fact := fact_answers.answer(lang, kind, items, u, resolved.get("namespace"))

@@ -8,7 +8,7 @@ import weakref
 from kcache.kinds import TABLE
 from kcache.logs import event
 from kcache.runtime import Holder
-from kcache.scan import run_tier
+from kcache.scan import as_scanner, run_tier
 from kcache.understand import Vocabulary
 
 logger = logging.getLogger(__name__)
@@ -24,7 +24,11 @@ _CACHE: weakref.WeakKeyDictionary[object, dict[str, tuple[int, Vocabulary]]] = w
 
 
 async def vocabulary(kc: Holder) -> Vocabulary:
-    """Names and namespaces the cache holds; rebuilt only after the cache changed."""
+    """Names and namespaces the cache holds; rebuilt only after the cache changed.
+
+    Read through an asker's view (``Kcache.for_asker``), it holds only the names they may
+    read: what the reader recognises, suggests and offers.
+    """
     per_cluster = _CACHE.setdefault(kc.store, {})
     hit = per_cluster.get(kc.cluster)
     if hit is not None and hit[0] == kc.store.generation:
@@ -43,7 +47,11 @@ async def vocabulary(kc: Holder) -> Vocabulary:
 
 
 async def ensure_warm(kc: Holder) -> list[str]:
-    """Scan the tiers that were never scanned or whose data expired; returns the tiers scanned."""
+    """Scan the tiers that were never scanned or whose data expired; returns the tiers scanned.
+
+    Whoever asks, the tiers are the scanner's: their state is read from the whole store.
+    """
+    kc = as_scanner(kc)
     now = kc.store.now()
     scanned = []
     for tier, probe in (("static", "namespaces"), ("dynamic", "pods")):

@@ -13,6 +13,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from kcache import labels as label_selectors
+from kcache.access import grant_of
 from kcache.analyzers import diagnose_cluster, diagnose_namespace
 from kcache.analyzers.load import diagnose_items, load_view
 from kcache.answer import HEALTHY_POD
@@ -73,7 +74,12 @@ class _Reader:
             got = await fetch()
             if any(r.status != "completed" for r in results) or not got.fresh:
                 self.stale.append(scope)
-            self.partial += [f"{scope}: {r.error}" for r in results if (r.error or "").startswith("partial")]
+            narrowed = [r.error for r in results if (r.error or "").startswith("partial")]
+            if narrowed and not grant_of(self.kc.store).everything:
+                # The scan's note names namespaces of the whole cluster: an asker learns only that
+                # the list is incomplete.
+                narrowed = ["partial: the cluster's list could not be read whole"]
+            self.partial += [f"{scope}: {why}" for why in narrowed]
         if got.age_s is not None:
             self.ages.append(got.age_s)
         return got
@@ -412,7 +418,10 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Hold
 
 
 async def _in_other_clusters(kc: Holder, missing: Missing) -> list[str]:
-    """The other configured clusters whose cache holds what was not found here (never acted on)."""
+    """The other configured clusters whose cache holds what was not found here (never acted on).
+
+    Each is read as the turn's asker reads it (their grant in that cluster).
+    """
     kind, mention = missing["what"], missing["mention"]
     if not isinstance(kc, Kcache) or len(kc.clusters) < 2 or not mention or kind not in KINDS:
         return []
@@ -420,7 +429,8 @@ async def _in_other_clusters(kc: Holder, missing: Missing) -> list[str]:
     found = []
     for cluster in kc.clusters:
         if cluster != kc.cluster:
-            pairs = (await kc.store.names(cluster, (kind,))).get(kind, ())
+            there = await kc.for_cluster(cluster).for_asker(kc.asker)
+            pairs = (await there.store.names(cluster, (kind,))).get(kind, ())
             if any(n == mention and (namespace is None or ns == namespace) for ns, n in pairs):
                 found.append(cluster)
     return found

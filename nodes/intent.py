@@ -63,13 +63,16 @@ async def intent(state: AgentState, runtime: Runtime[Context], *, kc: Holder) ->
     )
     if isinstance(kc, Kcache) and len(kc.clusters) > 1:
         # "in staging", "在 staging 集群里": the turn goes to that cluster, and the reader reads
-        # the request without the phrase (a namespace of the same name wins without a cluster word).
-        named, read = named_cluster(query, kc.clusters, (await vocabulary(kc)).namespaces)
+        # the request without the phrase (a namespace of the same name wins without a cluster word,
+        # only when the asker may see that namespace: a hidden one reads as none).
+        seen = await vocabulary(await kc.for_asker(asker))
+        named, read = named_cluster(query, kc.clusters, seen.namespaces)
         if named is not None:
             kc = kc.for_cluster(named)
+    # Warm first: the asker's grant is reviewed for the namespaces the scan finds.
+    warmed = await ensure_warm(kc)
     if isinstance(kc, Kcache):
         kc = await kc.for_asker(asker)  # the asker's view: the vocabulary holds only what they may read
-    warmed = await ensure_warm(kc)
     vocab = await vocabulary(kc)
     # The reader is pure and takes well under a millisecond, so it runs on the loop (a thread
     # hop costs more than it does); INTENT_ANALYSIS_TIMEOUT still bounds it, checked after.

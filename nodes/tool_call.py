@@ -22,6 +22,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
+from kcache.access import grant_of
 from kcache.context import DEFAULT_CONTEXT, Context
 from kcache.errors import KcacheError
 from kcache.outputs import digest
@@ -227,7 +228,9 @@ async def run_checked(
             plan["outcome"] = "executed"
         replies.append(
             ToolMessage(
-                content=digest(result, item.cap, state["understanding"]),
+                content=digest(
+                    result, item.cap, state["understanding"], grant=grant_of(kc.store), args=item.args
+                ),
                 tool_call_id=item.call_id,
                 name=item.tool,
                 status="error" if result.is_error else "success",

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kcache.access import complete_kinds, grant_of
 from kcache.analyzers.findings import Finding
 from kcache.analyzers.scope import diagnose_each
 from kcache.analyzers.view import View
@@ -38,8 +39,11 @@ async def load_view(
     """The cached objects of one namespace (with the cluster-scoped kinds), or of the cluster.
 
     A kind whose scope was never scanned is left out of the view (so nothing is concluded
-    from its absence); a kind scanned and empty is in it with no objects.
+    from its absence); a kind scanned and empty is in it with no objects. Read through an
+    asker's view of the store, a kind they may not read wholly in the scope is left out
+    too: a Secret hidden from them is not a missing Secret.
     """
+    kinds = complete_kinds(grant_of(store), kinds, namespace)
 
     async def read(kind: str) -> tuple[str, Lookup]:
         scoped = namespace if is_namespaced(kind) else None
