@@ -143,6 +143,18 @@ async def test_another_callers_object_reads_as_a_missing_one(server: AuthServer)
     assert forbidden["answer"].replace(hers, "NAME") == absent["answer"].replace(missing, "NAME")
 
 
+async def test_another_callers_namespace_reads_as_a_missing_one(server: AuthServer) -> None:
+    bob = server.client("bob")
+    _, forbidden = await _ask(bob, "list pods in boutique")
+    # A missing name as close to bob's own namespace gets the same reply and the same suggestion.
+    _, absent = await _ask(bob, "list pods in boutiq")
+    assert forbidden["record"]["outcome"] == absent["record"]["outcome"] == "not_found"
+    assert forbidden["answer"].replace("boutique does", "NS does") == absent["answer"].replace(
+        "boutiq does", "NS does"
+    )
+    assert not any(name in forbidden["answer"] for name in server.pods("boutique"))
+
+
 async def test_a_thread_is_private_to_its_owner(server: AuthServer) -> None:
     alice, bob = server.client("alice"), server.client("bob")
     thread, out = await _ask(alice, "list pods in boutique")
