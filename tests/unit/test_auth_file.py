@@ -10,7 +10,7 @@ import pytest
 from langgraph_sdk import Auth
 
 from graph import app as server_app
-from graph.auth import ANONYMOUS, authenticate
+from graph.auth import ANONYMOUS, authenticate, owned
 from kcache.access import AUTH_USER_KEY, turn_asker
 from kcache.auth_file import bearer, forget_tokens, parse_tokens, read_tokens, token_sha256
 from kcache.errors import ConfigError
@@ -146,6 +146,33 @@ async def test_without_the_variable_every_request_passes_as_anonymous(
         assert turn_asker(None, None, {AUTH_USER_KEY: ANONYMOUS})["user"] == ""
     finally:
         forget_tokens()
+
+
+class _Caller:
+    """The part of the server's user object the handlers read."""
+
+    identity = "alice"
+
+
+def _ctx(action: str) -> Auth.types.AuthContext:
+    return Auth.types.AuthContext(permissions=[], user=_Caller(), resource="threads", action=action)  # type: ignore[arg-type]
+
+
+async def test_threads_are_stamped_and_filtered_by_owner_only_under_auth(
+    tokens_file: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    created: dict[str, object] = {"metadata": {"owner": "bob", "topic": "pods"}}
+    assert await owned(_ctx("create"), created) == {"owner": "alice"}
+    assert created["metadata"] == {"owner": "alice", "topic": "pods"}  # a caller cannot name another owner
+    read: dict[str, object] = {"thread_id": "t"}
+    assert await owned(_ctx("read"), read) == {"owner": "alice"}
+
+    monkeypatch.delenv("KCACHE_AUTH_FILE")
+    monkeypatch.chdir(tmp_path)
+    forget_tokens()
+    untouched: dict[str, object] = {"metadata": {"topic": "pods"}}
+    assert await owned(_ctx("create"), untouched) is None  # no auth: threads as without it
+    assert untouched == {"metadata": {"topic": "pods"}}
 
 
 @pytest.fixture
