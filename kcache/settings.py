@@ -94,6 +94,9 @@ class Settings:
     # Access.
     kcache_access_ttl: float = 120.0
     """Seconds an asker's access reviews (what they may read and do) are kept before asking again."""
+    # Server auth (langgraph dev).
+    kcache_auth_file: Path | None = None
+    """KCACHE_AUTH_FILE: the server's token file (identity, token SHA-256, Kubernetes user/groups); unset: no auth."""
     # Logging.
     log_level: str = "INFO"
     log_file: Path | None = None
@@ -331,6 +334,7 @@ class _Reader:
             agent_max_tool_rounds=self.integer("AGENT_MAX_TOOL_ROUNDS", d.agent_max_tool_rounds, minimum=1),
             read_through_timeout=self.number("READ_THROUGH_TIMEOUT", d.read_through_timeout),
             kcache_access_ttl=self.number("KCACHE_ACCESS_TTL", d.kcache_access_ttl),
+            kcache_auth_file=self.path("KCACHE_AUTH_FILE", None),
             log_level=self.choice("LOG_LEVEL", d.log_level, LOG_LEVELS, upper=True),
             log_file=self.path("LOG_FILE", None),
             log_file_max_bytes=self.integer("LOG_FILE_MAX_BYTES", d.log_file_max_bytes, minimum=1024),

@@ -29,7 +29,11 @@ def record_metadata(record: Mapping[str, Any], cluster: str) -> dict[str, Any]:
 
 
 def annotated(node: Node, *, cluster: str) -> Node:
-    """Wrap the node that ends a turn so its run carries the turn's metadata and tier tag."""
+    """Wrap the node that ends a turn so its run carries the turn's metadata and tier tag.
+
+    The run is labelled with the turn's cluster (the state's ``cluster``, which the request or
+    the run context chose); ``cluster`` is the graph's default, for a state that names none.
+    """
 
     @functools.wraps(node)
     async def wrapper(*args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -37,7 +41,9 @@ def annotated(node: Node, *, cluster: str) -> Node:
         run = get_current_run_tree()
         record = update.get("record")
         if run is not None and isinstance(record, dict):
-            run.metadata.update(record_metadata(record, cluster))
+            state = args[0] if args else kwargs.get("state")
+            turn_cluster = state.get("cluster") if isinstance(state, Mapping) else None
+            run.metadata.update(record_metadata(record, str(turn_cluster or cluster)))
             if record.get("resource"):
                 run.tags = [*(run.tags or []), f"tier:{TIER_OF.get(str(record['resource']), 'dynamic')}"]
         return update

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Sequence
 from typing import Any
 
 from graph.run import failed_tiers, run_refresh, tier_lines
 from kcache import runtime
 from kcache.kinds import TIERS
 from kcache.runtime import Holder
-from kcache.schedule import run_schedule
+from kcache.schedule import run_cluster_schedules
 from kcache.settings import Settings
-from kcache.watch import polled_tiers, watching_if_enabled
 from kcache_cli.commands.common import echo
 
 JITTER = 0.1
@@ -86,18 +86,15 @@ async def _once(kc: Holder, tier: str) -> int:
     return 0
 
 
-async def _loop(kc: Holder, tiers: list[str], stop: Shutdown) -> int:
-    async def one(tier: str) -> None:
+async def _loop(holders: Sequence[Holder], tiers: list[str], stop: Shutdown) -> int:
+    async def one(kc: Holder, tier: str) -> None:
         for line in tier_lines(await run_refresh(kc, tier, _stderr)):
             echo(line)
 
     # SCANNER_MODE=watch: the dynamic tier is kept by its watchers, the others by the schedule.
-    async with watching_if_enabled(kc):
-        polled = polled_tiers(kc.settings, tiers)
-        if polled:
-            await run_schedule(kc, polled, one, sleep=stop.sleep, stopped=lambda: stop.requested)
-        else:
-            await stop.event.wait()
+    await run_cluster_schedules(
+        holders, tiers, one, sleep=stop.sleep, stopped=lambda: stop.requested, idle=stop.event.wait
+    )
     echo("kcache refresh: stopped", err=True)
     return 0
 
@@ -122,8 +119,7 @@ async def run(*, loop: bool, tier: str, settings: Settings, context: str | None 
                     worst = max(worst, await _once(one, tier))
                 return worst
             tiers = list(TIERS) if tier == "all" else [tier]
-            codes = await asyncio.gather(*(_loop(one, tiers, stop) for one in holders))
-            return max(codes)
+            return await _loop(holders, tiers, stop)
     except asyncio.CancelledError:
         echo("kcache refresh: aborted; the scan in progress was rolled back", err=True)
         return 130
