@@ -13,6 +13,7 @@ cluster, which drops every row they may not read and offers nothing else that re
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,7 +24,10 @@ import httpx
 
 from kcache.errors import KcacheError
 from kcache.kinds import BY_NAME
+from kcache.logs import event
 from kcache.state import Asker
+
+logger = logging.getLogger(__name__)
 
 
 def scanner_asker(name: str = "") -> Asker:
@@ -299,13 +303,6 @@ class AccessCache:
         self._checks: dict[tuple[Any, ...], tuple[float, bool]] = {}
         self._failed: dict[tuple[str, str, tuple[str, ...]], tuple[float, AccessError]] = {}
         self._lock = asyncio.Lock()
-
-    def fresh(self, cluster: str, asker: Asker) -> Grant | None:
-        """The asker's grant while it is younger than the TTL, else None (no review is made)."""
-        if is_scanner(asker):
-            return EVERYTHING
-        hit = self._grants.get(identity_key(cluster, asker))
-        return hit[1] if hit is not None and self._clock() - hit[0] < self.ttl else None
 
     async def grant(
         self,
@@ -692,15 +689,16 @@ async def record_refusal(
 async def store_grant(
     store: Any, cache: AccessCache, cluster: str, asker: Asker, reviewer: Reviewer
 ) -> Grant:
-    """What ``asker`` may read of ``cluster`` in ``store``: the agent's grant, made the agent's way.
+    """What ``asker`` may read of ``cluster`` in ``store`` (the agent's and ``kcache stats``'s grant).
 
-    Rules are reviewed in every cached namespace, for every kind of the kinds table
-    (as :meth:`kcache.runtime.Kcache.grant` does); a review that fails grants nothing.
+    Rules are reviewed in every cached namespace, for every kind of the kinds table; a review
+    that fails grants nothing, and says why in the log.
     """
     if is_scanner(asker):
         return EVERYTHING
     namespaces = [name for _, name in (await store.names(cluster, ["namespace"]))["namespace"]]
     try:
         return await cache.grant(cluster, asker, reviewer, namespaces=namespaces, kinds=list(BY_NAME))
-    except AccessError:
+    except AccessError as exc:
+        event(logger, "access", "denied", f"{asker['name']} reads nothing of {cluster}: {exc}")
         return NOTHING

@@ -22,7 +22,6 @@ from langchain_core.tools import BaseTool
 
 from kcache.access import (
     EVERYTHING,
-    NOTHING,
     AccessCache,
     FilteredStore,
     Grant,
@@ -140,10 +139,7 @@ class Kcache:
             return EVERYTHING
         # The namespaces the scanner cached (not a view's): a grant is reviewed for each of them.
         reviewer = await self.reviewer()
-        grant = await store_grant(self.scanning().store, self._access(), self.cluster, asker, reviewer)
-        if grant is NOTHING:
-            event(logger, "access", "denied", f"{asker['name']} reads nothing of {self.cluster}")
-        return grant
+        return await store_grant(self.scanning().store, self._access(), self.cluster, asker, reviewer)
 
     async def permit(
         self, asker: Asker, verb: str, kind: str, namespace: str | None, subresource: str = ""
