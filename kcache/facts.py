@@ -19,6 +19,8 @@ from kcache.state import PredicateRow, Understanding
 
 #: The most objects a fact answer lists.
 MAX_LISTED = 20
+#: Fields only pods carry: asked of a workload, they are its pods' values.
+POD_FIELDS = frozenset({"restarts", "node", "ip"})
 
 
 def _age_s(r: Resource, now: float) -> float | None:
@@ -110,7 +112,7 @@ def _field_text(lang: str, r: Resource, field: str, now: float) -> str | None:
     if field == "labels":
         return ", ".join(f"{k}={v}" for k, v in sorted(r.labels.items())) or "-"
     if field == "restarts":
-        return str(f.get("restarts", 0))
+        return None if "restarts" not in f and r.kind != "pod" else str(f.get("restarts", 0))
     if field == "age":
         age = _age_s(r, now)
         return None if age is None else _duration(age)
@@ -162,13 +164,28 @@ def _duration(seconds: float) -> str:
     return f"{int(seconds)}s"
 
 
+def _of_pods(lang: str, field: str, pods: Sequence[Resource], now: float) -> str:
+    """A pod field asked of a workload: its pods' values ("7 (notifier-5qlsv 7)")."""
+    each = ", ".join(f"{p.name} {_field_text(lang, p, field, now)}" for p in pods[:MAX_LISTED])
+    if field == "restarts":
+        total = sum(int(p.fields.get("restarts") or 0) for p in pods)
+        return f"{total} ({each})"
+    return each
+
+
 def answer(
-    lang: str, kind: str, items: Sequence[Resource], u: Understanding, namespace: str | None
+    lang: str,
+    kind: str,
+    items: Sequence[Resource],
+    u: Understanding,
+    namespace: str | None,
+    pods: Sequence[Resource] = (),
 ) -> str | None:
     """The answer to a count, an order or a field asked of the listed objects.
 
     None when the request asks none of these (the plain listing answers it). ``items`` are
-    the objects the request's conditions kept (see :func:`select`).
+    the objects the request's conditions kept (see :func:`select`); ``pods`` are the pods of
+    the one workload asked about, whose values answer a field only pods carry (restarts, node).
     """
     now = time.time()
     fields: Sequence[str] = u.get("fields") or ()
@@ -221,7 +238,12 @@ def answer(
     lines = [head]
     for r in shown:
         ref = object_ref(r.kind, r.namespace, r.name) if not namespace else r.name
-        extra = {f: _field_text(lang, r, f, now) for f in asked or _defaults(r)}
+        extra = {
+            f: _of_pods(lang, f, pods, now)
+            if f in POD_FIELDS and r.kind != "pod" and pods
+            else _field_text(lang, r, f, now)
+            for f in asked or _defaults(r)
+        }
         details = ", ".join(f"{k} {v}" for k, v in extra.items() if v is not None)
         lines.append(f"- {ref}" + (f": {details}" if details else ""))
     return "\n".join(lines)

@@ -190,6 +190,8 @@ class Resolution(TypedDict, total=False):
     clarified: str
     cluster: ClusterFacts
     items: list[Row]
+    pods: list[Row]
+    """The pods of the workload asked about, when a field only pods carry is asked (restarts)."""
     events: list[Row]
     total: int
     lookups: int

@@ -31,6 +31,9 @@ def compose(state: AgentState) -> str:
                 f"Not sure what '{word}' refers to; one of these?\n",
             )
             return head + options
+        if len(plan.get("candidates", [])) == 1:
+            # One object fits a description, not a name: a write is confirmed on its exact name.
+            return t(lang, "是这个吗？请用名称确认：\n", "Is it this one? Confirm by its name:\n") + options
         return (
             t(lang, "有多个同样匹配的对象，请选择：\n", "Several objects match equally; which one?\n")
             + options
@@ -108,8 +111,9 @@ def compose(state: AgentState) -> str:
                 f"Cluster {facts['name']} runs Kubernetes {facts['version']} (API server {facts['api_server']}).",
             )
         return body + " " + note
+    pods = _resources(resolved.get("pods", []))
     if op in ("list", "get") and (
-        fact := fact_answers.answer(lang, kind, items, u, resolved.get("namespace"))
+        fact := fact_answers.answer(lang, kind, items, u, resolved.get("namespace"), pods)
     ):
         return fact + ("\n" + note if note else "")
     if op == "get" and items:

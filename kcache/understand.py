@@ -223,7 +223,10 @@ _DIAG_PHRASE_EN = re.compile(
     r"|\b(?:is|are|went|goes|was)\s+down\b|\bhow\s+(?:is|are)\b.*\bdoing\b"
     r"|(?:n't|\bcannot)\s+(?:pull|mount|be\s+scheduled|schedule|boot|launch|bind|resolve)"
     r"|\bnot\s+(?:updating|responding|reachable|accessible|serving|connecting|resolving|loading)\b"
-    r"|n'?t\s+(?:start|starting|work|working|run|running|respond|responding|connect|serve|come\s+up|be\s+reached)\b"
+    # A negated auxiliary, apostrophe or not ("doesn't start", "wont run"); never a word that
+    # merely ends in "nt" ("deployment run").
+    r"|\b(?:do|does|did|is|are|was|were|ca|can|could|wo|would|should|has|have|had|ai)n'?t\s+(?:be\s+)?"
+    r"(?:start|starting|work|working|run|running|respond|responding|connect|serve|come\s+up|be\s+reached|reached)\b"
     # "is the logs namespace ok?": a question about health.
     r"|\b(?:is|are)\b.*\b(?:ok|okay|fine|alright|all\s+right|good)\s*[?？]?\s*$"
 )
@@ -450,7 +453,8 @@ _STATUS_WORDS = {"running": "Running", "pending": "Pending", "failed": "Failed",
                  "crashloopbackoff": "CrashLoopBackOff", "crashlooping": "CrashLoopBackOff"}  # fmt: skip
 _STATUS_EN = re.compile(
     r"\b(?P<a>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\s+pods?\b"
-    r"|\bpods?\s+(?:that\s+|which\s+)?(?:are\s+|is\s+)?(?:currently\s+|still\s+|actually\s+)?"
+    r"|\bpods?\s+(?:that\s+|which\s+)?(?:(?:are|is|currently|still|actually|stuck|sitting|hanging|remaining|left)\s+)*"
+    r"(?:in\s+(?:the\s+)?)?"
     r"(?P<b>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\b"
 )
 _STATE_WORDS = "running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping"
@@ -474,6 +478,14 @@ _NEVER_RESTARTED = re.compile(
 )
 _RESTARTED = re.compile(
     r"\b(?:that|which|who)\s+(?:have\s+|has\s+)?restarted\b|\bwith\s+restarts\b|\brestarted\s+pods\b|重启过的"
+)
+#: A pod described by its restarting ("the crashing pod", "pods that keep restarting",
+#: "一直重启的 pod"): a participle or a habitual adverb, never the imperative "restart X".
+_RESTARTING = re.compile(
+    r"\b(?:keeps?|kept|keeps?\s+on|constantly|repeatedly|continuously)\s+(?:restarting|crashing|dying|crash-?looping)\b"
+    r"|\b(?:restarting|crashing|crashed|crash-?looping|flapping)\s+(?:\w+\s+)?pods?\b"
+    r"|\bpods?\s+(?:that\s+|which\s+)?(?:is\s+|are\s+)?(?:restarting|crashing|crash-?looping|flapping)\b"
+    r"|(?:一直|反复|频繁|不停地?|老是|总是|经常|不断)\s*(?:在\s*)?(?:重启|崩溃|crash)|崩溃的"
 )
 _RESTARTED_MORE: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)
@@ -2550,7 +2562,7 @@ def _read_relative(r: _Reading) -> None:
 def _read_filters(r: _Reading) -> None:
     """Counting, sorting, predicates and the fields asked for."""
     low, cues = r.low, r.cues
-    if "restart" not in low and "重启" not in low:
+    if "restart" not in low and "重启" not in low and not _RESTARTING.search(low):
         pass
     elif _NEVER_RESTARTED.search(low):
         r.predicates.append(Predicate(field="restarts", op="==", value=0))
@@ -2558,7 +2570,7 @@ def _read_filters(r: _Reading) -> None:
         more = next((m for p in _RESTARTED_MORE if (m := p.search(low))), None)
         if more is not None and (n := _parse_number(more.group("num"))) is not None:
             r.predicates.append(Predicate(field="restarts", op=">", value=n))
-        elif _RESTARTED.search(low):
+        elif _RESTARTED.search(low) or _RESTARTING.search(low):
             r.predicates.append(Predicate(field="restarts", op=">", value=0))
     if _NOT_READY.search(low):
         r.predicates.append(Predicate(field="ready", op="==", value=False))

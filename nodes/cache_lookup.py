@@ -18,7 +18,7 @@ from kcache.analyzers import diagnose_cluster, diagnose_namespace
 from kcache.analyzers.load import diagnose_items, load_view
 from kcache.answer import HEALTHY_POD
 from kcache.context import DEFAULT_CONTEXT, Context
-from kcache.facts import select
+from kcache.facts import POD_FIELDS, select
 from kcache.kinds import KINDS, WORKLOADS, is_namespaced
 from kcache.model import Resource
 from kcache.resolve import best_or_ambiguous, nearest, rank, workload_of
@@ -273,7 +273,11 @@ async def resolve_mentions(u: Understanding, reader: _Reader, vocab: Vocabulary)
         )
     elif op in ("logs", *WRITE_OPERATIONS) and kind == "pod":
         # Logs of (or a change to) no pod in particular: one pod in scope is it; else ask which.
+        # A pod described by its state ("the crashing pod", "一直重启的 pod") is one of those in
+        # that state.
         pods = _in_ns(vocab.names.get("pod", ()), out["namespace"])
+        if described := await _in_state(u, reader, out["namespace"]):
+            pods = [(p.namespace, p.name) for p in described]
         choices: dict[str, Target] = {f"{p_ns}/{p}": {"kind": "pod", "namespace": p_ns, "name": p, "how": "exact"} for p_ns, p in pods}  # fmt: skip
         if len(choices) == 1 and op == "logs":
             out["target"] = next(iter(choices.values()))
@@ -290,6 +294,27 @@ async def resolve_mentions(u: Understanding, reader: _Reader, vocab: Vocabulary)
     if target and target.get("namespace") and not out["namespace"]:
         out["namespace"], out["namespace_source"] = target["namespace"], "cache"
     return out
+
+
+async def _in_state(u: Understanding, reader: _Reader, namespace: str | None) -> list[Resource]:
+    """The pods in scope in the state the request describes them by; none when it names no state.
+
+    An empty list also when no pod is in that state: the request then falls back to every pod
+    in scope, so the user chooses rather than being told of nothing.
+    """
+    if not (u.get("problem_only") or u.get("predicates")):
+        return []
+    items = (await reader.read("pod", namespace)).items
+    return _stated(u, items)
+
+
+def _stated(u: Understanding, items: list[Resource]) -> list[Resource]:
+    """The objects the request's state words keep: its conditions, and "failing" as unhealthy."""
+    if u["resource"] == "pod" and u.get("problem_only"):
+        items = [r for r in items if r.fields.get("status") not in HEALTHY_POD or _unready(r)]
+    if predicates := u.get("predicates"):
+        items = select(items, predicates)
+    return items
 
 
 def _resolve_related(other_kind: str, other: str, namespace: str | None, vocab: Vocabulary) -> Resolution:
@@ -328,7 +353,7 @@ async def read_rows(u: Understanding, out: Resolution, reader: _Reader) -> list[
     if kind == "event" and u.get("warnings_only"):
         items = [r for r in items if r.fields.get("type") == "Warning"]
     if kind == "pod" and u.get("problem_only"):
-        items = [r for r in items if r.fields.get("status") not in HEALTHY_POD or _unready(r)] or items
+        items = _stated({**u, "predicates": []}, items) or items
     if predicates := u.get("predicates"):
         items = select(items, predicates)
     return items
@@ -427,6 +452,9 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Hold
         # Named in the cache's vocabulary but gone when read (deleted since): it does not exist now.
         out.pop("target")
         out["missing"] = {"what": target["kind"], "mention": target["name"], "namespace": target["namespace"], "suggestions": []}  # fmt: skip
+    if target and items and target["kind"] in WORKLOADS and POD_FIELDS & set(u.get("fields") or ()):
+        # "restarts of deployment notifier": a value only its pods carry.
+        out["pods"] = _items((await _workload_pods(reader, target["namespace"], target["name"]))[0])
     if (missing := out.get("missing")) and (elsewhere := await _in_other_clusters(kc, missing)):
         missing["other_clusters"] = elsewhere
     if u["operation"] == "diagnose" and "missing" not in out and "candidates" not in out:

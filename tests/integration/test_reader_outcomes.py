@@ -108,3 +108,34 @@ async def test_numbers_are_computed_from_the_cache(ask: Any, devcluster_demo: De
     # A time window is said plainly, never read as a tail count.
     out = await ask("logs from the last hour for checkoutservice in boutique")
     assert "tail" not in out["record"]["params"] and "cannot filter by time" in out["answer"]
+
+
+async def test_a_pod_described_by_its_state_is_one_in_that_state(
+    ask: Any, devcluster_demo: DevCluster
+) -> None:
+    (crashing,) = _pods(devcluster_demo, "boutique-staging", "cartservice")
+    for text in (
+        "show the logs of the crashing pod in boutique-staging",
+        "boutique-staging 里一直重启的 pod 的日志",
+    ):
+        out = await ask(text)
+        record = out["record"]
+        assert (record["operation"], record["outcome"], record["tool"]) == ("logs", "answer", "pods_log"), (
+            text
+        )
+        assert record["params"]["name"] == crashing
+    # A write on a description is never acted on: the one pod that fits is offered by its name.
+    out = await ask("delete the pod that keeps restarting in boutique-staging")
+    assert (out["record"]["outcome"], out["record"]["candidates"]) == (
+        "clarify",
+        [f"boutique-staging/{crashing}"],
+    )
+    assert not any(c.get("executed") for c in out.get("calls", []))
+    # Restarts are counted on pods: asked of the Deployment, they are its pods' restarts.
+    out = await ask("how many restarts does cartservice in boutique-staging have")
+    restarts = next(
+        sum(s.get("restartCount", 0) for s in p["status"].get("containerStatuses", []))
+        for p in devcluster_demo.list("pod", "boutique-staging")
+        if p["metadata"]["name"] == crashing
+    )
+    assert restarts > 0 and f"restarts {restarts} ({crashing} {restarts})" in out["answer"]

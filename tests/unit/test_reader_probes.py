@@ -765,3 +765,32 @@ def test_what_runs_on_a_node_is_its_pods(clusters: dict[str, Vocabulary], reques
 def test_the_newest_one_is_an_order(clusters: dict[str, Vocabulary]) -> None:
     got = analyze("最新的 pod 是哪个", clusters["tenants"])
     assert (got.operation, got.sort_by, got.descending, got.limit) == ("list", "age", False, 1)
+
+
+# A state said of the pods, in any linking form, is a condition on them; a restart described
+# ("keeps restarting", "一直重启") is the restarts, never the restart operation; a negated
+# auxiliary is a symptom only when it is one ("deployment run" is no "n't run").
+STATE_PROBES = [
+    ("demo", "show me the pods stuck in pending", "list", Predicate("status", "==", "Pending")),
+    ("demo", "pods sitting in Pending in boutique", "list", Predicate("status", "==", "Pending")),
+    ("demo", "show logs of the pod that keeps restarting", "logs", Predicate("restarts", ">", 0)),
+    ("demo", "boutique-staging 里一直重启的 pod 的日志", "logs", Predicate("restarts", ">", 0)),
+    ("demo", "tail the crashing pods in boutique-staging", "logs", Predicate("restarts", ">", 0)),
+]
+
+
+@pytest.mark.parametrize(("cluster", "request_text", "operation", "predicate"), STATE_PROBES)
+def test_a_state_said_of_pods_is_a_condition(
+    vocabularies: dict[str, Vocabulary], cluster: str, request_text: str, operation: str, predicate: Predicate
+) -> None:
+    got = analyze(request_text, vocabularies[cluster])
+    assert (got.operation, got.resource) == (operation, "pod")
+    assert predicate in got.predicates
+    assert got.name_mention is None
+
+
+def test_a_word_ending_in_nt_is_no_negation(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze("which node does the frontend deployment run on", vocabularies["demo"])
+    assert (got.operation, got.resource, got.fields) == ("get", "deployment", ("node",))
+    for text in ("frontend doesnt start", "the frontend deployment can't run"):
+        assert analyze(text, vocabularies["demo"]).operation == "diagnose", text
