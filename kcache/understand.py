@@ -218,7 +218,7 @@ _CREDENTIAL_EN = frozenset({"password", "passwords", "passwd", "pwd", "credentia
                             "token", "tokens", "apikey"})  # fmt: skip
 _CREDENTIAL_ZH = ("密码", "口令", "令牌", "私钥")
 _DIAG_PHRASE_EN = re.compile(
-    r"\bnot\s+(?:ready|running|healthy|working|starting|scheduled|started|up)\b"
+    r"(?:\bnot|n't)\s+(?:ready|running|healthy|working|starting|scheduled|started|up)\b"
     r"|\bwhat'?s\s+wrong\b|\bgoing\s+on\b|\bwhat\s+happened\b|\bwhat'?s\s+up\s+with\b"
     r"|\b(?:is|are|went|goes|was)\s+down\b|\bhow\s+(?:is|are)\b.*\bdoing\b"
     r"|(?:n't|\bcannot)\s+(?:pull|mount|be\s+scheduled|schedule|boot|launch|bind|resolve)"
@@ -496,7 +496,7 @@ _RESTARTED_MORE: tuple[re.Pattern[str], ...] = tuple(
     )
 )
 _NOT_READY = re.compile(
-    r"\bnot\s+(?:yet\s+)?ready\b|\bunready\b|\bnotready\b|未就绪|没就绪|没有就绪|不就绪|(?:不是|非)\s*ready"
+    r"(?:\bnot|n't)\s+(?:yet\s+)?ready\b|\bunready\b|\bnotready\b|未就绪|没就绪|没有就绪|不就绪|(?:不是|非)\s*ready"
 )
 _READY = re.compile(r"\bready\s+pods\b|\bpods\s+(?:that\s+are\s+)?ready\b|已就绪|就绪的")
 _SHORT_OF_DESIRED = re.compile(
@@ -1049,11 +1049,21 @@ def _extract_flags_and_selectors(text: str) -> _Extracted:
     return out
 
 
+#: An English contraction's negation right after a word ("won't", "isn't", "doesn't").
+_CONTRACTION_RE = re.compile(r"'t\b")
+#: What follows the apostrophe of a contraction or a possessive ("it's", "we're", "api's").
+_CLITICS = frozenset({"t", "s", "re", "ll", "ve", "m", "d"})
+
+
 def _tokenize(low: str) -> list[_Item]:
     items = []
     for match in _ITEM_RE.finditer(low):
         text = match.group(0)
         is_zh = match.group("zh") is not None
+        if not is_zh and _CONTRACTION_RE.match(low, match.end()):
+            continue  # "won't", "doesn't": an auxiliary and its negation are grammar, never names
+        if not is_zh and low[match.start() - 1 : match.start()] == "'" and text in _CLITICS:
+            continue
         item = _Item(text=text, start=match.start(), end=match.end(), zh=is_zh)
         if is_zh:
             item.kind = _KIND_WORDS_ZH.get(text)
@@ -1445,7 +1455,7 @@ def explain(query: str, vocab: Vocabulary) -> list[tuple[str, tuple[str, ...]]]:
 
 def _normalize(r: _Reading) -> None:
     """NFKC (full-width forms), multi-word kind and operation names folded, language."""
-    source = unicodedata.normalize("NFKC", r.query).strip()
+    source = unicodedata.normalize("NFKC", r.query).strip().replace("\u2019", "'")
     for pattern, repl in _KIND_PHRASES_EN:
         source = pattern.sub(repl, source)
     r.text = source
@@ -1723,6 +1733,8 @@ def _find_names(r: _Reading) -> None:
                 and not (n is after and (i + 1 >= len(items) or items[i + 1] is not n) and not shaped)
                 # "the control plane node": two plain words before a kind word describe it.
                 and not (n is after and not shaped and i > 0 and _plain_unknown(r, items[i - 1]))
+                # "the api deployment won't start": a kind word names the one name beside it.
+                and not (n is before and not item.strong and _names_before(r, n))
             ),
             None,
         )
@@ -1808,6 +1820,12 @@ _AFTER_OBJECT = frozenset({"in", "to", "on", "from", "and", "please", "pls", "no
 #: Words after which the next one is what is shown, when nothing but where follows it
 #: ("show me latest in default", "the status of status in test").
 _SHOWN_BEFORE_RE = re.compile(r"(?:\b(?:show|get|describe|display|check)(?:\s+me)?|\bof)\s+(?:the\s+)?$")
+
+
+def _names_before(r: _Reading, kind_word: _Item) -> bool:
+    """Whether the kind word already follows a cached name ("the api deployment")."""
+    before = _neighbour(r.items, r.items.index(kind_word), -1)
+    return before is not None and before.role == "name" and before.text in r.matcher.kinds_by_name
 
 
 def _in_object_slot(r: _Reading, index: int) -> bool:

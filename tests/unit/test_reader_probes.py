@@ -794,3 +794,13 @@ def test_a_word_ending_in_nt_is_no_negation(vocabularies: dict[str, Vocabulary])
     assert (got.operation, got.resource, got.fields) == ("get", "deployment", ("node",))
     for text in ("frontend doesnt start", "the frontend deployment can't run"):
         assert analyze(text, vocabularies["demo"]).operation == "diagnose", text
+
+
+def test_contractions_are_grammar_never_names(vocabularies: dict[str, Vocabulary]) -> None:
+    demo = vocabularies["demo"]
+    got = analyze("the frontend deployment won't start in boutique", demo)
+    assert (got.operation, got.name_mention, got.name_mentions) == ("diagnose", "frontend", ("frontend",))
+    got = analyze("cartservice\u2019s pod isn't ready", demo)
+    assert (got.operation, got.name_mention) == ("diagnose", "cartservice")
+    got = analyze("we're seeing errors from frontend, what's going on", demo)
+    assert (got.operation, got.name_mentions) == ("diagnose", ("frontend",))
