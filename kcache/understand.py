@@ -675,9 +675,21 @@ _DELTA_RE = re.compile(
     rf"|{_NB}{_NUM}\s+(?:more|extra|additional|fewer|less)\s+(?:replicas?|instances?|pods?|copies)\b"
     rf"|\b(?:up|down)\s+by\s+{_NB}{_NUM}(?!\s*(?:%|percent|x\b|times))"
 )
+#: "one more kafka broker", "two fewer workers": a count of more or fewer of whatever the
+#: workload's replicas are called (gated, like every relative change, by a scalable object).
+_MORE_OF_RE = re.compile(
+    rf"{_NB}{_NUM}\s+(?:more|extra|additional|fewer|less)\b(?!\s+(?:log\s+)?(?:lines?|rows?|entries|events|minutes?|hours?|seconds?|days?)\b)"
+)
 _RELATIVE_REPLICAS = re.compile(
     rf"\bby\s+{_NUM}|(?:增加|减少|多加|再加|再多|再减|加|减|多|少|添)\s*了?\s*{_NUM}\s*(?:个|份)?\s*(?:副本|实例|pod)"
     rf"|(?:副本|实例)数?\s*(?:再)?(?:增加|减少|多加|加|减|多|少|添)\s*了?\s*{_NUM}\s*(?:个|份)?"
+)
+#: A count something goes up or down to ("down to zero replicas", "up to 5", "调到 3 个"),
+#: never a number of lines or a time.
+_TARGET_COUNT_RE = re.compile(
+    rf"\b(?:up|down|back)\s+to\s+{_NB}{_NUM}(?!\s*(?:%|percent|lines?|log|rows?|entries|[smhd]\b|min|hour|sec|day))"
+    rf"|\bto\s+{_NB}{_NUM}\s+(?:replicas?|instances?|copies|pods?)\b"
+    rf"|(?:调到|调成|调整到|降到|升到|减到|加到|变成|改成)\s*{_NB}{_NUM}\s*(?:个|份)?(?!\s*(?:行|条|分钟|小时|秒|天))"
 )
 #: A signed count in a scale request ("scale worker +1", "-2"): a change, not a target.
 _SIGNED_RE = re.compile(r"(?<![\w-])([+-])\s*(\d+)(?![\w.%])")
@@ -687,6 +699,8 @@ _SHARES = {"half": 0.5, "third": 1 / 3, "quarter": 0.25, "一半": 0.5, "二分�
 _TO_SHARE_RE = re.compile(r"(?:到|成|为|至)(?:原来的?|当前的?|现在的?)?\s*$|\bto\s+(?:a\s+|one\s+)?$")
 _SHARE_RE = re.compile(
     r"\b(?:by|to)\s+(?:a\s+|one\s+)?(half|third|quarter)\b|(二分之一|三分之一|四分之一|一半)"
+    # A written fraction of the count: "减少 1/3", "cut by 2/3", "缩到 1/2".
+    r"|(?<![\w/.])(?P<num>[1-9])\s*/\s*(?P<den>[2-9])(?![\w/.])"
 )
 _TAIL_UNIT_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)
@@ -1222,6 +1236,8 @@ _SLASH_REF_RE = re.compile(r"(?<![\w./-])([A-Za-z]+)/([a-z0-9](?:[a-z0-9.-]*[a-z
 _QUOTED_RE = re.compile(r"[\"'`“‘「]([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[\"'`”’」]")
 _AGE_GATE = re.compile(r"than|over|超过|大于|多于|早于|不到|少于|小于|不足")
 _WINDOW_GATE = re.compile(r"last|past|previous|recent|latest|ago|最近|过去|近|前|内")
+#: What makes a later ``--`` kubectl exec's separator: a verb of running a command before it.
+_RUN_BEFORE_RE = re.compile(r"\b(?:exec|execute|run|shell|sh|bash|attach)\b|执行|运行|跑|进入|登录|登陆")
 _COMMAND_GATE = re.compile(r"--|\brun\b|execute|exec|执行|运行|跑|`")
 _FIELD_SELECTOR_RE = re.compile(r"--field-selector[=\s]+(\S+)")
 _SORT_FLAG_RE = re.compile(r"--sort-by[=\s]+(\S+)")
@@ -1405,16 +1421,22 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     # The first clause is the first ask when the whole sentence mixed the clauses' cues
     # ("restart X, then list its pods", "show the web service and its pods", "why is X
     # failing, and show its logs"). A write stays the main ask (it goes through approval),
-    # and so do logs next to a listing, which only the main path can read.
+    # and so do logs next to a listing, which only the main path can read, and a diagnosis of
+    # nothing named (a further ask diagnoses a named object only).
     whole_is_main = reading.intent == "action" or (
-        reading.operation not in ("list", "get") and first.operation in ("list", "get")
+        first.operation in ("list", "get")
+        and (reading.operation == "logs" or (reading.operation == "diagnose" and second.name_mention is None))
     )
     mixed = (reading.operation, reading.resource) != (first.operation, first.resource)
     if all(a.operation != reading.operation for a in asks) or (mixed and not whole_is_main):
         if first.namespace is None and reading.namespace is not None:
             first = replace(first, namespace=reading.namespace, namespace_mention=reading.namespace_mention)
         reading, other = first, second
-    if other.namespace is None and reading.namespace is not None and other.name_mention is None:
+    if (
+        other.namespace is None
+        and reading.namespace is not None
+        and other.name_mention in (None, reading.name_mention)  # "... and why is it failing"
+    ):
         other = replace(other, namespace=reading.namespace, namespace_mention=reading.namespace_mention)
     reason = f"second clause: {other.operation} {other.resource}"
     return replace(reading, also=(replace(other, also=()),), reasons=(*reading.reasons, reason))
@@ -1553,6 +1575,8 @@ def _command(r: _Reading) -> None:
             argv = shlex.split(raw)
         except ValueError:  # an unclosed quote: the words as typed
             argv = raw.split()
+        if pattern is _COMMAND_RES[0] and not _RUN_BEFORE_RE.search(low[: found.start("cmd")]):
+            continue  # "alertmanager hasn't come up -- why?": a dash, not kubectl exec's separator
         explicit = pattern is _COMMAND_RES[0] or pattern is _COMMAND_RES[1]
         if not argv or (not explicit and not _is_program(r, argv, found, zh=pattern is _COMMAND_RES[4])):
             continue
@@ -1978,6 +2002,7 @@ def _relative_change(r: _Reading) -> bool:
         or _PERCENT_RE.search(low)
         or _TIMES_RE.search(low)
         or _DELTA_RE.search(low)
+        or _MORE_OF_RE.search(low)
         or _RELATIVE_REPLICAS.search(low)
         or _SHARE_RE.search(low)
         or _MULTIPLY_RE.search(low)
@@ -1993,7 +2018,13 @@ def _choose_operation(r: _Reading) -> None:
     relative = _relative_change(r) and (
         cues.replica or cues.scale or cues.set_ or any(k in _SCALABLE for k in _name_kinds(r))
     )
-    scale = cues.scale or relative or (cues.replica and (cues.set_ or r.extracted.replicas is not None))
+    # "bring kafka down to zero replicas", "bump api up to 5": a count the object goes to.
+    target = bool(_TARGET_COUNT_RE.search(r.low)) and (
+        cues.replica or any(k in _SCALABLE for k in _name_kinds(r))
+    )
+    scale = (
+        cues.scale or relative or target or (cues.replica and (cues.set_ or r.extracted.replicas is not None))
+    )
     workload_named = any(k in _WORKLOAD_KINDS for k in stated_kinds) and "pod" not in stated_kinds
     # "restart frontend": the kind the cache knows for the name decides. A Deployment,
     # StatefulSet or DaemonSet is rolled out again; a bare pod's name stays a pod delete.
@@ -2527,7 +2558,11 @@ def _read_relative(r: _Reading) -> None:
             return
     shared = _SHARE_RE.search(low)
     if shared and (up or down or shared.group(1)):
-        part = _SHARES[shared.group(1) or shared.group(2)]
+        part = (
+            int(shared.group("num")) / int(shared.group("den"))
+            if shared.group("den")
+            else _SHARES[shared.group(1) or shared.group(2)]
+        )
         before = low[max(0, shared.start() - 12) : shared.start()]
         if shared.group(0).startswith("to") or (_TO_SHARE_RE.search(before) and "by" not in before.split()):
             r.replicas_factor = round(part, 4)  # "缩到原来的三分之一", "down to a third": the share kept
@@ -2545,7 +2580,11 @@ def _read_relative(r: _Reading) -> None:
         share = (
             float(percent.group(1)) if percent.group(1) else float(_parse_number(percent.group(2)) or 0)
         ) / 100
-        r.replicas_factor = round(1 - share if down and not up else 1 + share, 4)
+        before = low[max(0, percent.start() - 12) : percent.start()]
+        if _TO_SHARE_RE.search(before) and "by" not in before.split():
+            r.replicas_factor = round(share, 4)  # "scale web to 50%": the share kept
+        else:
+            r.replicas_factor = round(1 - share if down and not up else 1 + share, 4)
         r.reasons.append(f"replicas times {r.replicas_factor:g} ({percent.group(0)!r})")
         return
     if _ONE_FOLD_RE.search(low):
@@ -2566,7 +2605,7 @@ def _read_relative(r: _Reading) -> None:
         r.replicas_delta = int(signed.group(2)) * (-1 if signed.group(1) == "-" else 1)
         r.reasons.append(f"replicas {r.replicas_delta:+d} ({signed.group(0).strip()!r})")
         return
-    for pattern in (_DELTA_RE, _RELATIVE_REPLICAS):
+    for pattern in (_DELTA_RE, _RELATIVE_REPLICAS, _MORE_OF_RE):
         match = pattern.search(low)
         if match:
             n = _parse_number(next(g for g in match.groups() if g))

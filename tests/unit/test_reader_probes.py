@@ -804,3 +804,63 @@ def test_contractions_are_grammar_never_names(vocabularies: dict[str, Vocabulary
     assert (got.operation, got.name_mention) == ("diagnose", "cartservice")
     got = analyze("we're seeing errors from frontend, what's going on", demo)
     assert (got.operation, got.name_mentions) == ("diagnose", ("frontend",))
+
+
+def test_a_dash_is_no_exec_separator_without_a_command_verb(vocabularies: dict[str, Vocabulary]) -> None:
+    dataplat = vocabularies["dataplat"]
+    for text in (
+        "alertmanager hasn't come up in monitoring -- why?",
+        "kafka-config cm in data -- what's in it?",
+    ):
+        got = analyze(text, dataplat)
+        assert (got.intent, got.command) != ("action", ()) and got.operation != "exec", text
+        assert got.command == ()
+    got = analyze("kubectl exec kafka-0 -n data -- ls /tmp", dataplat)
+    assert (got.operation, got.command) == ("exec", ("ls", "/tmp"))
+
+
+def test_the_first_clause_stays_the_main_ask_beside_a_named_diagnosis(
+    vocabularies: dict[str, Vocabulary],
+) -> None:
+    got = analyze(
+        "list the pods in boutique-staging and tell me why cartservice keeps crashing", vocabularies["demo"]
+    )
+    assert (got.operation, got.resource, got.namespace) == ("list", "pod", "boutique-staging")
+    assert [(a.operation, a.name_mention) for a in got.also] == [("diagnose", "cartservice")]
+    got = analyze(
+        "what image does cartservice in boutique-staging use and why is it failing?", vocabularies["demo"]
+    )
+    assert (got.operation, got.fields) == ("get", ("image",))
+    assert [(a.operation, a.namespace) for a in got.also] == [("diagnose", "boutique-staging")]
+
+
+# A change of replicas need not say "scale": a count the object goes to, a written fraction,
+# "N more" of whatever its replicas are called, a percent it goes to.
+SCALE_PROBES = [
+    ("please bring kafka in data down to zero replicas for now", 0, None, None),
+    ("bump kafka up to 5", 5, None, None),
+    ("take kafka down to 1 replica", 1, None, None),
+    ("add one more kafka broker", None, None, 1),
+    ("give kafka two more brokers", None, None, 2),
+    ("把 data 里的 kafka 减少 1/3", None, 0.6667, None),
+    ("scale kafka to 50%", None, 0.5, None),
+    ("scale kafka by 50%", None, 1.5, None),
+]
+
+
+@pytest.mark.parametrize(("request_text", "replicas", "factor", "delta"), SCALE_PROBES)
+def test_a_replica_change_is_read_without_the_word_scale(
+    vocabularies: dict[str, Vocabulary],
+    request_text: str,
+    replicas: int | None,
+    factor: float | None,
+    delta: int | None,
+) -> None:
+    got = analyze(request_text, vocabularies["dataplat"])
+    assert (got.operation, got.name_mention) == ("scale", "kafka")
+    assert (got.replicas, got.replicas_factor, got.replicas_delta) == (replicas, factor, delta)
+
+
+def test_more_lines_are_no_replicas(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze("show 5 more lines of kafka-0 logs", vocabularies["dataplat"])
+    assert (got.operation, got.replicas_delta) == ("logs", None)
