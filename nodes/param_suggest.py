@@ -171,13 +171,17 @@ async def param_suggest(
         plan.update({"outcome": "refuse", "reason": forbidden, "candidates": offered, "missing": None})
 
     ns = resolved.get("namespace")
+    target = resolved.get("target")
+    if u["resource"] == "namespace" and op in WRITE_OPERATIONS and target:
+        # "delete namespace test": a Namespace is cluster-scoped; its name is the object's name.
+        ns = None
+        params["name"] = _param(target["name"], f"cache:{target['how']}", 1.0)
     if ns:
         params["namespace"] = _param(
             ns,
             resolved.get("namespace_source") or "cache",
             1.0 if resolved.get("namespace_source") == "user" else 0.9,
         )
-    target = resolved.get("target")
     if target and u["resource"] != "namespace":
         params["name"] = _param(
             target["name"], f"cache:{target['how']}", 1.0 if target["how"] == "exact" else 0.9

@@ -139,3 +139,12 @@ async def test_a_pod_described_by_its_state_is_one_in_that_state(
         if p["metadata"]["name"] == crashing
     )
     assert restarts > 0 and f"restarts {restarts} ({crashing} {restarts})" in out["answer"]
+
+
+async def test_a_namespace_is_deleted_by_its_name(ask: Any) -> None:
+    out = await ask("delete namespace boutique-staging")
+    record = out["record"]
+    assert (record["resource"], record["operation"], record["outcome"]) == ("namespace", "delete", "confirm")
+    assert (record["tool"], record["params"]) == ("resources_delete", {"name": "boutique-staging"})
+    assert record["tool_args"]["kind"] == "Namespace" and "namespace" not in record["tool_args"]
+    assert not any(c.get("executed") for c in out.get("calls", []))
