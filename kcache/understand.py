@@ -1102,6 +1102,38 @@ def _misspelt_kind(text: str, matcher: Matcher) -> str | None:
     return best if similarity(text, best) >= 0.85 else None
 
 
+def _join_spaced(items: list[_Item], low: str, matcher: Matcher) -> list[_Item]:
+    """A cached name written with a space for its hyphen, or split in two.
+
+    ("payments gateway" for ``payments-gateway``, "cart service" for ``cartservice``), when
+    its first word alone names nothing the cache knows.
+    """
+    joined: list[_Item] = []
+    for item in items:
+        prev = joined[-1] if joined else None
+        if (
+            prev is not None
+            and not prev.zh
+            and not item.zh
+            and prev.kind is None
+            and low[prev.end : item.start].isspace()
+            and prev.text not in matcher.kinds_by_name
+            and prev.text not in matcher.namespaces
+            # "the redis password": a credential word stays the word, so the value is refused.
+            and item.text not in _SECRET_VALUE_EN | _CREDENTIAL_EN
+        ):
+            known = [
+                w
+                for w in (f"{prev.text}-{item.text}", f"{prev.text}{item.text}")
+                if w in matcher.kinds_by_name or w in matcher.namespaces
+            ]
+            if known:
+                joined[-1] = _Item(text=known[0], start=prev.start, end=item.end, zh=False)
+                continue
+        joined.append(item)
+    return joined
+
+
 def _split_glued(item: _Item, matcher: Matcher) -> list[_Item]:
     """Split ``frontend-pod`` into a known name and a kind word."""
     if "-" not in item.text or item.text in matcher.kinds_by_name:
@@ -1475,9 +1507,15 @@ def explain(query: str, vocab: Vocabulary) -> list[tuple[str, tuple[str, ...]]]:
     return steps
 
 
+#: Written shorthands of English prepositions ("what's up w/ X", "pods w/o restarts").
+_SHORTHANDS = {"w/": "with ", "w/o": "without ", "b/c": "because "}
+_SHORTHAND_RE = re.compile(r"(?<![\w/])(?:w/o|w/|b/c)(?![\w/])|(?<![\w/])w/(?=\w)", re.IGNORECASE)
+
+
 def _normalize(r: _Reading) -> None:
     """NFKC (full-width forms), multi-word kind and operation names folded, language."""
     source = unicodedata.normalize("NFKC", r.query).strip().replace("\u2019", "'")
+    source = _SHORTHAND_RE.sub(lambda m: _SHORTHANDS[m.group(0).lower()], source)
     for pattern, repl in _KIND_PHRASES_EN:
         source = pattern.sub(repl, source)
     r.text = source
@@ -1668,6 +1706,7 @@ def _tokenize_kinds(r: _Reading) -> None:
             item.kind, item.plural = _KIND_ALIASES_EN[word], word in _PLURAL_ALIASES
             r.reasons.append(f"{item.text!r} read as the kind word {word!r}")
         r.items.extend(_split_glued(item, r.matcher) if not item.zh else [item])
+    r.items = _join_spaced(r.items, r.low, r.matcher)
     for item in r.items:
         if any(s <= item.start < e for s, e in r.quoted):
             item.strong = True
@@ -1803,6 +1842,8 @@ def _find_names(r: _Reading) -> None:
             or kind_next is not after
             or (r.language == "zh" and _zh_namespace_context(r.low, item))
         ):
+            if not item.strong and (full := _namespace_of_segment(r, item.text)) is not None:
+                r.ns_alias[item.text] = full  # "in staging": the one namespace it is a part of
             _mark(r, item, "ns", f"unknown {item.text!r} in a namespace slot")
         elif not item.strong and (full := _namespace_of_segment(r, item.text)) is not None:
             r.ns_alias[item.text] = full
@@ -2719,6 +2760,13 @@ def _compose(r: _Reading) -> Understanding:
         intent = "analysis"
     else:
         intent = "query"
+    mention = (r.namespace_mention or "").lower()
+    if intent == "action" and mention in r.ns_alias and mention not in r.matcher.namespaces:
+        # A write acts in a namespace named exactly: "staging" is offered, never taken.
+        r.namespace = None
+        r.reasons.append(
+            f"namespace {mention!r} is only a part of {r.ns_alias[mention]!r}: not taken for a write"
+        )
     credential = _asks_credential(r)
     if credential and op in ("get", "list") and r.resource != "secret":
         r.reasons.append("a credential is asked: a Secret's data, whatever object is named")
