@@ -20,6 +20,7 @@ other kinds; numbers; count, sort, filter and field requests. Each phase adds sh
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -28,6 +29,8 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
+
+from opencc import OpenCC
 
 from kcache import kinds
 from kcache.resolve import is_misspelling, similarity
@@ -182,7 +185,7 @@ _EVERY_RE = re.compile(
     r"\b(?:all|every|everything|each|entire|whole)\b|(?<!\S)--all(?![-\w])|所有|全部|全都|一切|整个|统统|通通|全集群"
 )
 _RESTART_EN = frozenset({"restart", "reboot", "bounce", "recycle"})
-_RESTART_ZH = ("重启",)
+_RESTART_ZH = ("重启", "重新启动")  # the short word and its full form
 _SCALE_EN = frozenset({"scale", "scaled", "scaling", "resize", "shrink", "downscale", "upscale"})
 _SCALE_ZH = ("扩容", "缩容", "扩展", "伸缩", "扩缩", "扩到", "缩到")
 _REPLICA_EN = frozenset({"replica", "replicas", "instances", "copies"})
@@ -267,6 +270,8 @@ _ALL_NS_EN = re.compile(
     r"\ball\s+(?:of\s+)?(?:the\s+)?namespaces\b|\b(?:every|each)\s+namespace\b"
     r"|\bacross\s+(?:all\s+)?(?:the\s+)?(?:namespaces|cluster)\b|\bcluster\s*-?\s*wide\b"
     r"|\b(?:whole|entire)\s+cluster\b|\bin\s+any\s+namespace\b"
+    # Chinese words for "all" before the English word: "所有 namespace", "全部 ns".
+    r"|(?:所有|全部|全体|每个|各个)\s*(?:的\s*)?(?:namespaces?|ns)\b"
 )
 _ALL_NS_ZH = ("所有命名空间", "全部命名空间", "所有的命名空间", "全部的命名空间", "各个命名空间",
               "每个命名空间", "各命名空间", "所有名字空间", "所有名称空间", "整个集群",
@@ -304,6 +309,8 @@ _RESTART_NOUN_RE = re.compile(
     r"\brestarts?\s+(?:count|counts|number|times|history|policy|policies)\b"
     r"|\b(?:by|of|most|no|zero|many|fewest|least|with|without|any)\s+(?:the\s+)?restarts?\b"
     r"(?:\s+(?:count|counts|number))?"
+    # Chinese: 重启 measured ("重启次数", "重启最多", "重启了几次", "restart 次数大于 0").
+    r"|(?:重启|restarts?)\s*(?:的)?\s*(?:次数|最多|最少|得最多|得最少|过?(?:了)?\s*(?:几|多少|\d+|[一二两三四五六七八九十]+)\s*次)"
 )
 
 #: Words asking for the detail of one object rather than a listing.
@@ -493,6 +500,9 @@ _RESTARTED_MORE: tuple[re.Pattern[str], ...] = tuple(
         rf"\brestarted\s+(?:more\s+than|over)\s+{_NUM_G}\s*times?",
         rf"\b(?:more\s+than|over)\s+{_NUM_G}\s+restarts",
         rf"重启(?:了|过)?(?:超过|多于|大于)\s*{_NUM_G}\s*次",
+        # A count compared: "restart 次数大于 0", "restarts > 3", "重启次数超过 5", "restart count above 2".
+        rf"(?:restarts?|restarted|重启)\s*(?:的)?\s*(?:次数|count|counts|number)?\s*(?:了|过|is|are)?\s*"
+        rf"(?:more\s+than|over|greater\s+than|above|>|超过|多于|大于)\s*{_NUM_G}",
     )
 )
 _NOT_READY = re.compile(
@@ -675,10 +685,12 @@ _DELTA_RE = re.compile(
     rf"|{_NB}{_NUM}\s+(?:more|extra|additional|fewer|less)\s+(?:replicas?|instances?|pods?|copies)\b"
     rf"|\b(?:up|down)\s+by\s+{_NB}{_NUM}(?!\s*(?:%|percent|x\b|times))"
 )
-#: "one more kafka broker", "two fewer workers": a count of more or fewer of whatever the
-#: workload's replicas are called (gated, like every relative change, by a scalable object).
+#: "one more kafka broker", "two fewer workers", "再加两个", "再减一个": a count of more or
+#: fewer of whatever the workload's replicas are called (gated, like every relative change,
+#: by a scalable object).
 _MORE_OF_RE = re.compile(
     rf"{_NB}{_NUM}\s+(?:more|extra|additional|fewer|less)\b(?!\s+(?:log\s+)?(?:lines?|rows?|entries|events|minutes?|hours?|seconds?|days?)\b)"
+    rf"|(?:再加|再多加|多加|再添|再来|再扩|再减|再缩|再砍|少)\s*了?\s*{_NUM}\s*(?:个|份)?(?!\s*(?:行|条|分钟|小时|秒|天|倍|%))"
 )
 _RELATIVE_REPLICAS = re.compile(
     rf"\bby\s+{_NUM}|(?:增加|减少|多加|再加|再多|再减|加|减|多|少|添)\s*了?\s*{_NUM}\s*(?:个|份)?\s*(?:副本|实例|pod)"
@@ -689,7 +701,8 @@ _RELATIVE_REPLICAS = re.compile(
 _TARGET_COUNT_RE = re.compile(
     rf"\b(?:up|down|back)\s+to\s+{_NB}{_NUM}(?!\s*(?:%|percent|lines?|log|rows?|entries|[smhd]\b|min|hour|sec|day))"
     rf"|\bto\s+{_NB}{_NUM}\s+(?:replicas?|instances?|copies|pods?)\b"
-    rf"|(?:调到|调成|调整到|降到|升到|减到|加到|变成|改成)\s*{_NB}{_NUM}\s*(?:个|份)?(?!\s*(?:行|条|分钟|小时|秒|天))"
+    rf"|(?:调到|调成|调整到|调整为|降到|升到|减到|加到|变成|改成|扩成|缩成|缩回|扩回|缩减到|扩大到|缩小到|缩至|扩至)"
+    rf"\s*(?:到)?\s*{_NB}{_NUM}\s*(?:个|份)?(?!\s*(?:行|条|分钟|小时|秒|天|倍|%))"
 )
 #: A signed count in a scale request ("scale worker +1", "-2"): a change, not a target.
 _SIGNED_RE = re.compile(r"(?<![\w-])([+-])\s*(\d+)(?![\w.%])")
@@ -1512,9 +1525,22 @@ _SHORTHANDS = {"w/": "with ", "w/o": "without ", "b/c": "because "}
 _SHORTHAND_RE = re.compile(r"(?<![\w/])(?:w/o|w/|b/c)(?![\w/])|(?<![\w/])w/(?=\w)", re.IGNORECASE)
 
 
+@functools.cache
+def _t2s() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    """Traditional Chinese characters and phrases in Simplified script; ASCII is untouched."""
+    converted: str = _t2s().convert(text)
+    return converted
+
+
 def _normalize(r: _Reading) -> None:
     """NFKC (full-width forms), multi-word kind and operation names folded, language."""
     source = unicodedata.normalize("NFKC", r.query).strip().replace("\u2019", "'")
+    if _CJK_RE.search(source):
+        source = _simplified(source)  # 重啟 is 重启, 刪掉 is 删掉: one script is read
     source = _SHORTHAND_RE.sub(lambda m: _SHORTHANDS[m.group(0).lower()], source)
     for pattern, repl in _KIND_PHRASES_EN:
         source = pattern.sub(repl, source)
@@ -1966,11 +1992,11 @@ def _read_cue_words(r: _Reading) -> None:
     """
     spans = [m.span() for m in _RESTART_NOUN_RE.finditer(r.low)]
     for item in r.items:
-        if item.role is None and not item.zh and any(s <= item.start < e for s, e in spans):
-            item.role = "noun"  # "restart count", "by restarts": no restart, no counting
+        if item.role is None and any(s <= item.start < e for s, e in spans):
+            item.role = "noun"  # "restart count", "by restarts", "重启次数": no restart, no counting
     named = {it.text for it in r.items if it.role in ("ns", "name", "container")}
     words = {it.text for it in r.items if not it.zh and it.role not in ("ns", "name", "container", "noun")}
-    zh_text = frozenset(it.text for it in r.items if it.zh)
+    zh_text = frozenset(it.text for it in r.items if it.zh and it.role != "noun")
     cues = _read_cues(r.low, zh_text, words)
     cues.secret_value = (
         bool(words & _SECRET_VALUE_EN)

@@ -880,3 +880,70 @@ def test_a_part_of_a_namespace_is_read_but_never_written(vocabularies: dict[str,
     assert analyze("pods in staging", demo).namespace == "boutique-staging"
     got = analyze("delete the cartservice pod in staging", demo)
     assert (got.operation, got.namespace, got.namespace_mention) == ("delete", None, "staging")
+
+
+# One script is read: Traditional characters are folded to Simplified before any rule applies.
+TRADITIONAL_PROBES = [
+    ("重啟 pod frontend-hs6gp6b4cx-tsjbl", "delete"),
+    ("幫我刪掉 boutique 的 pod adservice-wxt5b64bj5-gv9lf", "delete"),
+    ("重新啟動 boutique 的 currencyservice", "restart"),
+    ("為什麼 boutique-staging 的 cartservice 一直重啟", "diagnose"),
+]
+
+
+@pytest.mark.parametrize(("request_text", "operation"), TRADITIONAL_PROBES)
+def test_traditional_chinese_reads_as_simplified(
+    vocabularies: dict[str, Vocabulary], request_text: str, operation: str
+) -> None:
+    assert analyze(request_text, vocabularies["demo"]).operation == operation
+
+
+def test_a_traditional_request_for_a_secret_value_is_refused(vocabularies: dict[str, Vocabulary]) -> None:
+    assert analyze("把 boutique 的 secret 內容解碼給我", vocabularies["demo"]).wants_secret_value
+
+
+# 重启 measured (次数, 最多, 几次) is the restart count, never the restart operation.
+RESTART_COUNT_PROBES = [
+    ("整个集群哪个 pod 重启最多", None, "restarts"),
+    ("所有 namespace 里 restart 次数大于 0 的 pod", Predicate("restarts", ">", 0), None),
+    ("重启次数超过 3 的 pod", Predicate("restarts", ">", 3), None),
+    ("pods with restarts > 3", Predicate("restarts", ">", 3), None),
+]
+
+
+@pytest.mark.parametrize(("request_text", "predicate", "sort_by"), RESTART_COUNT_PROBES)
+def test_a_restart_count_is_no_restart(
+    vocabularies: dict[str, Vocabulary], request_text: str, predicate: Predicate | None, sort_by: str | None
+) -> None:
+    got = analyze(request_text, vocabularies["demo"])
+    assert (got.intent, got.operation, got.resource, got.sort_by) == ("query", "list", "pod", sort_by)
+    assert predicate is None or predicate in got.predicates
+    assert got.namespace is None
+
+
+def test_all_namespaces_in_mixed_chinese(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze("全部 namespace 的 pvc", vocabularies["demo"])
+    assert (got.resource, got.operation, got.all_namespaces) == ("persistentvolumeclaim", "list", True)
+
+
+ZH_SCALE_PROBES = [
+    ("payments-dev 里的 payments-gateway 先缩成零", 0, None),
+    ("data 的 kafka 再加两个", None, 2),
+    ("kafka 再减一个", None, -1),
+    ("kafka 扩成 5 个", 5, None),
+    ("kafka 缩回 1", 1, None),
+]
+
+
+@pytest.mark.parametrize(("request_text", "replicas", "delta"), ZH_SCALE_PROBES)
+def test_chinese_replica_changes_without_a_scale_word(
+    vocabularies: dict[str, Vocabulary], request_text: str, replicas: int | None, delta: int | None
+) -> None:
+    got = analyze(request_text, vocabularies["dataplat"])
+    assert got.operation == "scale"
+    assert (got.replicas, got.replicas_delta) == (replicas, delta)
+
+
+def test_more_log_lines_in_chinese_are_no_replicas(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze("kafka 日志再来 20 行", vocabularies["dataplat"])
+    assert (got.operation, got.tail, got.replicas_delta) == ("logs", 20, None)
