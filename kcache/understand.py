@@ -1027,6 +1027,8 @@ def _extract_flags_and_selectors(text: str) -> _Extracted:
             out.all_namespaces = True
         elif value is None:
             continue
+        elif flag == "-n" and value.isdigit() and re.search(r"\b(?:tail|head)\s*$", text[: match.start()]):
+            out.tail = int(value)  # "tail -n 20": the Unix line count, not kubectl's namespace
         elif flag in ("-n", "--namespace"):
             out.namespace = value
         elif flag in ("-l", "--selector"):
@@ -1795,6 +1797,10 @@ def _find_names(r: _Reading) -> None:
             continue
         if _NUMERIC_RE.fullmatch(item.text):
             continue
+        if _is_config_key(r, item):
+            item.role = "key"
+            r.reasons.append(f"{item.text!r} is a configuration key, not an object")
+            continue
         before, after = _neighbour(items, i, -1), _neighbour(items, i, 1)
         prep = before.text if before is not None and not before.zh else ""
         if prep in _NS_PREPOSITIONS and items[i - 1].text in ("a", "an"):
@@ -1917,6 +1923,21 @@ def _names_before(r: _Reading, kind_word: _Item) -> bool:
     """Whether the kind word already follows a cached name ("the api deployment")."""
     before = _neighbour(r.items, r.items.index(kind_word), -1)
     return before is not None and before.role == "name" and before.text in r.matcher.kinds_by_name
+
+
+def _is_config_key(r: _Reading, item: _Item) -> bool:
+    """A key of configuration, never a Kubernetes name.
+
+    ``LOG_LEVEL`` (no Kubernetes name holds ``_``), or a dotted word beside a cached ConfigMap
+    ("num.partitions in kafka-config").
+    """
+    if item.strong or item.text in r.matcher.kinds_by_name or item.text in r.matcher.namespaces:
+        return False
+    if "_" in item.text:
+        return True
+    return "." in item.text and any(
+        "configmap" in r.matcher.kinds_by_name.get(other.text, ()) for other in r.items if other is not item
+    )
 
 
 def _in_object_slot(r: _Reading, index: int) -> bool:
@@ -2742,6 +2763,15 @@ def _read_filters(r: _Reading) -> None:
             r.fields.append(name)
     if cues.replica and not cues.set_ and r.operation == "get" and "replicas" not in r.fields:
         r.fields.append("replicas")  # "the image of X and its replicas", "有几个副本"
+    each = _EACH_RE.search(low)
+    workload = next((k for k in r.stated_kinds if k in _SCALABLE), None)
+    if cues.count and each and r.operation == "list" and (cues.replica or (workload and r.resource == "pod")):
+        # "how many replicas does each statefulset have", "每个 deployment 几个 pod": a count per
+        # object is each one's replicas, not how many objects there are.
+        r.resource = workload or r.resource
+        cues.count = False
+        r.fields.append("replicas")
+        r.reasons.append(f"a count per object ({each.group(0)!r}): each one's replicas")
     if _SPEC_RESOURCES_RE.search(low):
         r.fields.append("resources")
     for p in r.predicates:
@@ -2854,12 +2884,24 @@ _VALUE_INSIDE_RE = re.compile(
 )
 
 
+#: A count asked of each object rather than of all of them.
+_EACH_RE = re.compile(r"\b(?:each|every|per)\b|各自?|每个|每一个|分别")
+#: A configuration key as written: UPPER_SNAKE (``LOG_LEVEL``) or dotted (``num.partitions``).
+_CONFIG_KEY_RE = re.compile(
+    r"(?<![\w.-])(?:[A-Z][A-Z0-9]*_[A-Z0-9_]+|[a-z][a-z0-9]*(?:\.[a-z][a-z0-9]*)+)(?![\w.-])"
+)
+
+
 def _asks_content(r: _Reading) -> bool:
     """Whether a read of one ConfigMap asks its data, by the rule that finds a Secret's."""
     if r.name_mention is None:
         return False
     return bool(
         r.cues.secret_value
+        # kubectl describe shows a ConfigMap's data; a key named ("FEATURE_FLAGS", "num.partitions")
+        # asks its value.
+        or (r.cues.detail and r.resource == "configmap")
+        or (r.resource == "configmap" and _CONFIG_KEY_RE.search(r.text))
         or _SECRET_DUMP_RE.search(r.low)
         or _SECRET_CONTENT_RE.search(r.low)
         or _VALUE_INSIDE_RE.search(r.low)

@@ -947,3 +947,47 @@ def test_chinese_replica_changes_without_a_scale_word(
 def test_more_log_lines_in_chinese_are_no_replicas(vocabularies: dict[str, Vocabulary]) -> None:
     got = analyze("kafka 日志再来 20 行", vocabularies["dataplat"])
     assert (got.operation, got.tail, got.replicas_delta) == ("logs", 20, None)
+
+
+def test_unix_tail_takes_a_line_count(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze("tail -n 20 kafka-0 logs", vocabularies["dataplat"])
+    assert (got.operation, got.name_mention, got.tail, got.namespace_mention) == ("logs", "kafka-0", 20, None)
+    assert analyze("logs of kafka-0 -n data", vocabularies["dataplat"]).namespace == "data"
+
+
+def test_a_count_per_object_is_each_ones_replicas(vocabularies: dict[str, Vocabulary]) -> None:
+    dataplat = vocabularies["dataplat"]
+    for text in (
+        "data 里的 statefulset 各有几个副本",
+        "how many replicas does each statefulset in data have",
+    ):
+        got = analyze(text, dataplat)
+        assert (got.operation, got.resource, got.count_only, got.fields) == (
+            "list",
+            "statefulset",
+            False,
+            ("replicas",),
+        )
+    assert analyze("how many statefulsets in data", dataplat).count_only
+
+
+# A ConfigMap described shows its data (as kubectl describe does); a configuration key named
+# (UPPER_SNAKE, which no Kubernetes name can be, or dotted beside a cached ConfigMap) asks its
+# value and is never looked up as an object.
+CONFIG_PROBES = [
+    "describe configmap kafka-config",
+    "what is num.partitions set to in kafka-config",
+    "kafka-config 里 num.partitions 配的啥",
+    "what's the PROM_RETENTION value in kafka-config",
+]
+
+
+@pytest.mark.parametrize("request_text", CONFIG_PROBES)
+def test_a_configmap_key_asks_its_value(vocabularies: dict[str, Vocabulary], request_text: str) -> None:
+    got = analyze(request_text, vocabularies["dataplat"])
+    assert (got.resource, got.operation, got.name_mention, got.wants_content) == (
+        "configmap",
+        "get",
+        "kafka-config",
+        True,
+    )
