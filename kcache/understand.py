@@ -281,7 +281,7 @@ _NS_PREPOSITIONS = frozenset({"in", "from", "within", "inside", "under"})
 #: Prepositions after which an unknown word is a namespace on its own; after the others
 #: ("from", "under") it must also look like a Kubernetes name ("from snapshot 4f2c" is not).
 _STRONG_NS_PREPOSITIONS = frozenset({"in", "within", "inside"})
-_CONTAINER_EN = frozenset({"container", "containers"})
+_CONTAINER_EN = frozenset({"container", "containers", "sidecar", "sidecars"})
 _CONTAINER_ZH = "容器"
 
 # Operations beyond the seven the tools serve.
@@ -506,7 +506,7 @@ _RESTARTED_MORE: tuple[re.Pattern[str], ...] = tuple(
     )
 )
 _NOT_READY = re.compile(
-    r"(?:\bnot|n't)\s+(?:yet\s+)?ready\b|\bunready\b|\bnotready\b|未就绪|没就绪|没有就绪|不就绪|(?:不是|非)\s*ready"
+    r"(?:\bnot|n't)\s+(?:yet\s+)?ready\b|\bunready\b|\bnotready\b|未就绪|没就绪|没有就绪|不就绪|(?:不是|非|没有|没|未|不)\s*ready"
 )
 _READY = re.compile(r"\bready\s+pods\b|\bpods\s+(?:that\s+are\s+)?ready\b|已就绪|就绪的")
 _SHORT_OF_DESIRED = re.compile(
@@ -1398,6 +1398,13 @@ def analyze(query: str, vocab: Vocabulary) -> Understanding:
 _CLAUSE_RE = re.compile(
     r"\s*(?:[，,;；。]\s*(?:and\s+|then\s+|and\s+then\s+)?|\s+and\s+then\s+|\s+then\s+|\s+and\s+(?=[a-z]+\s))"
     r"|然后|接着|顺便|之后|再把|再(?=[看查列删重扩缩])"
+    # A question followed by another ("postgres 用的什么镜像？kafka 呢").
+    r"|[？?]\s*(?=\S)"
+)
+#: A clause that is only a name and "and ... ?" ("kafka 呢", "what about kafka", "and kafka?"):
+#: the first clause asked again of that name.
+_ELLIPSIS_RE = re.compile(
+    r"^\s*(?:(?:and|what\s+about|how\s+about)\s+)?(?P<name>[a-z0-9][a-z0-9.-]*)\s*(?:呢|的呢|\?|？)?\s*[?？]?\s*$"
 )
 _PRONOUN_RE = re.compile(r"\b(?:it|its|them|their)\b|它们|它的|它")
 
@@ -1427,6 +1434,13 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     if first.name_mention and _PRONOUN_RE.search(second_text.lower()):
         second_text = _PRONOUN_RE.sub(f" {first.name_mention} ", second_text.lower())
     second = analyze(second_text, vocab)
+    ellipsis = _ELLIPSIS_RE.match(second_text.lower())
+    if ellipsis and first.name_mention and ellipsis.group("name") != first.name_mention:
+        # "postgres 用的什么镜像？kafka 呢": the first clause's question, of the other name.
+        head = parts[0].lower()
+        at = head.find(first.name_mention)
+        if at >= 0:
+            second = analyze(head[:at] + ellipsis.group("name") + head[at + len(first.name_mention) :], vocab)
     if first.intent == "action" and _by_default(second) and first.name_mention:
         # "scale web to 3 and api to 5", "restart web, then cache": a clause with no verb of
         # its own takes the first clause's ("api to 5" is scaled too).
@@ -1438,6 +1452,9 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     if len(asks) != 2:
         return reading
     if first.operation == second.operation:
+        if first.intent != "action" and ellipsis and second.name_mention not in (None, first.name_mention):
+            reason = f"second clause: {second.operation} {second.name_mention}"
+            return replace(reading, also=(replace(second, also=()),), reasons=(*reading.reasons, reason))
         if first.intent == "action" and second.name_mention not in (None, first.name_mention):
             # "scale web to 3 and api to 5": a second write is never dropped; it is named, so
             # the answer says it was not done (each write is approved on its own).
@@ -1735,6 +1752,11 @@ def _tokenize_kinds(r: _Reading) -> None:
             r.reasons.append(f"{item.text!r} read as the kind word {word!r}")
         r.items.extend(_split_glued(item, r.matcher) if not item.zh else [item])
     r.items = _join_spaced(r.items, r.low, r.matcher)
+    if r.language == "zh" and _EACH_ZH_RE.search(r.low):
+        # Chinese nouns have no number: "prometheus 的 pod 分别在哪个节点上" says there are several.
+        for item in r.items:
+            if item.kind not in (None, "namespace", "cluster"):
+                item.plural = True
     for item in r.items:
         if any(s <= item.start < e for s, e in r.quoted):
             item.strong = True
@@ -1793,9 +1815,23 @@ def _find_names(r: _Reading) -> None:
     """
     items, matcher = r.items, r.matcher
     for i, item in enumerate(items):
+        if (
+            item.kind not in (None, "namespace", "cluster")
+            and item.role is None
+            and _kind_word_is_namespace(r, i)
+        ):
+            # "pods in jobs", "jobs 里的 worker": a cached namespace wins over the kind word it is spelt as.
+            item.kind, item.plural = None, False
+            _mark(r, item, "ns", f"namespace {item.text!r} known, in a namespace slot (not the kind)")
+            continue
         if item.zh or item.kind is not None or item.role is not None:
             continue
         if _NUMERIC_RE.fullmatch(item.text):
+            continue
+        if r.language == "zh" and not item.strong and _VERB_ASPECT_RE.match(r.low, item.end):
+            # "帮我 search 一下": an English verb with the Chinese aspect 一下 is no name.
+            item.role = "verb"
+            r.reasons.append(f"{item.text!r} is a verb (followed by 一下)")
             continue
         if _is_config_key(r, item):
             item.role = "key"
@@ -1867,6 +1903,11 @@ def _find_names(r: _Reading) -> None:
             ns_context or prep in _NS_PREPOSITIONS or not kinds_of or (kind_next is None and not r.ns_items)
         ):
             _mark(r, item, "ns", f"namespace {item.text!r} known")
+        elif kinds_of and _modifies_other_kind(item, after, kinds_of):
+            # "the worker nodes": a name of another kind before a plural kind word describes them.
+            r.reasons.append(
+                f"{item.text!r} describes the {after.text if after else ''}, it names none of them"
+            )
         elif kinds_of:
             _mark(r, item, "name", f"name {item.text!r} known as {kinds_of[0]}")
         elif ns_context and (
@@ -1923,6 +1964,35 @@ def _names_before(r: _Reading, kind_word: _Item) -> bool:
     """Whether the kind word already follows a cached name ("the api deployment")."""
     before = _neighbour(r.items, r.items.index(kind_word), -1)
     return before is not None and before.role == "name" and before.text in r.matcher.kinds_by_name
+
+
+_VERB_ASPECT_RE = re.compile(r"\s*一下")
+
+
+def _modifies_other_kind(item: _Item, after: _Item | None, kinds_of: tuple[str, ...]) -> bool:
+    """A cached name right before a plural kind word it is no object of ("worker nodes")."""
+    if item.strong or after is None or not after.plural or after.kind in (None, "namespace", "cluster"):
+        return False
+    if after.end - after.start and after.start - item.end > 1:
+        return False
+    return after.kind not in kinds_of and not (
+        after.kind == "pod" and any(k in _WORKLOAD_KINDS for k in kinds_of)
+    )
+
+
+def _kind_word_is_namespace(r: _Reading, index: int) -> bool:
+    """Whether a kind word is the cached namespace spelt like it, by where it stands."""
+    item = r.items[index]
+    if item.zh or item.text not in r.matcher.namespaces:
+        return False
+    before, after = _neighbour(r.items, index, -1), _neighbour(r.items, index, 1)
+    prep = before.text if before is not None and not before.zh else ""
+    return (
+        prep in _NS_PREPOSITIONS
+        or _is_ns_keyword(after)
+        or _is_ns_keyword(before)
+        or (r.language == "zh" and _zh_namespace_context(r.low, item))
+    )
 
 
 def _is_config_key(r: _Reading, item: _Item) -> bool:
@@ -2006,15 +2076,31 @@ def _mark(r: _Reading, item: _Item, role: str, reason: str) -> None:
     r.reasons.append(reason)
 
 
+_ATTACHED_ZH_RE = re.compile(r"挂(?:了|着|载了?)?\s*(?=哪些|什么|几个|多少)")
+_PASSIVE_BEFORE_RE = re.compile(r"(?:被|遭到?|给人)\s*$")
+
+
 def _read_cue_words(r: _Reading) -> None:
     """Cue words of the operation and filters; a word that turned out a name is no cue.
 
     ("what runs in the logs namespace": ``logs`` names the namespace, it asks for no logs.)
     """
     spans = [m.span() for m in _RESTART_NOUN_RE.finditer(r.low)]
+    # "后面挂了哪些 pod": attached, not crashed (挂 asked with a question word).
+    spans += [m.span() for m in _ATTACHED_ZH_RE.finditer(r.low)]
     for item in r.items:
         if item.role is None and any(s <= item.start < e for s, e in spans):
             item.role = "noun"  # "restart count", "by restarts", "重启次数": no restart, no counting
+    passive = False
+    for item in r.items:
+        # "老是被 kill", "被干掉了": a delete in the passive voice is what happens to it, no order.
+        if (
+            item.role is None
+            and (item.text in _DELETE_EN or item.text in _DELETE_ZH or item.text in ("杀", "kill"))
+            and _PASSIVE_BEFORE_RE.search(r.low[: item.start])
+        ):
+            item.role = "noun"
+            passive = True
     named = {it.text for it in r.items if it.role in ("ns", "name", "container")}
     words = {it.text for it in r.items if not it.zh and it.role not in ("ns", "name", "container", "noun")}
     zh_text = frozenset(it.text for it in r.items if it.zh and it.role != "noun")
@@ -2024,6 +2110,9 @@ def _read_cue_words(r: _Reading) -> None:
         or _has_any(zh_text, _SECRET_VALUE_ZH)
         or bool(_PRIVATE_KEY_RE.search(r.low))
     )
+    if passive:
+        cues.diagnose = True
+        r.reasons.append("a delete in the passive voice: a symptom, not an order")
     cues.previous = cues.previous or r.extracted.previous
     cues.all_ns = cues.all_ns or r.extracted.all_namespaces
     cues.rollback = bool(words & _ROLLBACK_EN) or _has_any(zh_text, _ROLLBACK_ZH)
@@ -2884,6 +2973,7 @@ _VALUE_INSIDE_RE = re.compile(
 )
 
 
+_EACH_ZH_RE = re.compile(r"各自?|每个|每一个|分别")
 #: A count asked of each object rather than of all of them.
 _EACH_RE = re.compile(r"\b(?:each|every|per)\b|各自?|每个|每一个|分别")
 #: A configuration key as written: UPPER_SNAKE (``LOG_LEVEL``) or dotted (``num.partitions``).

@@ -991,3 +991,76 @@ def test_a_configmap_key_asks_its_value(vocabularies: dict[str, Vocabulary], req
         "kafka-config",
         True,
     )
+
+
+@pytest.fixture(scope="module")
+def shop() -> Vocabulary:
+    return vocabulary_of(cluster_dir("shop"))
+
+
+def test_a_namespace_spelt_like_a_kind_word_is_the_namespace_where_one_stands(shop: Vocabulary) -> None:
+    got = analyze("jobs 命名空间下有哪些 pod", shop)
+    assert (got.resource, got.namespace) == ("pod", "jobs")
+    got = analyze("jobs 里的 worker 再加两个副本", shop)
+    assert (got.operation, got.namespace, got.name_mention, got.replicas_delta) == (
+        "scale",
+        "jobs",
+        "worker",
+        2,
+    )
+    assert (analyze("list jobs in jobs", shop).resource, analyze("list jobs in jobs", shop).namespace) == (
+        "job",
+        "jobs",
+    )
+    got = analyze("show jobs -n jobs", shop)
+    assert (got.resource, got.namespace) == ("job", "jobs")
+    assert analyze("list jobs", shop).namespace is None
+
+
+def test_grammar_words_are_never_names(shop: Vocabulary) -> None:
+    # An English verb with the Chinese aspect 一下, even one spelt like a cached Service.
+    got = analyze("帮我 search 一下 catalog 里有哪些 service", shop)
+    assert (got.operation, got.resource, got.namespace, got.name_mention) == (
+        "list",
+        "service",
+        "catalog",
+        None,
+    )
+    # A cached name of another kind before a plural kind word describes them.
+    got = analyze("list the worker nodes", shop)
+    assert (got.resource, got.name_mention) == ("node", None)
+    assert analyze("show worker pods", shop).name_mention == "worker"
+
+
+def test_a_delete_in_the_passive_is_a_symptom(shop: Vocabulary) -> None:
+    got = analyze("payments 老是被 kill，是不是内存不够", shop)
+    assert (got.intent, got.operation, got.name_mention) == ("analysis", "diagnose", "payments")
+    assert analyze("kill the payments pod", shop).operation == "delete"
+
+
+def test_chinese_relations_and_states(shop: Vocabulary) -> None:
+    got = analyze("cart 服务后面挂了哪些 pod？", shop)
+    assert (got.operation, got.resource) == ("list", "pod")
+    assert Relation("service", "cart", "selected_by") in got.relations
+    assert analyze("payments 挂了", shop).operation == "diagnose"
+    got = analyze("哪些 pod 没有 ready", shop)
+    assert (got.operation, got.predicates) == ("list", (Predicate("ready", "==", False),))
+    got = analyze("prometheus 的 pod 分别在哪个节点上", shop)
+    assert (got.operation, got.resource, got.name_mention, got.fields) == (
+        "list",
+        "pod",
+        "prometheus",
+        ("node",),
+    )
+
+
+def test_a_sidecar_is_a_container(shop: Vocabulary) -> None:
+    pod = next(n for _, n in shop.names["pod"] if n.startswith("web-"))
+    got = analyze(f"envoy sidecar logs for {pod}, last 20", shop)
+    assert (got.operation, got.name_mention, got.container, got.tail) == ("logs", pod, "envoy", 20)
+
+
+def test_an_elliptical_question_asks_the_first_again(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze("postgres 用的什么镜像？kafka 呢", vocabularies["dataplat"])
+    assert (got.operation, got.name_mention, got.fields) == ("get", "postgres", ("image",))
+    assert [(a.operation, a.name_mention, a.fields) for a in got.also] == [("get", "kafka", ("image",))]
