@@ -135,6 +135,8 @@ class Missing(TypedDict):
     suggestions: list[str]
     other_clusters: NotRequired[list[str]]
     """Other configured clusters whose cache holds it (offered, never acted on)."""
+    partial: NotRequired[bool]
+    """The mention is a part of a suggested name ("staging" of ``boutique-staging``): ask which."""
 
 
 class Row(TypedDict):

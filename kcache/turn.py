@@ -23,7 +23,7 @@ def compose(state: AgentState) -> str:
         return t(lang, f"无法执行：{plan.get('reason')}", f"I can't do that: {plan.get('reason')}")
     if outcome == "clarify":
         options = "\n".join(f"  {i + 1}. {c}" for i, c in enumerate(plan.get("candidates", [])))
-        if u.get("unsure") and (missing := plan.get("missing")):
+        if (missing := plan.get("missing")) and (u.get("unsure") or missing.get("partial")):
             word = missing["mention"]
             head = t(
                 lang,

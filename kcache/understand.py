@@ -178,6 +178,8 @@ _DELETE_EN = frozenset(
 )  # fmt: skip
 _DELETE_ZH = ("删除", "删掉", "删了", "移除", "干掉", "杀掉", "杀死", "销毁", "清除", "去掉",
               "终止", "清空", "删光", "抹掉", "清掉", "全删")  # fmt: skip
+#: A delete said with a phrasal verb ("get rid of X", "do away with X").
+_DELETE_PHRASE_EN = re.compile(r"\bget\s+rid\s+of\b|\bdo\s+away\s+with\b")
 #: Verbs whose object is everything a scope holds ("wipe the cluster", "清空 boutique").
 _CLEAR_OUT_RE = re.compile(r"\b(?:wipe|purge|nuke|obliterate|empty)\b|\btear\s+down\b|清空|删光|全删")
 #: A quantifier over every object ("all pods", "everything", "所有", "全部", "--all").
@@ -199,7 +201,7 @@ _DIAG_EN = frozenset(
      "crashloopbackoff", "backoff", "pending", "stuck", "error", "errors", "erroring",
      "wrong", "problem", "problems", "issue", "issues", "diagnose", "diagnosis",
      "troubleshoot", "debug", "investigate", "imagepullbackoff", "errimagepull",
-     "oomkilled", "oom", "restarting", "notready", "unready", "unavailable", "degraded",
+     "oomkilled", "oom", "restarting", "looping", "crashlooping", "notready", "unready", "unavailable", "degraded",
      "evicted", "unschedulable", "misconfigured", "misbehaving", "faulty", "bad", "unstable",
      "flaky", "flapping"}
 )  # fmt: skip
@@ -235,7 +237,7 @@ _DIAG_PHRASE_EN = re.compile(
 )
 _TOP_EN = frozenset(
     {"top", "usage", "utilization", "utilisation", "consumption", "consuming", "consumes",
-     "cpu", "memory", "mem", "ram", "load"}
+     "cpu", "memory", "mem", "ram", "load", "loaded"}
 )  # fmt: skip
 _TOP_ZH = ("资源使用", "使用情况", "使用率", "利用率", "占用", "消耗", "内存", "用量", "负载")
 _VERSION_EN = frozenset({"version", "versions"})
@@ -265,6 +267,8 @@ _SECRET_DUMP_RE = re.compile(
 _SECRET_CONTENT_RE = re.compile(
     r"\bwhat(?:'s|\s+is|\s+are)?\s+(?:in|inside|stored)\b|\binside\b|\bstored\b|\bcontains?\b"
     r"|\bholds?\b|(?:里面?|中)(?:存|写|装|放|是什么|是啥|有什么|有啥)|存的|存了|写的|写了|原文|原始|(?:里|中)面?的(?:东西|内容)"
+    # Taking something out of it: "read it out of the secret", "pull the token from it".
+    r"|\b(?:read|pull|get|extract|copy|fetch|grab|recover)\b[^.?!]{0,30}\b(?:out\s+of|from)\b"
 )
 _ALL_NS_EN = re.compile(
     r"\ball\s+(?:of\s+)?(?:the\s+)?namespaces\b|\b(?:every|each)\s+namespace\b"
@@ -1233,7 +1237,9 @@ def _read_cues(low: str, zh_text: frozenset[str], tokens: set[str]) -> _Cues:
         or bool(tokens & {"count", "total"})
         or _has_any(zh_text, _COUNT_ZH),
         logs=bool(tokens & (_LOGS_EN | {"tail"})) or _has_any(zh_text, _LOGS_ZH),
-        delete=bool(tokens & _DELETE_EN) or _has_any(zh_text, _DELETE_ZH),
+        delete=bool(tokens & _DELETE_EN)
+        or _has_any(zh_text, _DELETE_ZH)
+        or bool(_DELETE_PHRASE_EN.search(low)),
         restart=bool(tokens & _RESTART_EN) or _has_any(zh_text, _RESTART_ZH),
         scale=bool(tokens & _SCALE_EN) or _has_any(zh_text, _SCALE_ZH),
         replica=bool(tokens & _REPLICA_EN) or _has_any(zh_text, _REPLICA_ZH),
@@ -1791,6 +1797,27 @@ def _find_container(r: _Reading) -> None:
             # A container is often named as its workload; a known name stays a mention.
             if near.text not in matcher.kinds_by_name and near.text not in matcher.namespaces:
                 near.role = "container"
+    for i, item in enumerate(items):
+        # "log-shipper logs of ingest-api-6zpt5": an unknown name heading the logs of a known object.
+        if r.container is not None or item.text not in _LOGS_EN or i == 0:
+            continue
+        head, prep = items[i - 1], _neighbour(items, i, 1)
+        target = (
+            _neighbour(items, i + 1, 1) if prep is not None and prep.text in ("of", "for", "from") else None
+        )
+        if (
+            target is not None
+            and target.text in matcher.kinds_by_name
+            and not head.zh
+            and head.role is None
+            and head.kind is None
+            and not r.reserved(head.text)
+            and head.text not in matcher.kinds_by_name
+            and head.text not in matcher.namespaces
+            and _name_shaped(head.text)
+        ):
+            r.container, head.role = head.text, "container"
+            r.reasons.append(f"container {head.text!r} heading the logs of {target.text!r}")
 
 
 def _name_shaped(text: str) -> bool:
@@ -1915,14 +1942,15 @@ def _find_names(r: _Reading) -> None:
             or kind_next is not after
             or (r.language == "zh" and _zh_namespace_context(r.low, item))
         ):
-            if not item.strong and (full := _namespace_of_segment(r, item.text)) is not None:
-                r.ns_alias[item.text] = full  # "in staging": the one namespace it is a part of
             _mark(r, item, "ns", f"unknown {item.text!r} in a namespace slot")
         elif not item.strong and (full := _namespace_of_segment(r, item.text)) is not None:
             r.ns_alias[item.text] = full
             _mark(r, item, "ns", f"{item.text!r} is a part of namespace {full!r}")
         elif not item.strong and _misspelt_namespace(r, item.text):
             _mark(r, item, "ns", f"unknown {item.text!r} close to a known namespace")
+        elif "-" in item.text and not shaped:
+            # "the crash-looping pod": words of the request joined by a hyphen describe, never name.
+            r.unknown.append(item.text)
         elif kind_next is not None:
             _mark(r, item, "name", f"unknown {item.text!r} next to the kind word {kind_next.text!r}")
         elif item.strong or (shaped and "-" in item.text):
@@ -2905,6 +2933,15 @@ def _compose(r: _Reading) -> Understanding:
         intent = "analysis"
     else:
         intent = "query"
+    if (
+        op == "diagnose"
+        and r.resource == "service"
+        and r.name_kind != "service"
+        and all(it.zh for it in r.stated if it.kind == "service")
+    ):
+        # "哪些服务不正常": 服务 is the application; its health is its pods'.
+        r.resource = "pod"
+        r.reasons.append("服务 in a diagnosis is the application, diagnosed through its pods")
     mention = (r.namespace_mention or "").lower()
     if intent == "action" and mention in r.ns_alias and mention not in r.matcher.namespaces:
         # A write acts in a namespace named exactly: "staging" is offered, never taken.

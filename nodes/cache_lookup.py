@@ -7,6 +7,7 @@ READ_THROUGH_TIMEOUT); the data's age is kept for the answer. Lookups and hits a
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -162,12 +163,21 @@ async def _resolve_name(
         )
     )
     suggestions = elsewhere + [o.label for o in options] or nearest(mention, [n for _, n in pairs])
+    if kind == "pod" and not _POD_SUFFIX_RE.search(mention):
+        # "strem-processor" is a workload's name mistyped: offer the workload, then its pods.
+        named_kinds = [k for k in WORKLOADS if k != "replicaset"]  # a ReplicaSet is named by its owner
+        owners = [(ns, n) for k in named_kinds for ns, n in _in_ns(vocab.names.get(k, ()), namespace)]
+        close = set(nearest(mention, sorted({n for _, n in owners})))
+        named = list(dict.fromkeys(f"{ns}/{n}" for ns, n in owners if n in close))
+        suggestions = named + [x for x in suggestions if x not in named]
     if not suggestions and namespace is not None:
         near = rank(mention, ((kind, ns, n) for ns, n in vocab.names.get(kind, ())), limit=5)
         suggestions = [o.label for o in near]
     return {"missing": {"what": kind, "mention": mention, "namespace": namespace, "suggestions": suggestions}}
 
 
+#: The end of a pod's generated or ordinal name ("-7c9f4-x2k1p", "-0"): a digit in the last part.
+_POD_SUFFIX_RE = re.compile(r"-[a-z0-9]*\d[a-z0-9]*$")
 #: Kinds a pod names in its spec (volumes, env, pull secrets): "pods using pvc X".
 _MOUNTED = ("persistentvolumeclaim", "configmap", "secret")
 #: Kinds whose objects filter pods when named in a request about pods ("pods on node X").
@@ -256,7 +266,14 @@ async def resolve_mentions(u: Understanding, reader: _Reader, vocab: Vocabulary)
             {ns for pairs in vocab.names.values() for ns, n in pairs if named and n == named and ns}
         )
         near = [n for n in nearest(mention_ns, vocab.namespaces) if n not in holding]
-        out["missing"] = {"what": "namespace", "mention": mention_ns, "suggestions": holding + near}
+        # "in staging" names a part of boutique-staging: those come first, and the user is asked.
+        parts = [
+            n for n in vocab.namespaces if mention_ns.lower() in n.split("-") and n != mention_ns.lower()
+        ]
+        suggestions = list(dict.fromkeys(parts + holding + near))
+        out["missing"] = {"what": "namespace", "mention": mention_ns, "suggestions": suggestions}
+        if parts:
+            out["missing"]["partial"] = True
     elif kind == "namespace" and (named := u.get("namespace") or u.get("name_mention")):
         # "describe namespace X": the namespace is the object asked about.
         if named in vocab.namespaces:

@@ -142,7 +142,11 @@ async def param_suggest(
         # No tool can do it at all (port-forward): said before any name is looked for.
         shown = "port-forward" if op == "portforward" else op
         plan.update({"outcome": "refuse", "reason": f"no tool of the MCP server can do a {shown}"})
-    elif resolved.get("missing") and u.get("unsure") and resolved["missing"]["suggestions"]:
+    elif (
+        resolved.get("missing")
+        and (u.get("unsure") or resolved["missing"].get("partial"))
+        and resolved["missing"]["suggestions"]
+    ):
         # Unsure the word was a name at all: ask which object was meant instead of "does not exist".
         missing = resolved["missing"]
         plan.update(

@@ -148,3 +148,14 @@ async def test_a_namespace_is_deleted_by_its_name(ask: Any) -> None:
     assert (record["tool"], record["params"]) == ("resources_delete", {"name": "boutique-staging"})
     assert record["tool_args"]["kind"] == "Namespace" and "namespace" not in record["tool_args"]
     assert not any(c.get("executed") for c in out.get("calls", []))
+
+
+async def test_a_miss_is_offered_at_the_level_it_was_typed(ask: Any) -> None:
+    # A part of a namespace where a namespace stands: asked, never answered as "does not exist".
+    out = await ask("pods in staging")
+    assert (out["record"]["outcome"], out["record"]["candidates"]) == ("clarify", ["boutique-staging"])
+    # A workload's name mistyped: the workload first, then its pods.
+    out = await ask("看下 boutique 的 shipingservice 日志")
+    record = out["record"]
+    assert record["outcome"] == "not_found" and record["tool"] is None
+    assert record["candidates"][0] == "boutique/shippingservice"
