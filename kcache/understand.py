@@ -1244,7 +1244,10 @@ def _read_cues(low: str, zh_text: frozenset[str], tokens: set[str]) -> _Cues:
         scale=bool(tokens & _SCALE_EN) or _has_any(zh_text, _SCALE_ZH),
         replica=bool(tokens & _REPLICA_EN) or _has_any(zh_text, _REPLICA_ZH),
         set_=bool(tokens & _SET_EN) or _has_any(zh_text, _SET_ZH),
-        why=bool(tokens & {"why"}) or _has_any(zh_text, _WHY_ZH),
+        # A cause asked for is a why ("root cause?", "what caused it", "what killed the pod").
+        why=bool(tokens & {"why", "cause", "caused", "causes", "causing"})
+        or bool(_WHAT_KILLED_RE.search(low))
+        or _has_any(zh_text, _WHY_ZH),
         diagnose=bool(tokens & _DIAG_EN)
         or bool(_DIAG_PHRASE_EN.search(low))
         or _has_any(zh_text, _DIAG_ZH)
@@ -2104,6 +2107,8 @@ def _mark(r: _Reading, item: _Item, role: str, reason: str) -> None:
     r.reasons.append(reason)
 
 
+_CREATED_KIND_RE = re.compile(r"\b(?:create|make|add|provision|apply)\s+(?:(?:a|an|the|new|one)\s+)*([a-z]+)")
+_WHAT_KILLED_RE = re.compile(r"\bwhat\s+(?:killed|broke|crashed|stopped|evicted)\b")
 _ATTACHED_ZH_RE = re.compile(r"挂(?:了|着|载了?)?\s*(?=哪些|什么|几个|多少)")
 _PASSIVE_BEFORE_RE = re.compile(r"(?:被|遭到?|给人)\s*$")
 
@@ -2247,8 +2252,11 @@ def _choose_operation(r: _Reading) -> None:
         # "which pods are not ready", "有几个 pod 是 Pending 状态": a listing by state.
         cues.diagnose = False
         r.reasons.append("a listing by state, not a diagnosis")
+    # "the worker in catalog keeps dying": a restart described of a named object is a symptom.
+    symptom = bool(r.name_items) and bool(_RESTARTING.search(r.low)) and not (cues.list_ or cues.count)
     op: Operation
-    if cues.why and not cues.logs:
+    symptom = symptom and not (cues.delete or cues.restart or cues.scale or cues.exec_ or cues.top)
+    if (cues.why or symptom) and not cues.logs:
         op = "diagnose"
     elif cues.portforward:
         op = "portforward"
@@ -2934,6 +2942,12 @@ def _compose(r: _Reading) -> Understanding:
     else:
         intent = "query"
     if (
+        op == "create"
+        and (made := _CREATED_KIND_RE.search(r.low))
+        and (kind := kinds.kind_of_word(made.group(1)))
+    ):
+        r.resource = kind  # "create namespace team-99": the kind made, whatever else is named
+    if (
         op == "diagnose"
         and r.resource == "service"
         and r.name_kind != "service"
@@ -3050,6 +3064,8 @@ def _every(r: _Reading) -> bool:
     Its scope is the cluster or every namespace, every object of a kind (a quantifier, or a
     plural kind and no name), or what a scope holds (a clearing-out verb: "wipe", "清空").
     """
+    if r.operation == "create":
+        return False  # a create makes one new object; it names no existing ones
     if r.name_mention is not None and r.name_kind != "namespace":
         return False
     low = r.query.lower()

@@ -259,6 +259,8 @@ async def resolve_mentions(u: Understanding, reader: _Reader, vocab: Vocabulary)
         "namespace_source": "user" if u.get("namespace") else None,
     }
     mention_ns = u.get("namespace_mention")
+    if op == "create":
+        return out  # what a create names need not exist yet: nothing is "not found"
     if mention_ns and not u.get("namespace"):
         # The namespaces where the named object exists come before spelling neighbours.
         named = u.get("name_mention")

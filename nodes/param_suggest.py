@@ -87,6 +87,18 @@ async def _forbidden(kc: Holder | None, state: AgentState, resolved: dict[str, A
     return reason
 
 
+def _cannot(op: str) -> str:
+    """Which capability is missing, said plainly: the server's tool, or kcache's manifest."""
+    if op == "create":
+        # The server can apply a manifest; kcache writes none from a request (only restart and
+        # cordon, whose manifests it builds and checks field by field).
+        return (
+            "kcache does not write a new object's manifest from a request; apply one with "
+            "kubectl apply -f (the MCP server's resources_create_or_update takes a full manifest)"
+        )
+    return f"no tool of the MCP server can do a {op}"
+
+
 async def param_suggest(
     state: AgentState, runtime: Runtime[Context], *, kc: Holder | None = None
 ) -> dict[str, Any]:
@@ -138,10 +150,12 @@ async def param_suggest(
                 "kcache changes one object named exactly, with approval",
             }
         )
-    elif op not in ("list", "get", "logs", "top", "diagnose") and not state.get("selected"):
+    elif op == "create" or (
+        op not in ("list", "get", "logs", "top", "diagnose") and not state.get("selected")
+    ):
         # No tool can do it at all (port-forward): said before any name is looked for.
         shown = "port-forward" if op == "portforward" else op
-        plan.update({"outcome": "refuse", "reason": f"no tool of the MCP server can do a {shown}"})
+        plan.update({"outcome": "refuse", "reason": _cannot(shown)})
     elif (
         resolved.get("missing")
         and (u.get("unsure") or resolved["missing"].get("partial"))
@@ -208,7 +222,7 @@ async def param_suggest(
 
     if plan["outcome"] is None:
         if op not in ("list", "get", "logs", "top", "diagnose") and not state.get("selected"):
-            plan.update({"outcome": "refuse", "reason": f"no tool of the MCP server can do a {op}"})
+            plan.update({"outcome": "refuse", "reason": _cannot(op)})
         elif op in PATCHES and target and target["kind"] not in PATCHES[op][0]:
             kinds = ", ".join(PATCHES[op][0])
             plan.update(

@@ -159,3 +159,11 @@ async def test_a_miss_is_offered_at_the_level_it_was_typed(ask: Any) -> None:
     record = out["record"]
     assert record["outcome"] == "not_found" and record["tool"] is None
     assert record["candidates"][0] == "boutique/shippingservice"
+
+
+async def test_a_create_is_declined_plainly_never_not_found(ask: Any) -> None:
+    for text in ("create namespace team-99", "create a configmap named flags in boutique with beta=true"):
+        out = await ask(text)
+        record = out["record"]
+        assert (record["intent"], record["outcome"], record["tool"]) == ("action", "refuse", None), text
+        assert "kubectl apply" in out["answer"] and "does not exist" not in out["answer"]

@@ -1067,3 +1067,16 @@ def test_an_elliptical_question_asks_the_first_again(vocabularies: dict[str, Voc
     got = analyze("postgres 用的什么镜像？kafka 呢", vocabularies["dataplat"])
     assert (got.operation, got.name_mention, got.fields) == ("get", "postgres", ("image",))
     assert [(a.operation, a.name_mention, a.fields) for a in got.also] == [("get", "kafka", ("image",))]
+
+
+def test_a_cause_asked_or_a_symptom_told_is_a_diagnosis(shop: Vocabulary) -> None:
+    for text in ("the worker in catalog keeps dying. root cause?", "what killed the worker pod in catalog"):
+        got = analyze(text, shop)
+        assert (got.operation, got.namespace, got.name_mention) == ("diagnose", "catalog", "worker"), text
+    got = analyze("restart the payments deployment, it keeps crashing", shop)
+    assert (got.operation, [a.operation for a in got.also]) == ("restart", ["diagnose"])
+
+
+def test_a_create_names_what_it_makes(shop: Vocabulary) -> None:
+    got = analyze("create namespace team-99", shop)
+    assert (got.intent, got.operation, got.resource, got.every) == ("action", "create", "namespace", False)
