@@ -1457,10 +1457,26 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         at = head.find(first.name_mention)
         if at > 0:
             second = analyze(head[:at] + second_text, vocab)
+    if not (second.name_mention or second.kind_stated) and first.kind_stated and second.predicates:
+        # "节点有几个？哪个是 NotReady": a state asked of no kind is asked of the first clause's.
+        second = analyze(f"{first.resource} {second_text}", vocab)
+        if second.namespace is None and first.namespace is not None:
+            second = replace(second, namespace=first.namespace, namespace_mention=first.namespace_mention)
     asks = [a for a in (first, second) if a.name_mention or a.kind_stated]
     if len(asks) != 2:
         return reading
     if first.operation == second.operation:
+        if (
+            first.intent != "action"
+            and second.resource == first.resource
+            and second.predicates
+            and not first.predicates
+            and reading.predicates
+        ):
+            # The whole sentence narrowed the first ask by the second's condition: each as asked.
+            reason = f"second clause: {second.operation} {second.resource} with its condition"
+            main = replace(first, also=(), namespace=first.namespace or reading.namespace)
+            return replace(main, also=(replace(second, also=()),), reasons=(*main.reasons, reason))
         if first.intent != "action" and ellipsis and second.name_mention not in (None, first.name_mention):
             reason = f"second clause: {second.operation} {second.name_mention}"
             return replace(reading, also=(replace(second, also=()),), reasons=(*reading.reasons, reason))

@@ -1080,3 +1080,12 @@ def test_a_cause_asked_or_a_symptom_told_is_a_diagnosis(shop: Vocabulary) -> Non
 def test_a_create_names_what_it_makes(shop: Vocabulary) -> None:
     got = analyze("create namespace team-99", shop)
     assert (got.intent, got.operation, got.resource, got.every) == ("action", "create", "namespace", False)
+
+
+def test_a_state_asked_after_a_count_is_its_own_ask(shop: Vocabulary) -> None:
+    for text in ("节点有几个？哪个是 NotReady", "how many nodes are there, and which one is not ready?"):
+        got = analyze(text, shop)
+        assert (got.resource, got.count_only, got.predicates) == ("node", True, ()), text
+        assert [(a.resource, a.predicates) for a in got.also] == [
+            ("node", (Predicate("ready", "==", False),))
+        ]
