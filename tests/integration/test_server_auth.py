@@ -145,14 +145,17 @@ async def test_another_callers_object_reads_as_a_missing_one(server: AuthServer)
 
 async def test_another_callers_namespace_reads_as_a_missing_one(server: AuthServer) -> None:
     bob = server.client("bob")
-    _, forbidden = await _ask(bob, "list pods in boutique")
-    # A missing name as close to bob's own namespace gets the same reply and the same suggestion.
-    _, absent = await _ask(bob, "list pods in boutiq")
+    _, forbidden = await _ask(bob, "list pods in ingress-nginx")
+    # A missing name no nearer bob's own namespaces gets the same reply.
+    _, absent = await _ask(bob, "list pods in ingress-nginy")
     assert forbidden["record"]["outcome"] == absent["record"]["outcome"] == "not_found"
-    assert forbidden["answer"].replace("boutique does", "NS does") == absent["answer"].replace(
-        "boutiq does", "NS does"
+    assert forbidden["answer"].replace("ingress-nginx does", "NS does") == absent["answer"].replace(
+        "ingress-nginy does", "NS does"
     )
-    assert not any(name in forbidden["answer"] for name in server.pods("boutique"))
+    # A forbidden namespace that is a part of his own is offered his own, as a missing one would be.
+    _, hers = await _ask(bob, "list pods in boutique")
+    assert (hers["record"]["outcome"], hers["record"]["candidates"]) == ("clarify", ["boutique-staging"])
+    assert not any(name in hers["answer"] for name in server.pods("boutique"))
 
 
 async def test_a_thread_is_private_to_its_owner(server: AuthServer) -> None:
