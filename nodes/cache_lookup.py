@@ -139,6 +139,9 @@ async def _resolve_name(
                 "workload": {"kind": name_kind, "name": workload},
                 "siblings": [p.name for p in pods[1:]],
             }
+    if kind == "job" and not write and (run := _last_run(vocab, mention, namespace)) is not None:
+        # "why did the nightly-export job fail": a CronJob's name asked as a Job is its last run.
+        return {"target": {"kind": "job", "namespace": run[0], "name": run[1], "how": "workload"}}
     pairs = _in_ns(vocab.names.get(kind, ()), namespace)
     matches = rank(mention, ((kind, ns, name) for ns, name in pairs), limit=8)
     best, options = best_or_ambiguous(matches, exact_only=True)
@@ -163,6 +166,25 @@ async def _resolve_name(
         )
     )
     suggestions = elsewhere + [o.label for o in options] or nearest(mention, [n for _, n in pairs])
+    if kind == "job":
+        # "the nightly job": the CronJobs it may stand for come first.
+        scheduled = [
+            f"{ns}/{n}"
+            for ns, n in _in_ns(vocab.names.get("cronjob", ()), namespace)
+            if mention in n.split("-") or n.startswith(mention)
+        ]
+        suggestions = scheduled + [x for x in suggestions if x not in scheduled]
+        if not write and any(mention in label.rpartition("/")[2].split("-") for label in scheduled):
+            # A part of a CronJob's name ("the nightly job"): the user is asked which is meant.
+            return {
+                "missing": {
+                    "what": kind,
+                    "mention": mention,
+                    "namespace": namespace,
+                    "suggestions": suggestions,
+                    "partial": True,
+                }
+            }
     if kind == "pod" and not _POD_SUFFIX_RE.search(mention):
         # "strem-processor" is a workload's name mistyped: offer the workload, then its pods.
         named_kinds = [k for k in WORKLOADS if k != "replicaset"]  # a ReplicaSet is named by its owner
@@ -336,9 +358,30 @@ def _stated(u: Understanding, items: list[Resource]) -> list[Resource]:
     return items
 
 
+def _last_run(vocab: Vocabulary, cronjob: str, namespace: str | None) -> tuple[str, str] | None:
+    """The newest Job of the one CronJob named exactly, when no Job has that name.
+
+    A CronJob names its Jobs ``<cronjob>-<scheduled minute>``; the largest number is the
+    last run. None when no Job or several CronJobs (in several namespaces) have the name.
+    """
+    if any(n == cronjob for _, n in _in_ns(vocab.names.get("job", ()), namespace)):
+        return None
+    owners = [ns for ns, n in _in_ns(vocab.names.get("cronjob", ()), namespace) if n == cronjob]
+    if len(owners) != 1 or owners[0] is None:
+        return None
+    runs = [
+        (int(n[len(cronjob) + 1 :]), n)
+        for ns, n in vocab.names.get("job", ())
+        if ns == owners[0] and n.startswith(cronjob + "-") and n[len(cronjob) + 1 :].isdigit()
+    ]
+    return (owners[0], max(runs)[1]) if runs else None
+
+
 def _resolve_related(other_kind: str, other: str, namespace: str | None, vocab: Vocabulary) -> Resolution:
     """The object of another kind that filters the read, found by its exact name."""
     scope = namespace if KINDS[other_kind] else None
+    if other_kind == "job" and (run := _last_run(vocab, other, scope)) is not None:
+        return {"related": {"kind": "job", "namespace": run[0], "name": run[1], "how": "workload"}}
     owners = [p for p in _in_ns(vocab.names.get(other_kind, ()), scope) if p[1] == other]
     if not owners:
         names = [n for _, n in vocab.names.get(other_kind, ())]

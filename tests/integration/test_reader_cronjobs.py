@@ -1,0 +1,84 @@
+"""A CronJob's name asked as a Job is its last run (the shop cluster, whose nightly export
+failed at its backoff limit): diagnosed, its pods listed, never acted on by that name."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.messages import HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
+
+from devcluster import DevCluster
+from graph.agent import build_agent
+from kcache import runtime
+from kcache.context import Context
+from kcache.settings import Settings
+from tests.conftest import kcache_env
+
+pytestmark = pytest.mark.integration
+
+SHOP = Path(__file__).resolve().parents[2] / "evals" / "clusters" / "shop"
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevCluster]:
+    with DevCluster(SHOP) as dc:
+        dc.write_kubeconfig(tmp_path_factory.mktemp("shop") / "kubeconfig.yaml")
+        yield dc
+
+
+@pytest.fixture
+async def ask(shop: DevCluster, tmp_path: Path) -> AsyncIterator[Any]:
+    async with runtime.open(Settings.from_env(kcache_env(shop, tmp_path))) as kc:
+        graph = build_agent(kc).compile(checkpointer=InMemorySaver())
+        n = 0
+
+        async def run(text: str) -> dict[str, Any]:
+            nonlocal n
+            n += 1
+            out: dict[str, Any] = await graph.ainvoke(
+                {"messages": [HumanMessage(text)]},
+                {"configurable": {"thread_id": f"c{n}"}},
+                context=Context(dry_run=True),
+            )
+            return out
+
+        yield run
+
+
+def _runs(dc: DevCluster) -> list[str]:
+    return sorted(
+        j["metadata"]["name"]
+        for j in dc.list("job", "jobs")
+        if j["metadata"]["name"].startswith("nightly-export-")
+    )
+
+
+async def test_a_cronjob_asked_as_a_job_is_its_last_run(ask: Any, shop: DevCluster) -> None:
+    last = _runs(shop)[-1]
+    for text in ("why did the nightly-export job fail?", "nightly-export 这个 job 为什么失败了"):
+        out = await ask(text)
+        record = out["record"]
+        assert (record["operation"], record["outcome"], record["params"]["name"]) == (
+            "diagnose",
+            "answer",
+            last,
+        ), text
+        assert "backoffLimit" in out["answer"]
+    out = await ask("pods of the nightly-export job")
+    pods = [
+        p["metadata"]["name"]
+        for p in shop.list("pod", "jobs")
+        if p["metadata"]["name"].startswith(last + "-")
+    ]
+    assert pods and all(p in out["answer"] for p in pods)
+    # A part of the CronJob's name is asked about; a write by the CronJob's name is never a Job's.
+    out = await ask("why did the nightly job fail?")
+    assert (out["record"]["outcome"], out["record"]["candidates"][0]) == ("clarify", "jobs/nightly-export")
+    out = await ask("delete the nightly-export job")
+    assert out["record"]["outcome"] == "not_found" and not any(
+        c.get("executed") for c in out.get("calls", [])
+    )
