@@ -107,6 +107,10 @@ class Understanding(TypedDict):
     """A write over every object of a kind, a namespace's content or the cluster, no name given."""
     wants_content: bool
     """A ConfigMap's data is asked (not cached: read live)."""
+    data: tuple[tuple[str, str], ...]
+    """create of a ConfigMap: its keys and values."""
+    image: str | None
+    """create of a Deployment: its container's image."""
     also: list[Understanding]
     """Further asks in the same sentence, each a reading of its own."""
     warmed: NotRequired[list[str]]
@@ -185,6 +189,8 @@ class Resolution(TypedDict, total=False):
     related: Target
     """An object of another kind that filters what is asked ("pods on node X", "events of pod Y")."""
     siblings: list[str]
+    exists: Target
+    """create: an object of the name to make is already there (nothing is made)."""
     candidates: list[str]
     """Equally good matches the user must choose from (``namespace/name``)."""
     choices: dict[str, Target]

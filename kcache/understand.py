@@ -28,7 +28,7 @@ import shlex
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 from opencc import OpenCC
 
@@ -882,6 +882,10 @@ class Understanding:
     whole cluster ("delete all namespaces", "把所有 pod 都删了", "wipe the cluster")."""
     also: tuple[Understanding, ...] = ()
     """Further asks of the same sentence ("list pods and services"), each a full reading."""
+    data: tuple[tuple[str, str], ...] = ()
+    """For ``create`` of a ConfigMap: its keys and values, as typed (``beta=true``)."""
+    image: str | None = None
+    """For ``create`` of a Deployment: the image its one container runs."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -1426,8 +1430,8 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     other clause travels in ``also``, to be answered or named as not done.
     """
     parts = [p for p in _CLAUSE_RE.split(query, maxsplit=1) if p and p.strip()]
-    if len(parts) != 2:
-        return reading
+    if len(parts) != 2 or reading.operation == "create":
+        return reading  # a create's clauses describe the one object it makes
     if reading.also:
         # The whole sentence found its asks by "and"; a second clause naming its own
         # namespace ("pods in boutique, then services in default") is read as written.
@@ -2993,7 +2997,7 @@ def _compose(r: _Reading) -> Understanding:
     r.reasons.append(f"operation {op}" + ("" if r.op_stated else " by default"))
     if r.unknown:
         r.reasons.append("not names: " + ", ".join(dict.fromkeys(r.unknown)))
-    return Understanding(
+    reading = Understanding(
         intent=intent,
         resource=r.resource,
         operation=op,
@@ -3032,6 +3036,62 @@ def _compose(r: _Reading) -> Understanding:
         every=intent == "action" and _every(r),
         wants_content=r.resource == "configmap" and op == "get" and _asks_content(r),
     )
+    created = _created(r, label_selector)
+    return replace(reading, **created) if created else reading
+
+
+#: The name of the object a create makes: after named/called, or right after its kind word.
+_CREATED_NAME_RES = (
+    re.compile(
+        r"\b(?:named|called)\s+[`'\"]?([a-z0-9][a-z0-9.-]*)|(?:名为|名字叫|叫做?)\s*([a-z0-9][a-z0-9.-]*)"
+    ),
+    re.compile(
+        r"\b(?:create|make|add|provision)\s+(?:(?:a|an|the|new|one)\s+)*[a-z]+\s+[`'\"]?([a-z0-9][a-z0-9.-]*)"
+        r"|(?:创建|新建)(?:一个)?\s*[a-z]+\s*([a-z0-9][a-z0-9.-]*)"
+    ),
+)
+_IMAGE_RE = re.compile(
+    r"--image[=\s]+(?P<a>\S+)|\b(?:with|using|from|runs?|running)\s+(?:the\s+)?(?:image\s+)(?P<b>\S+)"
+    r"|\bimage\s+(?P<c>[a-z0-9][\w./-]*:[\w.-]+)|镜像\s*(?:为|是|用)?\s*(?P<d>[A-Za-z0-9][\w./:-]*)"
+)
+_LITERAL_RE = re.compile(r"--from-literal[=\s]+([A-Za-z0-9_.-]+)=(\S*)")
+_CREATE_WORDS = frozenset(
+    {"named", "called", "with", "in", "using", "image", "from", "and", "replicas", "replica"}
+)
+
+
+def _created(r: _Reading, selector: str | None) -> dict[str, Any]:
+    """What a create makes: the new object's name, and a ConfigMap's data or a Deployment's image.
+
+    Its name need not exist (it is made), so it comes from where a new name stands; ``k=v``
+    pairs typed for a ConfigMap are its data, not a label selector.
+    """
+    if r.operation != "create":
+        return {}
+    name = None
+    for pattern in _CREATED_NAME_RES:
+        made = pattern.search(r.low)
+        found = next((g for g in made.groups() if g), None) if made else None
+        if found is not None and found not in _CREATE_WORDS and not kinds.kind_of_word(found):
+            name = found
+            break
+    out: dict[str, Any] = {"name_mention": name, "name_kind": None, "name_mentions": (name,) if name else ()}
+    if r.resource == "namespace":
+        out.update(namespace=None, namespace_mention=None)
+    if r.resource == "configmap":
+        pairs = [tuple(req.split("=", 1)) for req in (selector or "").split(",") if "=" in req]
+        pairs += [(m.group(1), m.group(2)) for m in _LITERAL_RE.finditer(r.query)]
+        # The values as typed: the selector was lowercased nowhere, the text keeps its case.
+        out.update(data=tuple((str(k), str(v)) for k, v in pairs), label_selector=None)
+    if r.resource == "deployment" and (image := _IMAGE_RE.search(r.query)):
+        out["image"] = next(g for g in image.groups() if g).rstrip(".,;")
+        replicas = (
+            r.extracted.replicas
+            if r.extracted.replicas is not None
+            else _first_number(_REPLICA_PATTERNS[:3], r.low)
+        )
+        out["replicas"] = replicas
+    return out
 
 
 #: A value asked from inside a named object ("kafka-config 里分区数是多少", "what is X set to in Y").

@@ -9,6 +9,7 @@ model, it cannot steer this check.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,11 @@ from kcache.registry.capability import ToolCapability
 from kcache.state import Plan, Resolution, Understanding
 
 #: Operations that change the cluster.
-WRITE_OPERATIONS = ("delete", "scale", "exec", "restart", "cordon", "uncordon")
+WRITE_OPERATIONS = ("delete", "scale", "exec", "restart", "cordon", "uncordon", "create")
+
+#: Kinds a create makes from a request, as ``kubectl create namespace|configmap|deployment`` does:
+#: kcache builds the whole manifest, and the applied one must equal it.
+CREATES = ("namespace", "configmap", "deployment")
 
 #: Writes done as a server-side apply of a small manifest kcache builds (no tool does them as
 #: such): operation → (the kinds it applies to, the fields it sets). Nothing else is applied.
@@ -53,6 +58,46 @@ def patch_manifest(
     return manifest
 
 
+def create_manifest(
+    kind: str,
+    namespace: str | None,
+    name: str,
+    *,
+    data: Sequence[Sequence[str]] = (),
+    image: str | None = None,
+    replicas: int | None = None,
+) -> dict[str, Any]:
+    """The manifest a create applies, as kubectl create builds it.
+
+    A Namespace; a ConfigMap with ``data``; a Deployment of ``replicas`` (default 1) pods of one
+    container running ``image``, selected by ``app=<name>``.
+    """
+    if kind not in CREATES:
+        raise ValueError(f"kcache creates {', '.join(CREATES)}, not a {kind}")
+    api_version, api_kind = API_KINDS[kind]
+    meta: dict[str, Any] = {
+        "name": name,
+        **({"namespace": namespace} if namespace and kind != "namespace" else {}),
+    }
+    manifest: dict[str, Any] = {"apiVersion": api_version, "kind": api_kind, "metadata": meta}
+    if kind == "configmap":
+        manifest["data"] = {str(k): str(v) for k, v in data}
+    elif kind == "deployment":
+        if not image:
+            raise ValueError("a Deployment needs the image its container runs")
+        labels = {"app": name}
+        manifest["metadata"]["labels"] = dict(labels)
+        manifest["spec"] = {
+            "replicas": 1 if replicas is None else int(replicas),
+            "selector": {"matchLabels": dict(labels)},
+            "template": {
+                "metadata": {"labels": dict(labels)},
+                "spec": {"containers": [{"name": name, "image": image}]},
+            },
+        }
+    return manifest
+
+
 def _same_patch(applied: dict[str, Any], expected: dict[str, Any]) -> bool:
     """The applied manifest is the patch kcache built (the restart's timestamp may differ)."""
 
@@ -68,8 +113,9 @@ def _same_patch(applied: dict[str, Any], expected: dict[str, Any]) -> bool:
     return strip(applied) == strip(expected)
 
 
-#: How a target may be found for a write: named exactly, or chosen by the user from candidates.
-EXACT = ("exact", "chosen")
+#: How a target may be found for a write: named exactly, chosen by the user from candidates, or
+#: new (the name a create gives the object it makes, which exists nowhere yet).
+EXACT = ("exact", "chosen", "new")
 #: Found through the workload the user named (its only pod): proposed, approved by a person only.
 PROPOSED = ("workload",)
 
@@ -159,7 +205,21 @@ def check_write(
         return f"the call acts on {_shown(*have)}, but the request is about {_shown(*want)}"
     operation = understanding["operation"]
     manifest = _manifest(args[param]) if (param := cap.tool_param("manifest")) and param in args else None
-    if manifest is not None:
+    if manifest is not None and operation == "create":
+        try:
+            expected = create_manifest(
+                want[0],
+                target["namespace"],
+                want[2],
+                data=understanding.get("data") or (),
+                image=understanding.get("image"),
+                replicas=understanding.get("replicas"),
+            )
+        except ValueError as exc:
+            return str(exc)
+        if manifest != expected:
+            return "the applied manifest is not the one the request describes"
+    elif manifest is not None:
         if operation not in PATCHES:
             return f"the call applies a manifest, but the request asks for a {operation}"
         expected = patch_manifest(operation, want[0], target["namespace"], want[2], now="*")

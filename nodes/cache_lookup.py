@@ -282,7 +282,21 @@ async def resolve_mentions(u: Understanding, reader: _Reader, vocab: Vocabulary)
     }
     mention_ns = u.get("namespace_mention")
     if op == "create":
-        return out  # what a create names need not exist yet: nothing is "not found"
+        # What a create names need not exist yet: nothing is "not found". An object of that
+        # name already there is said so; else the new object is the target.
+        name = u.get("name_mention")
+        if kind not in KINDS or not name:
+            return out
+        scope = (out["namespace"] or "default") if is_namespaced(kind) else None
+        held = (
+            vocab.namespaces
+            if kind == "namespace"
+            else [n for ns, n in vocab.names.get(kind, ()) if ns == scope]
+        )
+        new: Target = {"kind": kind, "namespace": scope, "name": name, "how": "new"}
+        out["exists" if name in held else "target"] = new
+        out["namespace"] = scope
+        return out
     if mention_ns and not u.get("namespace"):
         # The namespaces where the named object exists come before spelling neighbours.
         named = u.get("name_mention")
@@ -508,6 +522,7 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Hold
     if (
         target
         and not items
+        and target["how"] != "new"
         and u["operation"] in ("get", "logs", "diagnose", *WRITE_OPERATIONS)
         and target["kind"] in KINDS
     ):

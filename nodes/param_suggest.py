@@ -17,10 +17,10 @@ from kcache.access import record_refusal, refused
 from kcache.context import DEFAULT_CONTEXT, Context
 from kcache.kinds import KINDS
 from kcache.runtime import Holder
-from kcache.state import AgentState, Missing, Param, Plan, Target
+from kcache.state import AgentState, Missing, Param, Plan, Target, Understanding
 from kcache.timing import node_timings
 from kcache.understand import scale_target
-from kcache.writes import PATCHES, WRITE_OPERATIONS
+from kcache.writes import CREATES, PATCHES, WRITE_OPERATIONS
 
 
 def _param(value: Any, source: str, confidence: float) -> Param:
@@ -87,14 +87,24 @@ async def _forbidden(kc: Holder | None, state: AgentState, resolved: dict[str, A
     return reason
 
 
+def _can_create(u: Understanding) -> bool:
+    """Whether kcache builds the whole manifest of this create, as kubectl create does.
+
+    A named Namespace, a named ConfigMap, or a named Deployment with its image.
+    """
+    if u["resource"] not in CREATES or not u.get("name_mention"):
+        return False
+    return u["resource"] != "deployment" or bool(u.get("image"))
+
+
 def _cannot(op: str) -> str:
     """Which capability is missing, said plainly: the server's tool, or kcache's manifest."""
     if op == "create":
-        # The server can apply a manifest; kcache writes none from a request (only restart and
-        # cordon, whose manifests it builds and checks field by field).
+        # The server can apply a manifest; kcache writes only the ones it can check field by
+        # field (restart, cordon, and a Namespace, ConfigMap or Deployment made from a request).
         return (
-            "kcache does not write a new object's manifest from a request; apply one with "
-            "kubectl apply -f (the MCP server's resources_create_or_update takes a full manifest)"
+            "kcache creates a named namespace, configmap (key=value data) or deployment (with "
+            "--image) from a request; for anything else apply a manifest with kubectl apply -f"
         )
     return f"no tool of the MCP server can do a {op}"
 
@@ -113,6 +123,11 @@ async def param_suggest(
     params: dict[str, Param] = {}
     plan: Plan = {"outcome": None, "candidates": [], "reason": None, "missing": None}
 
+    if (exists := resolved.get("exists")) is not None:
+        where = f" in namespace {exists['namespace']}" if exists["namespace"] else ""
+        plan.update(
+            {"outcome": "refuse", "reason": f"{exists['kind']} {exists['name']} already exists{where}"}
+        )
     if resolved.get("candidates"):
         candidates = list(resolved["candidates"])
         question = f"'{u.get('name_mention')}' matches {len(candidates)} objects equally well; which one do you mean?"
@@ -150,7 +165,7 @@ async def param_suggest(
                 "kcache changes one object named exactly, with approval",
             }
         )
-    elif op == "create" or (
+    elif (op == "create" and not _can_create(u)) or (
         op not in ("list", "get", "logs", "top", "diagnose") and not state.get("selected")
     ):
         # No tool can do it at all (port-forward): said before any name is looked for.
@@ -251,7 +266,11 @@ async def param_suggest(
             and not target
         ):
             plan.update({"outcome": "not_found", "missing": _missing(u["resource"], u.get("name_mention"))})
-        elif op in WRITE_OPERATIONS and target and target.get("how") not in ("exact", "workload", "chosen"):
+        elif (
+            op in WRITE_OPERATIONS
+            and target
+            and target.get("how") not in ("exact", "workload", "chosen", "new")
+        ):
             plan.update(
                 {
                     "outcome": "not_found",

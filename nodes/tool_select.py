@@ -15,7 +15,7 @@ from kcache.writes import PATCHES
 # Operations the eval vocabulary uses → the registry's operation words; a patch operation
 # (rollout restart, cordon) is a server-side apply of the manifest kcache builds.
 _OPERATION = {"diagnose": "get", "list": "list", "get": "get", "logs": "logs", "top": "top"} | dict.fromkeys(
-    PATCHES, "apply"
+    (*PATCHES, "create"), "apply"
 )
 
 

@@ -247,3 +247,34 @@ async def test_a_rollout_restart_applies_only_the_restart_annotation_once_approv
     )  # nothing else lost
     after = {p["metadata"]["name"] for p in devcluster.list("pod", "boutique") if p["metadata"]["name"].startswith("frontend-")}  # fmt: skip
     assert after and not (after & before)  # the controller replaced the pods
+
+
+async def test_a_create_applies_the_manifest_kcache_built_once_approved(
+    devcluster: DevCluster, tmp_path: Path, writes: Writes
+) -> None:
+    async with runtime.open(Settings.from_env(kcache_env(devcluster, tmp_path))) as offline:
+        graph = build_agent(offline).compile(checkpointer=InMemorySaver())
+        out = await _ask(
+            graph, "kubectl create deployment web2 --image=nginx:1.27 --replicas=2 -n boutique", "c1"
+        )
+        (asked,) = out["__interrupt__"]
+        assert (
+            asked.value["tool"] == "resources_create_or_update" and "boutique/web2" in asked.value["summary"]
+        )
+        assert writes.seen == []
+        done = await _resume(graph, "c1", True)
+        assert done["record"]["executed"] and done["record"]["outcome"] == "executed"
+        out = await _ask(graph, "create a configmap named flags in boutique with beta=true", "c2")
+        await _resume(graph, "c2", True)
+        out = await _ask(graph, "create namespace team-99", "c3")
+        await _resume(graph, "c3", True)
+        # The object made is now in the cache: a second create of it is refused, never applied.
+        again = await _ask(graph, "create namespace team-99", "c4")
+        assert again["record"]["outcome"] == "refuse" and "already exists" in again["answer"]
+    (deploy,) = [d for d in devcluster.list("deployment", "boutique") if d["metadata"]["name"] == "web2"]
+    assert deploy["spec"]["replicas"] == 2
+    assert [c["image"] for c in deploy["spec"]["template"]["spec"]["containers"]] == ["nginx:1.27"]
+    (flags,) = [c for c in devcluster.list("configmap", "boutique") if c["metadata"]["name"] == "flags"]
+    assert flags["data"] == {"beta": "true"}
+    assert "team-99" in {n["metadata"]["name"] for n in devcluster.list("namespace")}
+    assert len(writes.to("/deployments")) == 1 and len(writes.to("/configmaps")) == 1

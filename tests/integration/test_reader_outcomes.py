@@ -161,9 +161,19 @@ async def test_a_miss_is_offered_at_the_level_it_was_typed(ask: Any) -> None:
     assert record["candidates"][0] == "boutique/shippingservice"
 
 
-async def test_a_create_is_declined_plainly_never_not_found(ask: Any) -> None:
+async def test_a_create_is_planned_for_approval_or_declined_plainly(ask: Any) -> None:
     for text in ("create namespace team-99", "create a configmap named flags in boutique with beta=true"):
         out = await ask(text)
         record = out["record"]
-        assert (record["intent"], record["outcome"], record["tool"]) == ("action", "refuse", None), text
-        assert "kubectl apply" in out["answer"] and "does not exist" not in out["answer"]
+        assert (record["intent"], record["outcome"], record["tool"]) == (
+            "action",
+            "confirm",
+            "resources_create_or_update",
+        ), text
+        assert not record["executed"] and "does not exist" not in out["answer"]
+    # What kcache builds no manifest for, and what is already there, are declined plainly.
+    out = await ask("create a secret named x in boutique")
+    assert (out["record"]["outcome"], out["record"]["tool"]) == ("refuse", None)
+    assert "kubectl apply" in out["answer"]
+    out = await ask("create namespace boutique")
+    assert out["record"]["outcome"] == "refuse" and "already exists" in out["answer"]

@@ -322,3 +322,32 @@ def test_an_applied_manifest_is_only_ever_the_patch_kcache_builds(fake: FakeHold
         cap, {"resource": json.dumps(own)}, **{**kw, "understanding": {**restart, "operation": "delete"}}
     )
     assert as_delete == "the call applies a manifest, but the request asks for a delete"
+
+
+def test_a_created_manifest_is_only_ever_the_one_the_request_describes(fake: FakeHolder) -> None:
+    from kcache.writes import create_manifest
+
+    cap = fake.registry.get("resources_create_or_update")
+    create = understanding(
+        intent="action", resource="deployment", operation="create", name_mention="web2", image="nginx:1.27"
+    )
+    resolved: Any = {"target": {"kind": "deployment", "namespace": "boutique", "name": "web2", "how": "new"}}
+    kw: Any = dict(understanding=create, resolved=resolved, plan={"params": {}}, context="test")
+    own = create_manifest("deployment", "boutique", "web2", image="nginx:1.27")
+    assert own["spec"]["replicas"] == 1
+    assert own["spec"]["template"]["spec"]["containers"] == [{"name": "web2", "image": "nginx:1.27"}]
+    assert check_write(cap, {"resource": json.dumps(own)}, **kw) is None
+    sneaky = json.loads(json.dumps(own))
+    sneaky["spec"]["template"]["spec"]["containers"][0]["image"] = "evil/miner:latest"
+    assert check_write(cap, {"resource": json.dumps(sneaky)}, **kw) == (
+        "the applied manifest is not the one the request describes"
+    )
+    elsewhere = create_manifest("deployment", "kube-system", "web2", image="nginx:1.27")
+    assert "kube-system/web2" in (check_write(cap, {"resource": json.dumps(elsewhere)}, **kw) or "")
+    cm = create_manifest("configmap", "boutique", "flags", data=[("beta", "true")])
+    assert (cm["metadata"], cm["data"]) == ({"name": "flags", "namespace": "boutique"}, {"beta": "true"})
+    assert create_manifest("namespace", "ignored", "team-99")["metadata"] == {"name": "team-99"}
+    with pytest.raises(ValueError, match="image"):
+        create_manifest("deployment", "boutique", "web2")
+    with pytest.raises(ValueError, match="secret"):
+        create_manifest("secret", "boutique", "x")

@@ -1089,3 +1089,43 @@ def test_a_state_asked_after_a_count_is_its_own_ask(shop: Vocabulary) -> None:
         assert [(a.resource, a.predicates) for a in got.also] == [
             ("node", (Predicate("ready", "==", False),))
         ]
+
+
+# A create names what it makes, which need not exist; k=v pairs are a ConfigMap's data; an
+# image and a count are a Deployment's (as kubectl create namespace|configmap|deployment take).
+CREATE_PROBES = [
+    ("create namespace team-99", "namespace", None, "team-99", (), None, None),
+    ("create a configmap named feature-flags in catalog with beta=true", "configmap", "catalog", "feature-flags", (("beta", "true"),), None, None),
+    ("kubectl create configmap flags -n catalog --from-literal=LOG_LEVEL=debug", "configmap", "catalog", "flags", (("LOG_LEVEL", "debug"),), None, None),
+    ("create a deployment nginx in catalog with image nginx:1.27 and 3 replicas", "deployment", "catalog", "nginx", (), "nginx:1.27", 3),
+    ("kubectl create deployment web2 --image=nginx:1.27 --replicas=2 -n storefront", "deployment", "storefront", "web2", (), "nginx:1.27", 2),
+    ("在 catalog 创建一个 deployment demo，镜像为 nginx:1.27", "deployment", "catalog", "demo", (), "nginx:1.27", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "kind", "namespace", "name", "data", "image", "replicas"), CREATE_PROBES)
+def test_a_create_reads_the_object_it_makes(
+    shop: Vocabulary,
+    text: str,
+    kind: str,
+    namespace: str | None,
+    name: str,
+    data: tuple[tuple[str, str], ...],
+    image: str | None,
+    replicas: int | None,
+) -> None:
+    got = analyze(text, shop)
+    assert (got.intent, got.operation, got.resource, got.namespace, got.name_mention) == (
+        "action",
+        "create",
+        kind,
+        namespace,
+        name,
+    )
+    assert (got.data, got.image, got.replicas, got.label_selector, got.also) == (
+        data,
+        image,
+        replicas,
+        None,
+        (),
+    )
