@@ -2127,6 +2127,7 @@ def _mark(r: _Reading, item: _Item, role: str, reason: str) -> None:
     r.reasons.append(reason)
 
 
+_WHOLE_CLUSTER_RE = re.compile(r"\b(?:whole|entire|across\s+the|the)\s+cluster\b|(?:整个|全)\s*集群")
 _CREATED_KIND_RE = re.compile(r"\b(?:create|make|add|provision|apply)\s+(?:(?:a|an|the|new|one)\s+)*([a-z]+)")
 _WHAT_KILLED_RE = re.compile(r"\bwhat\s+(?:killed|broke|crashed|stopped|evicted)\b")
 _ATTACHED_ZH_RE = re.compile(r"挂(?:了|着|载了?)?\s*(?=哪些|什么|几个|多少)")
@@ -2967,6 +2968,9 @@ def _compose(r: _Reading) -> Understanding:
         and (kind := kinds.kind_of_word(made.group(1)))
     ):
         r.resource = kind  # "create namespace team-99": the kind made, whatever else is named
+    if op == "diagnose" and not r.stated_kinds and _WHOLE_CLUSTER_RE.search(r.low):
+        # "is the whole cluster healthy", "整个集群的健康状况": the cluster is what is diagnosed.
+        r.resource = "cluster"
     if (
         op == "diagnose"
         and r.resource == "service"

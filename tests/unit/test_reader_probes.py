@@ -1129,3 +1129,15 @@ def test_a_create_reads_the_object_it_makes(
         None,
         (),
     )
+
+
+def test_the_whole_cluster_diagnosed_is_the_cluster(vocabularies: dict[str, Vocabulary]) -> None:
+    demo = vocabularies["demo"]
+    for text in (
+        "整个集群的健康状况怎么样，有没有问题",
+        "is the whole cluster healthy?",
+        "what's wrong across the cluster",
+    ):
+        got = analyze(text, demo)
+        assert (got.operation, got.resource, got.namespace) == ("diagnose", "cluster", None), text
+    assert analyze("集群里有哪些 pod 有问题", demo).resource == "pod"
