@@ -25,7 +25,7 @@ from kcache.registry.loaded import Registry
 from kcache.registry.select import Selection, build_args
 from kcache.settings import Settings
 from kcache.state import TERMINAL, AgentState, ToolChoice
-from kcache.writes import PATCHES, create_manifest, patch_manifest
+from kcache.writes import BUILT, built_manifest
 
 CACHE_OPERATIONS = ("list", "get", "diagnose")
 MAX_FINDINGS = 20
@@ -100,31 +100,15 @@ def plan_offline(state: AgentState, registry: Registry) -> AIMessage:
             )
             return _call(logs["tool"], args)
         return AIMessage(content="")
-    if op in PATCHES and (target := state["resolved"].get("target")):
-        # A patch operation applies the small manifest kcache builds, through the apply tool.
+    if op in BUILT and (target := state["resolved"].get("target")):
+        # A patch or a create applies the manifest kcache builds, through the apply tool.
         apply = next((s for s in selected if s["operation"] == "apply"), None)
         if apply is None:
             return AIMessage(content="")
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        manifest = patch_manifest(op, target["kind"], target["namespace"], target["name"], now=now)
+        manifest = built_manifest(op, target, u, now=now)
         return _call(
             apply["tool"], tool_args(registry, apply, {"manifest": yaml.safe_dump(manifest, sort_keys=False)})
-        )
-    if op == "create" and (target := state["resolved"].get("target")):
-        # A create applies the whole manifest kcache builds from the request.
-        apply = next((s for s in selected if s["operation"] == "apply"), None)
-        if apply is None:
-            return AIMessage(content="")
-        made = create_manifest(
-            target["kind"],
-            target["namespace"],
-            target["name"],
-            data=u.get("data") or (),
-            image=u.get("image"),
-            replicas=u.get("replicas"),
-        )
-        return _call(
-            apply["tool"], tool_args(registry, apply, {"manifest": yaml.safe_dump(made, sort_keys=False)})
         )
     if cache_can_answer(state) or state["resolved"].get("partial"):
         # A narrowed scope would be narrowed the same way by a live call: nothing to call.

@@ -2273,10 +2273,16 @@ def _choose_operation(r: _Reading) -> None:
         # "which pods are not ready", "有几个 pod 是 Pending 状态": a listing by state.
         cues.diagnose = False
         r.reasons.append("a listing by state, not a diagnosis")
-    # "the worker in catalog keeps dying": a restart described of a named object is a symptom.
-    symptom = bool(r.name_items) and bool(_RESTARTING.search(r.low)) and not (cues.list_ or cues.count)
+    # "the worker in catalog keeps dying": a restart described of a named object is a symptom,
+    # unless the request asks for something else of it.
+    symptom = (
+        bool(r.name_items)
+        and bool(_RESTARTING.search(r.low))
+        and not (
+            cues.list_ or cues.count or cues.delete or cues.restart or cues.scale or cues.exec_ or cues.top
+        )
+    )
     op: Operation
-    symptom = symptom and not (cues.delete or cues.restart or cues.scale or cues.exec_ or cues.top)
     if (cues.why or symptom) and not cues.logs:
         op = "diagnose"
     elif cues.portforward:
@@ -3104,9 +3110,11 @@ _VALUE_INSIDE_RE = re.compile(
 )
 
 
-_EACH_ZH_RE = re.compile(r"各自?|每个|每一个|分别")
 #: A count asked of each object rather than of all of them.
-_EACH_RE = re.compile(r"\b(?:each|every|per)\b|各自?|每个|每一个|分别")
+_EACH_ZH = r"各自?|每个|每一个|分别"
+_EACH_RE = re.compile(rf"\b(?:each|every|per)\b|{_EACH_ZH}")
+#: The Chinese words alone: Chinese nouns have no number, these say there are several.
+_EACH_ZH_RE = re.compile(_EACH_ZH)
 #: A configuration key as written: UPPER_SNAKE (``LOG_LEVEL``) or dotted (``num.partitions``).
 _CONFIG_KEY_RE = re.compile(
     r"(?<![\w.-])(?:[A-Z][A-Z0-9]*_[A-Z0-9_]+|[a-z][a-z0-9]*(?:\.[a-z][a-z0-9]*)+)(?![\w.-])"

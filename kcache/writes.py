@@ -17,7 +17,7 @@ import yaml
 
 from kcache.kinds import API_KINDS, KINDS, changed_by_write, kind_of_word
 from kcache.registry.capability import ToolCapability
-from kcache.state import Plan, Resolution, Understanding
+from kcache.state import Plan, Resolution, Target, Understanding
 
 #: Operations that change the cluster.
 WRITE_OPERATIONS = ("delete", "scale", "exec", "restart", "cordon", "uncordon", "create")
@@ -96,6 +96,30 @@ def create_manifest(
             },
         }
     return manifest
+
+
+#: Operations whose whole manifest kcache builds and applies (never the model's to write).
+BUILT = (*PATCHES, "create")
+
+
+def built_manifest(
+    operation: str, target: Target, understanding: Understanding, *, now: str
+) -> dict[str, Any]:
+    """The manifest kcache applies for a patch or a create of ``target``, as the request says.
+
+    Raises:
+        ValueError: the operation builds no manifest, or a create lacks what it needs.
+    """
+    if operation == "create":
+        return create_manifest(
+            target["kind"],
+            target["namespace"],
+            target["name"],
+            data=understanding.get("data") or (),
+            image=understanding.get("image"),
+            replicas=understanding.get("replicas"),
+        )
+    return patch_manifest(operation, target["kind"], target["namespace"], target["name"], now=now)
 
 
 def _same_patch(applied: dict[str, Any], expected: dict[str, Any]) -> bool:
@@ -205,25 +229,16 @@ def check_write(
         return f"the call acts on {_shown(*have)}, but the request is about {_shown(*want)}"
     operation = understanding["operation"]
     manifest = _manifest(args[param]) if (param := cap.tool_param("manifest")) and param in args else None
-    if manifest is not None and operation == "create":
+    if manifest is not None:
+        if operation not in BUILT:
+            return f"the call applies a manifest, but the request asks for a {operation}"
         try:
-            expected = create_manifest(
-                want[0],
-                target["namespace"],
-                want[2],
-                data=understanding.get("data") or (),
-                image=understanding.get("image"),
-                replicas=understanding.get("replicas"),
-            )
+            expected = built_manifest(operation, target, understanding, now="*")
         except ValueError as exc:
             return str(exc)
-        if manifest != expected:
+        if operation == "create" and manifest != expected:
             return "the applied manifest is not the one the request describes"
-    elif manifest is not None:
-        if operation not in PATCHES:
-            return f"the call applies a manifest, but the request asks for a {operation}"
-        expected = patch_manifest(operation, want[0], target["namespace"], want[2], now="*")
-        if not _same_patch(manifest, expected):
+        if operation != "create" and not _same_patch(manifest, expected):
             return f"the applied manifest sets more than the {operation} does ({PATCHES[operation][1]})"
     elif operation not in cap.operation_types:
         return f"the call does a {'/'.join(cap.operation_types)}, but the request asks for a {operation}"

@@ -168,13 +168,11 @@ async def _resolve_name(
     suggestions = elsewhere + [o.label for o in options] or nearest(mention, [n for _, n in pairs])
     if kind == "job":
         # "the nightly job": the CronJobs it may stand for come first.
-        scheduled = [
-            f"{ns}/{n}"
-            for ns, n in _in_ns(vocab.names.get("cronjob", ()), namespace)
-            if mention in n.split("-") or n.startswith(mention)
-        ]
+        cronjobs = _in_ns(vocab.names.get("cronjob", ()), namespace)
+        parted = any(mention in n.split("-") for _, n in cronjobs)
+        scheduled = [f"{ns}/{n}" for ns, n in cronjobs if mention in n.split("-") or n.startswith(mention)]
         suggestions = scheduled + [x for x in suggestions if x not in scheduled]
-        if not write and any(mention in label.rpartition("/")[2].split("-") for label in scheduled):
+        if not write and parted:
             # A part of a CronJob's name ("the nightly job"): the user is asked which is meant.
             return {
                 "missing": {
@@ -366,7 +364,7 @@ async def _in_state(u: Understanding, reader: _Reader, namespace: str | None) ->
 def _stated(u: Understanding, items: list[Resource]) -> list[Resource]:
     """The objects the request's state words keep: its conditions, and "failing" as unhealthy."""
     if u["resource"] == "pod" and u.get("problem_only"):
-        items = [r for r in items if r.fields.get("status") not in HEALTHY_POD or _unready(r)]
+        items = [r for r in items if _unhealthy(r)]
     if predicates := u.get("predicates"):
         items = select(items, predicates)
     return items
@@ -429,7 +427,7 @@ async def read_rows(u: Understanding, out: Resolution, reader: _Reader) -> list[
     if kind == "event" and u.get("warnings_only"):
         items = [r for r in items if r.fields.get("type") == "Warning"]
     if kind == "pod" and u.get("problem_only"):
-        items = _stated({**u, "predicates": []}, items) or items
+        items = [r for r in items if _unhealthy(r)] or items
     if predicates := u.get("predicates"):
         items = select(items, predicates)
     return items
@@ -572,6 +570,11 @@ async def _in_other_clusters(kc: Holder, missing: Missing) -> list[str]:
             if any(n == mention and (namespace is None or ns == namespace) for ns, n in pairs):
                 found.append(cluster)
     return found
+
+
+def _unhealthy(r: Resource) -> bool:
+    """A pod in a state that is not healthy, or running with containers not ready."""
+    return r.fields.get("status") not in HEALTHY_POD or _unready(r)
 
 
 def _unready(r: Resource) -> bool:

@@ -16,7 +16,7 @@ from kcache.runtime import Holder
 from kcache.settings import Settings
 from kcache.state import TERMINAL, AgentState, LlmInfo
 from kcache.timing import node_timings
-from kcache.writes import PATCHES
+from kcache.writes import BUILT
 
 
 def needs_llm(state: AgentState, settings: Settings) -> bool:
@@ -30,7 +30,7 @@ def needs_llm(state: AgentState, settings: Settings) -> bool:
     if settings.llm_answer_policy == "always" or state.get("exchange"):
         return True
     u = state["understanding"]
-    if u["operation"] in (*PATCHES, "create"):
+    if u["operation"] in BUILT:
         return False  # the manifest is kcache's to build, not the model's
     confident = u["confidence"] >= settings.intent_confidence_threshold
     return not (confident and u["operation"] in ("list", "get") and cache_can_answer(state))

@@ -20,7 +20,7 @@ from kcache.runtime import Holder
 from kcache.state import AgentState, Missing, Param, Plan, Target, Understanding
 from kcache.timing import node_timings
 from kcache.understand import scale_target
-from kcache.writes import CREATES, PATCHES, WRITE_OPERATIONS
+from kcache.writes import PATCHES, WRITE_OPERATIONS, create_manifest
 
 
 def _param(value: Any, source: str, confidence: float) -> Param:
@@ -88,13 +88,16 @@ async def _forbidden(kc: Holder | None, state: AgentState, resolved: dict[str, A
 
 
 def _can_create(u: Understanding) -> bool:
-    """Whether kcache builds the whole manifest of this create, as kubectl create does.
-
-    A named Namespace, a named ConfigMap, or a named Deployment with its image.
-    """
-    if u["resource"] not in CREATES or not u.get("name_mention"):
+    """Whether kcache builds the whole manifest of this create (a named object of a kind it makes)."""
+    if not (name := u.get("name_mention")):
         return False
-    return u["resource"] != "deployment" or bool(u.get("image"))
+    try:
+        create_manifest(
+            u["resource"], u.get("namespace"), name, data=u.get("data") or (), image=u.get("image")
+        )
+    except ValueError:
+        return False
+    return True
 
 
 def _cannot(op: str) -> str:

@@ -10,12 +10,12 @@ from kcache.kinds import KINDS, is_namespaced
 from kcache.runtime import Holder
 from kcache.state import AgentState, ToolChoice
 from kcache.timing import node_timings
-from kcache.writes import PATCHES
+from kcache.writes import BUILT
 
 # Operations the eval vocabulary uses → the registry's operation words; a patch operation
-# (rollout restart, cordon) is a server-side apply of the manifest kcache builds.
+# (rollout restart, cordon) or a create is a server-side apply of the manifest kcache builds.
 _OPERATION = {"diagnose": "get", "list": "list", "get": "get", "logs": "logs", "top": "top"} | dict.fromkeys(
-    (*PATCHES, "create"), "apply"
+    BUILT, "apply"
 )
 
 
