@@ -8,15 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_core.messages import HumanMessage
-from langgraph.checkpoint.memory import InMemorySaver
 
 from devcluster import DevCluster
-from graph.agent import build_agent
 from kcache import runtime
 from kcache.context import Context
 from kcache.settings import Settings
 from tests.conftest import kcache_env
+from tests.support.agent import turns
 
 pytestmark = pytest.mark.integration
 
@@ -24,20 +22,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 async def ask(devcluster_demo: DevCluster, tmp_path: Path) -> AsyncIterator[Any]:
     async with runtime.open(Settings.from_env(kcache_env(devcluster_demo, tmp_path))) as kc:
-        graph = build_agent(kc).compile(checkpointer=InMemorySaver())
-        n = 0
-
-        async def run(text: str) -> dict[str, Any]:
-            nonlocal n
-            n += 1
-            out: dict[str, Any] = await graph.ainvoke(
-                {"messages": [HumanMessage(text)]},
-                {"configurable": {"thread_id": f"o{n}"}},
-                context=Context(dry_run=True),
-            )
-            return out
-
-        yield run
+        yield turns(kc, Context(dry_run=True), "o")
 
 
 def _pods(dc: DevCluster, namespace: str, workload: str) -> list[str]:

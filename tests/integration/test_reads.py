@@ -9,15 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_core.messages import HumanMessage
-from langgraph.checkpoint.memory import InMemorySaver
 
 from devcluster import DevCluster
-from graph.agent import build_agent
 from kcache import runtime
 from kcache.context import Context
 from kcache.settings import Settings
 from tests.conftest import kcache_env
+from tests.support.agent import turns
 
 pytestmark = pytest.mark.integration
 
@@ -27,20 +25,7 @@ async def agent(devcluster: DevCluster, tmp_path: Path) -> AsyncIterator[Any]:
     async with runtime.open(
         Settings.from_env(kcache_env(devcluster, tmp_path, READ_THROUGH_TIMEOUT="5"))
     ) as kc:
-        graph = build_agent(kc).compile(checkpointer=InMemorySaver())
-        n = 0
-
-        async def ask(text: str, ctx: Context | None = None) -> dict[str, Any]:
-            nonlocal n
-            n += 1
-            out: dict[str, Any] = await graph.ainvoke(
-                {"messages": [HumanMessage(text)]},
-                {"configurable": {"thread_id": f"r{n}"}},
-                context=ctx or Context(),
-            )
-            return out
-
-        yield ask
+        yield turns(kc, Context(), "r")
 
 
 async def test_pods_on_a_node_are_the_pods_scheduled_there(agent: Any, devcluster: DevCluster) -> None:
