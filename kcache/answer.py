@@ -179,6 +179,24 @@ def object_detail(lang: str, r: Resource) -> str:
     return describe(lang, r)
 
 
+def last_run(lang: str, job: Resource) -> str:
+    """How a CronJob's last run ended: its Job, status, the reason it failed, its pod counts."""
+    f = job.fields
+    failed = next(
+        (c for c in f.get("conditions") or [] if c.get("type") == "Failed" and c.get("status") == "True"),
+        None,
+    )
+    why = f" ({failed['reason']})" if failed and failed.get("reason") else ""
+    counts = (
+        f"succeeded {f.get('succeeded') or 0}, failed {f.get('failed') or 0}, active {f.get('active') or 0}"
+    )
+    return t(
+        lang,
+        f"最近一次运行：job {job.name} {f.get('status')}{why}，{counts}",
+        f"last run: job {job.name} {f.get('status')}{why}, {counts}",
+    )
+
+
 def quoted(text: str, limit_lines: int = 40) -> str:
     """Cluster text (logs, messages) as a quoted block that reads as data."""
     lines = text.rstrip("\n").splitlines()

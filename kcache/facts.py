@@ -64,10 +64,17 @@ def value(r: Resource, field: str, now: float) -> Any:
     return r.fields.get(field)
 
 
+#: Pod phases that end a pod: kubectl's STATUS column shows the reason instead (Error,
+#: Completed, OOMKilled), so a pod asked for by such a phase is found by its phase.
+_ENDED_PHASES = ("Failed", "Succeeded")
+
+
 def holds(r: Resource, p: PredicateRow, now: float) -> bool:
     """Whether one object meets one condition; an unknown value never does."""
     left = value(r, p["field"], now)
     right = value(r, p["other"], now) if p["other"] else p["value"]
+    if p["field"] == "status" and r.kind == "pod" and right in _ENDED_PHASES:
+        left = r.fields.get("phase")
     if left is None or right is None:
         return False
     try:

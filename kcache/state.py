@@ -175,6 +175,8 @@ class FurtherAsk(TypedDict):
     """False for an ask that is not a read: the answer names it as not done."""
     diagnosis: NotRequired[Resolution]
     """For a diagnosis: its findings and events, as the first ask's are kept."""
+    logs_of: NotRequired[Target]
+    """For logs: the pod whose logs the turn reads beside the first ask (one call of the log tool)."""
 
 
 class Resolution(TypedDict, total=False):
@@ -200,6 +202,8 @@ class Resolution(TypedDict, total=False):
     items: list[Row]
     pods: list[Row]
     """The pods of the workload asked about, when a field only pods carry is asked (restarts)."""
+    last_run: list[Row]
+    """The newest Job of the CronJob asked about: whether its last run succeeded."""
     events: list[Row]
     total: int
     lookups: int

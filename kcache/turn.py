@@ -5,7 +5,7 @@ from __future__ import annotations
 from langchain_core.messages import AIMessage, ToolMessage
 
 from kcache import facts as fact_answers
-from kcache.answer import age_note, diagnosis, listing, object_detail, problems, t
+from kcache.answer import age_note, diagnosis, last_run, listing, object_detail, problems, t
 from kcache.model import Resource
 from kcache.state import AgentState, Resolution, Row, TurnRecord
 
@@ -55,6 +55,10 @@ def compose(state: AgentState) -> str:
         return text + t(lang, "（未调用任何工具）", " (no tool was called)")
     calls = state.get("calls", [])
     tool_texts = [str(m.content) for m in state.get("exchange", []) if isinstance(m, ToolMessage)]
+    if op != "diagnose" and (beside := _logs_tool(state)):
+        # Logs read beside the main ask are answered under it, with the other asks.
+        executed = [c for c in calls if c.get("executed")]
+        tool_texts = [text for c, text in zip(executed, tool_texts, strict=False) if c["tool"] != beside]
     if outcome is None and (why := failed_read(state)):
         return t(
             lang,
@@ -112,6 +116,8 @@ def compose(state: AgentState) -> str:
             )
         return body + " " + note
     pods = _resources(resolved.get("pods", []))
+    if runs := _resources(resolved.get("last_run", [])):
+        note = last_run(lang, runs[0]) + ("\n" + note if note else "")
     if op in ("list", "get") and (
         fact := fact_answers.answer(lang, kind, items, u, resolved.get("namespace"), pods)
     ):
@@ -158,6 +164,12 @@ def further_answers(state: AgentState) -> str:
     for ask in state["resolved"].get("also", []):
         u = ask["reading"]
         lang, kind, ns = u["language"], u["resource"], u.get("namespace")
+        if (pod := ask.get("logs_of")) is not None and (
+            text := _beside_logs(state).get(pod["name"])
+        ) is not None:
+            ref = f"{pod['namespace']}/{pod['name']}"
+            parts.append(t(lang, f"{ref} 的日志：", f"Logs of {ref}:") + "\n" + text)
+            continue
         if not ask["answered"]:
             what = f"{kind} {u['name_mention']}" if u.get("name_mention") else kind
             parts.append(
@@ -219,9 +231,22 @@ def failed_read(state: AgentState) -> str | None:
 
 
 def _logs_tool(state: AgentState) -> str | None:
-    if state["understanding"]["operation"] != "diagnose":
+    """The log tool a turn calls besides its main ask: a diagnosis's, or for logs asked beside it."""
+    if state["understanding"]["operation"] == "logs":
         return None
     return next((s["tool"] for s in state.get("selected", []) if s["operation"] == "logs"), None)
+
+
+def _beside_logs(state: AgentState) -> dict[str, str]:
+    """What the log tool returned for each pod whose logs were read beside the main ask."""
+    logs = _logs_tool(state)
+    tool_texts = [str(m.content) for m in state.get("exchange", []) if isinstance(m, ToolMessage)]
+    executed = [c for c in state.get("calls", []) if c.get("executed")]
+    return {
+        str(c["args"].get("name") or c["args"].get("pod")): text
+        for c, text in zip(executed, tool_texts, strict=False)
+        if c["tool"] == logs
+    }
 
 
 def final_answer(state: AgentState) -> str:

@@ -170,6 +170,8 @@ _GET_ZH = ("查看", "看看", "看一下", "查一下", "查询", "显示", "�
            "信息", "状态", "展示", "给我")  # fmt: skip
 _COUNT_EN = frozenset({"count", "total", "number"})
 _COUNT_ZH = ("多少", "几个", "几台", "数量", "总数", "一共", "总共", "个数")
+#: 多少 after a copula, with no measure word after it: the value of what precedes ("版本是多少").
+_VALUE_ASKED_ZH_RE = re.compile(r"(?:是|为)\s*多少(?!\s*[个台条种次份])")
 _LOGS_EN = frozenset({"log", "logs", "logging"})
 _LOGS_ZH = ("日志",)
 _DELETE_EN = frozenset(
@@ -178,6 +180,8 @@ _DELETE_EN = frozenset(
 )  # fmt: skip
 _DELETE_ZH = ("删除", "删掉", "删了", "移除", "干掉", "杀掉", "杀死", "销毁", "清除", "去掉",
               "终止", "清空", "删光", "抹掉", "清掉", "全删")  # fmt: skip
+#: 删 alone is the verb when an aspect or a complement follows it ("删一下", "删了吧", "把它删掉").
+_DELETE_VERB_ZH_RE = re.compile(r"删(?=\s*(?:一下|下|了|掉|除|吧|个|光))")
 #: A delete said with a phrasal verb ("get rid of X", "do away with X").
 _DELETE_PHRASE_EN = re.compile(r"\bget\s+rid\s+of\b|\bdo\s+away\s+with\b")
 #: Verbs whose object is everything a scope holds ("wipe the cluster", "清空 boutique").
@@ -193,6 +197,7 @@ _SCALE_ZH = ("扩容", "缩容", "扩展", "伸缩", "扩缩", "扩到", "缩到
 _REPLICA_EN = frozenset({"replica", "replicas", "instances", "copies"})
 _REPLICA_ZH = ("副本", "实例数")
 _SET_EN = frozenset({"set", "change", "increase", "decrease", "reduce", "raise", "lower", "bump", "adjust"})
+_ENSURE_RE = re.compile(r"\bmake\s+sure\b|\bensure\b|确保|保证|保持")
 _SET_ZH = ("改成", "改为", "设为", "设置为", "设置成", "调整为", "调整到", "调到", "变成",
            "调成", "设成", "改到", "增加到", "减少到", "加到", "减到", "增至", "减至")  # fmt: skip
 _DIAG_EN = frozenset(
@@ -212,6 +217,9 @@ _DIAG_ZH = ("为什么", "为何", "怎么回事", "咋回事", "不健康", "�
             "咋了", "什么情况", "出事", "不对劲", "不行了", "正常吗", "都正常", "是否正常", "正不正常",
             "毛病", "健康状况", "健康吗")  # fmt: skip
 _WHY_ZH = ("为什么", "为何", "怎么回事", "咋回事", "原因")
+#: Chinese asks a cause with its colloquial interrogatives too (为啥, 干嘛, 凭啥), and with 怎么/咋
+#: before a negation ("怎么没 ready", "咋一直起不来"): "how come it does not".
+_WHY_ZH_RE = re.compile(r"为啥|干嘛|凭啥|(?:怎么|咋)(?:会|又|老是|总是|老|总|一直|还)?(?:不|没)")
 #: Chinese "V不C", a result that cannot be reached ("拉不到镜像", "连不上", "启动不了"): a failure.
 #: "出了啥事", "出什么状况": something happened to it.
 _HAPPENED_ZH_RE = re.compile(r"出了?(?:什么|啥|些)?(?:事|问题|状况|情况|毛病|岔子)")
@@ -490,6 +498,28 @@ _NEVER_RESTARTED = re.compile(
 _RESTARTED = re.compile(
     r"\b(?:that|which|who)\s+(?:have\s+|has\s+)?restarted\b|\bwith\s+restarts\b|\brestarted\s+pods\b|重启过的"
 )
+#: An object that dies, or is killed, is a symptom told ("the worker dies every few minutes").
+_DIES_RE = re.compile(
+    r"\b(?:dies|died|dying|(?:gets?|got|is|was|keeps?\s+getting)\s+(?:killed|oom-?killed|evicted))\b"
+)
+#: How often something happens: no listing of "every" object, and no count.
+_FREQUENCY_RE = re.compile(
+    r"\bevery\s+(?:few\s+|couple\s+(?:of\s+)?|other\s+|\d+\s+|single\s+)?"
+    r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|nights?|mornings?|time)\b"
+    r"|每隔?\s*(?:几|[\d一二两三四五六七八九十]+)?\s*(?:秒|分钟|小时|天|周)"
+)
+#: Where one sentence ends and the next begins: words on either side are not neighbours.
+_SENTENCE_END_RE = re.compile(r"[.!?]\s+|[。！？；;]")
+#: The states kubectl shows for a pod that are no phase word of the request's filters.
+_POD_STATES = frozenset(
+    {"init", "containercreating", "podinitializing", "terminating", "crashloopbackoff", "imagepullbackoff",
+     "errimagepull", "createcontainerconfigerror", "oomkilled", "evicted"}
+)  # fmt: skip
+#: A host's DNS name: a dotted word starting "www." or ending in a top-level domain that no
+#: Kubernetes object name is given (object names that hold dots are in the cache, and win).
+_HOST_RE = re.compile(
+    r"^(?:www\.)?(?:[a-z0-9-]+\.)+(?:com|net|org|io|dev|example|local|internal|cloud|app|co|ai|cn|info|biz|test)$"
+)
 #: A pod described by its restarting ("the crashing pod", "pods that keep restarting",
 #: "一直重启的 pod"): a participle or a habitual adverb, never the imperative "restart X".
 _RESTARTING = re.compile(
@@ -584,6 +614,14 @@ _EN_STOP = frozenset(
     normal add age k rollout if whether resource resources high low instance than never ready older newer younger fewer desired expected restarted restarts
     least oldest newest sorted sort order ordered by times more percent ago since""".split()
 )
+#: The node's own programs (the kubelet, the container runtime) and the control plane's are
+#: parts of Kubernetes, not objects a cache lists (kube-proxy and coredns are, and are cached).
+_COMPONENTS = frozenset(
+    """kubelet kubelets containerd cri-o docker etcd apiserver kube-apiserver kube-scheduler
+    kube-controller-manager""".split()
+)
+#: Programs that run on each node: what is asked of them (a version) is asked of the nodes.
+_NODE_PROGRAMS = frozenset({"kubelet", "kubelets", "containerd", "cri-o", "docker"})
 
 _KIND_ALIASES_EN, _PLURAL_ALIASES = _english_kind_words()
 
@@ -598,12 +636,16 @@ _CUE_EN = (
     | _DETAIL_EN | frozenset(_FACTOR_WORDS_EN) | _RELATION_EN
     | frozenset({"image", "images", "port", "ports", "ip", "ips", "address", "addresses", "host", "hosts",
                  "hostname", "url", "urls", "env", "environment", "variables", "workload", "workloads",
-                 "type", "policy", "disk", "time", "summary", "overview"})
+                 "type", "policy", "disk", "time", "summary", "overview",
+                 # An object's metadata and fields are named by these words, never an object.
+                 "label", "labels", "selector", "selectors", "annotation", "annotations", "tag", "tags"})
     # Kubernetes states are states in any language ("哪些节点不是 Ready 状态").
     | frozenset({"ready", "running", "succeeded", "completed", "terminating", "healthy"})
 )  # fmt: skip
 #: Tokens that are never names without context, in any language.
-_RESERVED = frozenset(_KIND_ALIASES_EN) | _CUE_EN | {"k8s", "kubernetes", "kubectl", "yaml", "json"}
+_RESERVED = (
+    frozenset(_KIND_ALIASES_EN) | _CUE_EN | _COMPONENTS | {"k8s", "kubernetes", "kubectl", "yaml", "json"}
+)
 _LEXICON_EN = _RESERVED | _EN_STOP
 
 _ZH_ENTRIES: tuple[str, ...] = tuple(
@@ -1243,15 +1285,18 @@ def _read_cues(low: str, zh_text: frozenset[str], tokens: set[str]) -> _Cues:
         logs=bool(tokens & (_LOGS_EN | {"tail"})) or _has_any(zh_text, _LOGS_ZH),
         delete=bool(tokens & _DELETE_EN)
         or _has_any(zh_text, _DELETE_ZH)
+        or bool(_DELETE_VERB_ZH_RE.search(low))
         or bool(_DELETE_PHRASE_EN.search(low)),
         restart=bool(tokens & _RESTART_EN) or _has_any(zh_text, _RESTART_ZH),
         scale=bool(tokens & _SCALE_EN) or _has_any(zh_text, _SCALE_ZH),
         replica=bool(tokens & _REPLICA_EN) or _has_any(zh_text, _REPLICA_ZH),
-        set_=bool(tokens & _SET_EN) or _has_any(zh_text, _SET_ZH),
+        # A state to bring about ("make sure X has 3 replicas", "确保 X 有 3 个副本") sets it.
+        set_=bool(tokens & _SET_EN) or _has_any(zh_text, _SET_ZH) or bool(_ENSURE_RE.search(low)),
         # A cause asked for is a why ("root cause?", "what caused it", "what killed the pod").
         why=bool(tokens & {"why", "cause", "caused", "causes", "causing"})
         or bool(_WHAT_KILLED_RE.search(low))
-        or _has_any(zh_text, _WHY_ZH),
+        or _has_any(zh_text, _WHY_ZH)
+        or bool(_WHY_ZH_RE.search(low)),
         diagnose=bool(tokens & _DIAG_EN)
         or bool(_DIAG_PHRASE_EN.search(low))
         or _has_any(zh_text, _DIAG_ZH)
@@ -1417,7 +1462,8 @@ _CLAUSE_RE = re.compile(
 #: A clause that is only a name and "and ... ?" ("kafka 呢", "what about kafka", "and kafka?"):
 #: the first clause asked again of that name.
 _ELLIPSIS_RE = re.compile(
-    r"^\s*(?:(?:and|what\s+about|how\s+about)\s+)?(?P<name>[a-z0-9][a-z0-9.-]*)\s*(?:呢|的呢|\?|？)?\s*[?？]?\s*$"
+    r"^\s*(?:(?:and|also|then|what\s+about|how\s+about)\s+|(?:另外|还有|那|那么|再看看?)\s*)?"
+    r"(?P<name>[a-z0-9][a-z0-9.-]*)\s*(?:呢|的呢|\?|？)?\s*[?？]?\s*$"
 )
 _PRONOUN_RE = re.compile(r"\b(?:it|its|them|their)\b|它们|它的|它")
 
@@ -1454,6 +1500,16 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         at = head.find(first.name_mention)
         if at >= 0:
             second = analyze(head[:at] + ellipsis.group("name") + head[at + len(first.name_mention) :], vocab)
+    if (
+        _by_default(second)
+        and second.resource == "namespace"
+        and second.namespace is not None
+        and second.name_mention in (None, second.namespace)
+        and first.namespace in (None, second.namespace)
+    ):
+        # "列出 …的 pod，data 命名空间", "list the pods, namespace data": a clause that only
+        # names a namespace is where the first clause's ask is, no ask of its own.
+        return reading if not reading.also else replace(reading, also=())
     if first.intent == "action" and _by_default(second) and first.name_mention:
         # "scale web to 3 and api to 5", "restart web, then cache": a clause with no verb of
         # its own takes the first clause's ("api to 5" is scaled too).
@@ -1471,7 +1527,20 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         return reading
     if first.operation == second.operation:
         if (
-            first.intent != "action"
+            first.operation == "diagnose"
+            and first.name_mention is not None
+            and second.name_mention is None
+            and reading.name_mention == first.name_mention
+            and reading.resource != first.resource
+        ):
+            # "shop-pool-c1 是不是挂了？为什么上面调度不了新 pod": the second clause asks more
+            # of the first's object, which stays what is diagnosed.
+            reason = f"the first clause's {first.resource} {first.name_mention} is diagnosed"
+            return replace(first, namespace=first.namespace or reading.namespace,
+                           namespace_mention=first.namespace_mention or reading.namespace_mention,
+                           reasons=(*first.reasons, reason))  # fmt: skip
+        if (
+            first.intent == "query"  # a diagnosis's conditions are its symptoms, one ask
             and second.resource == first.resource
             and second.predicates
             and not first.predicates
@@ -1513,12 +1582,10 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         return reading
     # The first clause is the first ask when the whole sentence mixed the clauses' cues
     # ("restart X, then list its pods", "show the web service and its pods", "why is X
-    # failing, and show its logs"). A write stays the main ask (it goes through approval),
-    # and so do logs next to a listing, which only the main path can read, and a diagnosis of
-    # nothing named (a further ask diagnoses a named object only).
-    whole_is_main = reading.intent == "action" or (
-        first.operation in ("list", "get")
-        and (reading.operation == "logs" or (reading.operation == "diagnose" and second.name_mention is None))
+    # failing, and show its logs"). A write asked first stays the main ask (it goes through
+    # approval; a write asked after a read is named, not done), and so does a diagnosis of nothing named (a further ask diagnoses a named object only).
+    whole_is_main = (reading.intent == "action" and first.intent == "action") or (
+        first.operation in ("list", "get") and reading.operation == "diagnose" and second.name_mention is None
     )
     mixed = (reading.operation, reading.resource) != (first.operation, first.resource)
     if all(a.operation != reading.operation for a in asks) or (mixed and not whole_is_main):
@@ -1726,6 +1793,10 @@ def _windows_and_line_filters(r: _Reading) -> None:
         r.since_seconds = int(flag.group(1)) * _UNIT_SECONDS[flag.group(2)]
         r.blank(flag.start(), flag.end())
     low = r.text.lower()
+    for match in _FREQUENCY_RE.finditer(low):
+        # "dies every few minutes", "每隔几分钟就挂": how often, not which objects.
+        r.blank(match.start(), match.end())
+    low = r.text.lower()
     # Cheap gates first: most requests carry no window, age or command at all.
     for pattern, op in _AGE_RES if _AGE_GATE.search(low) else ():
         for match in pattern.finditer(low):
@@ -1916,6 +1987,10 @@ def _find_names(r: _Reading) -> None:
                 and not (n is after and not shaped and i > 0 and _plain_unknown(r, items[i - 1]))
                 # "the api deployment won't start": a kind word names the one name beside it.
                 and not (n is before and not item.strong and _names_before(r, n))
+                # "… on www.shopco.example. The pods …": a sentence's end parts the two.
+                and not _SENTENCE_END_RE.search(
+                    r.low[item.end : n.start] if n.start >= item.end else r.low[n.end : item.start]
+                )
             ),
             None,
         )
@@ -1960,6 +2035,13 @@ def _find_names(r: _Reading) -> None:
             )
         elif kinds_of:
             _mark(r, item, "name", f"name {item.text!r} known as {kinds_of[0]}")
+        elif not item.strong and item.text in _POD_STATES:
+            # "stuck in Init", "in ContainerCreating": a pod's state, not a place or a name.
+            item.role = "noun"
+            r.reasons.append(f"{item.text!r} is a pod state")
+        elif not item.strong and _HOST_RE.match(item.text):
+            # "empty on www.shopco.example": a host's DNS name, not an object's.
+            r.unknown.append(item.text)
         elif ns_context and (
             kind_next is None
             or kind_next is not after
@@ -2056,7 +2138,10 @@ def _is_config_key(r: _Reading, item: _Item) -> bool:
         return False
     if "_" in item.text:
         return True
-    return "." in item.text and any(
+    written = r.text[item.start : item.end]
+    # A dotted word ("num.partitions"), or one written in capitals as environment keys are
+    # ("CURRENCY"; Kubernetes names are lower-case), beside a cached ConfigMap.
+    return ("." in item.text or (len(written) > 1 and written.isupper())) and any(
         "configmap" in r.matcher.kinds_by_name.get(other.text, ()) for other in r.items if other is not item
     )
 
@@ -2129,7 +2214,9 @@ def _mark(r: _Reading, item: _Item, role: str, reason: str) -> None:
 
 _WHOLE_CLUSTER_RE = re.compile(r"\b(?:whole|entire|across\s+the|the)\s+cluster\b|(?:整个|全)\s*集群")
 _CREATED_KIND_RE = re.compile(r"\b(?:create|make|add|provision|apply)\s+(?:(?:a|an|the|new|one)\s+)*([a-z]+)")
-_WHAT_KILLED_RE = re.compile(r"\bwhat\s+(?:killed|broke|crashed|stopped|evicted)\b")
+_WHAT_KILLED_RE = re.compile(
+    r"\bwhat(?:'?s|\s+is|\s+keeps)?\s+(?:killed|killing|kills|broke|breaking|crashed|crashing|stopped|stopping|evicted|evicting)\b"
+)
 _ATTACHED_ZH_RE = re.compile(r"挂(?:了|着|载了?)?\s*(?=哪些|什么|几个|多少)")
 _PASSIVE_BEFORE_RE = re.compile(r"(?:被|遭到?|给人)\s*$")
 
@@ -2164,6 +2251,14 @@ def _read_cue_words(r: _Reading) -> None:
         or _has_any(zh_text, _SECRET_VALUE_ZH)
         or bool(_PRIVATE_KEY_RE.search(r.low))
     )
+    if (
+        cues.count
+        and _VALUE_ASKED_ZH_RE.search(r.low)
+        and not _has_any(zh_text, _COUNT_ZH[1:])
+        and not (words & {"count", "total"} or _COUNT_PHRASE_EN.search(r.low))
+    ):
+        # "版本是多少", "端口是多少": 多少 after the copula asks a value; "有多少个" counts.
+        cues.count = False
     if passive:
         cues.diagnose = True
         r.reasons.append("a delete in the passive voice: a symptom, not an order")
@@ -2277,7 +2372,7 @@ def _choose_operation(r: _Reading) -> None:
     # unless the request asks for something else of it.
     symptom = (
         bool(r.name_items)
-        and bool(_RESTARTING.search(r.low))
+        and bool(_RESTARTING.search(r.low) or _DIES_RE.search(r.low))
         and not (
             cues.list_ or cues.count or cues.delete or cues.restart or cues.scale or cues.exec_ or cues.top
         )
@@ -2460,8 +2555,9 @@ def _choose_resource(r: _Reading) -> None:
             resource = first_kinds[0]  # "why is tn-worker-3 NotReady": the node itself
         else:
             resource = "pod"
-    elif cues.version and first_kinds[:1] == ("node",):
-        resource = "node"  # "what version of kubernetes runs on dp-worker-a": the node's kubelet
+    elif cues.version and (first_kinds[:1] == ("node",) or bool(_NODE_PROGRAMS & set(r.low.split()))):
+        # "what version of kubernetes runs on dp-worker-a", "kubelet 版本": the kubelet is a node's.
+        resource = "node"
     elif cues.version and (asks_cluster or (explicit in (None, "node", "namespace") and first_name is None)):
         resource = "cluster"
         kind_stated = asks_cluster
@@ -2558,6 +2654,8 @@ def _asked_first(r: _Reading) -> list[str]:
     for i, item in enumerate(r.items):
         if item.kind is None or item.role is not None:
             continue
+        if r.low[: item.start].rstrip().endswith("的"):
+            continue  # "worker 下面的 pod": the noun after 的 is the head, what is asked
         around = (_neighbour(r.items, i, -1), _neighbour(r.items, i, 1))
         if any(n is not None and n.role == "name" for n in around):
             labels.add(item.kind)
@@ -2616,9 +2714,27 @@ def _choose_target(r: _Reading) -> None:
                     _neighbour(r.items, r.items.index(item), 1),
                 )
             )
+            # "看下 redis 的 pod": Chinese nouns have no number; the kind's objects of another
+            # object (or of a name not known as one of them) are many unless details are asked.
+            of_other = (
+                r.language == "zh"
+                and item is not None
+                and not same_kind
+                and not cues.detail
+                # "叫 gateway 的 deployment": a name given as the object's own, not another's.
+                and not re.search(r"(?:叫|名为|名叫|名字是|名称为|named|called)\s*$", r.low[: item.start])
+                and any(
+                    it.kind == resource
+                    and it.start > item.end
+                    and re.fullmatch(
+                        r"\s*(?:下面|底下|之下|下|里面|里|中)?\s*的\s*", r.low[item.end : it.start]
+                    )
+                    for it in r.stated
+                )
+            )
             if (
                 same_kind
-                or not (plural_kind or cues.list_)
+                or not (plural_kind or cues.list_ or of_other)
                 or asks_how_many_replicas
                 or (labelled and any(p.search(r.low) for p, _ in _FIELD_RES))
             ):
@@ -3130,7 +3246,10 @@ def _asks_content(r: _Reading) -> bool:
         # kubectl describe shows a ConfigMap's data; a key named ("FEATURE_FLAGS", "num.partitions")
         # asks its value.
         or (r.cues.detail and r.resource == "configmap")
-        or (r.resource == "configmap" and _CONFIG_KEY_RE.search(r.text))
+        or (
+            r.resource == "configmap"
+            and (_CONFIG_KEY_RE.search(r.text) or any(it.role == "key" for it in r.items))
+        )
         or _SECRET_DUMP_RE.search(r.low)
         or _SECRET_CONTENT_RE.search(r.low)
         or _VALUE_INSIDE_RE.search(r.low)

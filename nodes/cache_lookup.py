@@ -491,6 +491,17 @@ async def _further_asks(
                 scope = await resolve_mentions(ask, reader, await vocabulary(kc))
             rows = await read_rows(ask, scope, reader)
             answers.append({"reading": ask, "items": _items(rows), "answered": True})
+        elif ask["operation"] == "logs" and ask.get("name_mention") and kc is not None:
+            # "the pods in X and the logs of Y": Y's pod, in X when it is there, else where it is.
+            vocab = await vocabulary(kc)
+            found = await resolve_mentions(ask, reader, vocab)
+            if "target" not in found and asked.get("namespace") is None:
+                found = await resolve_mentions({**asked, "namespace": None}, reader, vocab)
+            pod = found.get("target")
+            if pod is None or pod["kind"] != "pod" or "candidates" in found:
+                answers.append({"reading": ask, "items": [], "answered": False})
+                continue
+            answers.append({"reading": {**ask, "namespace": pod["namespace"]}, "items": [], "answered": False, "logs_of": pod})  # fmt: skip
         elif ask["operation"] == "diagnose" and ask.get("name_mention") and kc is not None:
             # "why is X failing and why is Y": each named object diagnosed in its own namespace.
             ask = asked
@@ -530,6 +541,11 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Hold
     if target and items and target["kind"] in WORKLOADS and POD_FIELDS & set(u.get("fields") or ()):
         # "restarts of deployment notifier": a value only its pods carry.
         out["pods"] = _items((await _workload_pods(reader, target["namespace"], target["name"]))[0])
+    if target and items and target["kind"] == "cronjob" and u["operation"] in ("get", "list"):
+        # A CronJob is told with its last run: the Job it made last, and how that ended.
+        if (run := _last_run(await vocabulary(kc), target["name"], target["namespace"])) is not None:
+            jobs = (await reader.read("job", run[0])).items
+            out["last_run"] = _items([j for j in jobs if j.name == run[1]])
     if (missing := out.get("missing")) and (elsewhere := await _in_other_clusters(kc, missing)):
         missing["other_clusters"] = elsewhere
     if u["operation"] == "diagnose" and "missing" not in out and "candidates" not in out:

@@ -218,7 +218,8 @@ async def param_suggest(
             resolved.get("namespace_source") or "cache",
             1.0 if resolved.get("namespace_source") == "user" else 0.9,
         )
-    if target and u["resource"] != "namespace":
+    if target and (u["resource"] != "namespace" or target["kind"] == "namespace"):
+        # A Namespace read is of the object of that name, in its own scope: both are its name.
         params["name"] = _param(
             target["name"], f"cache:{target['how']}", 1.0 if target["how"] == "exact" else 0.9
         )

@@ -33,14 +33,21 @@ async def tool_select(state: AgentState, *, kc: Holder) -> dict[str, Any]:
         if op == "diagnose" and not named:
             wanted = "list"
         all_ns = wanted in ("list", "top") and ns is None and is_namespaced(kind)
-        plans = [(kind, wanted)] + ([("pod", "logs")] if op == "diagnose" else [])
+        # A diagnosis reads logs of the failing pod; logs asked beside a read are read too.
+        beside = any("logs_of" in ask for ask in resolved.get("also", []))
+        plans = [(kind, wanted)] + (
+            [("pod", "logs")] if op == "diagnose" or (beside and op != "logs") else []
+        )
         for res, oper in plans:
             try:
                 picks = registry.select(
                     resource=res,
                     operation=oper,
                     # An applied manifest carries its own namespace: the apply tool takes none.
-                    namespaced=None if oper == "apply" else ns is not None,
+                    # (nor does the scope of a log read beside another ask constrain its tool)
+                    namespaced=None
+                    if oper == "apply" or (oper == "logs" and op != "logs")
+                    else ns is not None,
                     all_namespaces=all_ns and res == kind,
                     has_label_selector=bool(u.get("label_selector")),
                 )

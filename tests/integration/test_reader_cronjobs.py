@@ -67,3 +67,49 @@ async def test_a_cronjob_asked_as_a_job_is_its_last_run(ask: Any, shop: DevClust
     assert out["record"]["outcome"] == "not_found" and not any(
         c.get("executed") for c in out.get("calls", [])
     )
+
+
+async def test_a_cronjob_is_told_with_how_its_last_run_ended(ask: Any, shop: DevCluster) -> None:
+    last = _runs(shop)[-1]
+    for text in (
+        "what's the schedule of nightly-export and did its last run succeed",
+        "describe cronjob nightly-export",
+    ):
+        out = await ask(text)
+        assert (out["record"]["resource"], out["record"]["outcome"]) == ("cronjob", "answer"), text
+        assert "30 2 * * *" in out["answer"]
+        assert f"job {last} Failed (BackoffLimitExceeded)" in out["answer"], out["answer"]
+    # Pods that ended are found by their phase, whatever reason kubectl's STATUS column shows.
+    out = await ask("list failed pods in jobs")
+    failed = [p["metadata"]["name"] for p in shop.list("pod", "jobs") if p["status"]["phase"] == "Failed"]
+    assert failed and all(p in out["answer"] for p in failed)
+    assert "ml-trainer" not in out["answer"]
+
+
+async def test_logs_asked_beside_a_listing_are_read_under_it(ask: Any, shop: DevCluster) -> None:
+    (orders,) = [
+        p["metadata"]["name"] for p in shop.list("pod", "checkout") if p["metadata"]["name"] == "orders-db-0"
+    ]
+    for text in (
+        "show me the pods in checkout and the logs of orders-db-0",
+        "列出 checkout 的 pod，顺便看看 orders-db-0 的日志",
+    ):
+        out = await ask(text)
+        record = out["record"]
+        # The listing is the main ask, answered from the cache; the log tool ran for the other.
+        assert (record["operation"], record["outcome"], record["answered_from_cache"]) == (
+            "list",
+            "answer",
+            True,
+        )
+        # The listing's rows, then what the log tool returned for the pod (only it serves lines).
+        listing, _, logs = out["answer"].partition(f"checkout/{orders}")
+        assert "payments-" in listing and logs.startswith(" 的日志：" if "列出" in text else ":"), out[
+            "answer"
+        ]
+        assert "\n> " in logs and "level=" in logs
+    # A write asked after a read is named, not done.
+    out = await ask("describe payments in checkout and then scale it to 5")
+    assert (out["record"]["operation"], out["record"]["outcome"]) == ("get", "answer")
+    assert "scale" in out["answer"] and out["record"]["tool"] != "resources_scale"
+    assert not out["record"]["executed"]

@@ -109,27 +109,35 @@ def test_a_secrets_metadata_is_read(vocabularies: dict[str, Vocabulary], request
     assert not got.wants_secret_value
 
 
-# Two clauses with two different operations are two asks: the one not read first travels
-# in ``also`` (a pronoun in the second clause stands for the first clause's name).
+# Two clauses with two different operations are two asks: the first clause is the main
+# ask and the second travels in ``also`` (a pronoun in it stands for the first clause's name).
 CLAUSE_PROBES = [
-    ("show frontend logs and restart it", "logs", "frontend"),
-    ("查看 frontend 的日志，然后重启它", "logs", "frontend"),
-    ("看一下 cartservice 的日志再把它扩到 3 个副本", "logs", "cartservice"),
-    ("scale frontend to 3 and show me its pods", "list", "frontend"),
-    ("列出 boutique-staging 的 pod，顺便看看 redis-cart 的日志", "list", None),
-    ("restart cartservice, then list its pods", "list", "cartservice"),
-    ("把 frontend 扩到 4 个，然后看看它的 pod", "get", "frontend"),
+    ("show frontend logs and restart it", "logs", "restart", "frontend"),
+    ("查看 frontend 的日志，然后重启它", "logs", "restart", "frontend"),
+    ("看一下 cartservice 的日志再把它扩到 3 个副本", "logs", "scale", "cartservice"),
+    ("scale frontend to 3 and show me its pods", "scale", "list", "frontend"),
+    ("列出 boutique-staging 的 pod，顺便看看 redis-cart 的日志", "list", "logs", "redis-cart"),
+    ("restart cartservice, then list its pods", "restart", "list", "cartservice"),
+    ("把 frontend 扩到 4 个，然后看看它的 pod", "scale", "get", "frontend"),
+    ("describe cartservice and then scale it to 2", "get", "scale", "cartservice"),
 ]
 
 
-@pytest.mark.parametrize(("request_text", "second_operation", "second_name"), CLAUSE_PROBES)
+@pytest.mark.parametrize(
+    ("request_text", "first_operation", "second_operation", "second_name"), CLAUSE_PROBES
+)
 def test_a_second_clause_is_a_second_ask(
-    vocabularies: dict[str, Vocabulary], request_text: str, second_operation: str, second_name: str | None
+    vocabularies: dict[str, Vocabulary],
+    request_text: str,
+    first_operation: str,
+    second_operation: str,
+    second_name: str | None,
 ) -> None:
     got = analyze(request_text, vocabularies["demo"])
+    assert got.operation == first_operation
     assert len(got.also) == 1
     second = got.also[0]
-    assert second.operation == second_operation != got.operation
+    assert second.operation == second_operation
     assert second.name_mention == second_name
 
 
@@ -1141,3 +1149,98 @@ def test_the_whole_cluster_diagnosed_is_the_cluster(vocabularies: dict[str, Voca
         got = analyze(text, demo)
         assert (got.operation, got.resource, got.namespace) == ("diagnose", "cluster", None), text
     assert analyze("集群里有哪些 pod 有问题", demo).resource == "pod"
+
+
+# Chinese asks a cause with its colloquial interrogatives, and with 怎么/咋 before a negation.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stream-processor 为啥挂了",
+        "ledger-sync 怎么一直没起来",
+        "kafka 咋不 ready",
+        "告诉我 ledger-sync 为啥没 ready",
+    ],
+)
+def test_colloquial_why_is_a_diagnosis(vocabularies: dict[str, Vocabulary], text: str) -> None:
+    got = analyze(text, vocabularies["dataplat"])
+    assert (got.intent, got.operation) == ("analysis", "diagnose")
+
+
+# What a request says of its scope or its circumstances is no object: a clause naming only a
+# namespace, a host's DNS name, a pod state after "in", how often something happens, the
+# metadata words (label, selector), the node's own programs.
+@pytest.mark.parametrize(
+    ("cluster", "text", "operation", "name", "namespace"),
+    [("dataplat", "列出 label 是 tier=streaming 的 pod，data 命名空间", "list", None, "data"),
+     ("dataplat", "list the pods, namespace data", "list", None, "data"),
+     ("shop", "Search is empty on www.shopco.example. The search pods in storefront look Running, what's wrong?",
+      "diagnose", "search", "storefront"),
+     ("shop", "the catalog worker dies every few minutes. What's killing it?", "diagnose", "worker", "catalog"),
+     ("shop", "payments pod is stuck in ContainerCreating, why?", "diagnose", "payments", None),
+     ("shop", "kubelet 版本是多少", "list", None, None)],
+)  # fmt: skip
+def test_scope_and_circumstance_words_are_no_object(
+    clusters: dict[str, Vocabulary], shop: Vocabulary, cluster: str, text: str, operation: str,
+    name: str | None, namespace: str | None,
+) -> None:  # fmt: skip
+    got = analyze(text, shop if cluster == "shop" else clusters[cluster])
+    assert (got.operation, got.name_mention, got.namespace, got.also) == (operation, name, namespace, ())
+    assert set(got.name_mentions) <= {name}
+
+
+def test_a_node_programs_version_is_asked_of_the_nodes(shop: Vocabulary) -> None:
+    for text in ("kubelet 版本是多少", "what kubelet version do the nodes run", "containerd version?"):
+        got = analyze(text, shop)
+        assert (got.resource, got.operation, got.count_only) == ("node", "list", False), text
+    # 多少 after the copula asks a value; with a measure word, or after 有, it counts.
+    assert analyze("checkout 有多少个 pod", shop).count_only
+    assert not analyze("payments 副本数是多少", shop).count_only
+
+
+# In Chinese "A 的 B" asks B: the pods of a workload (or of a name not known) are many.
+@pytest.mark.parametrize(
+    ("text", "operation", "resource"),
+    [("看下 data 里 redis 的 pod", "list", "pod"), ("看下 kafka 的 pod", "list", "pod"),
+     ("kafka 的 pod 详情", "get", "pod"), ("kafka-0 的 pod", "get", "pod"),
+     ("查一下 data 里叫 gateway 的 deployment", "get", "deployment"),
+     ("data 里 statefulset kafka 下面的 pod 有哪些", "list", "pod")],
+)  # fmt: skip
+def test_the_noun_after_de_is_what_is_asked(
+    vocabularies: dict[str, Vocabulary], text: str, operation: str, resource: str
+) -> None:
+    got = analyze(text, vocabularies["dataplat"])
+    assert (got.operation, got.resource) == (operation, resource)
+
+
+@pytest.mark.parametrize(
+    ("text", "operation", "replicas"),
+    [("删一下 team-7 的 reports", "delete", None), ("把 notifier 删了吧", "delete", None),
+     ("make sure billing in team-17 has exactly 3 replicas", "scale", 3), ("确保 team-17 的 billing 有 4 个副本", "scale", 4)],
+)  # fmt: skip
+def test_a_verb_said_briefly_or_as_a_state_to_reach(
+    clusters: dict[str, Vocabulary], text: str, operation: str, replicas: int | None
+) -> None:
+    got = analyze(text, clusters["tenants"])
+    assert (got.intent, got.operation, got.replicas) == ("action", operation, replicas)
+    assert analyze("does billing in team-17 have 3 replicas?", clusters["tenants"]).intent == "query"
+
+
+def test_further_clauses_keep_the_first_ask_and_its_object(
+    vocabularies: dict[str, Vocabulary], shop: Vocabulary
+) -> None:
+    got = analyze("kafka 用的什么镜像？另外 postgres 呢", vocabularies["dataplat"])
+    assert (got.name_mention, [a.name_mention for a in got.also]) == ("kafka", ["postgres"])
+    got = analyze("shop-pool-c1 是不是挂了？为什么上面调度不了新 pod", shop)
+    assert (got.operation, got.resource, got.name_mention, got.relations) == (
+        "diagnose",
+        "node",
+        "shop-pool-c1",
+        (),
+    )
+    got = analyze("why is payments failing? its pods keep restarting", shop)
+    assert (got.operation, got.name_mention, got.also) == ("diagnose", "payments", ())
+
+
+def test_a_capitalised_key_beside_a_configmap_asks_its_value(clusters: dict[str, Vocabulary]) -> None:
+    got = analyze("billing-config 里 CURRENCY 配的什么", clusters["tenants"])
+    assert (got.resource, got.name_mention, got.wants_content) == ("configmap", "billing-config", True)
