@@ -113,15 +113,11 @@ def plan_offline(state: AgentState, registry: Registry) -> AIMessage:
     if cache_can_answer(state) or state["resolved"].get("partial"):
         # A narrowed scope would be narrowed the same way by a live call: nothing to call,
         # but for logs asked beside it ("the pods in X and the logs of Y"): the cache holds none.
-        beside = next((a["logs_of"] for a in state["resolved"].get("also", []) if "logs_of" in a), None)
+        beside = next((a for a in state["resolved"].get("also", []) if "logs_of" in a), None)
         logs = next((s for s in selected if s["operation"] == "logs"), None)
         if beside is not None and logs is not None and op != "logs":
-            asked = next(a["reading"] for a in state["resolved"]["also"] if "logs_of" in a)
-            params = {
-                "namespace": beside["namespace"],
-                "name": beside["name"],
-                "tail": asked.get("tail") or 20,
-            }
+            of, asked = beside["logs_of"], beside["reading"]
+            params = {"namespace": of["namespace"], "name": of["name"], "tail": asked.get("tail") or 20}
             if asked.get("container"):
                 params["container"] = asked["container"]
             return _call(logs["tool"], tool_args(registry, logs, params))

@@ -7,7 +7,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from kcache import facts as fact_answers
 from kcache.answer import age_note, diagnosis, last_run, listing, object_detail, problems, t
 from kcache.model import Resource
-from kcache.state import AgentState, Resolution, Row, TurnRecord
+from kcache.state import AgentState, CallRecord, Resolution, Row, TurnRecord
 
 
 def _resources(items: list[Row]) -> list[Resource]:
@@ -57,8 +57,7 @@ def compose(state: AgentState) -> str:
     tool_texts = [str(m.content) for m in state.get("exchange", []) if isinstance(m, ToolMessage)]
     if op != "diagnose" and (beside := _logs_tool(state)):
         # Logs read beside the main ask are answered under it, with the other asks.
-        executed = [c for c in calls if c.get("executed")]
-        tool_texts = [text for c, text in zip(executed, tool_texts, strict=False) if c["tool"] != beside]
+        tool_texts = [text for c, text in _call_texts(state) if c["tool"] != beside]
     if outcome is None and (why := failed_read(state)):
         return t(
             lang,
@@ -80,9 +79,7 @@ def compose(state: AgentState) -> str:
     items = _resources(resolved.get("items", []))
     note = data_note(lang, resolved) if answered_from_cache(state) else ""
     if op == "diagnose":
-        logs = {}
-        for c, text in zip([c for c in calls if c.get("executed")], tool_texts, strict=False):
-            logs[str(c["args"].get("name"))] = text
+        logs = {str(c["args"].get("name")): text for c, text in _call_texts(state)}
         findings = resolved.get("findings")
         if "scope" in resolved:  # a namespace or the whole cluster, no object named
             body = problems(lang, findings or [], resolved["scope"], logs=logs)
@@ -237,14 +234,19 @@ def _logs_tool(state: AgentState) -> str | None:
     return next((s["tool"] for s in state.get("selected", []) if s["operation"] == "logs"), None)
 
 
+def _call_texts(state: AgentState) -> list[tuple[CallRecord, str]]:
+    """Each executed call with what it returned (its tool message), in the order they ran."""
+    texts = [str(m.content) for m in state.get("exchange", []) if isinstance(m, ToolMessage)]
+    executed = [c for c in state.get("calls", []) if c.get("executed")]
+    return list(zip(executed, texts, strict=False))
+
+
 def _beside_logs(state: AgentState) -> dict[str, str]:
     """What the log tool returned for each pod whose logs were read beside the main ask."""
     logs = _logs_tool(state)
-    tool_texts = [str(m.content) for m in state.get("exchange", []) if isinstance(m, ToolMessage)]
-    executed = [c for c in state.get("calls", []) if c.get("executed")]
     return {
         str(c["args"].get("name") or c["args"].get("pod")): text
-        for c, text in zip(executed, tool_texts, strict=False)
+        for c, text in _call_texts(state)
         if c["tool"] == logs
     }
 

@@ -171,6 +171,7 @@ _GET_ZH = ("查看", "看看", "看一下", "查一下", "查询", "显示", "�
 _COUNT_EN = frozenset({"count", "total", "number"})
 _COUNT_ZH = ("多少", "几个", "几台", "数量", "总数", "一共", "总共", "个数")
 #: 多少 after a copula, with no measure word after it: the value of what precedes ("版本是多少").
+_COUNT_ZH_OTHER = tuple(w for w in _COUNT_ZH if w != "多少")
 _VALUE_ASKED_ZH_RE = re.compile(r"(?:是|为)\s*多少(?!\s*[个台条种次份])")
 _LOGS_EN = frozenset({"log", "logs", "logging"})
 _LOGS_ZH = ("日志",)
@@ -1275,13 +1276,20 @@ class _Cues:
     portforward: bool = False
 
 
+def _counts_zh(low: str, zh_text: frozenset[str]) -> bool:
+    """A Chinese count word; 多少 after the copula asks a value ("版本是多少"), "有多少个" counts."""
+    if not _has_any(zh_text, _COUNT_ZH):
+        return False
+    return "多少" not in zh_text or _has_any(zh_text, _COUNT_ZH_OTHER) or not _VALUE_ASKED_ZH_RE.search(low)
+
+
 def _read_cues(low: str, zh_text: frozenset[str], tokens: set[str]) -> _Cues:
     return _Cues(
         list_=bool(tokens & _LIST_EN) or _has_any(zh_text, _LIST_ZH),
         get=bool(tokens & _GET_EN) or _has_any(zh_text, _GET_ZH),
         count=bool(_COUNT_PHRASE_EN.search(low))
         or bool(tokens & {"count", "total"})
-        or _has_any(zh_text, _COUNT_ZH),
+        or _counts_zh(low, zh_text),
         logs=bool(tokens & (_LOGS_EN | {"tail"})) or _has_any(zh_text, _LOGS_ZH),
         delete=bool(tokens & _DELETE_EN)
         or _has_any(zh_text, _DELETE_ZH)
@@ -1509,7 +1517,7 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     ):
         # "列出 …的 pod，data 命名空间", "list the pods, namespace data": a clause that only
         # names a namespace is where the first clause's ask is, no ask of its own.
-        return reading if not reading.also else replace(reading, also=())
+        return replace(reading, also=())
     if first.intent == "action" and _by_default(second) and first.name_mention:
         # "scale web to 3 and api to 5", "restart web, then cache": a clause with no verb of
         # its own takes the first clause's ("api to 5" is scaled too).
@@ -1583,7 +1591,8 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     # The first clause is the first ask when the whole sentence mixed the clauses' cues
     # ("restart X, then list its pods", "show the web service and its pods", "why is X
     # failing, and show its logs"). A write asked first stays the main ask (it goes through
-    # approval; a write asked after a read is named, not done), and so does a diagnosis of nothing named (a further ask diagnoses a named object only).
+    # approval; a write asked after a read is named, not done), and so does a diagnosis of
+    # nothing named (a further ask diagnoses a named object only).
     whole_is_main = (reading.intent == "action" and first.intent == "action") or (
         first.operation in ("list", "get") and reading.operation == "diagnose" and second.name_mention is None
     )
@@ -2251,14 +2260,6 @@ def _read_cue_words(r: _Reading) -> None:
         or _has_any(zh_text, _SECRET_VALUE_ZH)
         or bool(_PRIVATE_KEY_RE.search(r.low))
     )
-    if (
-        cues.count
-        and _VALUE_ASKED_ZH_RE.search(r.low)
-        and not _has_any(zh_text, _COUNT_ZH[1:])
-        and not (words & {"count", "total"} or _COUNT_PHRASE_EN.search(r.low))
-    ):
-        # "版本是多少", "端口是多少": 多少 after the copula asks a value; "有多少个" counts.
-        cues.count = False
     if passive:
         cues.diagnose = True
         r.reasons.append("a delete in the passive voice: a symptom, not an order")
