@@ -636,6 +636,26 @@ def last_schedule(schedule: str, now: float, days: int = 400) -> float | None:
     return None
 
 
+#: On a CronJob: the scheduled time (RFC 3339) of the run a snapshot shows, so that the run's
+#: Job has the same name whenever the cluster is loaded. Without it, the last scheduled time
+#: before now is the run's.
+LAST_RUN = "kcache.dev/last-run"
+
+
+def _last_run(state: ClusterState, cj: Obj) -> float | None:
+    """When the CronJob's shown run was scheduled; ValueError for a bad schedule or time."""
+    key = ("cronjob", cj["metadata"]["namespace"], cj["metadata"]["name"])
+    pinned = state.hidden.get(key, {}).get(LAST_RUN)
+    if pinned is None:
+        return last_schedule(cj["spec"].get("schedule", ""), state.now())
+    try:
+        return dt.datetime.strptime(pinned, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC).timestamp()
+    except ValueError:
+        raise ValueError(
+            f"{LAST_RUN} {pinned!r} is not an RFC 3339 UTC time like 2026-11-29T03:00:00Z"
+        ) from None
+
+
 def reconcile_cronjobs(state: ClusterState) -> None:
     """Give each CronJob with a simulate instruction the Job of its last scheduled run.
 
@@ -650,7 +670,7 @@ def reconcile_cronjobs(state: ClusterState) -> None:
             jobs = owned_by(state, "job", cj)
         else:
             try:
-                at = last_schedule(cj["spec"].get("schedule", ""), state.now())
+                at = _last_run(state, cj)
             except ValueError:
                 continue
             if at is None:

@@ -464,6 +464,20 @@ def test_last_schedule_of_cron_expressions() -> None:
         controllers.last_schedule("every day", now)
 
 
+def test_a_pinned_last_run_names_the_same_job_on_any_day() -> None:
+    newsroom = Path(__file__).resolve().parents[2] / "evals" / "clusters" / "newsroom"
+    seen = []
+    for day in (2, 9, 30):
+        when = dt.datetime(2026, 12, day, 12, 0, tzinfo=dt.UTC).timestamp()
+        state = ClusterState(clock=lambda when=when: when)
+        state.load_dir(newsroom)
+        jobs = [j["metadata"]["name"] for j in state.store.list("job", "backup")]
+        (cron,) = [c for c in state.store.list("cronjob", "backup") if c["metadata"]["name"] == "db-backup"]
+        seen.append((sorted(jobs), cron["status"]["lastScheduleTime"]))
+        assert "kcache.dev/last-run" not in (cron["metadata"].get("annotations") or {})
+    assert seen == [(["db-backup-29932020", "restore-drill"], "2026-11-29T03:00:00Z")] * 3
+
+
 def test_restart_crashing_grows_restart_counts_and_event_counts() -> None:
     state = ClusterState()
     state.load_dir(INCIDENTS)
