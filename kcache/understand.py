@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+import yaml
 from opencc import OpenCC
 
 from kcache import kinds
@@ -39,11 +40,13 @@ Intent = Literal["query", "action", "analysis"]
 Operation = Literal[
     "list", "get", "logs", "top", "delete", "scale", "diagnose",
     "rollback", "cordon", "uncordon", "drain", "exec", "create", "restart", "portforward",
+    "update",
 ]  # fmt: skip
 """The seven the tools serve, then operations read as such though no tool may do them:
 ``rollback`` (back to the previous revision),
 ``cordon``/``uncordon``/``drain`` (a node), ``exec`` (a command in a container),
-``create`` (a new object), ``portforward`` (a local port to a pod or service)."""
+``create`` (a new object), ``portforward`` (a local port to a pod or service),
+``update`` (keys of an existing ConfigMap set to new values, as ``kubectl edit`` or ``patch``)."""
 RelationType = Literal[
     "on_node", "owned_by", "selected_by", "uses", "used_by", "involves", "selects", "related"
 ]
@@ -198,6 +201,9 @@ _SCALE_ZH = ("扩容", "缩容", "扩展", "伸缩", "扩缩", "扩到", "缩到
 _REPLICA_EN = frozenset({"replica", "replicas", "instances", "copies"})
 _REPLICA_ZH = ("副本", "实例数")
 _SET_EN = frozenset({"set", "change", "increase", "decrease", "reduce", "raise", "lower", "bump", "adjust"})
+#: Verbs that change an existing object in place ("edit configmap X", "修改 X 的配置").
+_UPDATE_EN = frozenset({"edit", "update", "modify", "patch", "alter"})
+_UPDATE_ZH = ("修改", "更新", "编辑", "改一下", "改下")
 _ENSURE_RE = re.compile(r"\bmake\s+sure\b|\bensure\b|确保|保证|保持")
 _SET_ZH = ("改成", "改为", "设为", "设置为", "设置成", "调整为", "调整到", "调到", "变成",
            "调成", "设成", "改到", "增加到", "减少到", "加到", "减到", "增至", "减至")  # fmt: skip
@@ -628,7 +634,7 @@ _KIND_ALIASES_EN, _PLURAL_ALIASES = _english_kind_words()
 
 _CUE_EN = (
     _LIST_EN | _GET_EN | _COUNT_EN | _LOGS_EN | _DELETE_EN | _RESTART_EN | _SCALE_EN
-    | _REPLICA_EN | _SET_EN | _DIAG_EN | _TOP_EN | _VERSION_EN | _SECRET_VALUE_EN
+    | _REPLICA_EN | _SET_EN | _UPDATE_EN | _DIAG_EN | _TOP_EN | _VERSION_EN | _SECRET_VALUE_EN
     | _CONTAINER_EN
     | frozenset({"previous", "prior", "terminated", "most", "up", "down", "zero", "one",
                  "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"})
@@ -653,7 +659,7 @@ _ZH_ENTRIES: tuple[str, ...] = tuple(
     sorted(
         set(_KIND_WORDS_ZH)
         | set(_LIST_ZH + _GET_ZH + _COUNT_ZH + _LOGS_ZH + _DELETE_ZH + _RESTART_ZH)
-        | set(_SCALE_ZH + _REPLICA_ZH + _SET_ZH + _DIAG_ZH + _TOP_ZH + _VERSION_ZH)
+        | set(_SCALE_ZH + _REPLICA_ZH + _SET_ZH + _UPDATE_ZH + _DIAG_ZH + _TOP_ZH + _VERSION_ZH)
         | set(_PREVIOUS_ZH + _SECRET_VALUE_ZH + _ALL_NS_ZH + (_CONTAINER_ZH,) + _NEUTRAL_ZH)
         | set(
             _ROLLBACK_ZH
@@ -1273,6 +1279,7 @@ class _Cues:
     exec_: bool = False
     detail: bool = False
     create: bool = False
+    update: bool = False
     portforward: bool = False
 
 
@@ -2284,6 +2291,7 @@ def _read_cue_words(r: _Reading) -> None:
         or bool(_ENTER_RE.search(r.low))
     )
     cues.create = bool(words & _CREATE_EN) or _has_any(zh_text, _CREATE_ZH)
+    cues.update = bool(words & (_UPDATE_EN | _SET_EN)) or _has_any(zh_text, _UPDATE_ZH + _SET_ZH)
 
     cues.detail = bool(words & _DETAIL_EN) or _has_any(zh_text, _DETAIL_ZH)
     output = (r.extracted.output or "").lower()
@@ -2385,6 +2393,11 @@ def _choose_operation(r: _Reading) -> None:
         op = "portforward"
     elif cues.create and not cues.delete:
         op = "create"
+    elif cues.update and not cues.delete and _names_configmap(r) and (_set_pairs(r) or _has_edit_verb(r)):
+        # "edit configmap X and set LOG_LEVEL=debug", "把 X 的 LOG_LEVEL 改成 debug": keys of one
+        # ConfigMap get new values; whatever the value word is ("debug"), it is no cue. An edit
+        # verb with no key given is an update too, refused for want of the keys.
+        op = "update"
     elif cues.rollback:
         op = "rollback"
     elif cues.uncordon:
@@ -3079,6 +3092,7 @@ def _compose(r: _Reading) -> Understanding:
         "create",
         "restart",
         "portforward",
+        "update",
     ):
         intent = "action"
     elif op == "diagnose":
@@ -3163,8 +3177,52 @@ def _compose(r: _Reading) -> Understanding:
         every=intent == "action" and _every(r),
         wants_content=r.resource == "configmap" and op == "get" and _asks_content(r),
     )
+    if op == "update":
+        return replace(reading, resource="configmap", data=tuple(_set_pairs(r)), label_selector=None)
     created = _created(r, label_selector)
     return replace(reading, **created) if created else reading
+
+
+#: A key given a value in words: "LOG_LEVEL to debug", "LOG_LEVEL 改成 debug", "LOG_LEVEL: debug".
+_KEY_GETS_VALUE_RE = re.compile(
+    r"(?<![\w.-])(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)[`'\"]?\s*"
+    r"(?:\bto\b|\bas\b|改成|改为|设为|设置为|设置成|设成|调成|变成|为|:|：)\s*"
+    r"[`'\"]?(?P<value>[^\s,，。;；'\"`？?]+)"
+)
+
+
+def _set_pairs(r: _Reading) -> list[tuple[str, str]]:
+    """The keys a change sets and their values, as typed: ``K=V`` or a key given a value in words.
+
+    Only a configuration key (``LOG_LEVEL``, ``num.partitions``, a word the reader found a key)
+    is set by words, so "set it to 3" or "change frontend to v2" set no key.
+    """
+    pairs = [
+        (k, v)
+        for req in r.extracted.selector
+        if "=" in req and "!=" not in req and "==" not in req
+        for k, v in [req.split("=", 1)]
+    ]
+    keys = {it.text for it in r.items if it.role == "key"}
+    for m in _KEY_GETS_VALUE_RE.finditer(r.text):
+        key = m.group("key")
+        if key.lower() in keys or _CONFIG_KEY_RE.fullmatch(key):
+            pairs.append((key, m.group("value")))
+    return list(dict.fromkeys((k.strip(), v.strip()) for k, v in pairs))
+
+
+def _has_edit_verb(r: _Reading) -> bool:
+    """A verb that changes an object in place ("edit", "patch", "修改"), not only "set"."""
+    return any(it.role is None and (it.text in _UPDATE_EN or it.text in _UPDATE_ZH) for it in r.items) or any(
+        w in r.low for w in _UPDATE_ZH
+    )
+
+
+def _names_configmap(r: _Reading) -> bool:
+    """The request is about one ConfigMap: its kind stated, or a name the cache holds as one."""
+    return "configmap" in r.stated_kinds or any(
+        "configmap" in r.matcher.kinds_by_name.get(it.text, ()) for it in r.name_items
+    )
 
 
 #: The name of the object a create makes: after named/called, or right after its kind word.
@@ -3195,6 +3253,8 @@ def _created(r: _Reading, selector: str | None) -> dict[str, Any]:
     """
     if r.operation != "create":
         return {}
+    if (given := _given_manifest(r)) is not None:
+        return given
     name = None
     for pattern in _CREATED_NAME_RES:
         made = pattern.search(r.low)
@@ -3218,6 +3278,70 @@ def _created(r: _Reading, selector: str | None) -> dict[str, Any]:
             else _first_number(_REPLICA_PATTERNS[:3], r.low)
         )
         out["replicas"] = replicas
+    return out
+
+
+#: Where a manifest typed in the request begins.
+_MANIFEST_START_RE = re.compile(r"\bapiVersion\s*:")
+
+
+def _given_manifest(r: _Reading) -> dict[str, Any] | None:
+    """What a manifest typed in a create ("apply this: apiVersion: v1, kind: ConfigMap, ...") makes.
+
+    Read as YAML, block or flow (a one-line manifest's commas make it a flow mapping). kcache
+    applies only what it builds itself, so a Namespace with a name or a ConfigMap with a name
+    and flat ``data`` is taken; any other manifest makes no nameable object and is refused as
+    beyond what kcache creates. None when the request holds no manifest.
+    """
+    start = _MANIFEST_START_RE.search(r.query)
+    if start is None:
+        return None
+    text = r.query[start.start() :].strip().rstrip(".")
+    doc: Any = None
+    for candidate in (text, "{" + text + "}"):
+        try:
+            doc = yaml.safe_load(candidate)
+        except yaml.YAMLError:
+            continue
+        if isinstance(doc, dict):
+            break
+    refused: dict[str, Any] = {"name_mention": None, "name_kind": None, "name_mentions": ()}
+    if not isinstance(doc, dict) or not isinstance(meta := doc.get("metadata"), dict):
+        r.reasons.append("a manifest that does not read as one object")
+        return refused
+    kind = kinds.kind_of_word(str(doc.get("kind") or "").lower())
+    data = doc.get("data") or {}
+    extra = set(doc) - {"apiVersion", "kind", "metadata"} - ({"data"} if kind == "configmap" else set())
+    if (
+        kind not in ("namespace", "configmap")
+        or extra
+        or set(meta) - {"name", "namespace"}
+        or not isinstance(data, dict)
+        or any(isinstance(v, (dict, list)) for v in data.values())
+    ):
+        r.reasons.append("a manifest with more than kcache builds: applied only with kubectl")
+        return refused
+    name = str(meta.get("name") or "").lower() or None
+    ns = str(meta.get("namespace") or "").lower() or None
+    r.reasons.append(f"a {kind} manifest given in the request")
+    out: dict[str, Any] = {
+        "resource": kind,
+        "kind_stated": True,
+        "name_mention": name,
+        "name_kind": None,
+        "name_mentions": (name,) if name else (),
+        "label_selector": None,
+    }
+    out.update(confidence=1.0, unknown_words=(), reasons=(f"a {kind} manifest given in the request",))
+    if kind == "namespace":
+        out.update(namespace=None, namespace_mention=None)
+        return out
+    known = ns in r.matcher.namespaces
+    out.update(namespace=ns if known else None, namespace_mention=ns or r.namespace_mention)
+    out["data"] = tuple((str(k), str(v)) for k, v in data.items())
+    if out["data"] and name and "configmap" in r.matcher.kinds_by_name.get(name, ()):
+        # Applying a ConfigMap that exists sets its keys: an update of those keys.
+        out.update(operation="update", name_kind="configmap")
     return out
 
 

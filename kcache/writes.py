@@ -20,7 +20,7 @@ from kcache.registry.capability import ToolCapability
 from kcache.state import Plan, Resolution, Target, Understanding
 
 #: Operations that change the cluster.
-WRITE_OPERATIONS = ("delete", "scale", "exec", "restart", "cordon", "uncordon", "create")
+WRITE_OPERATIONS = ("delete", "scale", "exec", "restart", "cordon", "uncordon", "update", "create")
 
 #: Kinds a create makes from a request, as ``kubectl create namespace|configmap|deployment`` does:
 #: kcache builds the whole manifest, and the applied one must equal it.
@@ -35,16 +35,26 @@ PATCHES: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "cordon": (("node",), "spec.unschedulable=true"),
     "uncordon": (("node",), "spec.unschedulable=false"),
+    # kubectl patch/edit of a ConfigMap's keys: the keys the request sets, no others (server-side
+    # apply merges them into the stored data, the other keys stay).
+    "update": (("configmap",), "data[<the keys set>]"),
 }
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 
 
 def patch_manifest(
-    operation: str, kind: str, namespace: str | None, name: str, *, now: str
+    operation: str,
+    kind: str,
+    namespace: str | None,
+    name: str,
+    *,
+    now: str,
+    data: Sequence[Sequence[str]] = (),
 ) -> dict[str, Any]:
-    """The manifest a patch operation applies: identity plus the one field it sets.
+    """The manifest a patch operation applies: identity plus the fields it sets.
 
-    ``now`` is the restart's timestamp (RFC 3339), as ``kubectl rollout restart`` writes it.
+    ``now`` is the restart's timestamp (RFC 3339), as ``kubectl rollout restart`` writes it;
+    ``data`` the ConfigMap keys and values an update sets.
     """
     api_version, api_kind = API_KINDS[kind]
     meta: dict[str, Any] = {"name": name, **({"namespace": namespace} if namespace else {})}
@@ -53,6 +63,10 @@ def patch_manifest(
         manifest["spec"] = {"template": {"metadata": {"annotations": {RESTARTED_AT: now}}}}
     elif operation in ("cordon", "uncordon"):
         manifest["spec"] = {"unschedulable": operation == "cordon"}
+    elif operation == "update":
+        if kind not in PATCHES["update"][0] or not data:
+            raise ValueError("an update sets the keys of a ConfigMap, and needs at least one key=value")
+        manifest["data"] = {str(k): str(v) for k, v in data}
     else:
         raise ValueError(f"{operation!r} is not a patch operation; expected one of {sorted(PATCHES)}")
     return manifest
@@ -119,7 +133,14 @@ def built_manifest(
             image=understanding.get("image"),
             replicas=understanding.get("replicas"),
         )
-    return patch_manifest(operation, target["kind"], target["namespace"], target["name"], now=now)
+    return patch_manifest(
+        operation,
+        target["kind"],
+        target["namespace"],
+        target["name"],
+        now=now,
+        data=understanding.get("data") or (),
+    )
 
 
 def _same_patch(applied: dict[str, Any], expected: dict[str, Any]) -> bool:

@@ -247,6 +247,14 @@ async def param_suggest(
             plan.update(
                 {"outcome": "refuse", "reason": f"a {op} applies to {kinds}, not to a {target['kind']}"}
             )
+        elif op == "update" and not u.get("data"):
+            plan.update(
+                {
+                    "outcome": "refuse",
+                    "reason": "an update of a ConfigMap needs the keys and values to set "
+                    "(say 'set LOG_LEVEL=debug in configmap X')",
+                }
+            )
         elif op == "exec" and not u.get("command"):
             plan.update(
                 {

@@ -278,3 +278,28 @@ async def test_a_create_applies_the_manifest_kcache_built_once_approved(
     assert flags["data"] == {"beta": "true"}
     assert "team-99" in {n["metadata"]["name"] for n in devcluster.list("namespace")}
     assert len(writes.to("/deployments")) == 1 and len(writes.to("/configmaps")) == 1
+
+
+async def test_an_update_sets_only_the_keys_named_once_approved(
+    devcluster: DevCluster, tmp_path: Path, writes: Writes
+) -> None:
+    async with runtime.open(Settings.from_env(kcache_env(devcluster, tmp_path))) as offline:
+        graph = build_agent(offline).compile(checkpointer=InMemorySaver())
+        out = await _ask(
+            graph, "edit configmap frontend-config in boutique and set CURRENCY_DEFAULT=USD", "u1"
+        )
+        (asked,) = out["__interrupt__"]
+        assert asked.value["tool"] == "resources_create_or_update"
+        assert "configmap boutique/frontend-config" in asked.value["summary"]
+        assert writes.seen == []
+        done = await _resume(graph, "u1", True)
+        assert done["record"]["executed"] and done["record"]["outcome"] == "executed"
+        # A key given no value sets nothing: refused, and no second write reaches the cluster.
+        vague = await _ask(graph, "update configmap frontend-config in boutique", "u2")
+        assert "__interrupt__" not in vague
+    (config,) = [
+        c for c in devcluster.list("configmap", "boutique") if c["metadata"]["name"] == "frontend-config"
+    ]
+    assert config["data"]["CURRENCY_DEFAULT"] == "USD"
+    assert config["data"]["ENV_PLATFORM"] == "local"  # the other keys stay
+    assert len(writes.to("/configmaps")) == 1

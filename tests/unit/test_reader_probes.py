@@ -1244,3 +1244,68 @@ def test_further_clauses_keep_the_first_ask_and_its_object(
 def test_a_capitalised_key_beside_a_configmap_asks_its_value(clusters: dict[str, Vocabulary]) -> None:
     got = analyze("billing-config 里 CURRENCY 配的什么", clusters["tenants"])
     assert (got.resource, got.name_mention, got.wants_content) == ("configmap", "billing-config", True)
+
+
+# Keys of one ConfigMap given new values (K=V, or a key given a value in words) are an update
+# of those keys; the edit verb is no name, and the value word ("debug") is no cue.
+UPDATE_PROBES = [
+    (
+        "demo",
+        "edit configmap frontend-config in boutique and set CURRENCY_DEFAULT=USD",
+        {"CURRENCY_DEFAULT": "USD"},
+    ),
+    ("demo", "set ENV_PLATFORM=gcp in configmap frontend-config -n boutique", {"ENV_PLATFORM": "gcp"}),
+    ("demo", "把 boutique 的 frontend-config 里的 CURRENCY_DEFAULT 改成 JPY", {"CURRENCY_DEFAULT": "JPY"}),
+    ("demo", "change ENV_PLATFORM to debug in frontend-config (boutique)", {"ENV_PLATFORM": "debug"}),
+    ("dataplat", "kafka-config 里 num.partitions 改为 12", {"num.partitions": "12"}),
+    ("dataplat", "patch cm kafka-config: log.retention.hours=48", {"log.retention.hours": "48"}),
+]
+
+
+@pytest.mark.parametrize(("cluster", "request_text", "data"), UPDATE_PROBES)
+def test_keys_given_values_update_the_configmap(
+    vocabularies: dict[str, Vocabulary], cluster: str, request_text: str, data: dict[str, str]
+) -> None:
+    got = analyze(request_text, vocabularies[cluster])
+    assert (got.intent, got.operation, got.resource) == ("action", "update", "configmap")
+    assert got.name_kind == "configmap" and got.name_mention not in ("edit", "patch", "set")
+    assert dict(got.data) == data and got.label_selector is None
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["what is CURRENCY_DEFAULT set to in frontend-config", "frontend-config 里 CURRENCY_DEFAULT 是多少"],
+)
+def test_asking_a_value_is_no_update(vocabularies: dict[str, Vocabulary], request_text: str) -> None:
+    got = analyze(request_text, vocabularies["demo"])
+    assert got.intent == "query" and got.operation == "get" and got.data == ()
+
+
+def test_a_typed_manifest_is_read_as_the_object_it_makes(vocabularies: dict[str, Vocabulary]) -> None:
+    made = analyze(
+        "apply this: apiVersion: v1, kind: ConfigMap, metadata: {name: flags, namespace: boutique}, data: {beta: 'true'}",
+        vocabularies["demo"],
+    )
+    assert (made.operation, made.resource, made.name_mention, made.namespace) == (
+        "create",
+        "configmap",
+        "flags",
+        "boutique",
+    )
+    assert made.data == (("beta", "true"),)
+    changed = analyze(
+        "kubectl apply -f - <<\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: frontend-config\n"
+        "  namespace: boutique\ndata:\n  ENV_PLATFORM: gcp\n",
+        vocabularies["demo"],
+    )
+    assert (changed.operation, changed.name_mention, changed.data) == (
+        "update",
+        "frontend-config",
+        (("ENV_PLATFORM", "gcp"),),
+    )
+    # More than kcache builds (a Deployment's whole spec) names nothing it would apply.
+    other = analyze(
+        "apply: apiVersion: apps/v1, kind: Deployment, metadata: {name: x}, spec: {replicas: 2}",
+        vocabularies["demo"],
+    )
+    assert other.operation == "create" and other.name_mention is None
