@@ -66,10 +66,38 @@ def tool_args(registry: Registry, chosen: ToolChoice, params: dict[str, Any]) ->
     return build_args(sel, usable)
 
 
-def _call(name: str, args: dict[str, Any]) -> AIMessage:
+def _call(name: str, args: dict[str, Any], *more: tuple[str, dict[str, Any]]) -> AIMessage:
+    calls = [(name, args), *more]
     return AIMessage(
-        content="", tool_calls=[{"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}]
+        content="",
+        tool_calls=[{"name": n, "args": a, "id": f"call_{uuid.uuid4().hex[:12]}"} for n, a in calls],
     )
+
+
+def _beside_calls(state: AgentState, registry: Registry) -> list[tuple[str, dict[str, Any]]]:
+    """The calls that read what the sentence's further asks need and the cache does not hold.
+
+    Logs asked beside a read ("the pods in X and the logs of Y"), and the values of a ConfigMap
+    asked beside it: one call each.
+    """
+    u, selected = state["understanding"], state.get("selected", [])
+    calls = []
+    logs = next((s for s in selected if s["operation"] == "logs"), None)
+    for ask in state["resolved"].get("also", []):
+        if (of := ask.get("logs_of")) is not None and logs is not None and u["operation"] != "logs":
+            asked = ask["reading"]
+            params = {"namespace": of["namespace"], "name": of["name"], "tail": asked.get("tail") or 20}
+            if asked.get("container"):
+                params["container"] = asked["container"]
+            calls.append((logs["tool"], tool_args(registry, logs, params)))
+        elif (read := ask.get("read_of")) is not None:
+            get = next(
+                (s for s in selected if s["operation"] == "get" and s["resource"] == read["kind"]), None
+            )
+            if get is not None:
+                params = {"namespace": read["namespace"], "name": read["name"]}
+                calls.append((get["tool"], tool_args(registry, get, params)))
+    return calls
 
 
 def cache_can_answer(state: AgentState) -> bool:
@@ -112,20 +140,16 @@ def plan_offline(state: AgentState, registry: Registry) -> AIMessage:
         )
     if cache_can_answer(state) or state["resolved"].get("partial"):
         # A narrowed scope would be narrowed the same way by a live call: nothing to call,
-        # but for logs asked beside it ("the pods in X and the logs of Y"): the cache holds none.
-        beside = next((a for a in state["resolved"].get("also", []) if "logs_of" in a), None)
-        logs = next((s for s in selected if s["operation"] == "logs"), None)
-        if beside is not None and logs is not None and op != "logs":
-            of, asked = beside["logs_of"], beside["reading"]
-            params = {"namespace": of["namespace"], "name": of["name"], "tail": asked.get("tail") or 20}
-            if asked.get("container"):
-                params["container"] = asked["container"]
-            return _call(logs["tool"], tool_args(registry, logs, params))
+        # but for what further asks need that the cache holds none of (logs, a ConfigMap's values).
+        if beside := _beside_calls(state, registry):
+            return _call(*beside[0], *beside[1:])
         return AIMessage(content="")
     main = next((s for s in selected if s["operation"] != "logs" or op == "logs"), None)
     if main is None:
         return AIMessage(content="")
-    return _call(main["tool"], tool_args(registry, main, canonical_args(state)))
+    return _call(
+        main["tool"], tool_args(registry, main, canonical_args(state)), *_beside_calls(state, registry)
+    )
 
 
 def chat_model(settings: Settings) -> Any:

@@ -177,6 +177,9 @@ class FurtherAsk(TypedDict):
     """For a diagnosis: its findings and events, as the first ask's are kept."""
     logs_of: NotRequired[Target]
     """For logs: the pod whose logs the turn reads beside the first ask (one call of the log tool)."""
+    read_of: NotRequired[Target]
+    """For a ConfigMap's values: the object read live beside the first ask (the cache keeps no
+    values; one call of the get tool)."""
 
 
 class Resolution(TypedDict, total=False):

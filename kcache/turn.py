@@ -7,7 +7,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from kcache import facts as fact_answers
 from kcache.answer import age_note, diagnosis, last_run, listing, object_detail, problems, t
 from kcache.model import Resource
-from kcache.state import AgentState, CallRecord, Resolution, Row, TurnRecord
+from kcache.state import AgentState, CallRecord, Resolution, Row, Target, TurnRecord
 
 
 def _resources(items: list[Row]) -> list[Resource]:
@@ -55,9 +55,9 @@ def compose(state: AgentState) -> str:
         return text + t(lang, "（未调用任何工具）", " (no tool was called)")
     calls = state.get("calls", [])
     tool_texts = [str(m.content) for m in state.get("exchange", []) if isinstance(m, ToolMessage)]
-    if op != "diagnose" and (beside := _logs_tool(state)):
-        # Logs read beside the main ask are answered under it, with the other asks.
-        tool_texts = [text for c, text in _call_texts(state) if c["tool"] != beside]
+    if op != "diagnose":
+        # What was read beside the main ask (logs, values) is answered under it, with the other asks.
+        tool_texts = [text for c, text in _call_texts(state) if not _beside(state, c)]
     if outcome is None and (why := failed_read(state)):
         return t(
             lang,
@@ -167,6 +167,9 @@ def further_answers(state: AgentState) -> str:
             ref = f"{pod['namespace']}/{pod['name']}"
             parts.append(t(lang, f"{ref} 的日志：", f"Logs of {ref}:") + "\n" + text)
             continue
+        if (read := ask.get("read_of")) is not None and (text := _beside_read(state, read)) is not None:
+            parts.append(text)  # the object as read live, its values with it
+            continue
         if not ask["answered"]:
             what = f"{kind} {u['name_mention']}" if u.get("name_mention") else kind
             parts.append(
@@ -200,7 +203,7 @@ def answered_from_cache(state: AgentState) -> bool:
         return False
     if failed_read(state):
         return False
-    main_calls = [c for c in state.get("calls", []) if c.get("executed") and c["tool"] != _logs_tool(state)]
+    main_calls = [c for c in state.get("calls", []) if c.get("executed") and not _beside(state, c)]
     return not main_calls and state["understanding"]["operation"] in ("list", "get", "diagnose")
 
 
@@ -214,8 +217,7 @@ def failed_read(state: AgentState) -> str | None:
     if partial := state["resolved"].get("partial"):
         # The server narrows a live call the same way: what it returns is not the whole answer.
         return f"the list is incomplete ({partial[0]})"
-    logs = _logs_tool(state)
-    main = [c for c in state.get("calls", []) if c["tool"] != logs and c.get("status") != "rejected"]
+    main = [c for c in state.get("calls", []) if not _beside(state, c) and c.get("status") != "rejected"]
     if any(c.get("executed") and c.get("status") == "ok" for c in main):
         return None
     errors = [c.get("error") or "the tool reported an error" for c in main if c.get("status") == "error"]
@@ -251,6 +253,34 @@ def _beside_logs(state: AgentState) -> dict[str, str]:
     }
 
 
+def _reads(call: CallRecord, read: Target) -> bool:
+    args = call["args"]
+    return args.get("name") == read["name"] and args.get("namespace") in (read["namespace"], None)
+
+
+def _beside(state: AgentState, call: CallRecord) -> bool:
+    """Whether a call reads for a further ask, not the main one.
+
+    The log tool beside a read that is not of logs, or a live read of the object a further
+    ask wants the values of.
+    """
+    if call["tool"] == _logs_tool(state):
+        return True
+    return any(
+        (read := ask.get("read_of")) is not None and _reads(call, read)
+        for ask in state["resolved"].get("also", [])
+    )
+
+
+def _beside_read(state: AgentState, read: Target) -> str | None:
+    """What the get tool returned for an object read live beside the main ask, if it ran."""
+    logs = _logs_tool(state)
+    for call, text in _call_texts(state):
+        if call["tool"] != logs and _reads(call, read):
+            return None if text.startswith("error:") else text
+    return None
+
+
 def final_answer(state: AgentState) -> str:
     """Gemini's final text when it gave one, else the composed answer."""
     plan = state["plan"]
@@ -274,7 +304,7 @@ def record(state: AgentState, answer: str) -> TurnRecord:
     """The structured record of the turn (the eval format, plus sources and provider)."""
     u, resolved, plan = state["understanding"], state["resolved"], state["plan"]
     calls = state.get("calls", [])
-    main = next((c for c in calls if c.get("status") != "rejected" and c["tool"] != _logs_tool(state)), None)
+    main = next((c for c in calls if c.get("status") != "rejected" and not _beside(state, c)), None)
     from_cache = answered_from_cache(state)
     tool = main["tool"] if main else None
     if tool is None and from_cache:

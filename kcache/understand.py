@@ -1490,13 +1490,16 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     name); when their operations differ and the whole sentence was read as one of them, the
     other clause travels in ``also``, to be answered or named as not done.
     """
-    parts = [p for p in _CLAUSE_RE.split(query, maxsplit=1) if p and p.strip()]
+    parts = _clauses(query)
     if len(parts) != 2 or reading.operation == "create":
         return reading  # a create's clauses describe the one object it makes
     if reading.also:
         # The whole sentence found its asks by "and"; a second clause naming its own
-        # namespace ("pods in boutique, then services in default") is read as written.
+        # namespace ("pods in boutique, then services in default") or reading an object of its
+        # own is read as written.
         second_alone = analyze(parts[1], vocab)
+        if reading.name_mention is not None and _own_objects(first := analyze(parts[0], vocab), second_alone):
+            return _each_clause(reading, first, second_alone)
         if not (
             second_alone.namespace_mention and second_alone.kind_stated and second_alone.name_mention is None
         ):
@@ -1540,6 +1543,10 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     asks = [a for a in (first, second) if a.name_mention or a.kind_stated]
     if len(asks) != 2:
         return reading
+    if _own_objects(first, second):
+        # "loki 的端口是多少？另外 collector 几个副本": each clause reads an object of its own;
+        # the whole sentence's mix of both (the one's fields asked of the other) is neither.
+        return _each_clause(reading, first, second)
     if first.operation == second.operation:
         if (
             first.operation == "diagnose"
@@ -1616,6 +1623,52 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         other = replace(other, namespace=reading.namespace, namespace_mention=reading.namespace_mention)
     reason = f"second clause: {other.operation} {other.resource}"
     return replace(reading, also=(replace(other, also=()),), reasons=(*reading.reasons, reason))
+
+
+def _own_objects(first: Understanding, second: Understanding) -> bool:
+    """Two read clauses, each about a named object of its own (the second's known to the cache)."""
+    return (
+        first.intent == "query"
+        and second.intent == "query"
+        and first.name_mention is not None
+        and second.name_kind is not None
+        and second.name_mention != first.name_mention
+        and first.name_mention not in second.name_mentions
+        and second.name_mention not in first.name_mentions
+    )
+
+
+def _clauses(query: str) -> list[str]:
+    """The sentence cut at its first clause boundary outside brackets ("app in (a, b)" is one)."""
+    for m in _CLAUSE_RE.finditer(query):
+        if m.end() == m.start():
+            continue
+        head = query[: m.start()]
+        if (
+            head.count("(") > head.count(")")
+            or head.count("[") > head.count("]")
+            or head.count("{") > head.count("}")
+        ):
+            continue
+        return [p for p in (head, query[m.end() :]) if p.strip()]
+    return [query]
+
+
+def _each_clause(reading: Understanding, first: Understanding, second: Understanding) -> Understanding:
+    """The first clause as the main ask and the second as a further one, each as read alone.
+
+    A clause naming no namespace is read in the one the sentence names.
+    """
+
+    def scoped(ask: Understanding) -> Understanding:
+        if ask.namespace_mention is not None or reading.namespace is None:
+            return replace(ask, also=())
+        return replace(ask, also=(), namespace=reading.namespace, namespace_mention=reading.namespace_mention)
+
+    added = scoped(second)
+    reason = f"second clause: {added.operation} {added.resource} {added.name_mention}"
+    main = scoped(first)
+    return replace(main, also=(added,), reasons=(*main.reasons, reason))
 
 
 def _by_default(reading: Understanding) -> bool:

@@ -490,7 +490,11 @@ async def _further_asks(
                 # "... and its pods": the name is resolved as the first ask's is.
                 scope = await resolve_mentions(ask, reader, await vocabulary(kc))
             rows = await read_rows(ask, scope, reader)
-            answers.append({"reading": ask, "items": _items(rows), "answered": True})
+            answer: FurtherAsk = {"reading": ask, "items": _items(rows), "answered": True}
+            if ask.get("wants_content") and (target := scope.get("target")) and "candidates" not in scope:
+                # "… 里的 SITE_NAME 是什么": the values are read live, beside the first ask.
+                answer["read_of"] = target
+            answers.append(answer)
         elif ask["operation"] == "logs" and ask.get("name_mention") and kc is not None:
             # "the pods in X and the logs of Y": Y's pod, in X when it is there, else where it is.
             vocab = await vocabulary(kc)

@@ -32,7 +32,7 @@ from kcache.redaction import redact_args
 from kcache.registry.capability import ToolCapability
 from kcache.registry.loaded import Registry
 from kcache.runtime import Holder
-from kcache.state import AgentState, CallRecord, CallStatus, Plan
+from kcache.state import AgentState, CallRecord, CallStatus, Plan, Understanding
 from kcache.timing import node_timings
 from kcache.writes import call_target, check_write, needs_person
 
@@ -105,6 +105,17 @@ def check_calls(kc: Holder, state: AgentState, registry: Registry, last: AIMessa
                     item.decision = "rejected"
         out.append(item)
     return out
+
+
+def reading_of_call(state: AgentState, item: Checked) -> Understanding:
+    """The ask a call answers: a further ask's when it reads that ask's object, else the turn's."""
+    if item.cap is not None and not item.writes:
+        got = call_target(item.cap, item.args)
+        for ask in state["resolved"].get("also", []):
+            read = ask.get("read_of")
+            if read and (got.name, got.namespace) == (read["name"], read["namespace"]):
+                return ask["reading"]
+    return state["understanding"]
 
 
 def call_operation(state: AgentState, item: Checked, cap: ToolCapability) -> str:
@@ -271,7 +282,7 @@ async def run_checked(
         replies.append(
             ToolMessage(
                 content=digest(
-                    result, item.cap, state["understanding"], grant=grant_of(kc.store), args=item.args
+                    result, item.cap, reading_of_call(state, item), grant=grant_of(kc.store), args=item.args
                 ),
                 tool_call_id=item.call_id,
                 name=item.tool,

@@ -38,6 +38,12 @@ async def tool_select(state: AgentState, *, kc: Holder) -> dict[str, Any]:
         plans = [(kind, wanted)] + (
             [("pod", "logs")] if op == "diagnose" or (beside and op != "logs") else []
         )
+        # An object whose values are asked beside the first ask is read live (a ConfigMap's data).
+        plans += [
+            (read["kind"], "get")
+            for ask in resolved.get("also", [])
+            if (read := ask.get("read_of")) and (read["kind"], "get") not in plans
+        ]
         for res, oper in plans:
             try:
                 picks = registry.select(

@@ -162,3 +162,32 @@ async def test_a_create_is_planned_for_approval_or_declined_plainly(ask: Any) ->
     assert "kubectl apply" in out["answer"]
     out = await ask("create namespace boutique")
     assert out["record"]["outcome"] == "refuse" and "already exists" in out["answer"]
+
+
+async def test_a_configmap_value_asked_beside_a_listing_is_read_live_under_it(ask: Any) -> None:
+    out = await ask("boutique 里有哪些 configmap？frontend-config 里的 CURRENCY_DEFAULT 是什么")
+    record, answer = out["record"], out["answer"]
+    # The listing is the cache's (the main ask); the values come from one live get beside it.
+    assert (record["operation"], record["resource"], record["tool"]) == (
+        "list",
+        "configmap",
+        "resources_list",
+    )
+    assert record["answered_from_cache"]  # the cache keeps keys, never values: those are read live
+    listing, beside = answer.split("\n\n", 1)[0], answer.split("\n\n", 1)[1]
+    assert "frontend-config" in listing and "EUR" not in listing
+    assert "CURRENCY_DEFAULT: EUR" in beside and "ENV_PLATFORM: local" in beside
+
+
+async def test_an_update_of_a_configmap_is_planned_with_only_its_keys(ask: Any) -> None:
+    out = await ask("把 boutique 的 frontend-config 里的 CURRENCY_DEFAULT 改成 USD")
+    record = out["record"]
+    assert (record["intent"], record["operation"], record["outcome"]) == ("action", "update", "confirm")
+    assert record["tool"] == "resources_create_or_update"
+    manifest = record["tool_args"]["resource"]
+    assert "CURRENCY_DEFAULT: USD" in manifest and "ENV_PLATFORM" not in manifest
+    # A Deployment has no keys to set: refused, naming the kinds an update applies to.
+    out = await ask("edit deployment frontend in boutique and set LOG_LEVEL=debug")
+    assert out["record"]["outcome"] in ("refuse", "answer") and not any(
+        c.get("executed") for c in out.get("calls", [])
+    )

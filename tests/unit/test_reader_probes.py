@@ -1309,3 +1309,40 @@ def test_a_typed_manifest_is_read_as_the_object_it_makes(vocabularies: dict[str,
         vocabularies["demo"],
     )
     assert other.operation == "create" and other.name_mention is None
+
+
+@pytest.mark.parametrize(
+    ("cluster", "request_text", "first", "second"),
+    [
+        (
+            "demo",
+            "frontend 的 service 端口是多少？另外 cartservice 几个副本",
+            ("service", "frontend"),
+            ("deployment", "cartservice"),
+        ),
+        (
+            "demo",
+            "what image does redis-cart run? also how many replicas has currencyservice",
+            ("pod", "redis-cart"),
+            ("deployment", "currencyservice"),
+        ),
+        (
+            "dataplat",
+            "kafka 用的什么镜像？另外 stream-processor 有几个副本",
+            ("pod", "kafka"),
+            ("deployment", "stream-processor"),
+        ),
+    ],
+)
+def test_each_clause_reads_its_own_object(
+    vocabularies: dict[str, Vocabulary],
+    cluster: str,
+    request_text: str,
+    first: tuple[str, str],
+    second: tuple[str, str],
+) -> None:
+    got = analyze(request_text, vocabularies[cluster])
+    assert got.name_mention == first[1] and got.relations == ()
+    (also,) = got.also
+    assert (also.intent, also.resource, also.name_mention) == ("query", *second)
+    assert "replicas" not in got.fields  # the second clause's field is not asked of the first object
