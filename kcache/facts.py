@@ -226,7 +226,10 @@ def answer(
             reverse=bool(u.get("descending")) and sort_by != "name",
         )
     asked = [f for f in fields if f not in ("image", "ports")]
-    if not asked and not sort_by and not limit and not u.get("predicates"):
+    # Conditions said of one object named exactly ("the LoadBalancer one") describe it: its
+    # detail answers, not a listing of what matches.
+    described = u.get("operation") == "get" and bool(u.get("name_mention"))
+    if not asked and not sort_by and not limit and (not u.get("predicates") or described):
         return None
     shown = shown[: limit or MAX_LISTED]
     where = scope_words(lang, namespace)

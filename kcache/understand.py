@@ -646,8 +646,10 @@ _CUE_EN = (
                  "type", "policy", "disk", "time", "summary", "overview",
                  # An object's metadata and fields are named by these words, never an object.
                  "label", "labels", "selector", "selectors", "annotation", "annotations", "tag", "tags"})
-    # Kubernetes states are states in any language ("哪些节点不是 Ready 状态").
-    | frozenset({"ready", "running", "succeeded", "completed", "terminating", "healthy"})
+    # Kubernetes states and an event's types are values in any language ("哪些节点不是 Ready
+    # 状态", "最近的 warning 事件").
+    | frozenset({"ready", "running", "succeeded", "completed", "terminating", "healthy", "warning",
+                 "warnings", "normal"})
 )  # fmt: skip
 #: Tokens that are never names without context, in any language.
 _RESERVED = (
@@ -754,6 +756,8 @@ _RELATIVE_REPLICAS = re.compile(
 _TARGET_COUNT_RE = re.compile(
     rf"\b(?:up|down|back)\s+to\s+{_NB}{_NUM}(?!\s*(?:%|percent|lines?|log|rows?|entries|[smhd]\b|min|hour|sec|day))"
     rf"|\bto\s+{_NB}{_NUM}\s+(?:replicas?|instances?|copies|pods?)\b"
+    # An arrow to a count ("web -> 4 replicas", "副本 2→4"): where the count goes.
+    rf"|(?:->|→)\s*{_NB}{_NUM}(?!\s*(?:%|percent|lines?|rows?|entries|[smhd]\b|min|hour|sec|day|行|条|分钟|小时|秒|天))"
     rf"|(?:调到|调成|调整到|调整为|降到|升到|减到|加到|变成|改成|扩成|缩成|缩回|扩回|缩减到|扩大到|缩小到|缩至|扩至)"
     rf"\s*(?:到)?\s*{_NB}{_NUM}\s*(?:个|份)?(?!\s*(?:行|条|分钟|小时|秒|天|倍|%))"
 )
@@ -1481,6 +1485,13 @@ _ELLIPSIS_RE = re.compile(
     r"(?P<name>[a-z0-9][a-z0-9.-]*)\s*(?:呢|的呢|\?|？)?\s*[?？]?\s*$"
 )
 _PRONOUN_RE = re.compile(r"\b(?:it|its|them|their)\b|它们|它的|它")
+#: A clause opening on a place with no object ("上面跑着哪些 pod", "里面有什么"): on or in the
+#: object the clause before named.
+_PLACE_OPENING_RE = re.compile(r"^\s*(?:那|这)?(?=上面|上边|上头|里面|里边|下面)")
+#: A question asked: a question mark, or a Chinese question word or particle.
+_QUESTION_RE = re.compile(
+    r"[?？]|\b(?:what|which|why|how|who|where|when|is|are|does|do|can)\b|吗|呢|什么|哪|几|多少|怎么|为什么|为啥|是否"
+)
 
 
 def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Understanding:
@@ -1510,7 +1521,24 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     second_text = parts[1]
     if first.name_mention and _PRONOUN_RE.search(second_text.lower()):
         second_text = _PRONOUN_RE.sub(f" {first.name_mention} ", second_text.lower())
+    elif first.name_mention and _PLACE_OPENING_RE.match(second_text):
+        second_text = f"{first.name_mention} {_PLACE_OPENING_RE.sub('', second_text, count=1)}"
     second = analyze(second_text, vocab)
+    if (
+        _by_default(first)
+        and not _by_default(second)
+        and not _QUESTION_RE.search(parts[0].lower())
+        and first.intent == second.intent == "query"
+        and not first.kind_stated
+        and first.name_mention is not None
+        and first.name_mention in (second.name_mention, *second.name_mentions)
+    ):
+        # "news-worker-3 磁盘快满了，上面跑着哪些 pod？": a first clause that states, asking
+        # nothing, is the context of the ask that follows.
+        reason = f"the first clause asks nothing: {second.operation} {second.resource} is the ask"
+        if second.namespace is None and first.namespace is not None:
+            second = replace(second, namespace=first.namespace, namespace_mention=first.namespace_mention)
+        return replace(second, reasons=(*second.reasons, reason))
     ellipsis = _ELLIPSIS_RE.match(second_text.lower())
     if ellipsis and first.name_mention and ellipsis.group("name") != first.name_mention:
         # "postgres 用的什么镜像？kafka 呢": the first clause's question, of the other name.
@@ -1993,6 +2021,24 @@ def _name_shaped(text: str) -> bool:
 
 def _is_ns_keyword(item: _Item | None) -> bool:
     return item is not None and item.kind == "namespace" and item.role != "qualifier"
+
+
+#: Right before a name the user sets aside ("the LoadBalancer one, not api", "而不是 api").
+_EXCLUDED_BEFORE_RE = re.compile(
+    r"(?:\bnot|\bexcept(?:\s+for)?|\bexcluding|\brather\s+than|\binstead\s+of|\bother\s+than|不是|除了)"
+    r"(?:\s+(?:in|on|from|of|for))?\s*(?:the\s+)?[`'\"]?$"
+)
+
+
+def _excluded_names(r: _Reading) -> None:
+    """A known name right after a negation is set aside: never the object asked about, nor an ask."""
+    for item in r.items:
+        if item.zh or item.kind is not None or item.role is not None:
+            continue
+        known = item.text in r.matcher.kinds_by_name or item.text in r.matcher.namespaces
+        if known and _EXCLUDED_BEFORE_RE.search(r.low[: item.start]):
+            item.role = "excluded"
+            r.reasons.append(f"{item.text!r} set aside (after a negation)")
 
 
 def _find_names(r: _Reading) -> None:
@@ -3587,6 +3633,7 @@ _PHASES: tuple[Callable[[_Reading], None], ...] = (
     _windows_and_line_filters,
     _tokenize_kinds,
     _find_container,
+    _excluded_names,
     _find_names,
     _read_cue_words,
     _choose_namespace,

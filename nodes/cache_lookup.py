@@ -464,7 +464,9 @@ async def _diagnose(
         found["findings"] = diagnose_namespace((await load_view(kc.store, kc.cluster, ns)).view, ns)
         found["scope"] = ns
     else:
-        found["findings"] = await diagnose_items(kc.store, kc.cluster, items, ns)
+        workload = out.get("workload")
+        owner = (workload["kind"], workload["name"]) if workload else None
+        found["findings"] = await diagnose_items(kc.store, kc.cluster, items, ns, owner=owner)
     if items:
         events = await reader.read("event", ns or items[0].namespace)
         names = {r.name for r in items}

@@ -26,11 +26,17 @@ def analyze_job(view: View, job: Resource, *, parent: str | None = None) -> list
     if f.get("status") == "Failed" or (failed_condition and failed_condition.get("status") == "True"):
         reason = str((failed_condition or {}).get("reason") or "JobFailed")
         if reason == "BackoffLimitExceeded":
-            en = f"failed: {count(failed, 'pod')} failed, reaching backoffLimit {limit}"
-            zh = f"已失败：{failed} 个 pod 失败，达到 backoffLimit {limit}"
+            # The condition's reason as kubectl shows it, then what it means.
+            en = (
+                f"failed (BackoffLimitExceeded): {count(failed, 'pod')} failed, reaching backoffLimit {limit}"
+            )
+            zh = f"已失败（BackoffLimitExceeded）：{failed} 个 pod 失败，达到 backoffLimit {limit}"
         elif reason == "DeadlineExceeded":
-            en = f"failed: it ran longer than activeDeadlineSeconds {f.get('active_deadline_seconds')}"
-            zh = f"已失败：运行时间超过 activeDeadlineSeconds {f.get('active_deadline_seconds')}"
+            en = (
+                "failed (DeadlineExceeded): it ran longer than activeDeadlineSeconds "
+                f"{f.get('active_deadline_seconds')}"
+            )
+            zh = f"已失败（DeadlineExceeded）：运行时间超过 activeDeadlineSeconds {f.get('active_deadline_seconds')}"
         else:
             en, zh = f"failed ({reason})", f"已失败（{reason}）"
         out.append(

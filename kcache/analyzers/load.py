@@ -57,14 +57,23 @@ async def load_view(
 
 
 async def diagnose_items(
-    store: Store, cluster: str, items: Sequence[Resource], namespace: str | None = None
+    store: Store,
+    cluster: str,
+    items: Sequence[Resource],
+    namespace: str | None = None,
+    *,
+    owner: tuple[str, str] | None = None,
 ) -> list[Finding]:
     """The ranked findings of ``items`` over the cached scope around them (one call for a node).
 
     The scope is ``namespace``, else the namespace of the first item (the cluster for
-    cluster-scoped items), read with :func:`load_view`.
+    cluster-scoped items), read with :func:`load_view`. ``owner`` (kind, name), the workload
+    the user named whose pods ``items`` are, is diagnosed with them: its own state (a Job past
+    its backoffLimit, a CronJob whose last run failed, a rollout stuck) explains its pods'.
     """
     if not items:
         return []
-    scope = await load_view(store, cluster, namespace or items[0].namespace)
-    return diagnose_each(scope.view, items)
+    ns = namespace or items[0].namespace
+    scope = await load_view(store, cluster, ns)
+    head = scope.view.get(owner[0], ns, owner[1]) if owner else None
+    return diagnose_each(scope.view, [*([head] if head is not None else []), *items])

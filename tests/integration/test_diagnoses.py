@@ -31,6 +31,9 @@ CASES = [
     ("deployment", "shop 里的 checkout 这个 deployment 为什么没有就绪？", ["2 个副本中 0 个就绪", "就绪探针失败"]),
     ("job", "why did job export-orders fail?", ["backoffLimit 2", "exit code 1"]),
     ("job", "为什么 export-orders 这个 job 失败了？", ["backoffLimit 2", "退出码 1"]),
+    # A workload named without its kind is diagnosed with its own state, above its pods'.
+    ("cronjob", "the nightly backup failed again, why?", ["cronjob shop/nightly-backup: its last run", "BackoffLimitExceeded"]),
+    ("cronjob", "nightly-backup 为啥又失败了", ["cronjob shop/nightly-backup", "BackoffLimitExceeded"]),
     ("service", "why is service inventory in shop not reachable?", ["selector app=inventory-api matches no pod"]),
     ("service", "shop 里的 inventory 服务为什么访问不到？", ["app=inventory-api"]),
     ("persistentvolumeclaim", "why is the pvc reports-data pending?", ["Pending", "StorageClass fast-ssd does not exist"]),

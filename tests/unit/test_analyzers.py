@@ -364,7 +364,10 @@ def test_failed_job_reaches_its_failed_pods_through_owner_references() -> None:
     ]
     found = diagnose(view(j, *pods), j)
     top = only(found, "BackoffLimitExceeded")
-    assert top["severity"] == "critical" and "3 pods failed, reaching backoffLimit 2" in top["text_en"]
+    assert (
+        top["severity"] == "critical"
+        and "failed (BackoffLimitExceeded): 3 pods failed, reaching backoffLimit 2" in top["text_en"]
+    )
     assert "succeeded 0, failed 3, active 0, backoffLimit 2" in top["evidence"]
     errors = [f for f in found if f["reason"] == "Error"]
     assert len(errors) == 3 and all(f["parent"] == "job team-a/report" for f in errors)

@@ -1346,3 +1346,57 @@ def test_each_clause_reads_its_own_object(
     (also,) = got.also
     assert (also.intent, also.resource, also.name_mention) == ("query", *second)
     assert "replicas" not in got.fields  # the second clause's field is not asked of the first object
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["cartservice in boutique -> 4 replicas pls", "cartservice 副本 1→4", "cartservice: 1 -> 4"],
+)
+def test_an_arrow_to_a_count_scales_to_it(vocabularies: dict[str, Vocabulary], request_text: str) -> None:
+    got = analyze(request_text, vocabularies["demo"])
+    assert (got.intent, got.operation, got.name_mention, got.replicas) == (
+        "action",
+        "scale",
+        "cartservice",
+        4,
+    )
+
+
+@pytest.mark.parametrize(
+    "request_text", ["boutique 最近的 warning 事件给我过一遍", "看看 boutique 里 Normal 类型的 events"]
+)
+def test_an_event_type_is_no_name_in_any_language(
+    vocabularies: dict[str, Vocabulary], request_text: str
+) -> None:
+    got = analyze(request_text, vocabularies["demo"])
+    assert (got.resource, got.operation, got.namespace, got.name_mention) == (
+        "event",
+        "list",
+        "boutique",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("request_text", "kept"),
+    [
+        ("describe the frontend-external service — the LoadBalancer one, not frontend", "frontend-external"),
+        ("把 frontend-external 的详情给我，不是 frontend", "frontend-external"),
+        ("logs of cartservice rather than currencyservice", "cartservice"),
+    ],
+)
+def test_a_name_after_a_negation_is_set_aside(
+    vocabularies: dict[str, Vocabulary], request_text: str, kept: str
+) -> None:
+    got = analyze(request_text, vocabularies["demo"])
+    assert got.name_mention == kept and got.also == ()
+    assert len(got.name_mentions) == 1
+
+
+def test_a_clause_that_asks_nothing_is_the_context_of_the_next(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze("demo-worker-2 磁盘快满了，上面现在跑着哪些 pod？", vocabularies["demo"])
+    assert (got.resource, got.operation) == ("pod", "list")
+    assert Relation("node", "demo-worker-2", "on_node") in got.relations and got.also == ()
+    # A terse first clause with its kind is an ask of its own.
+    both = analyze("pods in boutique-staging, then events", vocabularies["demo"])
+    assert both.resource == "pod" and [a.resource for a in both.also] == ["event"]
