@@ -1488,9 +1488,15 @@ _PRONOUN_RE = re.compile(r"\b(?:it|its|them|their)\b|它们|它的|它")
 #: A clause opening on a place with no object ("上面跑着哪些 pod", "里面有什么"): on or in the
 #: object the clause before named.
 _PLACE_OPENING_RE = re.compile(r"^\s*(?:那|这)?(?=上面|上边|上头|里面|里边|下面)")
+#: A diagnosis asked for in words ("check X", "排查一下 X"), not only its symptoms stated.
+_ASKS_CHECK_RE = re.compile(
+    r"\b(?:diagnose|troubleshoot|check|investigate|debug|inspect|look\s+(?:at|into)|show|tell)\b"
+    r"|看看|看一下|看下|查一下|查查|排查|诊断|检查|分析"
+)
 #: A question asked: a question mark, or a Chinese question word or particle.
 _QUESTION_RE = re.compile(
-    r"[?？]|\b(?:what|which|why|how|who|where|when|is|are|does|do|can)\b|吗|呢|什么|哪|几|多少|怎么|为什么|为啥|是否"
+    r"[?？]|\b(?:what|which|why|how|who|where|when)\b|^\s*(?:is|are|does|do|did|can|could|has|have)\b"
+    r"|吗|呢|什么|哪|几|多少|怎么|为什么|为啥|是否"
 )
 
 
@@ -1520,21 +1526,38 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     first = analyze(parts[0], vocab)
     second_text = parts[1]
     if first.name_mention and _PRONOUN_RE.search(second_text.lower()):
-        second_text = _PRONOUN_RE.sub(f" {first.name_mention} ", second_text.lower())
+        # "it" stands for the first clause's object, with its kind when the user stated one
+        # ("the loadgenerator pod …, just kill it": the pod).
+        name, kind = first.name_mention, first.resource
+        stated = first.kind_stated and not first.relations and kind != "cluster"
+
+        def ref(m: re.Match[str]) -> str:
+            possessive = m.group(0) in ("its", "their", "它的")
+            return f" {kind} {name} " if stated and not possessive else f" {name} "
+
+        second_text = _PRONOUN_RE.sub(ref, second_text.lower())
     elif first.name_mention and _PLACE_OPENING_RE.match(second_text):
         second_text = f"{first.name_mention} {_PLACE_OPENING_RE.sub('', second_text, count=1)}"
     second = analyze(second_text, vocab)
-    if (
-        _by_default(first)
-        and not _by_default(second)
-        and not _QUESTION_RE.search(parts[0].lower())
-        and first.intent == second.intent == "query"
-        and not first.kind_stated
+    said_of_it = (
+        not _QUESTION_RE.search(parts[0].lower())
         and first.name_mention is not None
         and first.name_mention in (second.name_mention, *second.name_mentions)
+    )
+    states = _by_default(first) or (
+        first.operation == "diagnose" and not _ASKS_CHECK_RE.search(parts[0].lower())
+    )
+    if said_of_it and (
+        (
+            _by_default(first)
+            and not _by_default(second)
+            and first.intent == second.intent == "query"
+            and not first.kind_stated
+        )
+        or (second.intent == "action" and first.intent != "action" and states)
     ):
-        # "news-worker-3 磁盘快满了，上面跑着哪些 pod？": a first clause that states, asking
-        # nothing, is the context of the ask that follows.
+        # "news-worker-3 磁盘快满了，上面跑着哪些 pod？", "grafana is acting up, restart it": a
+        # first clause that states, asking nothing, is the context of the ask that follows.
         reason = f"the first clause asks nothing: {second.operation} {second.resource} is the ask"
         if second.namespace is None and first.namespace is not None:
             second = replace(second, namespace=first.namespace, namespace_mention=first.namespace_mention)
@@ -1756,8 +1779,38 @@ def _normalize(r: _Reading) -> None:
     source = _SHORTHAND_RE.sub(lambda m: _SHORTHANDS[m.group(0).lower()], source)
     for pattern, repl in _KIND_PHRASES_EN:
         source = pattern.sub(repl, source)
-    r.text = source
+    r.text = _WORD_RE.sub(lambda m: _typo_of_cue(m.group(0), r.matcher), source)
     r.language = "zh" if _CJK_RE.search(r.query) else "en"
+
+
+_WORD_RE = re.compile(r"(?<![\w.-])[A-Za-z]{4,}(?![\w.-])")
+#: Operation words a typo is read as ("logz", "restrat", "descirbe"): the verbs that decide a
+#: request, long enough that one slip leaves them recognisable.
+_TYPO_CUES = ("logs", "delete", "restart", "describe", "events", "scale", "rollback", "cordon")
+
+
+def _typo_of_cue(word: str, matcher: Matcher) -> str:
+    """An operation word a word is one slip away from (a letter changed, two swapped), else the word.
+
+    A word the cache or the lexicon knows is itself; the correction keeps its length, so
+    offsets in the text still hold.
+    """
+    low = word.lower()
+    if low in _LEXICON_EN or low in matcher.kinds_by_name or low in matcher.namespaces:
+        return word
+    for cue in _TYPO_CUES:
+        if len(cue) != len(low) or cue == low:
+            continue
+        diff = [i for i, (a, b) in enumerate(zip(cue, low, strict=True)) if a != b]
+        swapped = (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and low[diff[0]] == cue[diff[1]]
+            and low[diff[1]] == cue[diff[0]]
+        )
+        if len(diff) == 1 or swapped:
+            return cue
+    return word
 
 
 def _structured_references(r: _Reading) -> None:
@@ -2032,13 +2085,16 @@ _EXCLUDED_BEFORE_RE = re.compile(
 
 def _excluded_names(r: _Reading) -> None:
     """A known name right after a negation is set aside: never the object asked about, nor an ask."""
-    for item in r.items:
+    for i, item in enumerate(r.items):
         if item.zh or item.kind is not None or item.role is not None:
             continue
         known = item.text in r.matcher.kinds_by_name or item.text in r.matcher.namespaces
         if known and _EXCLUDED_BEFORE_RE.search(r.low[: item.start]):
             item.role = "excluded"
             r.reasons.append(f"{item.text!r} set aside (after a negation)")
+            after = r.items[i + 1] if i + 1 < len(r.items) else None
+            if after is not None and after.kind is not None and not r.low[item.end : after.start].strip():
+                after.role = "excluded"  # "not the kafka statefulset": its kind word goes with it
 
 
 def _find_names(r: _Reading) -> None:
@@ -2721,19 +2777,28 @@ def _choose_resource(r: _Reading) -> None:
         resource = "pod"
     if op == "delete" and (cues.restart or cues.rollout_restart) and not cues.delete and resource != "pod":
         resource = "pod"
-    if (
-        op in ("get", "list")
-        and not kind_stated
-        and resource == "pod"
-        and r.fallback_kind not in (None, "pod")
-    ):
-        # "describe biling": the kind of the cached name it is closest to, not any pod.
-        resource = r.fallback_kind or resource
+    if op in ("get", "list", "delete") and not kind_stated and resource == "pod":
+        # "describe biling", "把 recomendationservice 删了": the kind of the cached name a
+        # misspelt one is closest to, not any pod.
+        near = r.fallback_kind or _kind_of_nearest_name(r, name_mentions)
+        if near not in (None, "pod"):
+            resource = near or resource
     # A namespace named with the namespace kind and nothing else is itself the object.
     if resource == "namespace" and r.namespace_mention is not None and not name_mentions:
         name_mentions = (r.namespace_mention.lower(),)
     r.resource, r.kind_stated, r.name_mentions = resource, kind_stated, name_mentions
     r.reasons.append(f"kind {resource}" + (" stated" if kind_stated else " inferred"))
+
+
+def _kind_of_nearest_name(r: _Reading, mentions: tuple[str, ...]) -> str | None:
+    """The kind of the cached name closest to the first mention the cache does not hold, if close."""
+    unknown = next((m for m in mentions if m not in r.matcher.kinds_by_name), None)
+    if unknown is None:
+        return None
+    names = [n for n, ks in r.matcher.kinds_by_name.items() if ks[0] != "pod"]
+    if not names or not is_misspelling(unknown, names):
+        return None
+    return r.matcher.kinds_by_name[max(names, key=lambda n: similarity(unknown, n))][0]
 
 
 def _generic_service_word(r: _Reading) -> None:
@@ -2901,8 +2966,15 @@ def _possessor_of_asked(r: _Reading, index: int, known: tuple[str, ...]) -> bool
         return False  # "redis-cart 的 pod": the workload's pods, read as the pods' name
     item = r.items[index]
     after = _neighbour(r.items, index, 1)
-    if after is not None and after.kind == r.resource and "的" in r.low[item.end : after.start]:
-        return True
+    if after is not None and after.kind == r.resource:
+        # "X 上的 pod", "X 上跑着什么 pod", "X 里运行的 pod": a possessive or a place between.
+        gap = r.low[item.end : after.start]
+        if (
+            "的" in gap
+            or gap.lstrip().startswith(("上", "里", "中", "下"))
+            or any(v in gap for v in _RELATION_ZH)
+        ):
+            return True
     before = _neighbour(r.items, index, -1)
     if before is None or before.kind != r.resource:
         return False

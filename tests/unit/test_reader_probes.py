@@ -1400,3 +1400,58 @@ def test_a_clause_that_asks_nothing_is_the_context_of_the_next(vocabularies: dic
     # A terse first clause with its kind is an ask of its own.
     both = analyze("pods in boutique-staging, then events", vocabularies["demo"])
     assert both.resource == "pod" and [a.resource for a in both.also] == ["event"]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "operation"),
+    [
+        ("frontend logz in boutique pls", "logs"),
+        ("restrat frontend in boutique", "restart"),
+        ("descirbe svc frontend -n boutique", "get"),
+    ],
+)
+def test_an_operation_word_one_slip_away_is_that_word(
+    vocabularies: dict[str, Vocabulary], request_text: str, operation: str
+) -> None:
+    got = analyze(request_text, vocabularies["demo"])
+    assert (got.operation, got.name_mention) == (operation, "frontend")
+
+
+@pytest.mark.parametrize(
+    ("request_text", "operation", "resource"),
+    [
+        ("the loadgenerator pod in boutique has been pending for ages, just kill it", "delete", "pod"),
+        ("frontend is acting up, restart it", "restart", "deployment"),
+        ("boutique 里的 cartservice 卡死了，重启一下它", "restart", "deployment"),
+    ],
+)
+def test_a_symptom_stated_then_a_write_is_the_write(
+    vocabularies: dict[str, Vocabulary], request_text: str, operation: str, resource: str
+) -> None:
+    got = analyze(request_text, vocabularies["demo"])
+    assert (got.intent, got.operation, got.resource) == ("action", operation, resource)
+    assert got.also == ()
+    # Asked to look first, the look stays the first ask and the write is named beside it.
+    looked = analyze("show frontend logs and restart it", vocabularies["demo"])
+    assert looked.operation == "logs" and [a.operation for a in looked.also] == ["restart"]
+
+
+def test_a_misspelt_name_in_a_write_takes_its_neighbours_kind(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze("把 boutique 里的 recomendationservice 删了", vocabularies["demo"])
+    assert (got.operation, got.resource, got.name_mention) == ("delete", "deployment", "recomendationservice")
+
+
+def test_the_kind_word_of_a_name_set_aside_goes_with_it(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze(
+        "describe the kafka-config configmap (the configmap, not the kafka statefulset)",
+        vocabularies["dataplat"],
+    )
+    assert (got.operation, got.resource, got.name_mention) == ("get", "configmap", "kafka-config")
+
+
+@pytest.mark.parametrize("request_text", ["dp-control-plane 上跑着什么 pod", "dp-worker-a 里运行着哪些 pod"])
+def test_a_place_word_relates_a_node_to_its_pods(
+    vocabularies: dict[str, Vocabulary], request_text: str
+) -> None:
+    got = analyze(request_text, vocabularies["dataplat"])
+    assert got.operation == "list" and got.relations[0].relation == "on_node"
