@@ -494,6 +494,8 @@ _STATUS_LATER_EN = re.compile(
     r"\bpods\b.*?\b(?:that|which)?\s*(?:are|is)\s+(?:currently\s+|still\s+|actually\s+)?"
     r"(?P<c>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\b"
 )
+#: An image (or a command) named before "… are running": what they run, not a state.
+_IMAGE_BEFORE_RE = re.compile(r"\b(?:images?|versions?|commands?|binar(?:y|ies)|containers?)\b")
 _STATUS_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:实际|正在|真正|还在)?在运行|运行中|正在运行|处于运行"), "Running"),
     (re.compile(r"等待中|挂起|处于\s*pending"), "Pending"),
@@ -1466,8 +1468,15 @@ def analyze(query: str, vocab: Vocabulary) -> Understanding:
     r = _Reading(query=query, matcher=build_matcher(vocab))
     for phase in _PHASES:
         phase(r)
-    reading = _further_asks(r, _compose(r))
-    return _clause_asks(query, vocab, reading)
+    reading = _clause_asks(query, vocab, _further_asks(r, _compose(r)))
+    secret = next((a for a in reading.also if a.wants_secret_value), None)
+    if secret is not None and not reading.wants_secret_value:
+        # A Secret's value asked anywhere in the sentence is the ask that decides the turn (it
+        # is declined); the other asks travel with it, never answered in its place.
+        others = tuple(a for a in reading.also if a is not secret)
+        reason = "a Secret's value is asked: that ask comes first"
+        return replace(secret, also=(replace(reading, also=()), *others), reasons=(*secret.reasons, reason))
+    return reading
 
 
 #: Where one clause of a sentence ends and another begins ("show its logs, then restart it",
@@ -1493,6 +1502,8 @@ _ASKS_CHECK_RE = re.compile(
     r"\b(?:diagnose|troubleshoot|check|investigate|debug|inspect|look\s+(?:at|into)|show|tell)\b"
     r"|看看|看一下|看下|查一下|查查|排查|诊断|检查|分析"
 )
+#: "which one", "哪个", "其中": a clause asking of the objects the clause before named.
+_WHICH_OF_THEM_RE = re.compile(r"\bwhich\s+(?:one|ones|of\s+them)\b|哪个|哪一个|哪几个|哪些是|其中")
 #: A question asked: a question mark, or a Chinese question word or particle.
 _QUESTION_RE = re.compile(
     r"[?？]|\b(?:what|which|why|how|who|where|when)\b|^\s*(?:is|are|does|do|did|can|could|has|have)\b"
@@ -1586,8 +1597,13 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         at = head.find(first.name_mention)
         if at > 0:
             second = analyze(head[:at] + second_text, vocab)
-    if not (second.name_mention or second.kind_stated) and first.kind_stated and second.predicates:
-        # "节点有几个？哪个是 NotReady": a state asked of no kind is asked of the first clause's.
+    if (
+        not (second.name_mention or second.kind_stated)
+        and first.kind_stated
+        and (second.predicates or _WHICH_OF_THEM_RE.search(second_text.lower()))
+    ):
+        # "节点有几个？哪个是 NotReady", "list the deployments and tell me which one is
+        # crashlooping": a state asked of no kind is asked of the first clause's.
         second = analyze(f"{first.resource} {second_text}", vocab)
         if second.namespace is None and first.namespace is not None:
             second = replace(second, namespace=first.namespace, namespace_mention=first.namespace_mention)
@@ -1659,7 +1675,10 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     # approval; a write asked after a read is named, not done), and so does a diagnosis of
     # nothing named (a further ask diagnoses a named object only).
     whole_is_main = (reading.intent == "action" and first.intent == "action") or (
-        first.operation in ("list", "get") and reading.operation == "diagnose" and second.name_mention is None
+        first.operation in ("list", "get")
+        and reading.operation == "diagnose"
+        and second.name_mention is None
+        and second.namespace is None
     )
     mixed = (reading.operation, reading.resource) != (first.operation, first.resource)
     if all(a.operation != reading.operation for a in asks) or (mixed and not whole_is_main):
@@ -3186,6 +3205,10 @@ def _read_filters(r: _Reading) -> None:
         r.predicates.append(Predicate(field="status", op="==", value=_STATUS_WORDS[said_word]))
     elif r.resource == "pod":
         status = _STATUS_EN.search(low) or _STATUS_LATER_EN.search(low)
+        if status and status.group(0).endswith("running") and _IMAGE_BEFORE_RE.search(low[: status.start()]):
+            # "every image the monitoring pods are running": run takes the image as its object,
+            # a verb, not the Running state.
+            status = None
         if status:
             word = next(g for g in status.groups() if g)
             r.predicates.append(Predicate(field="status", op="==", value=_STATUS_WORDS[word]))

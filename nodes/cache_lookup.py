@@ -508,9 +508,10 @@ async def _further_asks(
                 answers.append({"reading": ask, "items": [], "answered": False})
                 continue
             answers.append({"reading": {**ask, "namespace": pod["namespace"]}, "items": [], "answered": False, "logs_of": pod})  # fmt: skip
-        elif ask["operation"] == "diagnose" and ask.get("name_mention") and kc is not None:
-            # "why is X failing and why is Y": each named object diagnosed in its own namespace.
-            ask = asked
+        elif ask["operation"] == "diagnose" and (ask.get("name_mention") or ns) and kc is not None:
+            # "why is X failing and why is Y": each named object diagnosed in its own namespace;
+            # "… and which one is crashlooping": the namespace's problems.
+            ask = asked if ask.get("name_mention") else ask
             found = await resolve_mentions(ask, reader, await vocabulary(kc))
             rows = await read_rows(ask, found, reader)
             if "missing" in found or "candidates" in found or not rows:
