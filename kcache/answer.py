@@ -96,6 +96,10 @@ def compact(r: Resource) -> dict[str, Any]:
         row |= {"succeeded": f.get("succeeded"), "failed": f.get("failed")}
     elif r.kind == "cronjob":
         row |= {"schedule": f.get("schedule"), "suspend": f.get("suspend")}
+    elif r.kind == "resourcequota":
+        # As kubectl get quota shows it: each resource's use against its hard limit.
+        hard, used = f.get("hard") or {}, f.get("used") or {}
+        row["used/hard"] = ", ".join(f"{k}: {used.get(k, '0')}/{v}" for k, v in sorted(hard.items())) or None
     return {k: v for k, v in row.items() if v is not None}
 
 

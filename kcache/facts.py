@@ -231,6 +231,9 @@ def answer(
     described = u.get("operation") == "get" and bool(u.get("name_mention"))
     if not asked and not sort_by and not limit and (not u.get("predicates") or described):
         return None
+    if described and asked:
+        # "is the redis-data pvc bound yet? and what storage class": the state asked is shown too.
+        asked += [p["field"] for p in u.get("predicates") or () if p["field"] not in asked]
     shown = shown[: limit or MAX_LISTED]
     where = scope_words(lang, namespace)
     if not shown:

@@ -487,6 +487,7 @@ _STATE_WORDS = "running|pending|failed|succeeded|completed|terminating|evicted|c
 #: A state denied: "pods not in Running", "status is not Pending", "不是 Running", "没在运行".
 _STATUS_NOT_RE = re.compile(
     rf"\b(?:status|phase|state)\s+(?:is\s+)?not\s+({_STATE_WORDS})\b|\bnot\s+in\s+(?:the\s+)?({_STATE_WORDS})\b"
+    rf"|\b(?:are|is|were|was)(?:\s+not|n't)\s+(?:currently\s+|yet\s+|in\s+)?({_STATE_WORDS})\b"
     rf"|(?:不是|非|不在|不处于)\s*({_STATE_WORDS})|(?:不是|没有?在|未在|不在)\s*运行"
 )
 #: "pods in data that are running", "pods in X are pending": the state said of the pods later on.
@@ -556,6 +557,12 @@ _SHORT_OF_DESIRED = re.compile(
     r"\bfewer\s+(?:ready|available)\s+(?:replicas|pods)\s+than\s+(?:desired|wanted|expected|requested|specified|declared)"
     r"|\bnot\s+(?:fully\s+)?(?:available|rolled\s+out)\b|\bready\s*<\s*desired\b|\bunavailable\s+replicas\b"
     r"|\bmissing\s+replicas\b|就绪副本(?:数)?(?:少于|小于|不足|低于)|副本(?:数)?不足|没有全部就绪|未全部就绪"
+    # A ready count compared down to the desired one, in either language and any order of
+    # words: "ready replicas lower than the spec", "就绪的副本数比期望的少".
+    r"|\b(?:ready|available)\b[^.?!]{0,40}?\b(?:fewer|less|lower|below|short|under)\b[^.?!]{0,20}?"
+    r"\b(?:desired|wanted|expected|requested|specified|declared|spec)\b"
+    r"|(?:就绪|可用|ready)[^，。？?]{0,12}?(?:比|少于|小于|低于|不足|不到)[^，。？?]{0,8}?"
+    r"(?:期望|预期|期待|声明|设定|设置|desired|spec)"
 )
 _FIELD_RES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bimages?\b|镜像"), "image"),
@@ -1486,6 +1493,9 @@ _CLAUSE_RE = re.compile(
     r"|然后|接着|顺便|之后|再把|再(?=[看查列删重扩缩])"
     # A question followed by another ("postgres 用的什么镜像？kafka 呢").
     r"|[？?]\s*(?=\S)"
+    # A full stop and a new sentence ("show me X in boutique. also what's …"), not a version
+    # or a domain ("v1.2", "api.example.com").
+    r"|(?<=[A-Za-z0-9)])\.\s+(?=[A-Za-z\u4e00-\u9fff])"
 )
 #: A clause that is only a name and "and ... ?" ("kafka 呢", "what about kafka", "and kafka?"):
 #: the first clause asked again of that name.
@@ -1521,6 +1531,10 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     parts = _clauses(query)
     if len(parts) != 2 or reading.operation == "create":
         return reading  # a create's clauses describe the one object it makes
+    if _FULL_STOP_RE.match(query[len(parts[0]) :]) and not _asks(parts[0], analyze(parts[0], vocab)):
+        # "Search results are empty on X. The search pods look Running, what's wrong?": sentences
+        # of context before the ask are read with it, as one request.
+        return reading
     if reading.also:
         # The whole sentence found its asks by "and"; a second clause naming its own
         # namespace ("pods in boutique, then services in default") or reading an object of its
@@ -1528,6 +1542,9 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         second_alone = analyze(parts[1], vocab)
         if reading.name_mention is not None and _own_objects(first := analyze(parts[0], vocab), second_alone):
             return _each_clause(reading, first, second_alone)
+        if _aside(parts[0], first := analyze(parts[0], vocab), second_alone):
+            reason = "the first clause asks nothing of a cached object"
+            return replace(second_alone, reasons=(*second_alone.reasons, reason))
         if not (
             second_alone.namespace_mention and second_alone.kind_stated and second_alone.name_mention is None
         ):
@@ -1550,22 +1567,24 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     elif first.name_mention and _PLACE_OPENING_RE.match(second_text):
         second_text = f"{first.name_mention} {_PLACE_OPENING_RE.sub('', second_text, count=1)}"
     second = analyze(second_text, vocab)
-    said_of_it = (
-        not _QUESTION_RE.search(parts[0].lower())
-        and first.name_mention is not None
-        and first.name_mention in (second.name_mention, *second.name_mentions)
-    )
+    asks_nothing = not _QUESTION_RE.search(parts[0].lower()) and first.name_mention is not None
+    said_of_it = asks_nothing and first.name_mention in (second.name_mention, *second.name_mentions)
+    aside = _aside(parts[0], first, second)
     states = _by_default(first) or (
         first.operation == "diagnose" and not _ASKS_CHECK_RE.search(parts[0].lower())
     )
-    if said_of_it and (
-        (
-            _by_default(first)
-            and not _by_default(second)
-            and first.intent == second.intent == "query"
-            and not first.kind_stated
+    if aside or (
+        said_of_it
+        and (
+            (
+                _by_default(first)
+                and not _by_default(second)
+                and first.intent == "query"
+                and second.intent in ("query", "analysis")
+                and not first.kind_stated
+            )
+            or (second.intent == "action" and first.intent != "action" and states)
         )
-        or (second.intent == "action" and first.intent != "action" and states)
     ):
         # "news-worker-3 磁盘快满了，上面跑着哪些 pod？", "grafana is acting up, restart it": a
         # first clause that states, asking nothing, is the context of the ask that follows.
@@ -1590,6 +1609,20 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         # "列出 …的 pod，data 命名空间", "list the pods, namespace data": a clause that only
         # names a namespace is where the first clause's ask is, no ask of its own.
         return replace(reading, also=())
+    if (
+        second.resource == "namespace"
+        and second.name_mention is None
+        and second.namespace is None
+        and first.resource != "namespace"
+        and _EVERY_RE.search(parts[1].lower())
+        and not second.predicates
+    ):
+        # "…？所有 namespace 都算", "…, across all namespaces": the first ask's scope is every
+        # namespace, no listing of namespaces.
+        main = replace(reading, also=(), namespace=None, namespace_mention=None)
+        return replace(
+            main, all_namespaces=True, reasons=(*main.reasons, "every namespace, as the clause after says")
+        )
     if first.intent == "action" and _by_default(second) and first.name_mention:
         # "scale web to 3 and api to 5", "restart web, then cache": a clause with no verb of
         # its own takes the first clause's ("api to 5" is scaled too).
@@ -1695,6 +1728,20 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     return replace(reading, also=(replace(other, also=()),), reasons=(*reading.reasons, reason))
 
 
+def _aside(text: str, first: Understanding, second: Understanding) -> bool:
+    """A first clause that asks nothing and names no cached object, before one that asks of one.
+
+    "准备做个 backup，先把 coredns 的 configmap 贴出来": the first clause says why, the second asks.
+    """
+    return (
+        not _QUESTION_RE.search(text.lower())
+        and first.name_mention is not None
+        and first.name_kind is None
+        and _by_default(first)
+        and second.name_kind is not None
+    )
+
+
 def _own_objects(first: Understanding, second: Understanding) -> bool:
     """Two read clauses, each about a named object of its own (the second's known to the cache)."""
     return (
@@ -1706,6 +1753,17 @@ def _own_objects(first: Understanding, second: Understanding) -> bool:
         and first.name_mention not in second.name_mentions
         and second.name_mention not in first.name_mentions
     )
+
+
+_FULL_STOP_RE = re.compile(r"\.\s")
+
+
+def _asks(text: str, reading: Understanding) -> bool:
+    """Whether a clause asks something itself: a question, or an operation it states."""
+    if _QUESTION_RE.search(text.lower()):
+        return True
+    symptom_only = reading.operation == "diagnose" and not _ASKS_CHECK_RE.search(text.lower())
+    return not (_by_default(reading) or symptom_only)
 
 
 def _clauses(query: str) -> list[str]:
@@ -2116,6 +2174,20 @@ def _excluded_names(r: _Reading) -> None:
                 after.role = "excluded"  # "not the kafka statefulset": its kind word goes with it
 
 
+#: Chinese words that ask for a listing: the objects asked are a kind, not one named.
+_LISTING_ZH_RE = re.compile(r"列出|列一下|列举|有哪些|哪些|有没有|有什么|有啥|清单|所有|全部")
+
+
+def _plain_word_beside_an_ask(r: _Reading, item: _Item) -> bool:
+    """An unknown all-letter word, near no cached name, in a request naming a cached object or a listing."""
+    if item.strong or not item.text.isalpha():
+        return False
+    if is_misspelling(item.text, r.matcher.kinds_by_name) or _misspelt_namespace(r, item.text):
+        return False
+    named = any(other is not item and other.text in r.matcher.kinds_by_name for other in r.items)
+    return named or bool(_LISTING_ZH_RE.search(r.low))
+
+
 def _find_names(r: _Reading) -> None:
     """Namespaces and object names: a known name always; an unknown word on strong evidence.
 
@@ -2250,6 +2322,11 @@ def _find_names(r: _Reading) -> None:
             _mark(r, item, "name", f"unknown {item.text!r} next to the kind word {kind_next.text!r}")
         elif item.strong or (shaped and "-" in item.text):
             _mark(r, item, "name", f"unknown {item.text!r} quoted or shaped like a name")
+        elif r.language == "zh" and _plain_word_beside_an_ask(r, item):
+            # "准备做个 backup，先把 coredns 的 configmap 贴出来", "有没有做 backup 的定时任务": a
+            # plain English word, near no cached name, where the request already names its object
+            # or asks for a listing, is a word of the sentence.
+            r.unknown.append(item.text)
         elif r.language == "zh":
             _mark(r, item, "name", f"unknown {item.text!r}: an ASCII word in Chinese text")
         elif prep in ("named", "called") or (prep in ("for", "of", "about", "is") and shaped):
@@ -2422,6 +2499,8 @@ def _read_cue_words(r: _Reading) -> None:
     for item in r.items:
         if item.role is None and any(s <= item.start < e for s, e in spans):
             item.role = "noun"  # "restart count", "by restarts", "重启次数": no restart, no counting
+        elif item.role is None and item.text in _SET_EN and re.match(r"\s*than\b", r.low[item.end :]):
+            item.role = "noun"  # "lower than the spec": a comparison, no change
     passive = False
     for item in r.items:
         # "老是被 kill", "被干掉了": a delete in the passive voice is what happens to it, no order.
@@ -2519,6 +2598,22 @@ def _relative_change(r: _Reading) -> bool:
     )
 
 
+#: A ready count over a desired one, as kubectl prints READY ("0/1", "2 / 3").
+_RATIO_RE = re.compile(r"(?<![\w./:-])(\d+)\s*/\s*(\d+)(?![\w./:-])")
+
+
+def _short_ratio(low: str) -> bool:
+    """Whether the request states a READY count short of the desired one ("一直 0/1")."""
+    return any(
+        int(m.group(1)) < int(m.group(2)) and not _CHANGE_BEFORE_RE.search(low[: m.start()])
+        for m in _RATIO_RE.finditer(low)
+    )
+
+
+#: A change word right before a number: "减少 1/3", "down by 1/2" is a share, not a READY count.
+_CHANGE_BEFORE_RE = re.compile(r"(?:减少|增加|减|加|缩|扩|降|升|\bby|\bto|到|成)\s*$")
+
+
 def _choose_operation(r: _Reading) -> None:
     """The operation, in order of what a cue commits to: why, writes, scale, logs, reads."""
     cues = r.cues
@@ -2555,13 +2650,14 @@ def _choose_operation(r: _Reading) -> None:
     # unless the request asks for something else of it.
     symptom = (
         bool(r.name_items)
-        and bool(_RESTARTING.search(r.low) or _DIES_RE.search(r.low))
+        and bool(_RESTARTING.search(r.low) or _DIES_RE.search(r.low) or _short_ratio(r.low))
         and not (
             cues.list_ or cues.count or cues.delete or cues.restart or cues.scale or cues.exec_ or cues.top
         )
     )
     op: Operation
-    if (cues.why or symptom) and not cues.logs:
+    if cues.why or (symptom and not cues.logs):
+        # "check the logs and tell me why": the cause is asked; a diagnosis reads the logs too.
         op = "diagnose"
     elif cues.portforward:
         op = "portforward"
@@ -2608,6 +2704,9 @@ def _choose_operation(r: _Reading) -> None:
         and not asks_how_many_replicas
         and not _ranks_by_other_key(r.low)
         and not _SPEC_RESOURCES_RE.search(r.low)
+        # Usage is measured of pods, nodes and what runs pods: "the memory quota", "a PVC's
+        # storage" name a field of the kind stated, not its metrics.
+        and not (stated_kinds and all(k not in ("pod", "node", *_WORKLOAD_KINDS) for k in stated_kinds))
     ):
         op = "top"
     else:
@@ -3176,6 +3275,13 @@ def _read_relative(r: _Reading) -> None:
                 return
 
 
+#: A yes-or-no question of an object's state: "is X bound yet", "X 绑定了吗", "is it up".
+_STATE_ASKED_RE = re.compile(
+    r"^\s*(?:is|are|has|have)\b[^?]*\b(?:bound|ready|running|up|available|healthy|pending|scheduled|mounted)\b"
+    r"|(?:绑定|就绪|运行|可用|健康)了吗|(?:绑定|就绪|可用)没有|是不是(?:绑定|就绪|在运行)"
+)
+
+
 def _read_filters(r: _Reading) -> None:
     """Counting, sorting, predicates and the fields asked for."""
     low, cues = r.low, r.cues
@@ -3189,7 +3295,13 @@ def _read_filters(r: _Reading) -> None:
             r.predicates.append(Predicate(field="restarts", op=">", value=n))
         elif _RESTARTED.search(low) or _RESTARTING.search(low):
             r.predicates.append(Predicate(field="restarts", op=">", value=0))
-    if _NOT_READY.search(low):
+    if r.name_mention is not None and _STATE_ASKED_RE.search(low) and "status" not in r.fields:
+        # "is the redis-data pvc bound yet?": the state of the object named is asked.
+        r.fields.append("status")
+    short = _SHORT_OF_DESIRED.search(low)
+    if short:
+        pass  # the ready count compared with the desired one, not the Ready condition
+    elif _NOT_READY.search(low):
         r.predicates.append(Predicate(field="ready", op="==", value=False))
     elif _READY.search(low):
         r.predicates.append(Predicate(field="ready", op="==", value=True))
@@ -3220,7 +3332,7 @@ def _read_filters(r: _Reading) -> None:
     service_type = _SERVICE_TYPE_RE.search(low)
     if service_type:
         r.predicates.append(Predicate(field="type", op="==", value=_SERVICE_TYPES[service_type.group(1)]))
-    if _SHORT_OF_DESIRED.search(low):
+    if short:
         r.predicates.append(Predicate(field="ready_replicas", op="<", other="replicas"))
     for match, key, desc in _matching_sorts(low)[: 0 if r.sort_by else 1]:
         r.sort_by, r.descending = key, desc

@@ -1492,3 +1492,76 @@ def test_which_one_asks_of_the_kind_listed_before(vocabularies: dict[str, Vocabu
     assert (got.operation, got.resource, got.namespace) == ("list", "deployment", "boutique-staging")
     (also,) = got.also
     assert (also.operation, also.resource, also.namespace) == ("diagnose", "deployment", "boutique-staging")
+
+
+def test_a_full_stop_ends_a_clause_and_a_quota_is_no_metric(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze(
+        "show me frontend-config in boutique. also what's the memory quota there", vocabularies["demo"]
+    )
+    assert (got.resource, got.name_mention) == ("configmap", "frontend-config")
+    (also,) = got.also
+    assert (also.resource, also.operation, also.namespace) == ("resourcequota", "list", "boutique")
+
+
+def test_a_plain_word_beside_a_cached_object_is_no_name(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze(
+        "准备做个 backup，先把 kube-system 里 coredns 那个 configmap 的内容贴出来", vocabularies["demo"]
+    )
+    assert (got.resource, got.name_mention, got.namespace) == ("configmap", "coredns", "kube-system")
+    # Alone, an unknown word in a Chinese request is still the name looked for (and not found).
+    missing = analyze("把 boutique 里的 paymentsvc 删了", vocabularies["demo"])
+    assert missing.name_mention == "paymentsvc"
+
+
+@pytest.mark.parametrize(
+    ("request_text", "predicate", "everywhere"),
+    [
+        ("pods in monitoring that aren't Running?", Predicate("status", "!=", "Running"), False),
+        (
+            "哪些 deployment 就绪的副本数比期望的少？所有 namespace 都算",
+            Predicate("ready_replicas", "<", None, "replicas"),
+            True,
+        ),
+        (
+            "deployments whose ready replicas are lower than the spec",
+            Predicate("ready_replicas", "<", None, "replicas"),
+            False,
+        ),
+    ],
+)
+def test_conditions_said_in_other_words(
+    vocabularies: dict[str, Vocabulary], request_text: str, predicate: Predicate, everywhere: bool
+) -> None:
+    got = analyze(request_text, vocabularies["dataplat" if "monitoring" in request_text else "demo"])
+    assert (got.intent, got.operation) == ("query", "list")
+    assert predicate in got.predicates and got.also == ()
+    assert got.all_namespaces is everywhere
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "cartservice in boutique is crashlooping; check the logs and tell me why",
+        "boutique 的 cartservice 这个 deployment 一直 0/1，帮忙看看",
+    ],
+)
+def test_a_cause_asked_or_a_short_ready_count_is_a_diagnosis(
+    vocabularies: dict[str, Vocabulary], request_text: str
+) -> None:
+    got = analyze(request_text, vocabularies["demo"])
+    assert (got.intent, got.operation, got.name_mention) == ("analysis", "diagnose", "cartservice")
+
+
+def test_sentences_of_context_before_the_ask_are_read_with_it(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze(
+        "Checkout is slow for customers. The cartservice pods in boutique-staging look fine, what's wrong with them?",
+        vocabularies["demo"],
+    )
+    assert (got.operation, got.name_mention, got.namespace) == ("diagnose", "cartservice", "boutique-staging")
+
+
+def test_a_state_asked_of_a_named_object_is_shown(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze(
+        "is the redis-data pvc bound yet? and what storage class does it ask for", vocabularies["demo"]
+    )
+    assert got.operation == "get" and {"status", "storageclass"} <= set(got.fields)
