@@ -251,8 +251,19 @@ def diagnosis(
     kinds = {r.kind for r in pods}
     if len(pods) > 1:
         label = f"{next(iter(kinds))}s" if len(kinds) == 1 else "objects"
-        return t(lang, f"{len(pods)} 个对象都运行正常。", f"All {len(pods)} {label} are healthy.") + (
-            "" if not findings else "\n" + _notes(lang, findings)
+        # What was looked at, with its state: "healthy" is a finding, the rows are its evidence.
+        seen = "\n".join(
+            "- "
+            + object_ref(o.kind, o.namespace, o.name)
+            + ": "
+            + ", ".join(f"{k} {v}" for k, v in compact(o).items() if k not in ("name", "namespace"))
+            for o in pods[:MAX_ROWS]
+        )
+        return (
+            t(lang, f"{len(pods)} 个对象都运行正常：", f"All {len(pods)} {label} are healthy:")
+            + "\n"
+            + seen
+            + ("" if not findings else "\n" + _notes(lang, findings))
         )
     r = pods[0]
     row = ", ".join(f"{k} {v}" for k, v in compact(r).items() if k not in ("name", "namespace"))

@@ -8,6 +8,7 @@ day"). Pure functions over cached records.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -180,6 +181,37 @@ def _of_pods(lang: str, field: str, pods: Sequence[Resource], now: float) -> str
     return each
 
 
+def per_group(
+    lang: str, kind: str, items: Sequence[Resource], group: str, *, limit: int | None, descending: bool
+) -> str:
+    """The count of ``items`` per namespace or node, most first (fewest first when not ``descending``).
+
+    With ``limit`` 1, the answer starts with the group asked for ("checkout has the most pods: 10").
+    """
+    counts = Counter(
+        (r.namespace if group == "namespace" else r.fields.get("node_name")) or "<none>" for r in items
+    )
+    if not counts:
+        return t(lang, f"没有 {kind}。", f"No {kind} to count.")
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1] if descending else kv[1], kv[0]))
+    lines = [f"- {g}: {n}" for g, n in ordered[:MAX_LISTED]]
+    head = t(
+        lang, f"每个{'命名空间' if group == 'namespace' else '节点'}的 {kind} 数：", f"{kind}s per {group}:"
+    )
+    if limit == 1:
+        top, n = ordered[0]
+        tied = [g for g, c in ordered if c == n and g != top]
+        most = ("最多" if descending else "最少", "most" if descending else "fewest")
+        head = t(
+            lang,
+            f"{top} 的 {kind} {most[0]}：{n} 个" + (f"（与 {', '.join(tied)} 并列）" if tied else "") + "。",
+            f"{top} has the {most[1]} {kind}s: {n}"
+            + (f" (tied with {', '.join(tied)})" if tied else "")
+            + ".",
+        )
+    return head + "\n" + "\n".join(lines)
+
+
 def answer(
     lang: str,
     kind: str,
@@ -197,6 +229,8 @@ def answer(
     now = time.time()
     fields: Sequence[str] = u.get("fields") or ()
     sort_by, limit = u.get("sort_by"), u.get("limit")
+    if group := u.get("group_by"):
+        return per_group(lang, kind, items, group, limit=limit, descending=bool(u.get("descending", True)))
     if u.get("count_only"):
         counted = how_many(lang, kind, items, namespace)
         if items and (u.get("predicates") or u.get("relations")):

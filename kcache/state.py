@@ -99,6 +99,8 @@ class Understanding(TypedDict):
     descending: bool
     limit: int | None
     """How many are asked for (1 for "which pod ... most")."""
+    group_by: NotRequired[str | None]
+    """Count the objects per namespace or per node ("which namespace has the most pods")."""
     fields: tuple[str, ...]
     """What is asked of each object: image, ports, ip, node, labels, restarts, age, replicas, ..."""
     command: tuple[str, ...]

@@ -172,7 +172,20 @@ _GET_EN = frozenset(
 _GET_ZH = ("查看", "看看", "看一下", "查一下", "查询", "显示", "获取", "详情", "详细", "描述",
            "信息", "状态", "展示", "给我")  # fmt: skip
 _COUNT_EN = frozenset({"count", "total", "number"})
-_COUNT_ZH = ("多少", "几个", "几台", "数量", "总数", "一共", "总共", "个数")
+_COUNT_ZH = (
+    "多少",
+    "几个",
+    "几台",
+    "数量",
+    "总数",
+    "一共",
+    "总共",
+    "个数",
+    "数一下",
+    "数数",
+    "数一数",
+    "统计一下",
+)
 #: 多少 after a copula, with no measure word after it: the value of what precedes ("版本是多少").
 _COUNT_ZH_OTHER = tuple(w for w in _COUNT_ZH if w != "多少")
 _VALUE_ASKED_ZH_RE = re.compile(r"(?:是|为)\s*多少(?!\s*[个台条种次份])")
@@ -421,9 +434,12 @@ _LIMIT_RES = (
     re.compile(rf"前\s*{_NUM_G}\s*(?:个|名|条)?"),
 )
 #: "with status CrashLoopBackOff", "状态为 Pending".
+_STATE_WORDS = "running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping"
 _STATUS_IS_RE = re.compile(
     r"\b(?:status|phase|state)\s*(?:is\s+|of\s+|=\s*|:\s*)?([a-z]+)\b|状态(?:为|是)\s*([a-z]+)"
     r"|(?:是|为|处于|在)\s*([a-z]+)\s*状态"
+    # A pod state named before 状态 ("Failed 状态的 pod").
+    rf"|(?<![a-z])({_STATE_WORDS})\s*状态"
 )
 #: "which node is X running on": the node is a field of X, not the kind asked.
 _NODE_FIELD_RE = re.compile(r"\b(?:which|what)\s+node\b(?!\s*-?selector)|在哪个节点|哪个节点上|在哪台")
@@ -483,7 +499,6 @@ _STATUS_EN = re.compile(
     r"(?:in\s+(?:the\s+)?)?"
     r"(?P<b>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\b"
 )
-_STATE_WORDS = "running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping"
 #: A state denied: "pods not in Running", "status is not Pending", "不是 Running", "没在运行".
 _STATUS_NOT_RE = re.compile(
     rf"\b(?:status|phase|state)\s+(?:is\s+)?not\s+({_STATE_WORDS})\b|\bnot\s+in\s+(?:the\s+)?({_STATE_WORDS})\b"
@@ -511,6 +526,9 @@ _RESTARTED = re.compile(
 #: An object that dies, or is killed, is a symptom told ("the worker dies every few minutes").
 _DIES_RE = re.compile(
     r"\b(?:dies|died|dying|(?:gets?|got|is|was|keeps?\s+getting)\s+(?:killed|oom-?killed|evicted))\b"
+    # It does not come up: "never starts", "won't start", "doesn't come up", "起不来".
+    r"|\b(?:never|won'?t|doesn'?t|does\s+not|can'?t|cannot|didn'?t)\s+(?:starts?|start\s+up|comes?\s+up|boots?|runs?|gets?\s+ready)\b"
+    r"|起不来|启动不了|一直起不来"
 )
 #: How often something happens: no listing of "every" object, and no count.
 _FREQUENCY_RE = re.compile(
@@ -613,6 +631,7 @@ _FILLERS = frozenset({"the", "a", "an", "my", "our", "this", "that", "named", "c
 #: one (a namespace called ``default``, a service called ``kubernetes``) needs context.
 _EN_STOP = frozenset(
     """a an the me my i we us you your our it its this that these those is are was were be
+    itself themselves myself yourself ourselves himself herself
     been being am do does did have has had of in on at to for from with without by about
     and or not no please can could would should will shall may might must what which who
     whom whose where when how there here some any each every all both few more most other
@@ -930,6 +949,9 @@ class Understanding:
     """With ``sort_by``: largest first ("restarted most", "oldest")."""
     limit: int | None = None
     """How many objects are asked for ("top 3", "which pod ... most" → 1)."""
+    group_by: str | None = None
+    """Count the objects per ``namespace`` or per ``node`` ("which namespace has the most pods",
+    "每个节点上有几个 pod"); with ``limit`` 1, the group with the most (or, not ``descending``, fewest)."""
     fields: tuple[str, ...] = ()
     """The fields asked for rather than whole objects: ``image``, ``ports``, ``ip``,
     ``node``, ``labels``, ``restarts``, ``age``, ``replicas``, ``containers``,
@@ -2908,6 +2930,47 @@ def _choose_resource(r: _Reading) -> None:
     r.reasons.append(f"kind {resource}" + (" stated" if kind_stated else " inferred"))
 
 
+#: A count per scope: "which namespace has the most pods", "pods per node", "哪个命名空间的 pod
+#: 最多", "每个节点上有几个 pod".
+_WHICH_GROUP_RE = re.compile(
+    r"\bwhich\s+(?P<a>namespace|node)s?\b[^?.]*?\b(?P<most>most|fewest|least)\b"
+    r"|哪个\s*(?P<b>命名空间|namespace|节点|node)[^，。？?]{0,14}?(?P<zmost>最多|最少)"
+)
+_EACH_GROUP_RE = re.compile(
+    r"\b(?:per|by|in\s+each|on\s+each|for\s+each)\s+(?P<a>namespace|node)\b"
+    r"|(?:每个|各个)\s*(?P<b>命名空间|namespace|节点|node)"
+)
+_GROUP_WORDS = {"namespace": "namespace", "命名空间": "namespace", "node": "node", "节点": "node"}
+
+
+def _grouped(r: _Reading) -> dict[str, Any] | None:
+    """A count of the objects asked, per namespace or node, when the request asks one."""
+    which = _WHICH_GROUP_RE.search(r.low)
+    each = None if which else _EACH_GROUP_RE.search(r.low)
+    if which is None and (each is None or not (r.cues.count or r.cues.list_)):
+        return None
+    m = which or each
+    assert m is not None
+    group = _GROUP_WORDS[m.group("a") or m.group("b")]
+    counted = next((k for k in r.stated_kinds if k not in ("namespace", "node")), "pod")
+    if counted not in kinds.KINDS or (group == "namespace" and not kinds.is_namespaced(counted)):
+        return None
+    out: dict[str, Any] = {
+        "resource": counted,
+        "operation": "list",
+        "group_by": group,
+        "all_namespaces": r.namespace is None,
+        "name_mention": None,
+        "name_kind": None,
+        "count_only": False,
+    }
+    if which is not None:
+        fewest = (which.group("most") or which.group("zmost")) in ("fewest", "least", "最少")
+        out.update(limit=1, descending=not fewest)
+    r.reasons.append(f"{counted}s counted per {group}")
+    return out
+
+
 def _kind_of_nearest_name(r: _Reading, mentions: tuple[str, ...]) -> str | None:
     """The kind of the cached name closest to the first mention the cache does not hold, if close."""
     unknown = next((m for m in mentions if m not in r.matcher.kinds_by_name), None)
@@ -3485,6 +3548,8 @@ def _compose(r: _Reading) -> Understanding:
     )
     if op == "update":
         return replace(reading, resource="configmap", data=tuple(_set_pairs(r)), label_selector=None)
+    if op in ("list", "get") and (grouped := _grouped(r)) is not None:
+        return replace(reading, **grouped)
     created = _created(r, label_selector)
     return replace(reading, **created) if created else reading
 

@@ -101,7 +101,9 @@ def test_diagnosis_shows_findings_computed_elsewhere() -> None:
 def test_healthy_objects_say_so() -> None:
     ok = pod("ok-1", statuses=[running()])
     assert diagnosis("en", [ok], [], {}).startswith(f"No problem found with pod {NS}/ok-1 (status Running")
-    assert diagnosis("en", [ok, pod("ok-2", statuses=[running()])], [], {}) == "All 2 pods are healthy."
+    both = diagnosis("en", [ok, pod("ok-2", statuses=[running()])], [], {}).splitlines()
+    assert both[0] == "All 2 pods are healthy:"
+    assert both[1].startswith(f"- pod {NS}/ok-1: status Running") and both[2].startswith(f"- pod {NS}/ok-2:")
     assert diagnosis("zh", [], [], {}) == "没有找到相关的 pod。"
 
 

@@ -63,3 +63,17 @@ def test_log_lines_keep_those_asked_for_then_the_last_ones() -> None:
     shown = log_lines(text, {"grep": "error", "tail": 2})
     assert shown.splitlines() == ["> line 24 ERROR boom", "> line 27 ERROR boom"]
     assert log_lines(text, {"grep": "panic"}) == "(no log line contains 'panic')"
+
+
+def test_a_count_per_namespace_starts_with_the_one_asked() -> None:
+    from kcache.facts import per_group
+    from kcache.model import Resource
+
+    rows = [
+        Resource(kind="pod", namespace=ns, name=f"p{i}")
+        for i, ns in enumerate(["a", "b", "b", "c", "c", "c"])
+    ]
+    text = per_group("en", "pod", rows, "namespace", limit=1, descending=True)
+    assert text.splitlines()[0] == "c has the most pods: 3." and "- a: 1" in text
+    fewest = per_group("zh", "pod", rows, "namespace", limit=1, descending=False)
+    assert fewest.startswith("a 的 pod 最少：1 个。")

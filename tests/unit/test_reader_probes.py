@@ -1565,3 +1565,48 @@ def test_a_state_asked_of_a_named_object_is_shown(vocabularies: dict[str, Vocabu
         "is the redis-data pvc bound yet? and what storage class does it ask for", vocabularies["demo"]
     )
     assert got.operation == "get" and {"status", "storageclass"} <= set(got.fields)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "resource", "group", "limit", "descending"),
+    [
+        ("哪个命名空间的 pod 最多？给个数", "pod", "namespace", 1, True),
+        ("which namespace has the fewest deployments", "deployment", "namespace", 1, False),
+        ("how many pods per node", "pod", "node", None, True),
+        ("每个节点上有几个 pod", "pod", "node", None, True),
+    ],
+)
+def test_a_count_per_scope_groups_the_objects(
+    vocabularies: dict[str, Vocabulary],
+    request_text: str,
+    resource: str,
+    group: str,
+    limit: int | None,
+    descending: bool,
+) -> None:
+    got = analyze(request_text, vocabularies["demo"])
+    assert (got.operation, got.resource, got.group_by, got.limit, got.descending) == (
+        "list",
+        resource,
+        group,
+        limit,
+        descending,
+    )
+    assert got.all_namespaces and got.name_mention is None
+
+
+@pytest.mark.parametrize(
+    ("request_text", "cause"),
+    [
+        ("boutique 里 Pending 状态的 pod 数一下，几个？", "Pending"),
+        ("cartservice never starts. ideas?", None),
+    ],
+)
+def test_counting_verbs_and_failing_to_start(
+    vocabularies: dict[str, Vocabulary], request_text: str, cause: str | None
+) -> None:
+    got = analyze(request_text, vocabularies["demo"])
+    if cause:
+        assert got.count_only and Predicate("status", "==", cause) in got.predicates
+    else:
+        assert got.operation == "diagnose"
