@@ -103,6 +103,11 @@ def compact(r: Resource) -> dict[str, Any]:
     return {k: v for k, v in row.items() if v is not None}
 
 
+def _state_of(r: Resource) -> str:
+    """An object's compact row without its identity: ``status Running, ready 1/1, …``."""
+    return ", ".join(f"{k} {v}" for k, v in compact(r).items() if k not in ("name", "namespace"))
+
+
 def table(rows: Sequence[dict[str, Any]], limit: int = MAX_ROWS) -> str:
     """An aligned text table of compact rows (at most ``limit``, with a count of the rest)."""
     if not rows:
@@ -253,11 +258,7 @@ def diagnosis(
         label = f"{next(iter(kinds))}s" if len(kinds) == 1 else "objects"
         # What was looked at, with its state: "healthy" is a finding, the rows are its evidence.
         seen = "\n".join(
-            "- "
-            + object_ref(o.kind, o.namespace, o.name)
-            + ": "
-            + ", ".join(f"{k} {v}" for k, v in compact(o).items() if k not in ("name", "namespace"))
-            for o in pods[:MAX_ROWS]
+            f"- {object_ref(o.kind, o.namespace, o.name)}: {_state_of(o)}" for o in pods[:MAX_ROWS]
         )
         return (
             t(lang, f"{len(pods)} 个对象都运行正常：", f"All {len(pods)} {label} are healthy:")
@@ -266,7 +267,7 @@ def diagnosis(
             + ("" if not findings else "\n" + _notes(lang, findings))
         )
     r = pods[0]
-    row = ", ".join(f"{k} {v}" for k, v in compact(r).items() if k not in ("name", "namespace"))
+    row = _state_of(r)
     ref = object_ref(r.kind, r.namespace, r.name)
     body = t(lang, f"{ref} 没有发现问题", f"No problem found with {ref}") + (
         f"（{row}）" if lang == "zh" and row else f" ({row})" if row else ""

@@ -66,8 +66,8 @@ def tool_args(registry: Registry, chosen: ToolChoice, params: dict[str, Any]) ->
     return build_args(sel, usable)
 
 
-def _call(name: str, args: dict[str, Any], *more: tuple[str, dict[str, Any]]) -> AIMessage:
-    calls = [(name, args), *more]
+def _call(*calls: tuple[str, dict[str, Any]]) -> AIMessage:
+    """One message calling each (tool, arguments) in order."""
     return AIMessage(
         content="",
         tool_calls=[{"name": n, "args": a, "id": f"call_{uuid.uuid4().hex[:12]}"} for n, a in calls],
@@ -126,7 +126,7 @@ def plan_offline(state: AgentState, registry: Registry) -> AIMessage:
                 logs,
                 {"namespace": pod["namespace"], "name": pod["name"], "previous": True, "tail": 20},
             )
-            return _call(logs["tool"], args)
+            return _call((logs["tool"], args))
         return AIMessage(content="")
     if op in BUILT and (target := state["resolved"].get("target")):
         # A patch or a create applies the manifest kcache builds, through the apply tool.
@@ -136,19 +136,22 @@ def plan_offline(state: AgentState, registry: Registry) -> AIMessage:
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         manifest = built_manifest(op, target, u, now=now)
         return _call(
-            apply["tool"], tool_args(registry, apply, {"manifest": yaml.safe_dump(manifest, sort_keys=False)})
+            (
+                apply["tool"],
+                tool_args(registry, apply, {"manifest": yaml.safe_dump(manifest, sort_keys=False)}),
+            )
         )
     if cache_can_answer(state) or state["resolved"].get("partial"):
         # A narrowed scope would be narrowed the same way by a live call: nothing to call,
         # but for what further asks need that the cache holds none of (logs, a ConfigMap's values).
         if beside := _beside_calls(state, registry):
-            return _call(*beside[0], *beside[1:])
+            return _call(*beside)
         return AIMessage(content="")
     main = next((s for s in selected if s["operation"] != "logs" or op == "logs"), None)
     if main is None:
         return AIMessage(content="")
     return _call(
-        main["tool"], tool_args(registry, main, canonical_args(state)), *_beside_calls(state, registry)
+        (main["tool"], tool_args(registry, main, canonical_args(state))), *_beside_calls(state, registry)
     )
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from langchain_core.messages import AIMessage, ToolMessage
 
 from kcache import facts as fact_answers
 from kcache.answer import age_note, diagnosis, last_run, listing, object_detail, problems, t
 from kcache.model import Resource
-from kcache.state import AgentState, CallRecord, Resolution, Row, Target, TurnRecord
+from kcache.state import AgentState, CallRecord, FurtherAsk, Resolution, Row, Target, TurnRecord
 
 
 def _resources(items: list[Row]) -> list[Resource]:
@@ -253,9 +256,22 @@ def _beside_logs(state: AgentState) -> dict[str, str]:
     }
 
 
-def _reads(call: CallRecord, read: Target) -> bool:
-    args = call["args"]
+def _reads(args: Mapping[str, Any], read: Target) -> bool:
     return args.get("name") == read["name"] and args.get("namespace") in (read["namespace"], None)
+
+
+def further_read(state: AgentState, tool: str, args: Mapping[str, Any]) -> FurtherAsk | None:
+    """The further ask a call reads the object of live (a ConfigMap's values), if any."""
+    if tool == _logs_tool(state):
+        return None
+    return next(
+        (
+            ask
+            for ask in state["resolved"].get("also", [])
+            if (read := ask.get("read_of")) is not None and _reads(args, read)
+        ),
+        None,
+    )
 
 
 def _beside(state: AgentState, call: CallRecord) -> bool:
@@ -264,19 +280,14 @@ def _beside(state: AgentState, call: CallRecord) -> bool:
     The log tool beside a read that is not of logs, or a live read of the object a further
     ask wants the values of.
     """
-    if call["tool"] == _logs_tool(state):
-        return True
-    return any(
-        (read := ask.get("read_of")) is not None and _reads(call, read)
-        for ask in state["resolved"].get("also", [])
-    )
+    return call["tool"] == _logs_tool(state) or further_read(state, call["tool"], call["args"]) is not None
 
 
 def _beside_read(state: AgentState, read: Target) -> str | None:
     """What the get tool returned for an object read live beside the main ask, if it ran."""
     logs = _logs_tool(state)
     for call, text in _call_texts(state):
-        if call["tool"] != logs and _reads(call, read):
+        if call["tool"] != logs and _reads(call["args"], read):
             return None if text.startswith("error:") else text
     return None
 

@@ -1589,13 +1589,12 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     elif first.name_mention and _PLACE_OPENING_RE.match(second_text):
         second_text = f"{first.name_mention} {_PLACE_OPENING_RE.sub('', second_text, count=1)}"
     second = analyze(second_text, vocab)
-    asks_nothing = not _QUESTION_RE.search(parts[0].lower()) and first.name_mention is not None
-    said_of_it = asks_nothing and first.name_mention in (second.name_mention, *second.name_mentions)
-    aside = _aside(parts[0], first, second)
-    states = _by_default(first) or (
-        first.operation == "diagnose" and not _ASKS_CHECK_RE.search(parts[0].lower())
+    said_of_it = (
+        first.name_mention is not None
+        and not _asks(parts[0], first)
+        and first.name_mention in (second.name_mention, *second.name_mentions)
     )
-    if aside or (
+    if _aside(parts[0], first, second) or (
         said_of_it
         and (
             (
@@ -1605,7 +1604,7 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
                 and second.intent in ("query", "analysis")
                 and not first.kind_stated
             )
-            or (second.intent == "action" and first.intent != "action" and states)
+            or (second.intent == "action" and first.intent != "action")
         )
     ):
         # "news-worker-3 磁盘快满了，上面跑着哪些 pod？", "grafana is acting up, restart it": a
@@ -2779,7 +2778,7 @@ def _name_fallback(r: _Reading) -> None:
         or (r.operation == "list" and not r.cues.detail)
     ):
         return
-    names = [n for n, ks in r.matcher.kinds_by_name.items() if ks[0] != "pod"]
+    names = _non_pod_names(r)
     for word in r.unknown:
         if _name_shaped(word) or is_misspelling(word, names):
             item = next(it for it in r.items if it.text == word and it.role is None)
@@ -2787,9 +2786,7 @@ def _name_fallback(r: _Reading) -> None:
             r.name_items.append(item)
             r.unknown.remove(word)
             r.fallback_name = True
-            if names:
-                nearest = max(names, key=lambda n: similarity(word, n))
-                r.fallback_kind = r.matcher.kinds_by_name[nearest][0]
+            r.fallback_kind = _nearest_kind(r, word, names)
             r.reasons.append(f"unknown {word!r} read as a misspelt name")
             return
 
@@ -2976,10 +2973,22 @@ def _kind_of_nearest_name(r: _Reading, mentions: tuple[str, ...]) -> str | None:
     unknown = next((m for m in mentions if m not in r.matcher.kinds_by_name), None)
     if unknown is None:
         return None
-    names = [n for n, ks in r.matcher.kinds_by_name.items() if ks[0] != "pod"]
-    if not names or not is_misspelling(unknown, names):
+    names = _non_pod_names(r)
+    if not is_misspelling(unknown, names):
         return None
-    return r.matcher.kinds_by_name[max(names, key=lambda n: similarity(unknown, n))][0]
+    return _nearest_kind(r, unknown, names)
+
+
+def _non_pod_names(r: _Reading) -> list[str]:
+    """The cached names that are not pods' first (what a misspelt name may stand for)."""
+    return [n for n, ks in r.matcher.kinds_by_name.items() if ks[0] != "pod"]
+
+
+def _nearest_kind(r: _Reading, word: str, names: list[str]) -> str | None:
+    """The kind of the cached name among ``names`` most similar to ``word``; None without names."""
+    if not names:
+        return None
+    return r.matcher.kinds_by_name[max(names, key=lambda n: similarity(word, n))][0]
 
 
 def _generic_service_word(r: _Reading) -> None:

@@ -511,7 +511,8 @@ async def _further_asks(
         elif ask["operation"] == "diagnose" and (ask.get("name_mention") or ns) and kc is not None:
             # "why is X failing and why is Y": each named object diagnosed in its own namespace;
             # "… and which one is crashlooping": the namespace's problems.
-            ask = asked if ask.get("name_mention") else ask
+            if ask.get("name_mention"):
+                ask = asked  # a named object is looked for in its own namespace
             found = await resolve_mentions(ask, reader, await vocabulary(kc))
             rows = await read_rows(ask, found, reader)
             if "missing" in found or "candidates" in found or not rows:

@@ -34,6 +34,7 @@ from kcache.registry.loaded import Registry
 from kcache.runtime import Holder
 from kcache.state import AgentState, CallRecord, CallStatus, Plan, Understanding
 from kcache.timing import node_timings
+from kcache.turn import further_read
 from kcache.writes import call_target, check_write, needs_person
 
 Decision = Literal["run", "rejected", "refused", "planned", "denied", "declined"]
@@ -109,13 +110,8 @@ def check_calls(kc: Holder, state: AgentState, registry: Registry, last: AIMessa
 
 def reading_of_call(state: AgentState, item: Checked) -> Understanding:
     """The ask a call answers: a further ask's when it reads that ask's object, else the turn's."""
-    if item.cap is not None and not item.writes:
-        got = call_target(item.cap, item.args)
-        for ask in state["resolved"].get("also", []):
-            read = ask.get("read_of")
-            if read and (got.name, got.namespace) == (read["name"], read["namespace"]):
-                return ask["reading"]
-    return state["understanding"]
+    further = None if item.writes else further_read(state, item.tool, item.args)
+    return further["reading"] if further is not None else state["understanding"]
 
 
 def call_operation(state: AgentState, item: Checked, cap: ToolCapability) -> str:

@@ -65,6 +65,13 @@ async def kc(
 
 
 @pytest.fixture
+async def offline_graph(devcluster: DevCluster, tmp_path: Path) -> AsyncIterator[Any]:
+    """The agent on the offline planner over devcluster, with an in-memory checkpointer."""
+    async with runtime.open(Settings.from_env(kcache_env(devcluster, tmp_path))) as offline:
+        yield build_agent(offline).compile(checkpointer=InMemorySaver())
+
+
+@pytest.fixture
 def writes(devcluster: DevCluster) -> Writes:
     hook = Writes()
     devcluster.add_hook(hook)
@@ -225,20 +232,18 @@ async def test_a_write_on_another_kind_than_the_one_named_is_rejected(
 
 
 async def test_a_rollout_restart_applies_only_the_restart_annotation_once_approved(
-    devcluster: DevCluster, tmp_path: Path, writes: Writes
+    devcluster: DevCluster, offline_graph: Any, writes: Writes
 ) -> None:
-    async with runtime.open(Settings.from_env(kcache_env(devcluster, tmp_path))) as offline:
-        graph = build_agent(offline).compile(checkpointer=InMemorySaver())
-        before = {p["metadata"]["name"] for p in devcluster.list("pod", "boutique") if p["metadata"]["name"].startswith("frontend-")}  # fmt: skip
-        out = await _ask(graph, "restart deployment frontend in boutique", "r1")
-        (asked,) = out["__interrupt__"]
-        assert (
-            asked.value["tool"] == "resources_create_or_update"
-            and "deployment boutique/frontend" in asked.value["summary"]
-        )
-        assert writes.seen == []
-        done = await _resume(graph, "r1", True)
-        assert done["record"]["executed"] and done["record"]["outcome"] == "executed"
+    before = {p["metadata"]["name"] for p in devcluster.list("pod", "boutique") if p["metadata"]["name"].startswith("frontend-")}  # fmt: skip
+    out = await _ask(offline_graph, "restart deployment frontend in boutique", "r1")
+    (asked,) = out["__interrupt__"]
+    assert (
+        asked.value["tool"] == "resources_create_or_update"
+        and "deployment boutique/frontend" in asked.value["summary"]
+    )
+    assert writes.seen == []
+    done = await _resume(offline_graph, "r1", True)
+    assert done["record"]["executed"] and done["record"]["outcome"] == "executed"
     (deploy,) = [d for d in devcluster.list("deployment", "boutique") if d["metadata"]["name"] == "frontend"]
     annotations = deploy["spec"]["template"]["metadata"].get("annotations") or {}
     assert "kubectl.kubernetes.io/restartedAt" in annotations
@@ -250,27 +255,23 @@ async def test_a_rollout_restart_applies_only_the_restart_annotation_once_approv
 
 
 async def test_a_create_applies_the_manifest_kcache_built_once_approved(
-    devcluster: DevCluster, tmp_path: Path, writes: Writes
+    devcluster: DevCluster, offline_graph: Any, writes: Writes
 ) -> None:
-    async with runtime.open(Settings.from_env(kcache_env(devcluster, tmp_path))) as offline:
-        graph = build_agent(offline).compile(checkpointer=InMemorySaver())
-        out = await _ask(
-            graph, "kubectl create deployment web2 --image=nginx:1.27 --replicas=2 -n boutique", "c1"
-        )
-        (asked,) = out["__interrupt__"]
-        assert (
-            asked.value["tool"] == "resources_create_or_update" and "boutique/web2" in asked.value["summary"]
-        )
-        assert writes.seen == []
-        done = await _resume(graph, "c1", True)
-        assert done["record"]["executed"] and done["record"]["outcome"] == "executed"
-        out = await _ask(graph, "create a configmap named flags in boutique with beta=true", "c2")
-        await _resume(graph, "c2", True)
-        out = await _ask(graph, "create namespace team-99", "c3")
-        await _resume(graph, "c3", True)
-        # The object made is now in the cache: a second create of it is refused, never applied.
-        again = await _ask(graph, "create namespace team-99", "c4")
-        assert again["record"]["outcome"] == "refuse" and "already exists" in again["answer"]
+    out = await _ask(
+        offline_graph, "kubectl create deployment web2 --image=nginx:1.27 --replicas=2 -n boutique", "c1"
+    )
+    (asked,) = out["__interrupt__"]
+    assert asked.value["tool"] == "resources_create_or_update" and "boutique/web2" in asked.value["summary"]
+    assert writes.seen == []
+    done = await _resume(offline_graph, "c1", True)
+    assert done["record"]["executed"] and done["record"]["outcome"] == "executed"
+    out = await _ask(offline_graph, "create a configmap named flags in boutique with beta=true", "c2")
+    await _resume(offline_graph, "c2", True)
+    out = await _ask(offline_graph, "create namespace team-99", "c3")
+    await _resume(offline_graph, "c3", True)
+    # The object made is now in the cache: a second create of it is refused, never applied.
+    again = await _ask(offline_graph, "create namespace team-99", "c4")
+    assert again["record"]["outcome"] == "refuse" and "already exists" in again["answer"]
     (deploy,) = [d for d in devcluster.list("deployment", "boutique") if d["metadata"]["name"] == "web2"]
     assert deploy["spec"]["replicas"] == 2
     assert [c["image"] for c in deploy["spec"]["template"]["spec"]["containers"]] == ["nginx:1.27"]
@@ -281,22 +282,20 @@ async def test_a_create_applies_the_manifest_kcache_built_once_approved(
 
 
 async def test_an_update_sets_only_the_keys_named_once_approved(
-    devcluster: DevCluster, tmp_path: Path, writes: Writes
+    devcluster: DevCluster, offline_graph: Any, writes: Writes
 ) -> None:
-    async with runtime.open(Settings.from_env(kcache_env(devcluster, tmp_path))) as offline:
-        graph = build_agent(offline).compile(checkpointer=InMemorySaver())
-        out = await _ask(
-            graph, "edit configmap frontend-config in boutique and set CURRENCY_DEFAULT=USD", "u1"
-        )
-        (asked,) = out["__interrupt__"]
-        assert asked.value["tool"] == "resources_create_or_update"
-        assert "configmap boutique/frontend-config" in asked.value["summary"]
-        assert writes.seen == []
-        done = await _resume(graph, "u1", True)
-        assert done["record"]["executed"] and done["record"]["outcome"] == "executed"
-        # A key given no value sets nothing: refused, and no second write reaches the cluster.
-        vague = await _ask(graph, "update configmap frontend-config in boutique", "u2")
-        assert "__interrupt__" not in vague
+    out = await _ask(
+        offline_graph, "edit configmap frontend-config in boutique and set CURRENCY_DEFAULT=USD", "u1"
+    )
+    (asked,) = out["__interrupt__"]
+    assert asked.value["tool"] == "resources_create_or_update"
+    assert "configmap boutique/frontend-config" in asked.value["summary"]
+    assert writes.seen == []
+    done = await _resume(offline_graph, "u1", True)
+    assert done["record"]["executed"] and done["record"]["outcome"] == "executed"
+    # A key given no value sets nothing: refused, and no second write reaches the cluster.
+    vague = await _ask(offline_graph, "update configmap frontend-config in boutique", "u2")
+    assert "__interrupt__" not in vague
     (config,) = [
         c for c in devcluster.list("configmap", "boutique") if c["metadata"]["name"] == "frontend-config"
     ]
