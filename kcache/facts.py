@@ -7,6 +7,7 @@ day"). Pure functions over cached records.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -142,11 +143,16 @@ def _field_text(lang: str, r: Resource, field: str, now: float) -> str | None:
     if field == "resources":
         return _resources(f.get("containers") or [])
     value_ = f.get(field)
+    if value_ is None:
+        # A value the object carries as a label ("instance type" of a node:
+        # node.kubernetes.io/instance-type) answers the field asked.
+        labelled = {k: v for k, v in r.labels.items() if field in re.split(r"[./-]", k)}
+        return _pairs(labelled) if labelled else None
     if isinstance(value_, list | tuple):
         return ", ".join(str(v) for v in value_) or "-"
     if isinstance(value_, Mapping):
         return _pairs(value_)
-    return None if value_ is None else str(value_)
+    return str(value_)
 
 
 def _pairs(value_: Any) -> str | None:
@@ -269,6 +275,13 @@ def answer(
         # "is the redis-data pvc bound yet? and what storage class": the state asked is shown too.
         asked += [p["field"] for p in u.get("predicates") or () if p["field"] not in asked]
     shown = shown[: limit or MAX_LISTED]
+    if (
+        described
+        and asked
+        and not sort_by
+        and all(_field_text(lang, r, f, now) is None for r in shown for f in asked)
+    ):
+        return None  # a field the object does not carry: its whole detail answers, never its bare name
     where = scope_words(lang, namespace)
     if not shown:
         return t(lang, f"{where}没有符合条件的 {kind}。", f"No {kind} {where} matches.")
@@ -292,6 +305,8 @@ def answer(
             for f in asked or _defaults(r)
         }
         details = ", ".join(f"{k} {v}" for k, v in extra.items() if v is not None)
+        if described and len(items) == 1:
+            return f"{object_ref(r.kind, r.namespace, r.name)}: {details}"  # the one object asked of
         lines.append(f"- {ref}" + (f": {details}" if details else ""))
     return "\n".join(lines)
 

@@ -101,6 +101,8 @@ class Understanding(TypedDict):
     """How many are asked for (1 for "which pod ... most")."""
     group_by: NotRequired[str | None]
     """Count the objects per namespace or per node ("which namespace has the most pods")."""
+    node_state: NotRequired[str | None]
+    """Pods on the nodes in this state (NotReady, SchedulingDisabled, DiskPressure, ...)."""
     fields: tuple[str, ...]
     """What is asked of each object: image, ports, ip, node, labels, restarts, age, replicas, ..."""
     command: tuple[str, ...]

@@ -228,7 +228,7 @@ _DIAG_EN = frozenset(
      "troubleshoot", "debug", "investigate", "imagepullbackoff", "errimagepull",
      "oomkilled", "oom", "restarting", "looping", "crashlooping", "notready", "unready", "unavailable", "degraded",
      "evicted", "unschedulable", "misconfigured", "misbehaving", "faulty", "bad", "unstable",
-     "flaky", "flapping"}
+     "flaky", "flapping", "alert", "alerts", "alerting", "alarm", "alarms", "paging"}
 )  # fmt: skip
 _DIAG_ZH = ("为什么", "为何", "怎么回事", "咋回事", "不健康", "健康", "异常", "诊断", "排查",
             "故障", "失败", "出错", "报错", "错误", "崩溃", "起不来", "启动不了", "挂了",
@@ -495,7 +495,8 @@ _STATUS_WORDS = {"running": "Running", "pending": "Pending", "failed": "Failed",
                  "crashloopbackoff": "CrashLoopBackOff", "crashlooping": "CrashLoopBackOff"}  # fmt: skip
 _STATUS_EN = re.compile(
     r"\b(?P<a>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\s+pods?\b"
-    r"|\bpods?\s+(?:that\s+|which\s+)?(?:(?:are|is|currently|still|actually|stuck|sitting|hanging|remaining|left)\s+)*"
+    # "anything stuck in Pending": an indefinite pronoun stands for the pods as a kind word does.
+    r"|\b(?:pods?|anything|something|everything)\s+(?:that\s+|which\s+)?(?:(?:are|is|currently|still|actually|stuck|sitting|hanging|remaining|left)\s+)*"
     r"(?:in\s+(?:the\s+)?)?"
     r"(?P<b>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\b"
 )
@@ -950,6 +951,10 @@ class Understanding:
     limit: int | None = None
     """How many objects are asked for ("top 3", "which pod ... most" → 1)."""
     group_by: str | None = None
+    node_state: str | None = None
+    """Pods on the nodes in this state, named by it rather than by name ("pods on the node
+    that is not ready", "NotReady 节点上的 pod"): ``NotReady``, ``SchedulingDisabled`` or a
+    pressure condition (``DiskPressure``, ``MemoryPressure``, ``PIDPressure``)."""
     """Count the objects per ``namespace`` or per ``node`` ("which namespace has the most pods",
     "每个节点上有几个 pod"); with ``limit`` 1, the group with the most (or, not ``descending``, fewest)."""
     fields: tuple[str, ...] = ()
@@ -1445,6 +1450,7 @@ class _Reading:
     fields: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    node_state: str | None = None
     fallback_name: bool = False
     fallback_kind: str | None = None
     """The kind of the cached name a misspelt one is closest to ("biling" → deployment)."""
@@ -1575,6 +1581,10 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         return split if split.also else reading
     first = analyze(parts[0], vocab)
     second_text = parts[1]
+    if first.name_mention and (back := _definite_reference(second_text, first)) is not None:
+        # "news-worker-3 …, what does the node itself report", "… what instance type is that
+        # box": a definite noun of the first clause's object's kind is that object.
+        second_text = back
     if first.name_mention and _PRONOUN_RE.search(second_text.lower()):
         # "it" stands for the first clause's object, with its kind when the user stated one
         # ("the loadgenerator pod …, just kill it": the pod).
@@ -1749,6 +1759,26 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     return replace(reading, also=(replace(other, also=()),), reasons=(*reading.reasons, reason))
 
 
+#: A definite noun phrase in English: "the node itself", "that box", "this deployment".
+_DEFINITE_EN_RE = re.compile(r"\b(?:the|that|this)\s+(?P<w>[a-z]+)(?:\s+itself)?\b")
+#: Everyday words for a node.
+_NODE_NOUNS = frozenset({"box", "machine", "server", "host", "vm"})
+
+
+def _definite_reference(text: str, first: Understanding) -> str | None:
+    """The clause with "the <kind>" / "that <kind>" spelt as the first clause's named object."""
+    kind = first.name_kind or first.resource
+    name = first.name_mention
+    low = text.lower()
+    for m in _DEFINITE_EN_RE.finditer(low):
+        word = m.group("w")
+        if (kinds.kind_of_word(word) == kind and not word.endswith("s")) or (
+            kind == "node" and word in _NODE_NOUNS
+        ):
+            return f"{low[: m.start()]}{kind} {name}{low[m.end() :]}"
+    return None
+
+
 def _aside(text: str, first: Understanding, second: Understanding) -> bool:
     """A first clause that asks nothing and names no cached object, before one that asks of one.
 
@@ -1877,6 +1907,7 @@ def _normalize(r: _Reading) -> None:
     source = _SHORTHAND_RE.sub(lambda m: _SHORTHANDS[m.group(0).lower()], source)
     for pattern, repl in _KIND_PHRASES_EN:
         source = pattern.sub(repl, source)
+    source = _THEN_RE.sub(lambda m: m.group(1) + ("THAN" if m.group(2).isupper() else "than"), source)
     r.text = _WORD_RE.sub(lambda m: _typo_of_cue(m.group(0), r.matcher), source)
     r.language = "zh" if _CJK_RE.search(r.query) else "en"
 
@@ -1887,15 +1918,45 @@ _WORD_RE = re.compile(r"(?<![\w.-])[A-Za-z]{4,}(?![\w.-])")
 _TYPO_CUES = ("logs", "delete", "restart", "describe", "events", "scale", "rollback", "cordon")
 
 
-def _typo_of_cue(word: str, matcher: Matcher) -> str:
-    """An operation word a word is one slip away from (a letter changed, two swapped), else the word.
+#: "more then 5", "fewer then": after a comparative, "then" is the slip of "than".
+_THEN_RE = re.compile(
+    r"\b((?:more|less|fewer|greater|higher|lower|bigger|smaller|older|newer|longer)\s+)(then)\b",
+    re.IGNORECASE,
+)
 
-    A word the cache or the lexicon knows is itself; the correction keeps its length, so
-    offsets in the text still hold.
+
+@functools.cache
+def _lexicon_by_dropped_letter() -> dict[str, str]:
+    """Each long lexicon word with one letter left out → the word ("evry" → "every").
+
+    A variant that two words share stands for neither, and a variant that is a word of
+    the lexicon itself is that word. The last letter is never the one left out: the word
+    without it is most often a word of its own ("scheduled", "schedule").
+    """
+    found: dict[str, str | None] = {}
+    for word in _LEXICON_EN:
+        if len(word) < 5 or not word.isalpha():
+            continue
+        for i in range(len(word) - 1):
+            variant = word[:i] + word[i + 1 :]
+            if variant in _LEXICON_EN:
+                continue
+            found[variant] = word if found.get(variant, word) == word else None
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _typo_of_cue(word: str, matcher: Matcher) -> str:
+    """The lexicon word a word is one slip away from, else the word.
+
+    An operation word with a letter changed or two swapped ("logz", "restrat"), or any
+    long word of the lexicon with one letter left out ("evry pod", "namspace"). A word the
+    cache or the lexicon knows is itself.
     """
     low = word.lower()
     if low in _LEXICON_EN or low in matcher.kinds_by_name or low in matcher.namespaces:
         return word
+    if (dropped := _lexicon_by_dropped_letter().get(low)) is not None:
+        return dropped
     for cue in _TYPO_CUES:
         if len(cue) != len(low) or cue == low:
             continue
@@ -2092,6 +2153,51 @@ def _windows_and_line_filters(r: _Reading) -> None:
     r.same_length = len(r.low) == len(r.text)
 
 
+def _node_state_words(n: int) -> str:
+    return (
+        rf"(?P<s{n}>not[\s-]*ready|notready|unready|cordoned|unschedulable|schedulingdisabled"
+        rf"|(?:under|with|having)\s+(?:disk|memory|pid)\s*pressure|(?:disk|memory|pid)pressure)"
+    )
+
+
+#: Pods on a node named by its state: "on the node that is not ready", "on NotReady nodes",
+#: "on the cordoned node", "在 NotReady 的节点上", "未就绪节点上的 pod".
+_ON_NODE_IN_STATE_RE = re.compile(
+    r"\bon\s+(?:the|a|any|those|these)?\s*(?:nodes?\s+(?:(?:that|which)\s+(?:is|are)\s+)?(?:currently\s+)?"
+    rf"{_node_state_words(1)}|{_node_state_words(2)}\s+nodes?\b)"
+    r"|(?:在\s*)?(?P<z>notready|未就绪|没就绪|不可调度|被\s*cordon(?:\s*了)?|cordon\s*了?|磁盘压力|内存压力)"
+    r"\s*(?:的|状态的)?\s*(?:节点|node)\s*上"
+)
+
+
+def _node_state_of(m: re.Match[str]) -> str:
+    said = re.sub(r"[\s-]", "", m.group("s1") or m.group("s2") or m.group("z") or "")
+    for word, state in (("disk", "DiskPressure"), ("磁盘", "DiskPressure"), ("memory", "MemoryPressure"),
+                        ("内存", "MemoryPressure"), ("pid", "PIDPressure")):  # fmt: skip
+        if word in said:
+            return state
+    if "cordon" in said or said in ("unschedulable", "schedulingdisabled", "不可调度"):
+        return "SchedulingDisabled"
+    return "NotReady"
+
+
+def _node_described_by_state(r: _Reading) -> None:
+    """A node named by its state ("pods on the node that is not ready"): the pods on such nodes.
+
+    The state describes the node, not the pods: it becomes no filter of the pods.
+    """
+    low = r.text.lower()
+    if "node" not in low and "节点" not in low:
+        return
+    m = _ON_NODE_IN_STATE_RE.search(low)
+    if m is None:
+        return
+    r.node_state = _node_state_of(m)
+    r.reasons.append(f"the pods on the nodes that are {r.node_state}")
+    r.blank(m.start(), m.end())
+    r.low = r.text.lower()
+
+
 def _tokenize_kinds(r: _Reading) -> None:
     """Tokens, with the kinds they name; ``frontend-pod`` is split into name and kind."""
     for item in _tokenize(r.low):
@@ -2199,6 +2305,18 @@ def _excluded_names(r: _Reading) -> None:
 _LISTING_ZH_RE = re.compile(r"列出|列一下|列举|有哪些|哪些|有没有|有什么|有啥|清单|所有|全部")
 
 
+#: Chinese verbs that take an activity as their object: 做/跑/负责/处理/管 X 的 <kind> is
+#: the <kind> that does X.
+_ZH_ACTIVITY_VERB_RE = re.compile(r"(?:做|跑|负责|处理|管|干|执行)\s*$")
+
+
+def _object_of_a_verb(r: _Reading, item: _Item) -> bool:
+    """In Chinese, a word right after an activity verb and before 的 (做 backup 的定时任务)."""
+    return bool(_ZH_ACTIVITY_VERB_RE.search(r.low[: item.start])) and r.low[item.end :].lstrip().startswith(
+        "的"
+    )
+
+
 def _plain_word_beside_an_ask(r: _Reading, item: _Item) -> bool:
     """An unknown all-letter word, near no cached name, in a request naming a cached object or a listing."""
     if item.strong or not item.text.isalpha():
@@ -2304,6 +2422,14 @@ def _find_names(r: _Reading) -> None:
             ):
                 # "the latest deployment" names it; "the latest event" does not (no such event).
                 _mark(r, item, "name", f"name {item.text!r} known, next to its kind word")
+            elif (
+                kinds_of
+                and any(k in _WORKLOAD_KINDS for k in kinds_of)
+                and i + 1 < len(items)
+                and items[i + 1].text.split("'")[0] in _WORKLOAD_NOUNS
+            ):
+                # "the status app's logs": a generic word for a workload names the one beside it.
+                _mark(r, item, "name", f"name {item.text!r} known, before {items[i + 1].text!r}")
             elif kinds_of and _in_object_slot(r, i):
                 _mark(r, item, "name", f"name {item.text!r} known, in an object's slot")
             continue
@@ -2339,6 +2465,10 @@ def _find_names(r: _Reading) -> None:
         elif "-" in item.text and not shaped:
             # "the crash-looping pod": words of the request joined by a hyphen describe, never name.
             r.unknown.append(item.text)
+        elif r.language == "zh" and _object_of_a_verb(r, item) and _plain_word_beside_an_ask(r, item):
+            # "有没有做 backup 的定时任务": the word a verb takes describes what the object
+            # does (a relative clause before 的), it names nothing.
+            r.unknown.append(item.text)
         elif kind_next is not None:
             _mark(r, item, "name", f"unknown {item.text!r} next to the kind word {kind_next.text!r}")
         elif item.strong or (shaped and "-" in item.text):
@@ -2363,6 +2493,8 @@ def _find_names(r: _Reading) -> None:
                 item.role = "qualifier"
 
 
+#: Generic English words for a workload ("the status app", "the latest workload").
+_WORKLOAD_NOUNS = frozenset({"app", "apps", "application", "workload", "component", "microservice"})
 #: Words after which the next one is what the request is about: a why-question's subject, an
 #: operation's object ("why is health not ready", "restart worker", "logs of status").
 _SUBJECT_BEFORE_RE = re.compile(
@@ -3554,6 +3686,7 @@ def _compose(r: _Reading) -> Understanding:
         command=r.command,
         every=intent == "action" and _every(r),
         wants_content=r.resource == "configmap" and op == "get" and _asks_content(r),
+        node_state=r.node_state if r.resource == "pod" and op in ("list", "get", "diagnose") else None,
     )
     if op == "update":
         return replace(reading, resource="configmap", data=tuple(_set_pairs(r)), label_selector=None)
@@ -3912,6 +4045,7 @@ _PHASES: tuple[Callable[[_Reading], None], ...] = (
     _command,
     _flags_and_selectors,
     _windows_and_line_filters,
+    _node_described_by_state,
     _tokenize_kinds,
     _find_container,
     _excluded_names,

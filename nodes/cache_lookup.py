@@ -248,6 +248,16 @@ async def _related_items(reader: _Reader, kind: str, related: Target) -> list[Re
     return [p for p in pods if all(p.labels.get(k) == v for k, v in selector.items())]
 
 
+def _node_in_state(node: Resource, state: str) -> bool:
+    """Whether a node's status (``NotReady``, ``Ready,SchedulingDisabled``) or a condition says ``state``."""
+    said = str(node.fields.get("status") or "").split(",")
+    if state in said:
+        return True
+    return any(
+        c.get("type") == state and c.get("status") == "True" for c in node.fields.get("conditions") or []
+    )
+
+
 def _target(r: Resource, how: str) -> Target:
     return {"kind": r.kind, "namespace": r.namespace, "name": r.name, "how": how}
 
@@ -418,6 +428,10 @@ async def read_rows(u: Understanding, out: Resolution, reader: _Reader) -> list[
         return (await _workload_pods(reader, ns, workload["name"]))[0]
     if target := out.get("target"):
         return (await reader.read(kind, target.get("namespace"), name=target["name"])).items
+    if kind == "pod" and (state := u.get("node_state")):
+        # "pods on the node that is not ready": the nodes in that state, then their pods.
+        nodes = {n.name for n in (await reader.read("node", None)).items if _node_in_state(n, state)}
+        return [p for p in (await reader.read("pod", ns)).items if p.fields.get("node_name") in nodes]
     if op not in ("list", "diagnose", "get") or u.get("name_mention"):
         return []
     selector = u.get("label_selector")

@@ -97,3 +97,24 @@ async def test_an_injected_comparison_is_not_read_as_a_label_selector(
     rec = out["record"]
     assert rec["outcome"] == "answer" and "label_selector" not in rec["params"]
     assert f"{len(devcluster.list('pod', 'boutique'))} pods" in out["answer"]
+
+
+async def test_pods_on_a_node_named_by_its_state_are_the_pods_scheduled_there(
+    agent: Any, devcluster: DevCluster
+) -> None:
+    (node,) = [n for n in devcluster.list("node") if n["metadata"]["name"] == "demo-worker-2"]
+    for condition in node["status"]["conditions"]:
+        if condition["type"] == "Ready":
+            condition.update(status="False", reason="KubeletNotReady")
+    devcluster.apply(node)
+    on_node = [
+        p["metadata"]["name"] for p in devcluster.list("pod") if p["spec"].get("nodeName") == "demo-worker-2"
+    ]
+    elsewhere = [
+        p["metadata"]["name"] for p in devcluster.list("pod") if p["spec"].get("nodeName") != "demo-worker-2"
+    ]
+    assert on_node and elsewhere
+    out = await agent("which pods run on the node that is not ready?")
+    assert out["record"]["outcome"] == "answer"
+    assert all(name in out["answer"] for name in on_node)
+    assert not any(name in out["answer"] for name in elsewhere)

@@ -285,7 +285,9 @@ def own_cases() -> list[tuple[str, dict[str, Any]]]:
 
 def test_own_corpus_has_both_halves_of_six_clusters() -> None:
     assert sorted(OWN) == sorted(
-        f"own/{c}-{h}.jsonl" for c in ("dataplat", "demo", "harbor", "newsroom", "shop", "tenants") for h in HALVES
+        f"own/{c}-{h}.jsonl"
+        for c in ("dataplat", "demo", "harbor", "newsroom", "shop", "tenants")
+        for h in HALVES
     )
     for name, cluster in OWN.items():
         assert Path(name).stem.rpartition("-")[0] == cluster

@@ -77,3 +77,19 @@ def test_a_count_per_namespace_starts_with_the_one_asked() -> None:
     assert text.splitlines()[0] == "c has the most pods: 3." and "- a: 1" in text
     fewest = per_group("zh", "pod", rows, "namespace", limit=1, descending=False)
     assert fewest.startswith("a 的 pod 最少：1 个。")
+
+
+def test_a_field_the_object_carries_as_a_label_answers_and_one_it_lacks_defers() -> None:
+    node = Resource(
+        kind="node", name="n1", namespace=None,
+        labels={"node.kubernetes.io/instance-type": "m6i.large", "kubernetes.io/os": "linux"},
+        fields={"status": "Ready"},
+    )  # fmt: skip
+    asked = u(operation="get", name_mention="n1", fields=("type",))
+    got = answer("en", "node", [node], asked, None)
+    assert got == "node n1: type node.kubernetes.io/instance-type=m6i.large"
+    # A field neither carried nor labelled: the object's whole detail answers (None here).
+    assert (
+        answer("en", "node", [node], u(operation="get", name_mention="n1", fields=("storageclass",)), None)
+        is None
+    )

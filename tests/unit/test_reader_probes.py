@@ -1610,3 +1610,65 @@ def test_counting_verbs_and_failing_to_start(
         assert got.count_only and Predicate("status", "==", cause) in got.predicates
     else:
         assert got.operation == "diagnose"
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "evry pod in boutique with more then 3 restarts",
+        "all pods in boutique that restarted more then 3 times",
+    ],
+)
+def test_a_slip_of_a_lexicon_word_is_that_word(
+    vocabularies: dict[str, Vocabulary], request_text: str
+) -> None:
+    # A letter left out ("evry") or "then" after a comparative: the words the reader knows.
+    got = analyze(request_text, vocabularies["demo"])
+    assert (got.operation, got.resource, got.name_mention) == ("list", "pod", None)
+    assert Predicate("restarts", ">", 3) in got.predicates
+
+
+def test_a_generic_word_for_a_workload_names_the_cached_one_beside_it() -> None:
+    vocab = Vocabulary.from_objects(
+        ["web"], [("deployment", "web", "status"), ("pod", "web", "status-6d9f7-abcde")]
+    )
+    got = analyze("grab the status app's logs in web", vocab)
+    assert (got.operation, got.name_mention) == ("logs", "status")
+
+
+def test_an_activity_a_chinese_verb_takes_is_no_name(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze("monitoring 里有没有负责 cleanup 的 cronjob", vocabularies["dataplat"])
+    assert (got.operation, got.resource, got.name_mention) == ("list", "cronjob", None)
+
+
+def test_an_indefinite_pronoun_in_a_state_is_a_listing_by_state(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze("is something stuck in Pending? show me pods in boutique", vocabularies["demo"])
+    assert (got.intent, got.operation) == ("query", "list")
+    assert Predicate("status", "==", "Pending") in got.predicates
+
+
+def test_a_definite_noun_of_the_named_objects_kind_is_that_object(
+    vocabularies: dict[str, Vocabulary],
+) -> None:
+    got = analyze(
+        "demo-worker-1 keeps alerting, what does that machine say about itself?", vocabularies["demo"]
+    )
+    assert (got.operation, got.resource, got.name_mention) == ("diagnose", "node", "demo-worker-1")
+    assert [(a.resource, a.name_mention) for a in got.also] == [("node", "demo-worker-1")]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "state"),
+    [
+        ("which pods are on the NotReady node?", "NotReady"),
+        ("pods on nodes under memory pressure", "MemoryPressure"),
+        ("被 cordon 的节点上还有哪些 pod", "SchedulingDisabled"),
+    ],
+)
+def test_a_node_named_by_its_state_relates_its_pods(
+    vocabularies: dict[str, Vocabulary], request_text: str, state: str
+) -> None:
+    # The state describes the node: the pods on such nodes, no condition on the pods.
+    got = analyze(request_text, vocabularies["demo"])
+    assert (got.resource, got.operation, got.node_state) == ("pod", "list", state)
+    assert not got.predicates and got.name_mention is None
