@@ -135,8 +135,10 @@ def age_note(lang: str, age_s: float | None) -> str:
     return t(lang, f"（数据来自缓存，{age} 前更新）", f"(from the cache, updated {age} ago)")
 
 
-def scope_words(lang: str, namespace: str | None) -> str:
-    """'in namespace X' / 'across all namespaces'."""
+def scope_words(lang: str, namespace: str | None, kind: str | None = None) -> str:
+    """'in namespace X' / 'across all namespaces' ('in the cluster' for a cluster-scoped kind)."""
+    if kind is not None and _cluster_scoped(kind):
+        return t(lang, "集群中", "in the cluster")
     if namespace:
         return t(lang, f"命名空间 {namespace} 中", f"in namespace {namespace}")
     return t(lang, "所有命名空间中", "across all namespaces")

@@ -66,17 +66,20 @@ def value(r: Resource, field: str, now: float) -> Any:
     return r.fields.get(field)
 
 
-#: Pod phases that end a pod: kubectl's STATUS column shows the reason instead (Error,
-#: Completed, OOMKilled), so a pod asked for by such a phase is found by its phase.
-_ENDED_PHASES = ("Failed", "Succeeded")
+#: Pod phases kubectl's STATUS column shows a reason for instead: a pod not started yet
+#: (ImagePullBackOff, ContainerCreating, Init:0/1) and a pod that ended (Error, Completed,
+#: OOMKilled). A pod asked for by such a phase is found by its phase.
+_PHASES_SHOWN_BY_REASON = ("Pending", "Failed", "Succeeded")
 
 
 def holds(r: Resource, p: PredicateRow, now: float) -> bool:
     """Whether one object meets one condition; an unknown value never does."""
     left = value(r, p["field"], now)
     right = value(r, p["other"], now) if p["other"] else p["value"]
-    if p["field"] == "status" and r.kind == "pod" and right in _ENDED_PHASES:
-        left = r.fields.get("phase")
+    if p["field"] == "status" and r.kind == "pod" and right in _PHASES_SHOWN_BY_REASON:
+        if p["op"] in ("==", "!=") and right in (left, r.fields.get("phase")):
+            return p["op"] == "=="
+        left = r.fields.get("phase") or left
     if left is None or right is None:
         return False
     try:
@@ -194,13 +197,20 @@ def per_group(
 
     With ``limit`` 1, the answer starts with the group asked for ("checkout has the most pods: 10").
     """
-    counts = Counter(
-        (r.namespace if group == "namespace" else r.fields.get("node_name")) or "<none>" for r in items
-    )
+    members: dict[str, list[str]] = {}
+    for r in items:
+        where = (r.namespace if group == "namespace" else r.fields.get("node_name")) or "<none>"
+        members.setdefault(where, []).append(r.name)
+    counts = Counter({g: len(names) for g, names in members.items()})
     if not counts:
         return t(lang, f"没有 {kind}。", f"No {kind} to count.")
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1] if descending else kv[1], kv[0]))
-    lines = [f"- {g}: {n}" for g, n in ordered[:MAX_LISTED]]
+    # A count of a few objects names them, as a plain count does.
+    named = len(items) <= _FEW
+    lines = [
+        f"- {g}: {n}" + (f" ({', '.join(sorted(members[g]))})" if named else "")
+        for g, n in ordered[:MAX_LISTED]
+    ]
     head = t(
         lang, f"每个{'命名空间' if group == 'namespace' else '节点'}的 {kind} 数：", f"{kind}s per {group}:"
     )
@@ -239,8 +249,8 @@ def answer(
         return per_group(lang, kind, items, group, limit=limit, descending=bool(u.get("descending", True)))
     if u.get("count_only"):
         counted = how_many(lang, kind, items, namespace)
-        if items and (u.get("predicates") or u.get("relations")):
-            # A count under a condition names what it counted: the number first, then who.
+        if items and (u.get("predicates") or u.get("relations") or len(items) <= _FEW):
+            # A count under a condition, or of a few, names what it counted: the number first, then who.
             who = [o.name if namespace or not o.namespace else f"{o.namespace}/{o.name}" for o in items]
             names = ", ".join(who[:MAX_LISTED]) + (" …" if len(who) > MAX_LISTED else "")
             counted += "\n" + t(lang, f"它们是：{names}", f"They are: {names}")
@@ -257,8 +267,8 @@ def answer(
         return pictured
     if "ports" in fields and items:
         return "\n".join(ports(lang, r) for r in items[:MAX_LISTED])
-    if sort_by == "restarts":
-        return most(lang, kind, items, "restarts", namespace, limit=limit or 10)
+    if sort_by in ("restarts", "replicas"):
+        return most(lang, kind, items, sort_by, namespace, limit=limit or 10)
     shown = list(items)
     if sort_by in _ORDER:
         shown.sort(
@@ -282,7 +292,7 @@ def answer(
         and all(_field_text(lang, r, f, now) is None for r in shown for f in asked)
     ):
         return None  # a field the object does not carry: its whole detail answers, never its bare name
-    where = scope_words(lang, namespace)
+    where = scope_words(lang, namespace, kind)
     if not shown:
         return t(lang, f"{where}没有符合条件的 {kind}。", f"No {kind} {where} matches.")
     head = t(
@@ -304,12 +314,20 @@ def answer(
             else _field_text(lang, r, f, now)
             for f in asked or _defaults(r)
         }
-        details = ", ".join(f"{k} {v}" for k, v in extra.items() if v is not None)
+        details = ", ".join(f"{_SHOWN_AS.get(k, k)} {v}" for k, v in extra.items() if v is not None)
         if described and len(items) == 1:
             return f"{object_ref(r.kind, r.namespace, r.name)}: {details}"  # the one object asked of
         lines.append(f"- {ref}" + (f": {details}" if details else ""))
     return "\n".join(lines)
 
 
+#: A count of at most this many objects names them.
+_FEW = 10
+#: Field names shown in other words than the record's.
+_SHOWN_AS = {"involved_name": "about"}
+
+
 def _defaults(r: Resource) -> Mapping[str, None]:
+    if r.kind == "event":
+        return dict.fromkeys(("type", "reason", "involved_name", "message", "age"))  # what happened, to what
     return dict.fromkeys(("status", "restarts", "age") if r.kind == "pod" else ("status", "replicas", "age"))

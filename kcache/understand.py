@@ -427,7 +427,8 @@ _SORT_BY_RE = re.compile(
 )
 _SORT_KEYS = {"restarts": "restarts", "restart": "restarts", "age": "age", "memory": "memory",
               "time": "age", "date": "age", "creation": "age", "created": "age",
-              "mem": "memory", "cpu": "cpu", "name": "name", "names": "name"}  # fmt: skip
+              "mem": "memory", "cpu": "cpu", "name": "name", "names": "name",
+              "replica": "replicas", "replicas": "replicas", "size": "replicas"}  # fmt: skip
 _LIMIT_RES = (
     re.compile(rf"\b(?:top|first)\s+{_NUM_G}\b"),
     re.compile(rf"\b{_NUM_G}\s+(?:newest|oldest|youngest|latest|most|least|biggest|largest)\b"),
@@ -454,7 +455,7 @@ _COMPOUND_FIELD_RE = re.compile(
 _KIND_FIELD_RE = re.compile(
     r"\b(?:what|which)\s+(storageclass|serviceaccount|configmap|secret|persistentvolumeclaim|node|namespace)\s+"
     r"(?:does|do|is|will|did)\b"
-    r"|(?:什么|哪个|哪种|哪一个)\s*(存储类|服务账号|服务账户|节点|命名空间)"
+    r"|(?:什么|哪个|哪种|哪一个)\s*(存储类|服务账号|服务账户|节点|命名空间|storageclass|serviceaccount|node|namespace)"
 )
 #: Spec values, not usage: "memory limit", "cpu requests", "资源限制".
 _SPEC_RESOURCES_RE = re.compile(
@@ -1110,6 +1111,8 @@ class _Extracted:
     all_namespaces: bool = False
     output: str | None = None
     """kubectl's ``-o`` value (``yaml``, ``jsonpath='{.data.password}'``)."""
+    name_kind: str | None = None
+    """The kind a ``kind=name`` pair gave the name (``pod=web-0`` of an alert's labels)."""
 
 
 def _extract_flags_and_selectors(text: str) -> _Extracted:
@@ -1143,12 +1146,17 @@ def _extract_flags_and_selectors(text: str) -> _Extracted:
     for match in list(_LABEL_COLON_RE.finditer(out.text)):
         out.selector.append(f"{match.group(1)}={match.group(2)}")
         out.text = _blank(out.text, match.start(1), match.end())
+    selectors: list[str] = []
     for match in list(_SELECTOR_RE.finditer(out.text)):
         kept = []
         for requirement in _REQ_SPLIT_RE.split(match.group(0)):
             key_match = _SET_EQ_RE.match(requirement.strip())
             key = key_match.group(1).lower() if key_match else ""
-            if key_match and key in _PARAM_KEYS and key_match.group(2) != "!=":
+            kind = kinds.kind_of_word(key) if key_match and key_match.group(2) != "!=" else None
+            if kind not in (None, "namespace", "cluster") and key_match and out.name is None:
+                # "pod=web-0 severity=warning" (an alert's labels): a kind's key names an object.
+                out.name, out.name_kind = key_match.group(3).strip().lower(), kind
+            elif key_match and key in _PARAM_KEYS and key_match.group(2) != "!=":
                 value = key_match.group(3).strip()
                 if key in ("namespace", "ns"):
                     out.namespace = value
@@ -1166,8 +1174,12 @@ def _extract_flags_and_selectors(text: str) -> _Extracted:
                 kept.append(requirement)
             # A key with no letter (``1=1``) compares numbers: it is no label requirement.
         if kept:
-            out.selector.append(",".join(kept))
+            selectors.append(",".join(kept))
         out.text = _blank(out.text, match.start(), match.end())
+    if out.name_kind is None:
+        # Beside an object named by its kind's key, the other pairs are the alert's own
+        # labels (severity, alertname), no selector of the object.
+        out.selector.extend(selectors)
     for match in list(_LABEL_WORDS_RE.finditer(out.text)):
         if kinds.kind_of_word(match.group(2)) is None:
             out.selector.append(f"{match.group(1)}={match.group(2)}")
@@ -1179,6 +1191,10 @@ def _extract_flags_and_selectors(text: str) -> _Extracted:
 _CONTRACTION_RE = re.compile(r"'t\b")
 #: What follows the apostrophe of a contraction or a possessive ("it's", "we're", "api's").
 _CLITICS = frozenset({"t", "s", "re", "ll", "ve", "m", "d"})
+
+
+#: Words before 空间 that make it room (space) rather than a namespace.
+_AMOUNT_BEFORE_ZH_RE = re.compile(r"(?:多大|多少|磁盘|存储|剩余|可用|硬盘)\s*$")
 
 
 def _tokenize(low: str) -> list[_Item]:
@@ -1193,6 +1209,8 @@ def _tokenize(low: str) -> list[_Item]:
         item = _Item(text=text, start=match.start(), end=match.end(), zh=is_zh)
         if is_zh:
             item.kind = _KIND_WORDS_ZH.get(text)
+            if text == "空间" and _AMOUNT_BEFORE_ZH_RE.search(low[: match.start()]):
+                item.kind = None  # "多大空间", "磁盘空间": room on a disk, not a namespace
         elif text in _KIND_ALIASES_EN:
             item.kind = _KIND_ALIASES_EN[text]
             item.plural = text in _PLURAL_ALIASES
@@ -1323,6 +1341,13 @@ class _Cues:
     portforward: bool = False
 
 
+#: "replica count", "restart count", "sorted by pod count": a field's number (or an order's
+#: key), not a count of the objects asked.
+_FIELD_COUNT_RE = re.compile(
+    r"\b(?:replicas?|restarts?|containers?)\s+(?:count|total)\b|\bby\s+[a-z]+\s+count\b"
+)
+
+
 def _counts_zh(low: str, zh_text: frozenset[str]) -> bool:
     """A Chinese count word; 多少 after the copula asks a value ("版本是多少"), "有多少个" counts."""
     if not _has_any(zh_text, _COUNT_ZH):
@@ -1335,7 +1360,7 @@ def _read_cues(low: str, zh_text: frozenset[str], tokens: set[str]) -> _Cues:
         list_=bool(tokens & _LIST_EN) or _has_any(zh_text, _LIST_ZH),
         get=bool(tokens & _GET_EN) or _has_any(zh_text, _GET_ZH),
         count=bool(_COUNT_PHRASE_EN.search(low))
-        or bool(tokens & {"count", "total"})
+        or (bool(tokens & {"count", "total"}) and not _FIELD_COUNT_RE.search(low))
         or _counts_zh(low, zh_text),
         logs=bool(tokens & (_LOGS_EN | {"tail"})) or _has_any(zh_text, _LOGS_ZH),
         delete=bool(tokens & _DELETE_EN)
@@ -1504,6 +1529,14 @@ def analyze(query: str, vocab: Vocabulary) -> Understanding:
     for phase in _PHASES:
         phase(r)
     reading = _clause_asks(query, vocab, _further_asks(r, _compose(r)))
+    if reading.group_by and any(
+        a.resource == reading.group_by and a.name_mention is None for a in reading.also
+    ):
+        # "how many statefulsets, and in which namespaces": the count per namespace answers both.
+        kept = tuple(
+            a for a in reading.also if not (a.resource == reading.group_by and a.name_mention is None)
+        )
+        reading = replace(reading, also=kept)
     secret = next((a for a in reading.also if a.wants_secret_value), None)
     if secret is not None and not reading.wants_secret_value:
         # A Secret's value asked anywhere in the sentence is the ask that decides the turn (it
@@ -1517,7 +1550,7 @@ def analyze(query: str, vocab: Vocabulary) -> Understanding:
 #: Where one clause of a sentence ends and another begins ("show its logs, then restart it",
 #: "看一下日志再把它扩到 3 个", "列出 pod，顺便看看日志").
 _CLAUSE_RE = re.compile(
-    r"\s*(?:[，,;；。]\s*(?:and\s+|then\s+|and\s+then\s+)?|\s+and\s+then\s+|\s+then\s+|\s+and\s+(?=[a-z]+\s))"
+    r"\s*(?:[，,;；。]\s*(?:and\s+|then\s+|and\s+then\s+)?|\s+and\s+then\s+|\s+then\s+|\s+and\s+(?=[a-z']+\s))"
     r"|然后|接着|顺便|之后|再把|再(?=[看查列删重扩缩])"
     # A question followed by another ("postgres 用的什么镜像？kafka 呢").
     r"|[？?]\s*(?=\S)"
@@ -1563,6 +1596,9 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         # "Search results are empty on X. The search pods look Running, what's wrong?": sentences
         # of context before the ask are read with it, as one request.
         return reading
+    chained = _on_nodes_found(parts, vocab)
+    if chained is not None:
+        return _each_clause(reading, *chained)
     if reading.also:
         # The whole sentence found its asks by "and"; a second clause naming its own
         # namespace ("pods in boutique, then services in default") or reading an object of its
@@ -1674,6 +1710,17 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     asks = [a for a in (first, second) if a.name_mention or a.kind_stated]
     if len(asks) != 2:
         return reading
+    borrowed = [
+        rel for rel in reading.relations if rel not in first.relations and rel.name in second.name_mentions
+    ]
+    if borrowed and first.name_mention not in second.name_mentions:
+        # "show pods in cms, and what's SITE_NAME in cms-settings": an object the second clause
+        # names filters nothing the first one asks.
+        reading = replace(
+            first,
+            namespace=first.namespace or reading.namespace,
+            namespace_mention=first.namespace_mention or reading.namespace_mention,
+        )
     if _own_objects(first, second):
         # "loki 的端口是多少？另外 collector 几个副本": each clause reads an object of its own;
         # the whole sentence's mix of both (the one's fields asked of the other) is neither.
@@ -1763,6 +1810,38 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
 _DEFINITE_EN_RE = re.compile(r"\b(?:the|that|this)\s+(?P<w>[a-z]+)(?:\s+itself)?\b")
 #: Everyday words for a node.
 _NODE_NOUNS = frozenset({"box", "machine", "server", "host", "vm"})
+
+
+def _on_nodes_found(parts: list[str], vocab: Vocabulary) -> tuple[Understanding, Understanding] | None:
+    """A first clause finding nodes by their state and a second asking what runs "on it".
+
+    "which node is NotReady and what's still running on it", "哪个节点被 cordon 了，上面还跑着
+    哪些 pod": the nodes the first clause finds are where the second one looks.
+    """
+    first = analyze(parts[0], vocab)
+    state = _state_of_nodes_found(first)
+    text = parts[1]
+    if state is None or not (_PRONOUN_RE.search(text.lower()) or _PLACE_OPENING_RE.match(text)):
+        return None
+    if _PLACE_OPENING_RE.match(text):
+        text = f"{state.lower()} 节点{text.strip()}"
+    else:
+        text = _PRONOUN_RE.sub(f" the {state.lower()} nodes ", text.lower())
+    second = analyze(text, vocab)
+    if second.resource != "pod" or second.node_state != state:
+        return None
+    return first, second
+
+
+def _state_of_nodes_found(first: Understanding) -> str | None:
+    """The state a clause finds nodes by ("which node is NotReady"), when it names none."""
+    if first.resource != "node" or first.name_mention is not None:
+        return None
+    if first.node_state is not None:
+        return first.node_state
+    if Predicate(field="ready", op="==", value=False) in first.predicates:
+        return "NotReady"
+    return None
 
 
 def _definite_reference(text: str, first: Understanding) -> str | None:
@@ -2030,6 +2109,9 @@ def _flags_and_selectors(r: _Reading) -> None:
     r.text = found.text
     if found.namespace is not None and ref_ns is None:
         r.reasons.append(f"namespace {found.namespace!r} given as a flag or key")
+    if found.name_kind is not None and ref_name is None:
+        r.ref_kind = found.name_kind
+        r.reasons.append(f"{found.name_kind} {found.name!r} given as a key")
     sort_flag = _SORT_FLAG_RE.search(r.text)
     if sort_flag:
         path = sort_flag.group(1).lower()
@@ -2160,18 +2242,31 @@ def _node_state_words(n: int) -> str:
     )
 
 
+_ZH_NODE_STATES = (
+    r"notready|schedulingdisabled|diskpressure|memorypressure|pidpressure|未就绪|没就绪|不可调度"
+    r"|被\s*cordon(?:\s*了)?|cordon\s*了?|磁盘压力|内存压力"
+)
 #: Pods on a node named by its state: "on the node that is not ready", "on NotReady nodes",
 #: "on the cordoned node", "在 NotReady 的节点上", "未就绪节点上的 pod".
 _ON_NODE_IN_STATE_RE = re.compile(
     r"\bon\s+(?:the|a|any|those|these)?\s*(?:nodes?\s+(?:(?:that|which)\s+(?:is|are)\s+)?(?:currently\s+)?"
     rf"{_node_state_words(1)}|{_node_state_words(2)}\s+nodes?\b)"
-    r"|(?:在\s*)?(?P<z>notready|未就绪|没就绪|不可调度|被\s*cordon(?:\s*了)?|cordon\s*了?|磁盘压力|内存压力)"
+    r"|(?:在\s*)?(?P<z>" + _ZH_NODE_STATES + r")"
     r"\s*(?:的|状态的)?\s*(?:节点|node)\s*上"
+)
+#: Nodes listed by a state that is no pod filter: "cordoned nodes", "which nodes are under
+#: disk pressure", "哪个节点被 cordon 了", "有磁盘压力的节点". (NotReady nodes are read as
+#: nodes not ready, the ready condition every kind shares.)
+_NODES_IN_STATE_RE = re.compile(
+    rf"\b{_node_state_words(3)}\s+nodes?\b"
+    rf"|\bnodes?\s+(?:(?:that|which)\s+)?(?:(?:is|are|were|was|got|been|has|have)\s+)*(?:currently\s+)?{_node_state_words(4)}"
+    r"|(?:节点|node)\s*(?:被|是|处于|有)?\s*(?P<z2>" + _ZH_NODE_STATES + r")"
+    r"|(?P<z3>" + _ZH_NODE_STATES + r")\s*(?:的|状态的)\s*(?:节点|node)"
 )
 
 
 def _node_state_of(m: re.Match[str]) -> str:
-    said = re.sub(r"[\s-]", "", m.group("s1") or m.group("s2") or m.group("z") or "")
+    said = re.sub(r"[\s-]", "", next((g for k, g in m.groupdict().items() if g and k[0] in "sz"), ""))
     for word, state in (("disk", "DiskPressure"), ("磁盘", "DiskPressure"), ("memory", "MemoryPressure"),
                         ("内存", "MemoryPressure"), ("pid", "PIDPressure")):  # fmt: skip
         if word in said:
@@ -2190,11 +2285,16 @@ def _node_described_by_state(r: _Reading) -> None:
     if "node" not in low and "节点" not in low:
         return
     m = _ON_NODE_IN_STATE_RE.search(low)
-    if m is None:
-        return
-    r.node_state = _node_state_of(m)
-    r.reasons.append(f"the pods on the nodes that are {r.node_state}")
-    r.blank(m.start(), m.end())
+    if m is not None:
+        r.node_state = _node_state_of(m)
+        r.reasons.append(f"the pods on the nodes that are {r.node_state}")
+        r.blank(m.start(), m.end())
+    elif (m := _NODES_IN_STATE_RE.search(low)) is not None and (state := _node_state_of(m)) != "NotReady":
+        # The state is said of the nodes themselves ("被 cordon 了" is no request to cordon).
+        r.node_state = state
+        r.reasons.append(f"the nodes that are {state}")
+        said = next(k for k, g in m.groupdict().items() if g and k[0] in "sz")
+        r.blank(m.start(said), m.end(said))
     r.low = r.text.lower()
 
 
@@ -2639,6 +2739,10 @@ _WHAT_KILLED_RE = re.compile(
 )
 _ATTACHED_ZH_RE = re.compile(r"挂(?:了|着|载了?)?\s*(?=哪些|什么|几个|多少)")
 _PASSIVE_BEFORE_RE = re.compile(r"(?:被|遭到?|给人)\s*$")
+#: Adverbs of habit before a verb: what keeps happening ("老是重启", "一直在重启").
+_HABIT_BEFORE_RE = re.compile(
+    r"(?:一直|老是|总是|反复|频繁|不停地?|经常|不断|动不动就?|隔三差五地?)\s*(?:在|地)?\s*$"
+)
 
 
 def _read_cue_words(r: _Reading) -> None:
@@ -2664,6 +2768,10 @@ def _read_cue_words(r: _Reading) -> None:
         ):
             item.role = "noun"
             passive = True
+        # "老是重启", "一直在重启": how often it restarts, a symptom; no request to restart it.
+        elif item.role is None and item.text in _RESTART_ZH and _HABIT_BEFORE_RE.search(r.low[: item.start]):
+            item.role = "noun"
+            passive = True
     named = {it.text for it in r.items if it.role in ("ns", "name", "container")}
     words = {it.text for it in r.items if not it.zh and it.role not in ("ns", "name", "container", "noun")}
     zh_text = frozenset(it.text for it in r.items if it.zh and it.role != "noun")
@@ -2675,7 +2783,7 @@ def _read_cue_words(r: _Reading) -> None:
     )
     if passive:
         cues.diagnose = True
-        r.reasons.append("a delete in the passive voice: a symptom, not an order")
+        r.reasons.append("a delete in the passive voice or a habitual restart: a symptom, not an order")
     cues.previous = cues.previous or r.extracted.previous
     cues.all_ns = cues.all_ns or r.extracted.all_namespaces
     cues.rollback = bool(words & _ROLLBACK_EN) or _has_any(zh_text, _ROLLBACK_ZH)
@@ -2795,10 +2903,17 @@ def _choose_operation(r: _Reading) -> None:
     # A plural kind word ("pods not ready") or, in Chinese, whose nouns have no number, a
     # kind word with no name ("没就绪的 pod"): the objects in that state are listed.
     listed_kind = any(it.plural for it in r.stated) or (r.language == "zh" and r.stated and not r.name_items)
-    if cues.diagnose and not cues.why and (cues.list_ or cues.count or listed_kind) and _only_states(r):
+    if (
+        cues.diagnose
+        and not cues.why
+        and (cues.list_ or cues.count or listed_kind)
+        and (_only_states(r) or (_WHICH_ASK_RE.search(r.low) and _only_states(r, _RESTART_STATE_RE)))
+    ):
         # "which pods are not ready", "有几个 pod 是 Pending 状态": a listing by state.
         cues.diagnose = False
         r.reasons.append("a listing by state, not a diagnosis")
+        if _RESTART_STATE_RE.search(r.low) and not _RESTART_ASKED_RE.search(r.low):
+            cues.restart = False  # "哪个 pod 老是重启": restarting is the state, no request to restart
     # "the worker in catalog keeps dying": a restart described of a named object is a symptom,
     # unless the request asks for something else of it.
     symptom = (
@@ -2868,10 +2983,23 @@ def _choose_operation(r: _Reading) -> None:
     r.operation = op
 
 
-def _only_states(r: _Reading) -> bool:
+#: Restarting said as a state ("一直重启的 pod 是哪个", "which pod keeps restarting"): asked
+#: with "which", it is the restart count the pods are found by.
+_RESTART_STATE_RE = re.compile(
+    r"\b(?:(?:keeps?|kept|constantly|repeatedly|continuously)\s+(?:on\s+)?)?restarting\b"
+    r"|(?:一直|反复|频繁|不停地?|老是|总是|经常|不断)\s*(?:在\s*)?重启"
+)
+_WHICH_ASK_RE = re.compile(r"\bwhich\b|哪个|哪些|哪一个|哪几个")
+#: A restart asked for, beside restarting said as a state ("restart the one that keeps restarting").
+_RESTART_ASKED_RE = re.compile(
+    r"\b(?:please\s+)?restart\s+(?:it|them|the|that|this|those|all)\b|(?:把|给我|帮我).{0,20}重启一?下?"
+)
+
+
+def _only_states(r: _Reading, *more: re.Pattern[str]) -> bool:
     """Whether every diagnosis cue is a state the request filters by (not ready, Pending)."""
     low = r.low
-    for pattern in (_NOT_READY, _STATUS_NOT_RE, _STATUS_EN, _STATUS_IS_RE):
+    for pattern in (_NOT_READY, _STATUS_NOT_RE, _STATUS_EN, _STATUS_IS_RE, *more):
         low = pattern.sub(lambda m: " " * len(m.group(0)), low)
     if _DIAG_PHRASE_EN.search(low):
         return False
@@ -2926,8 +3054,7 @@ def _name_fallback(r: _Reading) -> None:
 def _choose_resource(r: _Reading) -> None:
     """The kind asked for: stated, implied by the operation, or the named object's kind."""
     cues, op = r.cues, r.operation
-    if op not in ("list", "top"):
-        _generic_service_word(r)
+    _generic_service_word(r)
     name_mentions = tuple(dict.fromkeys(it.text for it in r.name_items))
     if r.extracted.name is not None:
         name_mentions = (r.extracted.name, *[n for n in name_mentions if n != r.extracted.name])
@@ -2939,7 +3066,7 @@ def _choose_resource(r: _Reading) -> None:
             (
                 kinds.kind_of_word(asked_field.group(1))
                 if asked_field.group(1)
-                else _KIND_WORDS_ZH.get(asked_field.group(2))
+                else _KIND_WORDS_ZH.get(asked_field.group(2)) or kinds.kind_of_word(asked_field.group(2))
             )
             if asked_field
             else None
@@ -3068,6 +3195,10 @@ _WHICH_GROUP_RE = re.compile(
 _EACH_GROUP_RE = re.compile(
     r"\b(?:per|by|in\s+each|on\s+each|for\s+each)\s+(?P<a>namespace|node)\b"
     r"|(?:每个|各个)\s*(?P<b>命名空间|namespace|节点|node)"
+    # "按 namespace 统计", "按节点分组": by what the objects are counted.
+    r"|(?:按|按照|根据)\s*(?P<c>命名空间|namespace|节点|node)"
+    # "how many statefulsets, and in which namespaces", "分布在哪些节点": where they are, counted.
+    r"|\bin\s+which\s+(?P<d>namespace|node)s\b|分布在哪些?\s*(?P<e>命名空间|namespace|节点|node)"
 )
 _GROUP_WORDS = {"namespace": "namespace", "命名空间": "namespace", "node": "node", "节点": "node"}
 
@@ -3080,7 +3211,7 @@ def _grouped(r: _Reading) -> dict[str, Any] | None:
         return None
     m = which or each
     assert m is not None
-    group = _GROUP_WORDS[m.group("a") or m.group("b")]
+    group = _GROUP_WORDS[next(g for k, g in m.groupdict().items() if g and k in ("a", "b", "c", "d", "e"))]
     counted = next((k for k in r.stated_kinds if k not in ("namespace", "node")), "pod")
     if counted not in kinds.KINDS or (group == "namespace" and not kinds.is_namespaced(counted)):
         return None
@@ -3176,7 +3307,12 @@ def _runs_on_it(r: _Reading, name: str | None) -> bool:
     item = next((it for it in r.items if it.text == name), None)
     return (
         item is not None
-        and re.match(r"\s*上面?\s*(?:都)?(?:跑|运行|部署|调度)", r.low[item.end :]) is not None
+        # Adverbs of time or degree may stand between ("上现在跑着啥", "上面目前都运行了什么").
+        and re.match(
+            r"\s*上[面边]?\s*(?:(?:都|现在|目前|当前|还|还在|正在|实际)\s*)*(?:跑|运行|部署|调度)",
+            r.low[item.end :],
+        )
+        is not None
     )
 
 
@@ -3686,7 +3822,9 @@ def _compose(r: _Reading) -> Understanding:
         command=r.command,
         every=intent == "action" and _every(r),
         wants_content=r.resource == "configmap" and op == "get" and _asks_content(r),
-        node_state=r.node_state if r.resource == "pod" and op in ("list", "get", "diagnose") else None,
+        node_state=r.node_state
+        if r.resource in ("pod", "node") and op in ("list", "get", "diagnose")
+        else None,
     )
     if op == "update":
         return replace(reading, resource="configmap", data=tuple(_set_pairs(r)), label_selector=None)

@@ -428,6 +428,8 @@ async def read_rows(u: Understanding, out: Resolution, reader: _Reader) -> list[
         return (await _workload_pods(reader, ns, workload["name"]))[0]
     if target := out.get("target"):
         return (await reader.read(kind, target.get("namespace"), name=target["name"])).items
+    if kind == "node" and (state := u.get("node_state")):
+        return [n for n in (await reader.read("node", None)).items if _node_in_state(n, state)]
     if kind == "pod" and (state := u.get("node_state")):
         # "pods on the node that is not ready": the nodes in that state, then their pods.
         nodes = {n.name for n in (await reader.read("node", None)).items if _node_in_state(n, state)}

@@ -7,6 +7,7 @@ from typing import Any
 
 from kcache.analyzers.common import condition, condition_line, event_line, event_lines
 from kcache.analyzers.findings import Finding, finding, under
+from kcache.analyzers.pvc import analyze_pvc
 from kcache.analyzers.view import View
 from kcache.kinds import BY_NAME
 from kcache.model import Resource
@@ -188,8 +189,11 @@ def _pending(view: View, pod: Resource, events: list[Resource]) -> list[Finding]
         claim = view.get("persistentvolumeclaim", pod.namespace, str(ref.get("name")))
         if claim is not None and claim.fields.get("status") != "Bound":
             blocked_claims.append(claim.name)
+            # The claim's own cause travels with the pod's: why it is not bound.
+            why = next((c["text_en"] for c in analyze_pvc(view, claim)), None)
             evidence.append(
-                f"PersistentVolumeClaim {claim.name} is {claim.fields.get('status') or 'not bound'}"
+                f"PersistentVolumeClaim {claim.name} (StorageClass {claim.fields.get('storage_class') or '<none>'}) "
+                + (why or f"is {claim.fields.get('status') or 'not bound'}")
             )
     selector: dict[str, str] = f.get("node_selector") or {}
     nodes = view.all("node")
@@ -382,16 +386,24 @@ def _container(pod: Resource, c: dict[str, Any], events: list[Resource], *, init
             )
         ]
     failed_exit = reason != "Completed" and (c.get("exit_code") or 0) != 0
+    # An out-of-memory kill names the limit it crossed.
+    memory_limit = (c.get("limits") or {}).get("memory")
+    over_en = f", memory limit {memory_limit}" if memory_limit else ""
+    over_zh = f"，内存限制 {memory_limit}" if memory_limit else ""
     if state == "terminated" and (reason == "OOMKilled" or failed_exit):
         code = c.get("exit_code")
         what = f"{reason or 'Error'} (exit code {code})"
+        oom = reason == "OOMKilled"
         return [
             finding(
                 pod,
                 "critical",
-                "OOMKilled" if reason == "OOMKilled" else "Error",
-                en=f"{who_en} terminated: {what}" + (f", {restarts} restarts" if restarts else ""),
+                "OOMKilled" if oom else "Error",
+                en=f"{who_en} terminated: {what}"
+                + (over_en if oom else "")
+                + (f", {restarts} restarts" if restarts else ""),
                 zh=f"{who_zh} 已终止：{reason or 'Error'}（退出码 {code}）"
+                + (over_zh if oom else "")
                 + (f"，已重启 {restarts} 次" if restarts else ""),
                 hint_en=(
                     "It ran out of memory: raise its memory limit or reduce its use."
@@ -412,8 +424,8 @@ def _container(pod: Resource, c: dict[str, Any], events: list[Resource], *, init
                 pod,
                 "warning",
                 "OOMKilled",
-                en=f"{who_en} was OOMKilled (exit code {c.get('last_exit_code')}) and restarted, {restarts} restarts",
-                zh=f"{who_zh} 曾因 OOMKilled（退出码 {c.get('last_exit_code')}）被重启，已重启 {restarts} 次",
+                en=f"{who_en} was OOMKilled (exit code {c.get('last_exit_code')}{over_en}) and restarted, {restarts} restarts",
+                zh=f"{who_zh} 曾因 OOMKilled（退出码 {c.get('last_exit_code')}{over_zh}）被重启，已重启 {restarts} 次",
                 hint_en="Raise its memory limit or reduce its memory use.",
                 hint_zh="提高内存限制或降低内存占用。",
                 evidence=[f"{who_en}: last state {last}"],

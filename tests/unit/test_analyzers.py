@@ -130,7 +130,11 @@ def test_pending_pod_without_events_reads_the_podscheduled_message() -> None:
     )
     f = only(diagnose(view(p, claim), p), "Unschedulable")
     assert message in f["text_en"] and message in f["text_zh"]
-    assert "PersistentVolumeClaim data is Pending" in f["evidence"]
+    # The claim's own cause travels with the pod's finding.
+    assert (
+        "PersistentVolumeClaim data (StorageClass standard) is Pending: StorageClass standard does not exist"
+        in f["evidence"]
+    )
     assert "PersistentVolumeClaim" in f["hint_en"]
 
 
@@ -858,3 +862,12 @@ async def test_diagnose_items_follows_a_job_to_its_cached_pods(tmp_path: Path) -
         found = await diagnose_items(store, "c", [j])
         assert await diagnose_items(store, "c", []) == []
     assert reasons(found) == [("job", "backfill", "PodsFailing"), ("pod", "backfill-x", "CrashLoopBackOff")]
+
+
+def test_an_out_of_memory_kill_names_the_limit_it_crossed() -> None:
+    limited = [container(resources={"limits": {"memory": "256Mi"}})]
+    ended = pod("job-m", phase="Failed", containers=limited, statuses=[terminated("app", "OOMKilled", 137)])
+    f = only(diagnose(view(ended), ended), "OOMKilled")
+    assert "memory limit 256Mi" in f["text_en"] and "内存限制 256Mi" in f["text_zh"]
+    again = pod("web-m", containers=limited, statuses=[running(restarts=3, reason="OOMKilled", exitCode=137)])
+    assert "memory limit 256Mi" in only(diagnose(view(again), again), "OOMKilled")["text_en"]

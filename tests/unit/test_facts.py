@@ -93,3 +93,30 @@ def test_a_field_the_object_carries_as_a_label_answers_and_one_it_lacks_defers()
         answer("en", "node", [node], u(operation="get", name_mention="n1", fields=("storageclass",)), None)
         is None
     )
+
+
+def test_a_pod_not_started_is_pending_whatever_reason_it_shows() -> None:
+    waiting = pod("w", status="ImagePullBackOff")
+    waiting.fields["phase"] = "Pending"
+    running = pod("r")
+    running.fields["phase"] = "Running"
+    pending = {"field": "status", "op": "==", "value": "Pending", "other": None}
+    assert [p.name for p in select([waiting, running, pod("p", status="Pending")], [pending])] == ["w", "p"]
+    assert [p.name for p in select([waiting, running], [{**pending, "op": "!="}])] == ["r"]
+
+
+def test_a_count_of_a_few_names_them_and_events_say_what_happened() -> None:
+    few = [pod("a"), pod("b")]
+    got = answer("en", "pod", few, u(count_only=True), "shop")
+    assert got is not None and got.startswith("2 pods") and "They are: a, b" in got
+    ev = Resource(
+        kind="event", name="a.17f", namespace="shop", created_at="2026-11-30T00:00:00Z",
+        fields={"type": "Warning", "reason": "BackOff", "message": "Back-off restarting", "involved_name": "a"},
+    )  # fmt: skip
+    listed = answer("en", "event", [ev], u(sort_by="age", descending=False), "shop")
+    assert (
+        listed is not None
+        and "reason BackOff" in listed
+        and "about a" in listed
+        and "Back-off restarting" in listed
+    )

@@ -6,6 +6,8 @@ chatty, mixed Chinese and English) against the demo and dataplat clusters' vocab
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from kcache.understand import Predicate, Relation, Vocabulary, analyze
@@ -1672,3 +1674,87 @@ def test_a_node_named_by_its_state_relates_its_pods(
     got = analyze(request_text, vocabularies["demo"])
     assert (got.resource, got.operation, got.node_state) == ("pod", "list", state)
     assert not got.predicates and got.name_mention is None
+
+
+def test_an_object_the_second_clause_names_filters_nothing_of_the_first(
+    vocabularies: dict[str, Vocabulary],
+) -> None:
+    got = analyze(
+        "show the pods in data, and what's num.partitions set to in kafka-config", vocabularies["dataplat"]
+    )
+    assert (got.operation, got.resource, got.namespace, got.relations) == ("list", "pod", "data", ())
+    assert [(a.resource, a.name_mention, a.wants_content) for a in got.also] == [
+        ("configmap", "kafka-config", True)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "check"),
+    [
+        (
+            "deployments in boutique ordered by replica count",
+            lambda g: g.sort_by == "replicas" and not g.count_only,
+        ),
+        ("按节点统计一下 boutique 的 pod 数量", lambda g: g.group_by == "node"),
+        (
+            "how many services are there, and in which namespaces",
+            lambda g: g.group_by == "namespace" and not g.also,
+        ),
+    ],
+)
+def test_a_field_count_sorts_and_a_count_by_scope_groups(
+    vocabularies: dict[str, Vocabulary], request_text: str, check: Any
+) -> None:
+    assert check(analyze(request_text, vocabularies["demo"]))
+
+
+def test_an_alerts_labels_name_the_object_and_select_nothing(vocabularies: dict[str, Vocabulary]) -> None:
+    alert = "[FIRING:2] KubeContainerWaiting namespace=boutique pod=frontend-abc12-xyz34 severity=critical\nplease check"
+    got = analyze(alert, vocabularies["demo"])
+    assert (got.namespace, got.name_mention, got.label_selector) == ("boutique", "frontend-abc12-xyz34", None)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "resource", "fields"),
+    [
+        ("redis-data 这个 pvc 有多大空间", "persistentvolumeclaim", ("capacity",)),
+        ("redis-data 这个 pvc 绑的是哪个 storageclass", "persistentvolumeclaim", ("storageclass",)),
+    ],
+)
+def test_room_and_a_kind_asked_of_a_claim_are_its_fields(
+    vocabularies: dict[str, Vocabulary], request_text: str, resource: str, fields: tuple[str, ...]
+) -> None:
+    got = analyze(request_text, vocabularies["demo"])
+    assert (got.resource, got.name_mention, got.fields) == (resource, "redis-data", fields)
+
+
+def test_service_as_the_everyday_word_in_a_read_of_a_workload(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze("loadgenerator 这个服务用的什么镜像", vocabularies["demo"])
+    assert (got.resource, got.name_mention) == ("deployment", "loadgenerator")
+
+
+@pytest.mark.parametrize(
+    ("request_text", "resource", "state"),
+    [
+        ("demo-worker-1 上目前都跑着啥", "pod", None),
+        ("哪些节点被 cordon 了", "node", "SchedulingDisabled"),
+        ("nodes that are under disk pressure", "node", "DiskPressure"),
+    ],
+)
+def test_what_runs_on_a_node_and_nodes_by_a_state_said_of_them(
+    vocabularies: dict[str, Vocabulary], request_text: str, resource: str, state: str | None
+) -> None:
+    got = analyze(request_text, vocabularies["demo"])
+    assert (got.intent, got.operation, got.resource, got.node_state) == ("query", "list", resource, state)
+
+
+def test_what_runs_on_the_nodes_a_clause_found_by_state(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze("which nodes are cordoned, and what's running on them?", vocabularies["demo"])
+    assert (got.resource, got.node_state) == ("node", "SchedulingDisabled")
+    assert [(a.resource, a.node_state) for a in got.also] == [("pod", "SchedulingDisabled")]
+
+
+def test_which_one_keeps_restarting_is_found_by_its_restarts(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze("boutique 里哪个 pod 老是重启", vocabularies["demo"])
+    assert (got.intent, got.operation) == ("query", "list")
+    assert Predicate("restarts", ">", 0) in got.predicates
