@@ -144,6 +144,25 @@ def scope_words(lang: str, namespace: str | None, kind: str | None = None) -> st
     return t(lang, "所有命名空间中", "across all namespaces")
 
 
+_RELATED_WORDS = {
+    "on_node": ("运行在 {kind} {name} 上", "runs on {kind} {name}"),
+    "owned_by": ("属于 {kind} {name}", "belongs to {kind} {name}"),
+    "selected_by": ("被 {kind} {name} 选中", "is selected by {kind} {name}"),
+    "uses": ("使用 {kind} {name}", "uses {kind} {name}"),
+    "involves": ("与 {kind} {name} 有关", "is about {kind} {name}"),
+}
+
+
+def none_related(lang: str, kind: str, relations: Sequence[Mapping[str, Any]]) -> str | None:
+    """An empty listing narrowed by a named object says so: "No pod is selected by service X"."""
+    for rel in relations:
+        words = _RELATED_WORDS.get(str(rel.get("relation")))
+        if words is not None:
+            zh, en = (w.format(kind=rel.get("kind"), name=rel.get("name")) for w in words)
+            return t(lang, f"没有 {kind} {zh}。", f"No {kind} {en}.")
+    return None
+
+
 def listing(
     lang: str, kind: str, items: Sequence[Resource], namespace: str | None, *, count_only: bool
 ) -> str:
@@ -294,6 +313,7 @@ def problems(
     *,
     logs: Mapping[str, str] | None = None,
     limit: int = MAX_PROBLEMS,
+    seen: Sequence[Resource] = (),
 ) -> str:
     """A diagnosis of a scope: a count of problems, the findings, then the evidence, then the hints.
 
@@ -304,6 +324,7 @@ def problems(
             None for the whole cluster.
         logs: Previous container logs by pod name, shown under the evidence.
         limit: At most this many problems are listed (the count says how many there are).
+        seen: The objects looked at; a scope with no problem lists them with their state.
     """
     where_en = f"in {scope}" if scope else "in the cluster"
     where_zh = scope or "集群中"
@@ -315,7 +336,11 @@ def problems(
             f"{scope} 中没有发现问题。" if scope else "集群中没有发现问题。",
             f"No problems found {where_en}.",
         )
-        return head + ("\n" + _notes(lang, findings) if findings else "")
+        # What was looked at, with its state: "healthy" is a finding, the rows are its evidence.
+        rows = [f"- {object_ref(o.kind, o.namespace, o.name)}: {_state_of(o)}" for o in seen[:MAX_ROWS]]
+        return (
+            head + "".join("\n" + row for row in rows) + ("\n" + _notes(lang, findings) if findings else "")
+        )
     n = len(tops)
     head = t(
         lang,

@@ -279,7 +279,9 @@ def answer(
     # Conditions said of one object named exactly ("the LoadBalancer one") describe it: its
     # detail answers, not a listing of what matches.
     described = u.get("operation") == "get" and bool(u.get("name_mention"))
-    if not asked and not sort_by and not limit and (not u.get("predicates") or described):
+    # Nodes found by a condition ("which node has memory pressure") say it of each.
+    node_state = u.get("node_state") if kind == "node" else None
+    if not asked and not sort_by and not limit and (not (u.get("predicates") or node_state) or described):
         return None
     if described and asked:
         # "is the redis-data pvc bound yet? and what storage class": the state asked is shown too.
@@ -314,6 +316,8 @@ def answer(
             else _field_text(lang, r, f, now)
             for f in asked or _defaults(r)
         }
+        if node_state:
+            extra = {"condition": node_state, **extra}
         details = ", ".join(f"{_SHOWN_AS.get(k, k)} {v}" for k, v in extra.items() if v is not None)
         if described and len(items) == 1:
             return f"{object_ref(r.kind, r.namespace, r.name)}: {details}"  # the one object asked of

@@ -8,7 +8,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, ToolMessage
 
 from kcache import facts as fact_answers
-from kcache.answer import age_note, diagnosis, last_run, listing, object_detail, problems, t
+from kcache.answer import age_note, diagnosis, last_run, listing, none_related, object_detail, problems, t
 from kcache.model import Resource
 from kcache.state import AgentState, CallRecord, FurtherAsk, Resolution, Row, Target, TurnRecord
 
@@ -85,7 +85,7 @@ def compose(state: AgentState) -> str:
         logs = {str(c["args"].get("name")): text for c, text in _call_texts(state)}
         findings = resolved.get("findings")
         if "scope" in resolved:  # a namespace or the whole cluster, no object named
-            body = problems(lang, findings or [], resolved["scope"], logs=logs)
+            body = problems(lang, findings or [], resolved["scope"], logs=logs, seen=items)
         else:
             body = diagnosis(lang, items, _resources(resolved.get("events", [])), logs, findings=findings)
         return body + ("\n" + note if note else "")
@@ -124,6 +124,8 @@ def compose(state: AgentState) -> str:
         return fact + ("\n" + note if note else "")
     if op == "get" and items:
         return object_detail(lang, items[0]) + ("\n" + note if note else "")
+    if op == "list" and not items and (none := none_related(lang, kind, u.get("relations") or [])):
+        return none + ("\n" + note if note else "")
     if op in ("list", "get"):
         return listing(
             lang, kind, items, resolved.get("namespace"), count_only=u.get("count_only", False)
@@ -189,6 +191,8 @@ def further_answers(state: AgentState) -> str:
             parts.append(diagnosis(lang, items, events, {}, findings=found.get("findings")))
             continue
         text = fact_answers.answer(lang, kind, items, u, ns)
+        if text is None and not items:
+            text = none_related(lang, kind, u.get("relations") or [])
         if text is None:
             text = (
                 object_detail(lang, items[0])

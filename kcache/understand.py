@@ -104,6 +104,10 @@ _KIND_PHRASES_EN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\broll(?:ing)?\s*-?\s*back\b|\brollout\s+undo\b", "rollback"),
         (r"\brollout\s+restart\b|\brolling\s+restart\b", "rolloutrestart"),
         (r"\bport\s*-?\s*forward(?:ing|ed|s)?\b", "portforward"),
+        # A node condition written in words ("memory pressure") is the condition, no usage.
+        (r"\b(memory|disk|pid)\s*-?\s*pressure\b", r"\1pressure"),
+        (r"内存压力", " memorypressure "),
+        (r"磁盘压力", " diskpressure "),
     )
 )
 
@@ -244,7 +248,7 @@ _WHY_ZH_RE = re.compile(r"为啥|干嘛|凭啥|(?:怎么|咋)(?:会|又|老是|�
 #: "出了啥事", "出什么状况": something happened to it.
 _HAPPENED_ZH_RE = re.compile(r"出了?(?:什么|啥|些)?(?:事|问题|状况|情况|毛病|岔子)")
 _CANNOT_ZH_RE = re.compile(
-    r"(?<=[\u4e00-\u9fff])不(?:到|了|上|起来|通|动)(?!解|少|多|够|足|\s*[零〇一二两三四五六七八九十百半\d])"
+    r"(?<=[\u4e00-\u9fff])不(?:到|了|上|起来|下来|出来|进去|通|动|开)(?!解|少|多|够|足|\s*[零〇一二两三四五六七八九十百半\d])"
 )
 #: Words asking for a credential: whatever object they name, what is asked is a Secret's data.
 _CREDENTIAL_EN = frozenset({"password", "passwords", "passwd", "pwd", "credential", "credentials", "creds",
@@ -297,6 +301,9 @@ _SECRET_CONTENT_RE = re.compile(
     r"|\bholds?\b|(?:里面?|中)(?:存|写|装|放|是什么|是啥|有什么|有啥)|存的|存了|写的|写了|原文|原始|(?:里|中)面?的(?:东西|内容)"
     # Taking something out of it: "read it out of the secret", "pull the token from it".
     r"|\b(?:read|pull|get|extract|copy|fetch|grab|recover)\b[^.?!]{0,30}\b(?:out\s+of|from)\b"
+    # The one key of a Secret asked for ("the stripe secret key", "its api key"): the credential
+    # itself ("its keys", "key names" are names only).
+    r"|\bsecret\s+key\b(?!\s*names?)|\bapi\s+key\b|(?:的|个)\s*(?:key|密钥)\s*(?:是什么|是啥|给我|发我|贴)"
 )
 _ALL_NS_EN = re.compile(
     r"\ball\s+(?:of\s+)?(?:the\s+)?namespaces\b|\b(?:every|each)\s+namespace\b"
@@ -494,6 +501,15 @@ _LOG_LINES_RE = re.compile(r"\b(?:\d+|last|first)\s+(?:log\s+)?lines?\b|\d+\s*�
 _STATUS_WORDS = {"running": "Running", "pending": "Pending", "failed": "Failed", "succeeded": "Succeeded",
                  "completed": "Succeeded", "terminating": "Terminating", "evicted": "Evicted",
                  "crashloopbackoff": "CrashLoopBackOff", "crashlooping": "CrashLoopBackOff"}  # fmt: skip
+#: A Job named by its state, as kubectl's STATUS column says it ("failed jobs", "失败的 job").
+_JOB_STATE_RE = re.compile(
+    r"\b(?P<a>failed|completed|complete|succeeded|running|active|suspended)\s+jobs?\b"
+    r"|\bjobs?\s+(?:that\s+|which\s+)?(?:have\s+|has\s+|are\s+|is\s+)?(?P<b>failed|completed|succeeded|running|suspended)\b"
+    r"|(?P<z>失败|成功|完成|运行中)了?的\s*(?:job|任务)"
+)
+_JOB_STATES = {"failed": "Failed", "completed": "Complete", "complete": "Complete", "succeeded": "Complete",
+               "running": "Running", "active": "Running", "suspended": "Suspended", "失败": "Failed",
+               "成功": "Complete", "完成": "Complete", "运行中": "Running"}  # fmt: skip
 _STATUS_EN = re.compile(
     r"\b(?P<a>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\s+pods?\b"
     # "anything stuck in Pending": an indefinite pronoun stands for the pods as a kind word does.
@@ -675,7 +691,8 @@ _CUE_EN = (
                  "hostname", "url", "urls", "env", "environment", "variables", "workload", "workloads",
                  "type", "policy", "disk", "time", "summary", "overview",
                  # An object's metadata and fields are named by these words, never an object.
-                 "label", "labels", "selector", "selectors", "annotation", "annotations", "tag", "tags"})
+                 "label", "labels", "selector", "selectors", "annotation", "annotations", "tag", "tags",
+                 "key", "keys", "value", "values"})
     # Kubernetes states and an event's types are values in any language ("哪些节点不是 Ready
     # 状态", "最近的 warning 事件").
     | frozenset({"ready", "running", "succeeded", "completed", "terminating", "healthy", "warning",
@@ -1599,6 +1616,7 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     chained = _on_nodes_found(parts, vocab)
     if chained is not None:
         return _each_clause(reading, *chained)
+    reading = _own_relations(reading, parts, vocab)
     if reading.also:
         # The whole sentence found its asks by "and"; a second clause naming its own
         # namespace ("pods in boutique, then services in default") or reading an object of its
@@ -1686,7 +1704,9 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     ):
         # "…？所有 namespace 都算", "…, across all namespaces": the first ask's scope is every
         # namespace, no listing of namespaces.
-        main = replace(reading, also=(), namespace=None, namespace_mention=None)
+        # The whole sentence took the namespaces for the kind asked: the first clause's ask it is.
+        base = first if reading.resource == "namespace" else reading
+        main = replace(base, also=(), namespace=None, namespace_mention=None)
         return replace(
             main, all_namespaces=True, reasons=(*main.reasons, "every namespace, as the clause after says")
         )
@@ -1707,20 +1727,12 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         second = analyze(f"{first.resource} {second_text}", vocab)
         if second.namespace is None and first.namespace is not None:
             second = replace(second, namespace=first.namespace, namespace_mention=first.namespace_mention)
-    asks = [a for a in (first, second) if a.name_mention or a.kind_stated]
+    # "what's in the ingest namespace, and …": a clause asking what a namespace holds asks too.
+    asks = [
+        a for a in (first, second) if a.name_mention or a.kind_stated or a is first and a.namespace_mention
+    ]
     if len(asks) != 2:
         return reading
-    borrowed = [
-        rel for rel in reading.relations if rel not in first.relations and rel.name in second.name_mentions
-    ]
-    if borrowed and first.name_mention not in second.name_mentions:
-        # "show pods in cms, and what's SITE_NAME in cms-settings": an object the second clause
-        # names filters nothing the first one asks.
-        reading = replace(
-            first,
-            namespace=first.namespace or reading.namespace,
-            namespace_mention=first.namespace_mention or reading.namespace_mention,
-        )
     if _own_objects(first, second):
         # "loki 的端口是多少？另外 collector 几个副本": each clause reads an object of its own;
         # the whole sentence's mix of both (the one's fields asked of the other) is neither.
@@ -1742,9 +1754,9 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         if (
             first.intent == "query"  # a diagnosis's conditions are its symptoms, one ask
             and second.resource == first.resource
-            and second.predicates
-            and not first.predicates
-            and reading.predicates
+            and (second.predicates or second.node_state)
+            and not (first.predicates or first.node_state)
+            and (reading.predicates or reading.node_state)
         ):
             # The whole sentence narrowed the first ask by the second's condition: each as asked.
             reason = f"second clause: {second.operation} {second.resource} with its condition"
@@ -1776,6 +1788,10 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
             )
             reason = f"second clause: {added.operation} {added.resource}"
             return replace(reading, also=(replace(added, also=()),), reasons=(*reading.reasons, reason))
+        if second.relations and not first.relations and not reading.relations and first.intent != "action":
+            # "what's in ingest, and is webhook-receiver backed by any pod": the same kind, narrowed
+            # by an object only the second clause names, is an ask of its own.
+            return _each_clause(reading, first, second)
         return reading
     other = next((a for a in asks if a.operation != reading.operation), None)
     if other is None:
@@ -1810,6 +1826,28 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
 _DEFINITE_EN_RE = re.compile(r"\b(?:the|that|this)\s+(?P<w>[a-z]+)(?:\s+itself)?\b")
 #: Everyday words for a node.
 _NODE_NOUNS = frozenset({"box", "machine", "server", "host", "vm"})
+
+
+def _own_relations(reading: Understanding, parts: list[str], vocab: Vocabulary) -> Understanding:
+    """The sentence's reading without the relations only the second clause's names make.
+
+    "show pods in cms, and what's SITE_NAME in cms-settings", "what's in ingest, and is
+    webhook-receiver backed by any pod": an object the second clause names filters nothing
+    the first one asks.
+    """
+    if not reading.relations:
+        return reading
+    first = analyze(parts[0], vocab)
+    second = analyze(parts[1], vocab)
+    borrowed = [r for r in reading.relations if r not in first.relations and r.name in second.name_mentions]
+    if not borrowed or first.name_mention in second.name_mentions:
+        return reading
+    return replace(
+        first,
+        also=reading.also,
+        namespace=first.namespace or reading.namespace,
+        namespace_mention=first.namespace_mention or reading.namespace_mention,
+    )
 
 
 def _on_nodes_found(parts: list[str], vocab: Vocabulary) -> tuple[Understanding, Understanding] | None:
@@ -1854,7 +1892,9 @@ def _definite_reference(text: str, first: Understanding) -> str | None:
         if (kinds.kind_of_word(word) == kind and not word.endswith("s")) or (
             kind == "node" and word in _NODE_NOUNS
         ):
-            return f"{low[: m.start()]}{kind} {name}{low[m.end() :]}"
+            # A node's name says its kind ("what runs on that node": on news-worker-3).
+            said = name if kind == "node" else f"{kind} {name}"
+            return f"{low[: m.start()]}{said}{low[m.end() :]}"
     return None
 
 
@@ -1988,6 +2028,7 @@ def _normalize(r: _Reading) -> None:
         source = pattern.sub(repl, source)
     source = _THEN_RE.sub(lambda m: m.group(1) + ("THAN" if m.group(2).isupper() else "than"), source)
     r.text = _WORD_RE.sub(lambda m: _typo_of_cue(m.group(0), r.matcher), source)
+    r.text = _HYPHENED_RE.sub(lambda m: _unhyphened(m.group(0), r.matcher), r.text)
     r.language = "zh" if _CJK_RE.search(r.query) else "en"
 
 
@@ -2022,6 +2063,21 @@ def _lexicon_by_dropped_letter() -> dict[str, str]:
                 continue
             found[variant] = word if found.get(variant, word) == word else None
     return {k: v for k, v in found.items() if v is not None}
+
+
+_HYPHENED_RE = re.compile(r"(?<![\w.-])[A-Za-z]+(?:-[A-Za-z]+)+(?![\w.-])")
+
+
+def _unhyphened(word: str, matcher: Matcher) -> str:
+    """Words of the lexicon joined by hyphens, the first a kind word, as words ("secret-key").
+
+    A cached name is itself ("kube-proxy"); so is any word with a part the lexicon lacks.
+    """
+    low = word.lower()
+    parts = low.split("-")
+    if low in matcher.kinds_by_name or low in matcher.namespaces or parts[0] not in _KIND_ALIASES_EN:
+        return word
+    return word.replace("-", " ") if all(p in _LEXICON_EN for p in parts) else word
 
 
 def _typo_of_cue(word: str, matcher: Matcher) -> str:
@@ -2739,6 +2795,13 @@ _WHAT_KILLED_RE = re.compile(
 )
 _ATTACHED_ZH_RE = re.compile(r"挂(?:了|着|载了?)?\s*(?=哪些|什么|几个|多少)")
 _PASSIVE_BEFORE_RE = re.compile(r"(?:被|遭到?|给人)\s*$")
+#: A speaker's own intention or possibility before a verb: "I may drain it later", "we might
+#: scale it down", "I'm going to restart it".
+_INTENT_BEFORE_RE = re.compile(
+    r"\b(?:i|we)(?:'ll|'m|\s+am|\s+are)?\s+(?:may|might|could|will|plan\s+to|planning\s+to|going\s+to|intend\s+to)"
+    r"(?:\s+(?:have\s+to|need\s+to|want\s+to|also|probably|eventually))?\s+$"
+)
+_WRITE_VERBS_EN = _DELETE_EN | _RESTART_EN | _SCALE_EN | _DRAIN_EN | _CORDON_EN | _ROLLBACK_EN
 #: Adverbs of habit before a verb: what keeps happening ("老是重启", "一直在重启").
 _HABIT_BEFORE_RE = re.compile(
     r"(?:一直|老是|总是|反复|频繁|不停地?|经常|不断|动不动就?|隔三差五地?)\s*(?:在|地)?\s*$"
@@ -2768,6 +2831,15 @@ def _read_cue_words(r: _Reading) -> None:
         ):
             item.role = "noun"
             passive = True
+        # "I may drain it later; which pods are on it?": a write the user intends, the ask is
+        # elsewhere in the sentence.
+        elif (
+            item.role is None
+            and item.text in _WRITE_VERBS_EN
+            and _INTENT_BEFORE_RE.search(r.low[: item.start])
+        ):
+            item.role = "noun"
+            r.reasons.append(f"{item.text!r} is what the user may do later, not asked now")
         # "老是重启", "一直在重启": how often it restarts, a symptom; no request to restart it.
         elif item.role is None and item.text in _RESTART_ZH and _HABIT_BEFORE_RE.search(r.low[: item.start]):
             item.role = "noun"
@@ -2999,7 +3071,7 @@ _RESTART_ASKED_RE = re.compile(
 def _only_states(r: _Reading, *more: re.Pattern[str]) -> bool:
     """Whether every diagnosis cue is a state the request filters by (not ready, Pending)."""
     low = r.low
-    for pattern in (_NOT_READY, _STATUS_NOT_RE, _STATUS_EN, _STATUS_IS_RE, *more):
+    for pattern in (_NOT_READY, _STATUS_NOT_RE, _STATUS_EN, _STATUS_IS_RE, _JOB_STATE_RE, *more):
         low = pattern.sub(lambda m: " " * len(m.group(0)), low)
     if _DIAG_PHRASE_EN.search(low):
         return False
@@ -3054,6 +3126,8 @@ def _name_fallback(r: _Reading) -> None:
 def _choose_resource(r: _Reading) -> None:
     """The kind asked for: stated, implied by the operation, or the named object's kind."""
     cues, op = r.cues, r.operation
+    _lacked_kinds(r)
+    _anaphoric_kinds(r)
     _generic_service_word(r)
     name_mentions = tuple(dict.fromkeys(it.text for it in r.name_items))
     if r.extracted.name is not None:
@@ -3152,7 +3226,9 @@ def _choose_resource(r: _Reading) -> None:
         resource = "pod"
     elif "deployed" in words and first_name is None:
         resource = "deployment"  # "what's deployed in monitoring": its deployments
-    elif first_kinds == ("node",) and (_before_is_on(r, first_name) or _runs_on_it(r, first_name)):
+    elif first_kinds == ("node",) and (
+        _before_is_on(r, first_name) or _runs_on_it(r, first_name) or _RUNS_ON_IT_RE.search(r.low)
+    ):
         # "what is scheduled on worker-b7": the things on a node are its pods.
         resource = "pod"
         r.reasons.append(f"pods on node {first_name!r}")
@@ -3254,6 +3330,41 @@ def _nearest_kind(r: _Reading, word: str, names: list[str]) -> str | None:
     return r.matcher.kinds_by_name[max(names, key=lambda n: similarity(word, n))][0]
 
 
+#: What an object is said to lack: "has no endpoints", "without a pvc", "没有 endpoints".
+_LACKS_BEFORE_RE = re.compile(
+    r"\b(?:has|have|had|got|with)\s+no\s+$|\bwithout\s+(?:an?\s+|any\s+)?$|(?:没有|缺少|没)\s*$"
+)
+
+
+def _anaphoric_kinds(r: _Reading) -> None:
+    """A kind word after "that"/"this" and a name of that kind is the named object again, no kind asked."""
+    named_kinds = {k for it in r.name_items for k in r.matcher.kinds_by_name.get(it.text, ())[:1]}
+    for item in r.items:
+        if (
+            item.kind in named_kinds
+            and item.role is None
+            and not item.plural
+            and re.search(r"\b(?:that|this)\s+$", r.low[: item.start])
+            and any(it.start < item.start for it in r.name_items)
+        ):
+            item.role = "qualifier"
+            r.reasons.append(f"that {item.text!r} is the {item.kind} named before")
+
+
+def _lacked_kinds(r: _Reading) -> None:
+    """A kind word the object named by another kind lacks is its symptom, not the kind asked.
+
+    "the service webhook-receiver has no endpoints - why?": the Service is diagnosed.
+    """
+    stated = [it for it in r.items if it.kind not in (None, "namespace", "cluster") and it.role is None]
+    if len(stated) < 2 or not r.name_items:
+        return
+    for item in stated:
+        if _LACKS_BEFORE_RE.search(r.low[: item.start]):
+            item.role = "field"
+            r.reasons.append(f"{item.text!r} is what the object lacks, not the kind asked")
+
+
 def _generic_service_word(r: _Reading) -> None:
     """Mark "service" next to a cached name that is no Service as the everyday word.
 
@@ -3300,6 +3411,12 @@ def _is_location(r: _Reading, item: _Item) -> bool:
     return r.low[item.end : item.end + 1] in ("里", "中", "内", "上") or before.endswith(
         ("in", "in the", "across", "across the", "on", "on the")
     )
+
+
+#: What runs on the node named elsewhere in the sentence ("…, what runs on that node?").
+_RUNS_ON_IT_RE = re.compile(
+    r"\b(?:runs?|running|scheduled|sitting|sits|deployed|placed|hosted)\s+on\s+(?:that|this|the|it)\b(?!\s+(?!node\b)[a-z])"
+)
 
 
 def _runs_on_it(r: _Reading, name: str | None) -> bool:
@@ -3669,6 +3786,9 @@ def _read_filters(r: _Reading) -> None:
                 if pattern.search(low):
                     r.predicates.append(Predicate(field="status", op="==", value=value))
                     break
+    elif r.resource == "job" and (job_state := _JOB_STATE_RE.search(low)) is not None:
+        job_word = next(g for g in job_state.groups() if g)
+        r.predicates.append(Predicate(field="status", op="==", value=_JOB_STATES[job_word]))
     service_type = _SERVICE_TYPE_RE.search(low)
     if service_type:
         r.predicates.append(Predicate(field="type", op="==", value=_SERVICE_TYPES[service_type.group(1)]))

@@ -1758,3 +1758,58 @@ def test_which_one_keeps_restarting_is_found_by_its_restarts(vocabularies: dict[
     got = analyze("boutique 里哪个 pod 老是重启", vocabularies["demo"])
     assert (got.intent, got.operation) == ("query", "list")
     assert Predicate("restarts", ">", 0) in got.predicates
+
+
+def test_what_the_named_object_lacks_is_its_symptom(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze("why does service frontend in boutique have no endpoints?", vocabularies["demo"])
+    assert (got.operation, got.resource, got.name_mention) == ("diagnose", "service", "frontend")
+
+
+def test_a_chinese_verb_that_cannot_reach_its_result_is_a_failure(
+    vocabularies: dict[str, Vocabulary],
+) -> None:
+    got = analyze("frontend 的镜像一直拉不下来", vocabularies["demo"])
+    assert (got.intent, got.operation) == ("analysis", "diagnose")
+
+
+def test_a_write_the_user_may_do_later_is_not_asked(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze(
+        "demo-worker-2 has disk pressure and we might cordon it; first, what runs on that node?",
+        vocabularies["demo"],
+    )
+    assert (got.intent, got.operation, got.resource) == ("query", "list", "pod")
+    assert Relation("node", "demo-worker-2", "on_node") in got.relations
+
+
+def test_a_secret_key_asked_is_its_value(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze("paste the redis secret-key from boutique", vocabularies["demo"])
+    assert (got.resource, got.wants_secret_value) == ("secret", True)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "value"),
+    [("any failed jobs in data?", "Failed"), ("data 里成功的 job 有哪些", "Complete")],
+)
+def test_a_job_named_by_its_state_is_listed_by_it(
+    vocabularies: dict[str, Vocabulary], request_text: str, value: str
+) -> None:
+    got = analyze(request_text, vocabularies["dataplat"])
+    assert (got.intent, got.operation, got.resource) == ("query", "list", "job")
+    assert Predicate("status", "==", value) in got.predicates
+
+
+def test_a_clause_saying_every_namespace_scopes_the_ask_before_it(
+    vocabularies: dict[str, Vocabulary],
+) -> None:
+    got = analyze("warning events? across all namespaces please", vocabularies["demo"])
+    assert (got.resource, got.all_namespaces, got.also) == ("event", True, ())
+
+
+def test_the_same_kind_narrowed_by_the_second_clause_is_a_second_ask(
+    vocabularies: dict[str, Vocabulary],
+) -> None:
+    got = analyze("what's in boutique, and is the frontend service backed by any pod?", vocabularies["demo"])
+    assert (got.resource, got.namespace, got.relations) == ("pod", "boutique", ())
+    assert [(a.resource, a.relations) for a in got.also] == [
+        ("pod", (Relation("service", "frontend", "selected_by"),))
+    ]
