@@ -423,7 +423,7 @@ _SORT_RES: tuple[tuple[re.Pattern[str], str, bool], ...] = (
     (re.compile(r"\brestart(?:ed|s)?\s+(?:the\s+)?least\b|\b(?:fewest|least|lowest)\s+restart|重启(?:次数)?最少"),
      "restarts", False),
     (re.compile(r"\boldest\b|最老|最旧|最早|运行最久|运行时间最长"), "age", True),
-    (re.compile(r"\b(?:newest|youngest|most\s+recently\s+(?:created|started))\b|最新创建|最近创建|最新的?(?=\s*(?:pod|[a-z]|容器组|部署|服务|节点))"), "age", False),
+    (re.compile(r"\b(?:newest|youngest|most\s+recently\s+(?:created|started))\b|最新创建|最近创建|最新的?(?=\s*(?:\d+\s*个\s*)?(?:pod|[a-z]|容器组|部署|服务|节点))"), "age", False),
     (re.compile(r"\b(?:most|highest|max(?:imum)?)\s+(?:memory|mem|ram)\b|\b(?:memory|mem|ram)\s+(?:the\s+)?most\b"
                 r"|内存(?:占用|使用|用量)?最(?:多|高|大)|最(?:多|高|大)的?内存"), "memory", True),
     (re.compile(r"\b(?:most|highest|max(?:imum)?)\s+cpu\b|\bcpu\s+(?:the\s+)?most\b|cpu\s*(?:占用|使用|用量)?最(?:多|高|大)"),
@@ -440,7 +440,33 @@ _LIMIT_RES = (
     re.compile(rf"\b(?:top|first)\s+{_NUM_G}\b"),
     re.compile(rf"\b{_NUM_G}\s+(?:newest|oldest|youngest|latest|most|least|biggest|largest)\b"),
     re.compile(rf"前\s*{_NUM_G}\s*(?:个|名|条)?"),
+    # "最老的 3 个 pod", "重启最多的 5 个": a superlative's count.
+    re.compile(rf"最[\u4e00-\u9fff]{{1,4}}的\s*{_NUM_G}\s*(?:个|条|台|名)"),
+    re.compile(rf"\b(?:bottom|last)\s+{_NUM_G}\b(?!\s*(?:lines?|minutes?|hours?|days?|mins?|h|m|d|s)\b)"),
 )
+#: "按重启次数排个序", "按创建时间从新到旧排": an order asked in Chinese.
+_SORT_BY_ZH_RE = re.compile(
+    r"按(?:照)?\s*(?P<k>重启(?:次数)?|创建时间|时间|年龄|存活时间|名字|名称|内存|cpu|副本数?)\s*"
+    r"(?P<d>从高到低|从大到小|从多到少|从新到旧|倒序|降序|从低到高|从小到大|从少到多|从旧到新|升序|正序)?\s*(?:来|给我)?\s*排"
+)
+_SORT_KEYS_ZH = {"重启": "restarts", "重启次数": "restarts", "创建时间": "age", "时间": "age", "年龄": "age",
+                 "存活时间": "age", "名字": "name", "名称": "name", "内存": "memory", "cpu": "cpu",
+                 "副本": "replicas", "副本数": "replicas"}  # fmt: skip
+#: A replica count compared: "副本数不少于 2", "with at least 3 replicas", "replicas > 1".
+_REPLICAS_COMPARED = (
+    re.compile(
+        r"(?:副本数?|replicas?)\s*(?:的?数量|count)?\s*(?:是|为|is|are)?\s*"
+        r"(?P<op>不少于|至少|大于等于|>=|超过|大于|多于|>|少于|小于|不到|<|不超过|至多|最多|<=|等于|==|=)\s*(?P<num>\d+)"
+    ),
+    re.compile(
+        r"\b(?P<op>at\s+least|more\s+than|over|fewer\s+than|less\s+than|under|at\s+most|exactly)\s+(?P<num>\d+)\s+replicas?\b"
+    ),
+)
+_COMPARED_OPS = {"不少于": ">=", "至少": ">=", "大于等于": ">=", ">=": ">=", "超过": ">", "大于": ">", "多于": ">",
+                 ">": ">", "少于": "<", "小于": "<", "不到": "<", "<": "<", "不超过": "<=", "至多": "<=",
+                 "最多": "<=", "<=": "<=", "等于": "==", "==": "==", "=": "==", "at least": ">=",
+                 "more than": ">", "over": ">", "fewer than": "<", "less than": "<", "under": "<",
+                 "at most": "<=", "exactly": "=="}  # fmt: skip
 #: "with status CrashLoopBackOff", "状态为 Pending".
 _STATE_WORDS = "running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping"
 _STATUS_IS_RE = re.compile(
@@ -1546,6 +1572,13 @@ def analyze(query: str, vocab: Vocabulary) -> Understanding:
     for phase in _PHASES:
         phase(r)
     reading = _clause_asks(query, vocab, _further_asks(r, _compose(r)))
+    if (
+        _WHERE_THEY_ARE_RE.search(query.lower())
+        and kinds.is_namespaced(reading.resource)
+        and any(a.resource == "namespace" and a.name_mention is None for a in reading.also)
+    ):
+        # "…, and tell me which namespace they are in": the listing shows each one's namespace.
+        reading = replace(reading, also=tuple(a for a in reading.also if a.resource != "namespace"))
     if reading.group_by and any(
         a.resource == reading.group_by and a.name_mention is None for a in reading.also
     ):
@@ -1566,6 +1599,11 @@ def analyze(query: str, vocab: Vocabulary) -> Understanding:
 
 #: Where one clause of a sentence ends and another begins ("show its logs, then restart it",
 #: "看一下日志再把它扩到 3 个", "列出 pod，顺便看看日志").
+#: The namespace of the objects asked, asked of them: "which namespace they are in", "它们在哪个命名空间".
+_WHERE_THEY_ARE_RE = re.compile(
+    r"\b(?:which|what)\s+namespaces?\s+(?:they|it|these|those|each)\b|\bwhere\s+(?:they|it)\s+(?:are|is|live|run)s?\b"
+    r"|(?:它们|它|分别)\s*(?:都)?(?:在|属于)\s*哪(?:个|些)?\s*(?:命名空间|namespace)"
+)
 _CLAUSE_RE = re.compile(
     r"\s*(?:[，,;；。]\s*(?:and\s+|then\s+|and\s+then\s+)?|\s+and\s+then\s+|\s+then\s+|\s+and\s+(?=[a-z']+\s))"
     r"|然后|接着|顺便|之后|再把|再(?=[看查列删重扩缩])"
@@ -2138,8 +2176,30 @@ def _structured_references(r: _Reading) -> None:
     r.quoted = [m.span(1) for m in _QUOTED_RE.finditer(r.text)]
 
 
+#: A shell pipe into grep after a kubectl command: "| grep -v Running", "| grep ERROR".
+_PIPE_GREP_RE = re.compile(r"\|\s*e?grep\s+(?P<flags>(?:-[a-zA-Z]+\s+)*)(?P<q>\"[^\"]+\"|'[^']+'|[^\s|]+)")
+
+
+def _piped_grep(r: _Reading) -> None:
+    """A grep of a listing's state is a condition on the objects; of other words, a line filter."""
+    for match in list(_PIPE_GREP_RE.finditer(r.text)):
+        word = match.group("q").strip("'\"")
+        negated = "v" in match.group("flags")
+        if word.lower() in _STATUS_WORDS:
+            op: Literal["==", "!="] = "!=" if negated else "=="
+            r.predicates.append(Predicate(field="status", op=op, value=_STATUS_WORDS[word.lower()]))
+            r.reasons.append(f"grep {match.group(0)!r}: status {op} {_STATUS_WORDS[word.lower()]}")
+        elif not negated:
+            r.grep = word
+            r.reasons.append(f"line filter {word!r} (grep)")
+        else:
+            r.notes.append(f"lines without {word!r} cannot be filtered out; all lines are shown")
+        r.blank(match.start(), match.end())
+
+
 def _flags_and_selectors(r: _Reading) -> None:
     """kubectl-style flags and label selectors, keeping the value's case."""
+    _piped_grep(r)
     field_name = None
     for match in list(_FIELD_SELECTOR_RE.finditer(r.text)):
         for requirement in match.group(1).split(","):
@@ -2294,19 +2354,20 @@ def _windows_and_line_filters(r: _Reading) -> None:
 def _node_state_words(n: int) -> str:
     return (
         rf"(?P<s{n}>not[\s-]*ready|notready|unready|cordoned|unschedulable|schedulingdisabled"
-        rf"|(?:under|with|having)\s+(?:disk|memory|pid)\s*pressure|(?:disk|memory|pid)pressure)"
+        rf"|(?:under|with|having)\s+(?:disk|memory|pid)\s*pressure|(?:disk|memory|pid)pressure"
+        rf"|(?:low\s+on|running\s+out\s+of|out\s+of)\s+(?:disk|memory)|(?:disk|memory)\s+(?:is\s+)?(?:almost\s+|nearly\s+)?full)"
     )
 
 
 _ZH_NODE_STATES = (
     r"notready|schedulingdisabled|diskpressure|memorypressure|pidpressure|未就绪|没就绪|不可调度"
-    r"|被\s*cordon(?:\s*了)?|cordon\s*了?|磁盘压力|内存压力"
+    r"|被\s*cordon(?:\s*了)?|cordon\s*了?|磁盘压力|内存压力|磁盘快?(?:要)?满了?|内存快?(?:要)?满了?"
 )
 #: Pods on a node named by its state: "on the node that is not ready", "on NotReady nodes",
 #: "on the cordoned node", "在 NotReady 的节点上", "未就绪节点上的 pod".
 _ON_NODE_IN_STATE_RE = re.compile(
-    r"\bon\s+(?:the|a|any|those|these)?\s*(?:nodes?\s+(?:(?:that|which)\s+(?:is|are)\s+)?(?:currently\s+)?"
-    rf"{_node_state_words(1)}|{_node_state_words(2)}\s+nodes?\b)"
+    r"\bon\s+(?:the|a|any|those|these)?\s*(?:(?:nodes?|box(?:es)?|machines?|servers?|hosts?)\s+(?:(?:that|which)\s+(?:is|are)\s+)?(?:currently\s+)?"
+    rf"{_node_state_words(1)}|{_node_state_words(2)}\s+(?:nodes?|box(?:es)?|machines?|servers?|hosts?)\b)"
     r"|(?:在\s*)?(?P<z>" + _ZH_NODE_STATES + r")"
     r"\s*(?:的|状态的)?\s*(?:节点|node)\s*上"
 )
@@ -2338,7 +2399,7 @@ def _node_described_by_state(r: _Reading) -> None:
     The state describes the node, not the pods: it becomes no filter of the pods.
     """
     low = r.text.lower()
-    if "node" not in low and "节点" not in low:
+    if not any(w in low for w in ("node", "节点", "box", "machine", "server", "host")):
         return
     m = _ON_NODE_IN_STATE_RE.search(low)
     if m is not None:
@@ -3269,12 +3330,15 @@ _WHICH_GROUP_RE = re.compile(
     r"|哪个\s*(?P<b>命名空间|namespace|节点|node)[^，。？?]{0,14}?(?P<zmost>最多|最少)"
 )
 _EACH_GROUP_RE = re.compile(
-    r"\b(?:per|by|in\s+each|on\s+each|for\s+each)\s+(?P<a>namespace|node)\b"
+    r"\b(?:per|by|in\s+each|on\s+each|for\s+each|each)\s+(?P<a>namespace|node)\b"
     r"|(?:每个|各个)\s*(?P<b>命名空间|namespace|节点|node)"
     # "按 namespace 统计", "按节点分组": by what the objects are counted.
     r"|(?:按|按照|根据)\s*(?P<c>命名空间|namespace|节点|node)"
     # "how many statefulsets, and in which namespaces", "分布在哪些节点": where they are, counted.
     r"|\bin\s+which\s+(?P<d>namespace|node)s\b|分布在哪些?\s*(?P<e>命名空间|namespace|节点|node)"
+    # "which namespaces have pods not ready", "哪些节点上有 Pending 的 pod": the objects, by where they are.
+    r"|\bwhich\s+(?P<f>namespace|node)s?\s+(?:have|has|contain|contains|run|runs)\b"
+    r"|哪些\s*(?P<g>命名空间|namespace|节点|node)\s*(?:里|上|下)?(?:面)?\s*(?:有|还有|跑着|运行着?)"
 )
 _GROUP_WORDS = {"namespace": "namespace", "命名空间": "namespace", "node": "node", "节点": "node"}
 
@@ -3287,7 +3351,14 @@ def _grouped(r: _Reading) -> dict[str, Any] | None:
         return None
     m = which or each
     assert m is not None
-    group = _GROUP_WORDS[next(g for k, g in m.groupdict().items() if g and k in ("a", "b", "c", "d", "e"))]
+    group = _GROUP_WORDS[
+        next(g for k, g in m.groupdict().items() if g and k in ("a", "b", "c", "d", "e", "f", "g"))
+    ]
+    refilter = False
+    if m.groupdict().get("f") or m.groupdict().get("g"):
+        if not any(k not in ("namespace", "node") for k in r.stated_kinds):
+            return None  # "which nodes have taints": no other kind is counted
+        refilter = True
     counted = next((k for k in r.stated_kinds if k not in ("namespace", "node")), "pod")
     if counted not in kinds.KINDS or (group == "namespace" and not kinds.is_namespaced(counted)):
         return None
@@ -3300,6 +3371,12 @@ def _grouped(r: _Reading) -> dict[str, Any] | None:
         "name_kind": None,
         "count_only": False,
     }
+    if refilter and counted != r.resource:
+        # The place was read as the kind asked: the conditions are read again of the objects counted.
+        r.resource = counted
+        r.predicates.clear()
+        _read_filters(r)
+        out["predicates"] = tuple(dict.fromkeys(r.predicates))
     if which is not None:
         fewest = (which.group("most") or which.group("zmost")) in ("fewest", "least", "最少")
         out.update(limit=1, descending=not fewest)
@@ -3801,10 +3878,23 @@ def _read_filters(r: _Reading) -> None:
     if r.sort_by is None and by and by.group(1) in _SORT_KEYS:
         r.sort_by = _SORT_KEYS[by.group(1)]
         r.descending = r.sort_by != "name"
+    by_zh = _SORT_BY_ZH_RE.search(low)
+    if r.sort_by is None and by_zh:
+        r.sort_by = _SORT_KEYS_ZH[by_zh.group("k")]
+        rising = by_zh.group("d") in ("从低到高", "从小到大", "从少到多", "从旧到新", "升序", "正序")
+        r.descending = not rising and r.sort_by != "name"
+        r.reasons.append(f"sorted by {r.sort_by} ({by_zh.group(0)!r})")
+    if r.operation == "list" and r.resource in _SCALABLE:
+        for pattern in _REPLICAS_COMPARED:
+            if (m := pattern.search(low)) is not None:
+                op = _COMPARED_OPS[re.sub(r"\s+", " ", m.group("op"))]
+                r.predicates.append(Predicate(field="replicas", op=op, value=int(m.group("num"))))  # type: ignore[arg-type]
+                break
     limit = next((m for p in _LIMIT_RES if (m := p.search(low))), None)
     if limit is not None:
         r.limit = _parse_number(limit.group("num"))
-    elif r.sort_by is not None and r.stated and not any(it.plural for it in r.stated):
+    elif r.sort_by is not None and r.stated and not any(it.plural for it in r.stated) and not (by or by_zh):
+        # An order asked ("sort them by", "按…排序") lists them all; a superlative asks the one.
         r.limit = 1  # "which pod restarted most": the one
     for pattern, name in _FIELD_RES:
         if pattern.search(low) and name not in r.fields:

@@ -1813,3 +1813,42 @@ def test_the_same_kind_narrowed_by_the_second_clause_is_a_second_ask(
     assert [(a.resource, a.relations) for a in got.also] == [
         ("pod", (Relation("service", "frontend", "selected_by"),))
     ]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "check"),
+    [
+        (
+            "boutique 的 pod 按重启次数从高到低排一下",
+            lambda g: (g.sort_by, g.descending, g.limit) == ("restarts", True, None),
+        ),
+        ("最新的 2 个 pod", lambda g: (g.sort_by, g.limit) == ("age", 2)),
+        ("哪些 deployment 副本数超过 1", lambda g: Predicate("replicas", ">", 1) in g.predicates),
+        (
+            "deployments in boutique with fewer than 2 replicas",
+            lambda g: Predicate("replicas", "<", 2) in g.predicates,
+        ),
+        (
+            "kubectl get po -n boutique | grep -v Running",
+            lambda g: Predicate("status", "!=", "Running") in g.predicates,
+        ),
+        (
+            "kubectl logs frontend -n boutique | grep timeout",
+            lambda g: (g.operation, g.grep) == ("logs", "timeout"),
+        ),
+        (
+            "which namespaces have pods stuck in Pending",
+            lambda g: (
+                (g.resource, g.group_by) == ("pod", "namespace")
+                and Predicate("status", "==", "Pending") in g.predicates
+            ),
+        ),
+        ("how many pods does each node run", lambda g: g.group_by == "node"),
+        ("pods on the NotReady box", lambda g: g.node_state == "NotReady"),
+        ("list deployments that are not fully ready and which namespace they are in", lambda g: not g.also),
+    ],
+)
+def test_orders_counts_comparisons_and_pipes(
+    vocabularies: dict[str, Vocabulary], request_text: str, check: Any
+) -> None:
+    assert check(analyze(request_text, vocabularies["demo"]))
