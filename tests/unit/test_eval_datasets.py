@@ -283,10 +283,10 @@ def own_cases() -> list[tuple[str, dict[str, Any]]]:
     return [(name, case) for name in sorted(OWN) for case in load_dataset(DATASETS / name)]
 
 
-def test_own_corpus_has_both_halves_of_six_clusters() -> None:
+def test_own_corpus_has_both_halves_of_seven_clusters() -> None:
     assert sorted(OWN) == sorted(
         f"own/{c}-{h}.jsonl"
-        for c in ("dataplat", "demo", "harbor", "newsroom", "shop", "tenants")
+        for c in ("clinic", "dataplat", "demo", "harbor", "newsroom", "shop", "tenants")
         for h in HALVES
     )
     for name, cluster in OWN.items():
