@@ -18,6 +18,7 @@ from kcache.analyzers import object_ref
 from kcache.answer import how_many, images, most, ports, scope_words, t
 from kcache.model import Resource
 from kcache.state import PredicateRow, Understanding
+from kcache.understand import scale_target
 
 #: The most objects a fact answer lists.
 MAX_LISTED = 20
@@ -51,6 +52,8 @@ def _all_ready(r: Resource) -> bool | None:
 
 def value(r: Resource, field: str, now: float) -> Any:
     """The value of a predicate's field for one cached object (None when the cache has none)."""
+    if field == "namespace":
+        return r.namespace
     if field == "ready":
         return _all_ready(r)
     if field == "age_s":
@@ -320,9 +323,21 @@ def answer(
             extra = {"condition": node_state, **extra}
         details = ", ".join(f"{_SHOWN_AS.get(k, k)} {v}" for k, v in extra.items() if v is not None)
         if described and len(items) == 1:
-            return f"{object_ref(r.kind, r.namespace, r.name)}: {details}"  # the one object asked of
+            answer_ = f"{object_ref(r.kind, r.namespace, r.name)}: {details}"  # the one object asked of
+            return answer_ + _supposed(lang, r, u)
         lines.append(f"- {ref}" + (f": {details}" if details else ""))
     return "\n".join(lines)
+
+
+def _supposed(lang: str, r: Resource, u: Understanding) -> str:
+    """The count a supposed scale would give ("要是缩一半": from 6 to 3), computed, nothing run."""
+    factor, delta = u.get("replicas_factor"), u.get("replicas_delta")
+    current = r.fields.get("replicas")
+    target = scale_target(current if isinstance(current, int) else None, factor, delta)
+    if target is None:
+        return ""
+    return t(lang, f"\n按你说的变化，副本数会从 {current} 变为 {target}（未执行）。",
+             f"\nWith that change the replicas would go from {current} to {target} (nothing was run).")  # fmt: skip
 
 
 #: A count of at most this many objects names them.

@@ -559,7 +559,10 @@ _IMAGE_BEFORE_RE = re.compile(r"\b(?:images?|versions?|commands?|binar(?:y|ies)|
 _STATUS_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:实际|正在|真正|还在)?在运行|运行中|正在运行|处于运行"), "Running"),
     (re.compile(r"等待中|挂起|处于\s*pending"), "Pending"),
+    (re.compile(r"(?:运行)?失败了?的\s*(?:pod|容器组)"), "Failed"),
 )
+#: A pod state said after 在/处于/是 in Chinese: "几个 pod 在 CrashLoopBackOff", "处于 Pending 的".
+_STATE_AFTER_ZH_RE = re.compile(rf"(?:处于|在|是|为)\s*({_STATE_WORDS})(?![a-z])")
 _NEVER_RESTARTED = re.compile(
     r"\bnever\s+(?:been\s+)?restart|\b(?:no|zero|0)\s+restarts?\b|\bwithout\s+(?:any\s+)?restarts?\b"
     r"|\bhave\s*n[o']t\s+restarted|没有?重启过|从未重启|从没有?重启|未重启|没重启|重启次数为\s*0"
@@ -598,7 +601,7 @@ _RESTARTING = re.compile(
     r"\b(?:keeps?|kept|keeps?\s+on|constantly|repeatedly|continuously)\s+(?:restarting|crashing|dying|crash-?looping)\b"
     r"|\b(?:restarting|crashing|crashed|crash-?looping|flapping)\s+(?:\w+\s+)?pods?\b"
     r"|\bpods?\s+(?:that\s+|which\s+)?(?:is\s+|are\s+)?(?:restarting|crashing|crash-?looping|flapping)\b"
-    r"|(?:一直|反复|频繁|不停地?|老是|总是|经常|不断)\s*(?:在\s*)?(?:重启|崩溃|crash)|崩溃的"
+    r"|(?:一直|反复|频繁|不停地?|老是|总是|经常|不断)\s*(?:在\s*)?(?:被\s*)?(?:重启|崩溃|crash)|崩溃的|(?:正在|还在|在)重启"
 )
 _RESTARTED_MORE: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)
@@ -781,7 +784,7 @@ _PARAM_KEYS = frozenset({"namespace", "ns", "name", "replicas", "tail", "contain
 
 _FLAG_RE = re.compile(
     r"(?<!\S)(?P<flag>-n|--namespace|-l|--selector|--tail|-c|--container|--replicas"
-    r"|-p|--previous|-a|-A|--all-namespaces|-o|--output)(?:[=\s]+(?P<val>[^\s,，。？?]+))?"
+    r"|-p|--previous|-a|-A|--all-namespaces|-o|--output)(?:[=\s]+(?P<val>[^\s,，。？?;；|]+))?"
 )
 
 _NUM = r"(\d+(?![\d.])|(?:zero|one|two|three|four|five|six|seven|eight|nine|ten)(?![a-z])|[零〇一二两三四五六七八九十百]+)"  # noqa: E501
@@ -1519,6 +1522,8 @@ class _Reading:
     notes: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     node_state: str | None = None
+    hypothetical: bool = False
+    """A change asked as a supposition ("要是缩一半的话是几个"): computed, never planned."""
     fallback_name: bool = False
     fallback_kind: str | None = None
     """The kind of the cached name a misspelt one is closest to ("biling" → deployment)."""
@@ -1873,12 +1878,20 @@ def _own_relations(reading: Understanding, parts: list[str], vocab: Vocabulary) 
     webhook-receiver backed by any pod": an object the second clause names filters nothing
     the first one asks.
     """
-    if not reading.relations:
+    if not reading.relations and reading.name_mention is None:
         return reading
     first = analyze(parts[0], vocab)
     second = analyze(parts[1], vocab)
     borrowed = [r for r in reading.relations if r not in first.relations and r.name in second.name_mentions]
-    if not borrowed or first.name_mention in second.name_mentions:
+    # "k get deploy -n imaging; also which node is orthanc-0 on": the name is the second's.
+    named_after = (
+        reading.name_mention is not None
+        and first.name_mention is None
+        and reading.name_mention == second.name_mention
+        and first.kind_stated
+        and reading.resource == first.resource
+    )
+    if not (borrowed or named_after) or first.name_mention in second.name_mentions:
         return reading
     return replace(
         first,
@@ -2498,8 +2511,12 @@ def _is_ns_keyword(item: _Item | None) -> bool:
 
 
 #: Right before a name the user sets aside ("the LoadBalancer one, not api", "而不是 api").
+#: A name set aside after it: "kube-system 的不用看", "kube-system 除外", "kube-system aside".
+_EXCLUDED_AFTER_RE = re.compile(
+    r"\s*(?:的|里的|下的)?\s*(?:不用看|不看|除外|不算|不用管|不要|忽略|就不用了|排除|aside\b|excluded\b)"
+)
 _EXCLUDED_BEFORE_RE = re.compile(
-    r"(?:\bnot|\bexcept(?:\s+for)?|\bexcluding|\brather\s+than|\binstead\s+of|\bother\s+than|不是|除了)"
+    r"(?:\bnot|\bexcept(?:\s+for)?|\bexcluding|\boutside(?:\s+of)?|\brather\s+than|\binstead\s+of|\bother\s+than|不是|除了|不包括|排除)"
     r"(?:\s+(?:in|on|from|of|for))?\s*(?:the\s+)?[`'\"]?$"
 )
 
@@ -2510,9 +2527,14 @@ def _excluded_names(r: _Reading) -> None:
         if item.zh or item.kind is not None or item.role is not None:
             continue
         known = item.text in r.matcher.kinds_by_name or item.text in r.matcher.namespaces
-        if known and _EXCLUDED_BEFORE_RE.search(r.low[: item.start]):
+        if known and (
+            _EXCLUDED_BEFORE_RE.search(r.low[: item.start]) or _EXCLUDED_AFTER_RE.match(r.low[item.end :])
+        ):
             item.role = "excluded"
             r.reasons.append(f"{item.text!r} set aside (after a negation)")
+            if item.text in r.matcher.namespaces and item.text not in r.matcher.kinds_by_name:
+                # "not in kube-system", "kube-system 的不用看": every namespace but that one.
+                r.predicates.append(Predicate(field="namespace", op="!=", value=item.text))
             after = r.items[i + 1] if i + 1 < len(r.items) else None
             if after is not None and after.kind is not None and not r.low[item.end : after.start].strip():
                 after.role = "excluded"  # "not the kafka statefulset": its kind word goes with it
@@ -2614,6 +2636,18 @@ def _find_names(r: _Reading) -> None:
         )
         kinds_of = matcher.kinds_by_name.get(item.text, ())
         is_ns = item.text in matcher.namespaces
+        if (
+            kinds_of
+            and not item.strong
+            and kind_next is None
+            and item.text.isalpha()
+            and _INDEFINITE_BEFORE_RE.search(r.low[: item.start])
+        ):
+            # "a quick report on what's broken": an indefinite article makes the word a common
+            # noun, whatever the cache holds by that name.
+            item.role = "noun"
+            r.reasons.append(f"{item.text!r} after an indefinite article is a common noun")
+            continue
         # In Chinese text a cached name always wins over an English cue word it is spelt as.
         known_in_zh = r.language == "zh" and (
             item.text in matcher.namespaces or item.text in matcher.kinds_by_name
@@ -2710,6 +2744,8 @@ def _find_names(r: _Reading) -> None:
                 item.role = "qualifier"
 
 
+#: An indefinite article, maybe with one adjective, before a word: "a report", "a quick report".
+_INDEFINITE_BEFORE_RE = re.compile(r"\b(?:a|an|another)\s+(?:[a-z]+\s+)?$")
 #: Generic English words for a workload ("the status app", "the latest workload").
 _WORKLOAD_NOUNS = frozenset({"app", "apps", "application", "workload", "component", "microservice"})
 #: Words after which the next one is what the request is about: a why-question's subject, an
@@ -2865,7 +2901,7 @@ _INTENT_BEFORE_RE = re.compile(
 _WRITE_VERBS_EN = _DELETE_EN | _RESTART_EN | _SCALE_EN | _DRAIN_EN | _CORDON_EN | _ROLLBACK_EN
 #: Adverbs of habit before a verb: what keeps happening ("老是重启", "一直在重启").
 _HABIT_BEFORE_RE = re.compile(
-    r"(?:一直|老是|总是|反复|频繁|不停地?|经常|不断|动不动就?|隔三差五地?)\s*(?:在|地)?\s*$"
+    r"(?:一直|老是|总是|反复|频繁|不停地?|经常|不断|动不动就?|隔三差五地?|正在|还在|在)\s*(?:在|地|被)?\s*$"
 )
 
 
@@ -2902,7 +2938,13 @@ def _read_cue_words(r: _Reading) -> None:
             item.role = "noun"
             r.reasons.append(f"{item.text!r} is what the user may do later, not asked now")
         # "老是重启", "一直在重启": how often it restarts, a symptom; no request to restart it.
-        elif item.role is None and item.text in _RESTART_ZH and _HABIT_BEFORE_RE.search(r.low[: item.start]):
+        elif (
+            item.role is None
+            and item.text in _RESTART_ZH
+            and (
+                _HABIT_BEFORE_RE.search(r.low[: item.start]) or _PASSIVE_BEFORE_RE.search(r.low[: item.start])
+            )
+        ):
             item.role = "noun"
             passive = True
     named = {it.text for it in r.items if it.role in ("ns", "name", "container")}
@@ -3006,6 +3048,23 @@ def _short_ratio(low: str) -> bool:
 
 #: A change word right before a number: "减少 1/3", "down by 1/2" is a share, not a READY count.
 _CHANGE_BEFORE_RE = re.compile(r"(?:减少|增加|减|加|缩|扩|降|升|\bby|\bto|到|成)\s*$")
+
+
+#: A supposition: "要是缩一半的话", "如果扩到 3 倍", "if we halved it, how many", "what would it be".
+_HYPOTHETICAL_RE = re.compile(
+    r"(?:要是|如果|假如|假设|万一|倘若)[^，。？?]*?(?:的话|会|是几|是多少|有几|多少)|的话\s*(?:是|会是|有)?\s*(?:几|多少)"
+    r"|\bif\s+(?:i|we|you)\s+(?:were\s+to\s+)?\w+[^?.]*\b(?:how\s+many|would)\b|\bwhat\s+would\b[^?.]*\bbe\b"
+)
+
+
+def _hypothetical_change(r: _Reading) -> None:
+    """A scale supposed, not asked ("要是缩一半的话是几个"): the count it would give, no write."""
+    if r.operation != "scale" or not _HYPOTHETICAL_RE.search(r.low):
+        return
+    r.operation, r.hypothetical = "get", True
+    if "replicas" not in r.fields:
+        r.fields.append("replicas")
+    r.reasons.append("a change supposed, not asked: the count it would give is computed")
 
 
 def _choose_operation(r: _Reading) -> None:
@@ -3132,7 +3191,8 @@ _RESTART_ASKED_RE = re.compile(
 def _only_states(r: _Reading, *more: re.Pattern[str]) -> bool:
     """Whether every diagnosis cue is a state the request filters by (not ready, Pending)."""
     low = r.low
-    for pattern in (_NOT_READY, _STATUS_NOT_RE, _STATUS_EN, _STATUS_IS_RE, _JOB_STATE_RE, *more):
+    zh_states = (_STATE_AFTER_ZH_RE, *(p for p, _ in _STATUS_ZH)) if r.language == "zh" else ()
+    for pattern in (_NOT_READY, _STATUS_NOT_RE, _STATUS_EN, _STATUS_IS_RE, _JOB_STATE_RE, *zh_states, *more):
         low = pattern.sub(lambda m: " " * len(m.group(0)), low)
     if _DIAG_PHRASE_EN.search(low):
         return False
@@ -3709,6 +3769,8 @@ def _find_relations(r: _Reading) -> None:
 def _read_numbers(r: _Reading) -> None:
     """Replicas (absolute, or a factor or delta on the cached count) and the log tail."""
     low, items = r.low, r.items
+    if r.hypothetical:
+        _read_relative(r)
     if r.operation == "scale":
         _read_relative(r)
         relative = r.replicas_factor is not None or r.replicas_delta is not None
@@ -3858,6 +3920,8 @@ def _read_filters(r: _Reading) -> None:
         if status:
             word = next(g for g in status.groups() if g)
             r.predicates.append(Predicate(field="status", op="==", value=_STATUS_WORDS[word]))
+        elif r.language == "zh" and (after := _STATE_AFTER_ZH_RE.search(low)) is not None:
+            r.predicates.append(Predicate(field="status", op="==", value=_STATUS_WORDS[after.group(1)]))
         else:
             for pattern, value in _STATUS_ZH:
                 if pattern.search(low):
@@ -4401,6 +4465,7 @@ _PHASES: tuple[Callable[[_Reading], None], ...] = (
     _read_cue_words,
     _choose_namespace,
     _choose_operation,
+    _hypothetical_change,
     _name_fallback,
     _choose_resource,
     _choose_target,
