@@ -239,7 +239,9 @@ _DIAG_ZH = ("为什么", "为何", "怎么回事", "咋回事", "不健康", "�
             "挂掉", "有问题", "不正常", "一直重启", "不停重启", "反复重启", "卡住", "卡在",
             "原因", "分析", "未就绪", "没就绪", "不可用", "不工作", "坏了", "问题", "怎么了",
             "咋了", "什么情况", "出事", "不对劲", "不行了", "正常吗", "都正常", "是否正常", "正不正常",
-            "毛病", "健康状况", "健康吗")  # fmt: skip
+            "毛病", "健康状况", "健康吗", "怎么挂", "咋挂", "怎么死", "怎么崩",
+            # What needs attention: "有没有啥要关注的", "需要注意什么".
+            "要关注", "需要关注", "值得关注", "需要注意", "要注意")  # fmt: skip
 _WHY_ZH = ("为什么", "为何", "怎么回事", "咋回事", "原因")
 #: Chinese asks a cause with its colloquial interrogatives too (为啥, 干嘛, 凭啥), and with 怎么/咋
 #: before a negation ("怎么没 ready", "咋一直起不来"): "how come it does not".
@@ -257,6 +259,8 @@ _CREDENTIAL_ZH = ("密码", "口令", "令牌", "私钥")
 _DIAG_PHRASE_EN = re.compile(
     r"(?:\bnot|n't)\s+(?:ready|running|healthy|working|starting|scheduled|started|up)\b"
     r"|\bwhat'?s\s+wrong\b|\bgoing\s+on\b|\bwhat\s+happened\b|\bwhat'?s\s+up\s+with\b"
+    # Anything that needs attention: "anything to worry about", "anything I should look at".
+    r"|\banything\s+(?:to\s+worry\s+about|worth\s+(?:a\s+look|looking\s+at)|i\s+should\s+(?:know|look\s+at|worry))"
     r"|\b(?:is|are|went|goes|was)\s+down\b|\bhow\s+(?:is|are)\b.*\bdoing\b"
     r"|(?:n't|\bcannot)\s+(?:pull|mount|be\s+scheduled|schedule|boot|launch|bind|resolve)"
     r"|\bnot\s+(?:updating|responding|reachable|accessible|serving|connecting|resolving|loading)\b"
@@ -419,7 +423,7 @@ _LOG_WORD_RE = re.compile(r"\blogs?\b|\blines?\b|日志")
 _SORT_RES: tuple[tuple[re.Pattern[str], str, bool], ...] = (
     (re.compile(r"\brestart(?:ed|s|ing)?\s+(?:the\s+)?most\b|\b(?:most|highest|max(?:imum)?)\s+(?:number\s+of\s+)?restart"
                 r"|\bmost\s+restarted\b|\bby\s+(?:the\s+)?(?:number\s+of\s+)?restarts?\b|重启(?:次数)?最多|重启(?:次数)?最高"
-                r"|重启得?最频繁"), "restarts", True),
+                r"|重启得?最频繁|重启(?:次数)?\s*(?:top|前)\s*\d+"), "restarts", True),
     (re.compile(r"\brestart(?:ed|s)?\s+(?:the\s+)?least\b|\b(?:fewest|least|lowest)\s+restart|重启(?:次数)?最少"),
      "restarts", False),
     (re.compile(r"\boldest\b|最老|最旧|最早|运行最久|运行时间最长"), "age", True),
@@ -1398,6 +1402,8 @@ def _counts_zh(low: str, zh_text: frozenset[str]) -> bool:
     """A Chinese count word; 多少 after the copula asks a value ("版本是多少"), "有多少个" counts."""
     if not _has_any(zh_text, _COUNT_ZH):
         return False
+    if "哪几" in low and not re.search(r"几|多少|数量|总数|统计|数一", low.replace("哪几", "")):
+        return False  # "是哪几个": which ones, no count
     return "多少" not in zh_text or _has_any(zh_text, _COUNT_ZH_OTHER) or not _VALUE_ASKED_ZH_RE.search(low)
 
 
@@ -1670,6 +1676,20 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         if _aside(parts[0], first := analyze(parts[0], vocab), second_alone):
             reason = "the first clause asks nothing of a cached object"
             return replace(second_alone, reasons=(*second_alone.reasons, reason))
+        first_alone = analyze(parts[0], vocab)
+        if (
+            reading.intent != "action"
+            and first_alone.intent == "query"
+            and first_alone.kind_stated
+            and (first_alone.operation, first_alone.resource) != (reading.operation, reading.resource)
+            and any(
+                (a.operation, a.resource) == (first_alone.operation, first_alone.resource)
+                for a in reading.also
+            )
+        ):
+            # "pull the events in records, and tell me why fhir-api never goes ready": the first
+            # ask is the main one; the sentence's other ask follows it.
+            return _each_clause(reading, first_alone, second_alone)
         if not (
             second_alone.namespace_mention and second_alone.kind_stated and second_alone.name_mention is None
         ):
@@ -1721,6 +1741,20 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
             second = replace(second, namespace=first.namespace, namespace_mention=first.namespace_mention)
         return replace(second, reasons=(*second.reasons, reason))
     ellipsis = _ELLIPSIS_RE.match(second_text.lower())
+    other_place = ellipsis.group("name") if ellipsis else None
+    if (
+        other_place
+        and first.namespace_mention
+        and other_place != first.namespace_mention
+        and other_place in {n.lower() for n in vocab.namespaces}
+    ):
+        # "team-7 的 api 用的什么镜像？那 team-07 的呢": the first question, in the other namespace.
+        head = parts[0].lower()
+        at = head.find(first.namespace_mention.lower())
+        if at >= 0:
+            second = analyze(head[:at] + other_place + head[at + len(first.namespace_mention) :], vocab)
+            reason = f"second clause: the same ask in namespace {other_place}"
+            return replace(first, also=(replace(second, also=()),), reasons=(*first.reasons, reason))
     if ellipsis and first.name_mention and ellipsis.group("name") != first.name_mention:
         # "postgres 用的什么镜像？kafka 呢": the first clause's question, of the other name.
         head = parts[0].lower()
@@ -2189,6 +2223,8 @@ def _structured_references(r: _Reading) -> None:
     r.quoted = [m.span(1) for m in _QUOTED_RE.finditer(r.text)]
 
 
+#: Prometheus alert labels pasted in a request ("alertname=KubePodCrashLooping namespace=…").
+_ALERT_LABELS_RE = re.compile(r"\balertname\s*=", re.IGNORECASE)
 #: A shell pipe into grep after a kubectl command: "| grep -v Running", "| grep ERROR".
 _PIPE_GREP_RE = re.compile(r"\|\s*e?grep\s+(?P<flags>(?:-[a-zA-Z]+\s+)*)(?P<q>\"[^\"]+\"|'[^']+'|[^\s|]+)")
 
@@ -2238,6 +2274,13 @@ def _flags_and_selectors(r: _Reading) -> None:
     r.text = found.text
     if found.namespace is not None and ref_ns is None:
         r.reasons.append(f"namespace {found.namespace!r} given as a flag or key")
+    if _ALERT_LABELS_RE.search(r.query):
+        # An alert's labels describe the alert, they select nothing; a container they name is
+        # its pod's ("container=invoicer": the invoicer pod).
+        found.selector = []
+        if found.name is None and found.container:
+            found.name = found.container
+            r.reasons.append(f"container {found.container!r} of an alert names its pod")
     if found.name_kind is not None and ref_name is None:
         r.ref_kind = found.name_kind
         r.reasons.append(f"{found.name_kind} {found.name!r} given as a key")
@@ -3250,6 +3293,7 @@ def _choose_resource(r: _Reading) -> None:
     _lacked_kinds(r)
     _anaphoric_kinds(r)
     _generic_service_word(r)
+    _scheduled_job_word(r)
     name_mentions = tuple(dict.fromkeys(it.text for it in r.name_items))
     if r.extracted.name is not None:
         name_mentions = (r.extracted.name, *[n for n in name_mentions if n != r.extracted.name])
@@ -3407,7 +3451,8 @@ def _grouped(r: _Reading) -> dict[str, Any] | None:
     """A count of the objects asked, per namespace or node, when the request asks one."""
     which = _WHICH_GROUP_RE.search(r.low)
     each = None if which else _EACH_GROUP_RE.search(r.low)
-    if which is None and (each is None or not (r.cues.count or r.cues.list_)):
+    grouped_asked = bool(re.search(r"\bgroup(?:ed)?\s+by\b|分组|分类统计", r.low))
+    if which is None and (each is None or not (r.cues.count or r.cues.list_ or grouped_asked)):
         return None
     m = which or each
     assert m is not None
@@ -3500,6 +3545,37 @@ def _lacked_kinds(r: _Reading) -> None:
         if _LACKS_BEFORE_RE.search(r.low[: item.start]):
             item.role = "field"
             r.reasons.append(f"{item.text!r} is what the object lacks, not the kind asked")
+
+
+def _scheduled_job_word(r: _Reading) -> None:
+    """ "job" / 任务 beside a CronJob's name is the CronJob ("the backup job", "backup 任务").
+
+    A word that is a whole part of exactly one CronJob's name, and no name itself, is that
+    CronJob in a read ("the backup job" for ``ledger-backup``); a write needs the exact name.
+    """
+    writes = r.cues.delete or r.cues.scale or r.cues.restart or r.cues.update or r.cues.create
+    for i, item in enumerate(r.items):
+        if item.kind != "job" or item.role is not None:
+            continue
+        for step in (-1, 1):
+            near = _neighbour(r.items, i, step)
+            if near is None or near.role != "name":
+                continue
+            known = r.matcher.kinds_by_name.get(near.text, ())
+            if not known and not writes:
+                owners = [
+                    n
+                    for n, ks in r.matcher.kinds_by_name.items()
+                    if "cronjob" in ks and near.text in n.split("-")
+                ]
+                if len(owners) == 1:
+                    r.reasons.append(f"{near.text!r} is a part of the one CronJob {owners[0]!r}")
+                    near.text = owners[0]
+                    known = ("cronjob",)
+            if "cronjob" in known and "job" not in known:
+                item.role = "generic"
+                r.reasons.append(f"{item.text!r} names the CronJob {near.text!r}")
+                break
 
 
 def _generic_service_word(r: _Reading) -> None:
@@ -3735,8 +3811,12 @@ def _find_relations(r: _Reading) -> None:
             other = next((k for k in known if k != resource), None) if resource not in known else None
         if other is None or other == resource:
             continue
-        if resource == "pod" and r.operation in ("logs", "diagnose", "top") and other in _WORKLOAD_KINDS:
-            continue  # the workload's pods are the target itself
+        if (
+            resource == "pod"
+            and r.operation in ("logs", "diagnose", "top")
+            and (other in _WORKLOAD_KINDS or any(k in _WORKLOAD_KINDS for k in known))
+        ):
+            continue  # the workload's pods are the target itself ("the usage 服务's logs": its workload)
         if resource not in ("pod", "event", "service", "replicaset", "job") and other not in _WORKLOAD_KINDS:
             continue
         if other == "pod" and other not in known:
