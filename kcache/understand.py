@@ -3548,7 +3548,7 @@ def _lacked_kinds(r: _Reading) -> None:
 
 
 def _scheduled_job_word(r: _Reading) -> None:
-    """ "job" / 任务 beside a CronJob's name is the CronJob ("the backup job", "backup 任务").
+    """The word job or 任务 beside a CronJob's name is the CronJob ("the backup job", "backup 任务").
 
     A word that is a whole part of exactly one CronJob's name, and no name itself, is that
     CronJob in a read ("the backup job" for ``ledger-backup``); a write needs the exact name.
