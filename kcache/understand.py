@@ -1658,6 +1658,8 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
     parts = _clauses(query)
     if len(parts) != 2 or reading.operation == "create":
         return reading  # a create's clauses describe the one object it makes
+    if _SUPPOSED in reading.reasons:
+        return reading  # "if we doubled kafka, how many would it have": one supposition, no write
     if _FULL_STOP_RE.match(query[len(parts[0]) :]) and not _asks(parts[0], analyze(parts[0], vocab)):
         # "Search results are empty on X. The search pods look Running, what's wrong?": sentences
         # of context before the ask are read with it, as one request.
@@ -3100,6 +3102,9 @@ _HYPOTHETICAL_RE = re.compile(
 )
 
 
+_SUPPOSED = "a change supposed, not asked: the count it would give is computed"
+
+
 def _hypothetical_change(r: _Reading) -> None:
     """A scale supposed, not asked ("要是缩一半的话是几个"): the count it would give, no write."""
     if r.operation != "scale" or not _HYPOTHETICAL_RE.search(r.low):
@@ -3107,7 +3112,7 @@ def _hypothetical_change(r: _Reading) -> None:
     r.operation, r.hypothetical = "get", True
     if "replicas" not in r.fields:
         r.fields.append("replicas")
-    r.reasons.append("a change supposed, not asked: the count it would give is computed")
+    r.reasons.append(_SUPPOSED)
 
 
 def _choose_operation(r: _Reading) -> None:

@@ -1852,3 +1852,91 @@ def test_orders_counts_comparisons_and_pipes(
     vocabularies: dict[str, Vocabulary], request_text: str, check: Any
 ) -> None:
     assert check(analyze(request_text, vocabularies["demo"]))
+
+
+@pytest.mark.parametrize(
+    ("request_text", "intent"),
+    [
+        ("kafka 老是被重启，咋回事", "analysis"),
+        ("monitoring 里还有哪些 pod 在重启", "query"),
+        ("重启一下 kafka", "action"),
+    ],
+)
+def test_restarting_said_as_what_happens_is_no_restart(
+    vocabularies: dict[str, Vocabulary], request_text: str, intent: str
+) -> None:
+    assert analyze(request_text, vocabularies["dataplat"]).intent == intent
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    ["kafka 现在几个副本？如果扩到两倍的话是几个", "if we doubled kafka, how many replicas would it have"],
+)
+def test_a_supposed_change_is_computed_never_planned(
+    vocabularies: dict[str, Vocabulary], request_text: str
+) -> None:
+    got = analyze(request_text, vocabularies["dataplat"])
+    assert (got.intent, got.operation, got.name_mention, got.replicas_factor) == (
+        "query",
+        "get",
+        "kafka",
+        2.0,
+    )
+
+
+def test_an_alerts_container_names_its_pod_and_its_labels_select_nothing(
+    vocabularies: dict[str, Vocabulary],
+) -> None:
+    alert = "alertname=KubeContainerOOM namespace=data container=stream-processor severity=page\nwhy?"
+    got = analyze(alert, vocabularies["dataplat"])
+    assert (got.operation, got.namespace, got.name_mention, got.label_selector) == (
+        "diagnose",
+        "data",
+        "stream-processor",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("request_text", "check"),
+    [
+        (
+            "kubectl get pods -n data; and which node is kafka-0 on",
+            lambda g: g.name_mention is None and g.also[0].name_mention == "kafka-0",
+        ),
+        (
+            "data 里 pod 不是 ready 的有哪些？monitoring 的不用看",
+            lambda g: Predicate("namespace", "!=", "monitoring") in g.predicates,
+        ),
+        ("give me a short report on data", lambda g: g.name_mention is None),
+        (
+            "数据平台里几个 pod 在 CrashLoopBackOff",
+            lambda g: Predicate("status", "==", "CrashLoopBackOff") in g.predicates,
+        ),
+        (
+            "集群整体状况怎么样，有没有要关注的",
+            lambda g: (g.resource, g.operation) == ("cluster", "diagnose"),
+        ),
+        (
+            "data 的 pod 重启次数 top 2 是哪几个",
+            lambda g: (g.sort_by, g.limit, g.count_only) == ("restarts", 2, False),
+        ),
+        (
+            "show the events in data, and tell me why kafka keeps crashing",
+            lambda g: (g.resource, g.also[0].operation) == ("event", "diagnose"),
+        ),
+        (
+            "nightly-compaction 这个任务几点跑",
+            lambda g: (g.resource, g.name_mention) == ("cronjob", "nightly-compaction"),
+        ),
+        (
+            "what's the schedule of the compaction job",
+            lambda g: (g.resource, g.name_mention) == ("cronjob", "nightly-compaction"),
+        ),
+        ("delete the compaction job", lambda g: g.name_mention != "nightly-compaction"),
+    ],
+)
+def test_clauses_exclusions_counts_and_scheduled_jobs(
+    vocabularies: dict[str, Vocabulary], request_text: str, check: Any
+) -> None:
+    assert check(analyze(request_text, vocabularies["dataplat"]))
