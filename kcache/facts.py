@@ -290,12 +290,13 @@ def answer(
         # "is the redis-data pvc bound yet? and what storage class": the state asked is shown too.
         asked += [p["field"] for p in u.get("predicates") or () if p["field"] not in asked]
     shown = shown[: limit or MAX_LISTED]
-    if (
-        described
-        and asked
-        and not sort_by
-        and all(_field_text(lang, r, f, now) is None for r in shown for f in asked)
-    ):
+
+    def shown_value(r: Resource, f: str) -> str | None:
+        if f in POD_FIELDS and r.kind != "pod" and pods:
+            return _of_pods(lang, f, pods, now)  # asked of a workload, a pod's field is its pods'
+        return _field_text(lang, r, f, now)
+
+    if described and asked and not sort_by and all(shown_value(r, f) is None for r in shown for f in asked):
         return None  # a field the object does not carry: its whole detail answers, never its bare name
     where = scope_words(lang, namespace, kind)
     if not shown:
@@ -313,12 +314,7 @@ def answer(
     lines = [head]
     for r in shown:
         ref = object_ref(r.kind, r.namespace, r.name) if not namespace else r.name
-        extra = {
-            f: _of_pods(lang, f, pods, now)
-            if f in POD_FIELDS and r.kind != "pod" and pods
-            else _field_text(lang, r, f, now)
-            for f in asked or _defaults(r)
-        }
+        extra = {f: shown_value(r, f) for f in asked or _defaults(r)}
         if node_state:
             extra = {"condition": node_state, **extra}
         details = ", ".join(f"{_SHOWN_AS.get(k, k)} {v}" for k, v in extra.items() if v is not None)

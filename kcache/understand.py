@@ -3558,6 +3558,10 @@ def _scheduled_job_word(r: _Reading) -> None:
     A word that is a whole part of exactly one CronJob's name, and no name itself, is that
     CronJob in a read ("the backup job" for ``ledger-backup``); a write needs the exact name.
     """
+    if r.operation not in ("get", "list"):
+        return  # "why did the nightly-export job fail": a diagnosis of a job is of its last run
+    if any(it.kind not in (None, "job", "namespace", "cluster") and it.role is None for it in r.items):
+        return  # "pods of the nightly-export job": the job is the last run whose pods are asked
     writes = r.cues.delete or r.cues.scale or r.cues.restart or r.cues.update or r.cues.create
     for i, item in enumerate(r.items):
         if item.kind != "job" or item.role is not None:

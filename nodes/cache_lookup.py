@@ -217,7 +217,7 @@ def _relation(u: Understanding) -> tuple[str, str] | None:
         return other, mention
     if kind == "event" and other in KINDS and other != "event":
         return other, mention
-    if kind in ("replicaset", "job") and other in WORKLOADS:
+    if kind == "replicaset" and other in WORKLOADS:
         return other, mention  # "gateway 的 replicaset": the ReplicaSets the Deployment owns
     return None
 
@@ -231,7 +231,7 @@ async def _related_items(reader: _Reader, kind: str, related: Target) -> list[Re
             involved |= {p.name for p in (await _workload_pods(reader, ns, name))[0]}
         events = (await reader.read("event", ns)).items
         return [e for e in events if e.fields.get("involved_name") in involved]
-    if kind in ("replicaset", "job") and other in WORKLOADS:
+    if kind == "replicaset" and other in WORKLOADS:
         return [x for x in (await reader.read(kind, ns)).items if x.owner_name == name]
     if other in WORKLOADS:
         return (await _workload_pods(reader, ns, name))[0]

@@ -125,7 +125,7 @@ async def test_each_asker_reads_only_their_namespace(cache: tuple[DevCluster, Pa
             assert f"{other[user]}/frontend" not in typo["answer"]
             secret, keys = own_secret[user]
             shown = await ask(graph, f"what keys does secret {secret} have", user)
-            assert f"namespace {own[user]}" in shown["answer"] and f"{secret}: keys {keys}" in shown["answer"]
+            assert f"secret {own[user]}/{secret}: keys {keys}" in shown["answer"], shown["answer"]
             # Another asker's object, Secret or namespace reads exactly like one that does not exist.
             for forbidden, stand_in, question in (
                 (hidden_object[user], "nosuchthingzz", "describe deployment {}"),

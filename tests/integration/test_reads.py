@@ -118,3 +118,20 @@ async def test_pods_on_a_node_named_by_its_state_are_the_pods_scheduled_there(
     assert out["record"]["outcome"] == "answer"
     assert all(name in out["answer"] for name in on_node)
     assert not any(name in out["answer"] for name in elsewhere)
+
+
+async def test_the_replicasets_of_a_deployment_are_those_it_owns(agent: Any, devcluster: DevCluster) -> None:
+    owned = [
+        r["metadata"]["name"]
+        for r in devcluster.list("replicaset", "boutique")
+        if any(o.get("name") == "frontend" for o in r["metadata"].get("ownerReferences", []))
+    ]
+    others = [
+        r["metadata"]["name"]
+        for r in devcluster.list("replicaset", "boutique")
+        if r["metadata"]["name"] not in owned
+    ]
+    assert owned and others
+    out = await agent("boutique 里 frontend 的 replicaset 有哪些")
+    assert out["record"]["outcome"] == "answer"
+    assert all(name in out["answer"] for name in owned) and not any(name in out["answer"] for name in others)
