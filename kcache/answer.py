@@ -108,6 +108,11 @@ def _state_of(r: Resource) -> str:
     return ", ".join(f"{k} {v}" for k, v in compact(r).items() if k not in ("name", "namespace"))
 
 
+def _looked_at(objects: Sequence[Resource]) -> list[str]:
+    """What a healthy diagnosis looked at, one row each with its state: the evidence of "healthy"."""
+    return [f"- {object_ref(o.kind, o.namespace, o.name)}: {_state_of(o)}" for o in objects[:MAX_ROWS]]
+
+
 def table(rows: Sequence[dict[str, Any]], limit: int = MAX_ROWS) -> str:
     """An aligned text table of compact rows (at most ``limit``, with a count of the rest)."""
     if not rows:
@@ -277,14 +282,10 @@ def diagnosis(
     kinds = {r.kind for r in pods}
     if len(pods) > 1:
         label = f"{next(iter(kinds))}s" if len(kinds) == 1 else "objects"
-        # What was looked at, with its state: "healthy" is a finding, the rows are its evidence.
-        seen = "\n".join(
-            f"- {object_ref(o.kind, o.namespace, o.name)}: {_state_of(o)}" for o in pods[:MAX_ROWS]
-        )
         return (
             t(lang, f"{len(pods)} 个对象都运行正常：", f"All {len(pods)} {label} are healthy:")
             + "\n"
-            + seen
+            + "\n".join(_looked_at(pods))
             + ("" if not findings else "\n" + _notes(lang, findings))
         )
     r = pods[0]
@@ -336,11 +337,8 @@ def problems(
             f"{scope} 中没有发现问题。" if scope else "集群中没有发现问题。",
             f"No problems found {where_en}.",
         )
-        # What was looked at, with its state: "healthy" is a finding, the rows are its evidence.
-        rows = [f"- {object_ref(o.kind, o.namespace, o.name)}: {_state_of(o)}" for o in seen[:MAX_ROWS]]
-        return (
-            head + "".join("\n" + row for row in rows) + ("\n" + _notes(lang, findings) if findings else "")
-        )
+        rows = "".join("\n" + row for row in _looked_at(seen))
+        return head + rows + ("\n" + _notes(lang, findings) if findings else "")
     n = len(tops)
     head = t(
         lang,

@@ -599,13 +599,15 @@ _POD_STATES = frozenset(
 _HOST_RE = re.compile(
     r"^(?:www\.)?(?:[a-z0-9-]+\.)+(?:com|net|org|io|dev|example|local|internal|cloud|app|co|ai|cn|info|biz|test)$"
 )
+#: Chinese adverbs of habit: what keeps happening ("一直重启", "老是崩溃").
+_HABIT_ZH = "一直|反复|频繁|不停地?|老是|总是|经常|不断"
 #: A pod described by its restarting ("the crashing pod", "pods that keep restarting",
 #: "一直重启的 pod"): a participle or a habitual adverb, never the imperative "restart X".
 _RESTARTING = re.compile(
     r"\b(?:keeps?|kept|keeps?\s+on|constantly|repeatedly|continuously)\s+(?:restarting|crashing|dying|crash-?looping)\b"
     r"|\b(?:restarting|crashing|crashed|crash-?looping|flapping)\s+(?:\w+\s+)?pods?\b"
     r"|\bpods?\s+(?:that\s+|which\s+)?(?:is\s+|are\s+)?(?:restarting|crashing|crash-?looping|flapping)\b"
-    r"|(?:一直|反复|频繁|不停地?|老是|总是|经常|不断)\s*(?:在\s*)?(?:被\s*)?(?:重启|崩溃|crash)|崩溃的|(?:正在|还在|在)重启"
+    rf"|(?:{_HABIT_ZH})\s*(?:在\s*)?(?:被\s*)?(?:重启|崩溃|crash)|崩溃的|(?:正在|还在|在)重启"
 )
 _RESTARTED_MORE: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)
@@ -1660,45 +1662,49 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         return reading  # a create's clauses describe the one object it makes
     if _SUPPOSED in reading.reasons:
         return reading  # "if we doubled kafka, how many would it have": one supposition, no write
-    if _FULL_STOP_RE.match(query[len(parts[0]) :]) and not _asks(parts[0], analyze(parts[0], vocab)):
+    # Each clause read alone, once: the first always, the second when a rule asks for it.
+    first = analyze(parts[0], vocab)
+    read_second: list[Understanding] = []
+
+    def second_clause() -> Understanding:
+        if not read_second:
+            read_second.append(analyze(parts[1], vocab))
+        return read_second[0]
+
+    if _FULL_STOP_RE.match(query[len(parts[0]) :]) and not _asks(parts[0], first):
         # "Search results are empty on X. The search pods look Running, what's wrong?": sentences
         # of context before the ask are read with it, as one request.
         return reading
-    chained = _on_nodes_found(parts, vocab)
+    chained = _on_nodes_found(parts[1], vocab, first)
     if chained is not None:
-        return _each_clause(reading, *chained)
-    reading = _own_relations(reading, parts, vocab)
+        return _each_clause(reading, first, chained)
+    reading = _own_relations(reading, first, second_clause)
     if reading.also:
         # The whole sentence found its asks by "and"; a second clause naming its own
         # namespace ("pods in boutique, then services in default") or reading an object of its
         # own is read as written.
-        second_alone = analyze(parts[1], vocab)
-        if reading.name_mention is not None and _own_objects(first := analyze(parts[0], vocab), second_alone):
+        second_alone = second_clause()
+        if reading.name_mention is not None and _own_objects(first, second_alone):
             return _each_clause(reading, first, second_alone)
-        if _aside(parts[0], first := analyze(parts[0], vocab), second_alone):
+        if _aside(parts[0], first, second_alone):
             reason = "the first clause asks nothing of a cached object"
             return replace(second_alone, reasons=(*second_alone.reasons, reason))
-        first_alone = analyze(parts[0], vocab)
         if (
             reading.intent != "action"
-            and first_alone.intent == "query"
-            and first_alone.kind_stated
-            and (first_alone.operation, first_alone.resource) != (reading.operation, reading.resource)
-            and any(
-                (a.operation, a.resource) == (first_alone.operation, first_alone.resource)
-                for a in reading.also
-            )
+            and first.intent == "query"
+            and first.kind_stated
+            and (first.operation, first.resource) != (reading.operation, reading.resource)
+            and any((a.operation, a.resource) == (first.operation, first.resource) for a in reading.also)
         ):
             # "pull the events in records, and tell me why fhir-api never goes ready": the first
             # ask is the main one; the sentence's other ask follows it.
-            return _each_clause(reading, first_alone, second_alone)
+            return _each_clause(reading, first, second_alone)
         if not (
             second_alone.namespace_mention and second_alone.kind_stated and second_alone.name_mention is None
         ):
             return reading
         split = _clause_asks(query, vocab, replace(reading, also=()))
         return split if split.also else reading
-    first = analyze(parts[0], vocab)
     second_text = parts[1]
     if first.name_mention and (back := _definite_reference(second_text, first)) is not None:
         # "news-worker-3 …, what does the node itself report", "… what instance type is that
@@ -1904,10 +1910,13 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
 #: A definite noun phrase in English: "the node itself", "that box", "this deployment".
 _DEFINITE_EN_RE = re.compile(r"\b(?:the|that|this)\s+(?P<w>[a-z]+)(?:\s+itself)?\b")
 #: Everyday words for a node.
-_NODE_NOUNS = frozenset({"box", "machine", "server", "host", "vm"})
+_MACHINE_WORDS = ("box", "machine", "server", "host")
+_NODE_NOUNS = frozenset({*_MACHINE_WORDS, "vm"})
 
 
-def _own_relations(reading: Understanding, parts: list[str], vocab: Vocabulary) -> Understanding:
+def _own_relations(
+    reading: Understanding, first: Understanding, second_clause: Callable[[], Understanding]
+) -> Understanding:
     """The sentence's reading without the relations only the second clause's names make.
 
     "show pods in cms, and what's SITE_NAME in cms-settings", "what's in ingest, and is
@@ -1916,8 +1925,7 @@ def _own_relations(reading: Understanding, parts: list[str], vocab: Vocabulary) 
     """
     if not reading.relations and reading.name_mention is None:
         return reading
-    first = analyze(parts[0], vocab)
-    second = analyze(parts[1], vocab)
+    second = second_clause()
     borrowed = [r for r in reading.relations if r not in first.relations and r.name in second.name_mentions]
     # "k get deploy -n imaging; also which node is orthanc-0 on": the name is the second's.
     named_after = (
@@ -1937,15 +1945,13 @@ def _own_relations(reading: Understanding, parts: list[str], vocab: Vocabulary) 
     )
 
 
-def _on_nodes_found(parts: list[str], vocab: Vocabulary) -> tuple[Understanding, Understanding] | None:
-    """A first clause finding nodes by their state and a second asking what runs "on it".
+def _on_nodes_found(text: str, vocab: Vocabulary, first: Understanding) -> Understanding | None:
+    """The second clause's reading when the first finds nodes by their state and it asks what runs "on it".
 
     "which node is NotReady and what's still running on it", "哪个节点被 cordon 了，上面还跑着
     哪些 pod": the nodes the first clause finds are where the second one looks.
     """
-    first = analyze(parts[0], vocab)
     state = _state_of_nodes_found(first)
-    text = parts[1]
     if state is None or not (_PRONOUN_RE.search(text.lower()) or _PLACE_OPENING_RE.match(text)):
         return None
     if _PLACE_OPENING_RE.match(text):
@@ -1953,9 +1959,7 @@ def _on_nodes_found(parts: list[str], vocab: Vocabulary) -> tuple[Understanding,
     else:
         text = _PRONOUN_RE.sub(f" the {state.lower()} nodes ", text.lower())
     second = analyze(text, vocab)
-    if second.resource != "pod" or second.node_state != state:
-        return None
-    return first, second
+    return second if second.resource == "pod" and second.node_state == state else None
 
 
 def _state_of_nodes_found(first: Understanding) -> str | None:
@@ -2421,11 +2425,13 @@ _ZH_NODE_STATES = (
     r"notready|schedulingdisabled|diskpressure|memorypressure|pidpressure|未就绪|没就绪|不可调度"
     r"|被\s*cordon(?:\s*了)?|cordon\s*了?|磁盘压力|内存压力|磁盘快?(?:要)?满了?|内存快?(?:要)?满了?"
 )
+#: A node, or an everyday word for one, singular or plural.
+_NODE_WORDS = r"(?:nodes?|box(?:es)?|machines?|servers?|hosts?)"
 #: Pods on a node named by its state: "on the node that is not ready", "on NotReady nodes",
 #: "on the cordoned node", "在 NotReady 的节点上", "未就绪节点上的 pod".
 _ON_NODE_IN_STATE_RE = re.compile(
-    r"\bon\s+(?:the|a|any|those|these)?\s*(?:(?:nodes?|box(?:es)?|machines?|servers?|hosts?)\s+(?:(?:that|which)\s+(?:is|are)\s+)?(?:currently\s+)?"
-    rf"{_node_state_words(1)}|{_node_state_words(2)}\s+(?:nodes?|box(?:es)?|machines?|servers?|hosts?)\b)"
+    rf"\bon\s+(?:the|a|any|those|these)?\s*(?:{_NODE_WORDS}\s+(?:(?:that|which)\s+(?:is|are)\s+)?(?:currently\s+)?"
+    rf"{_node_state_words(1)}|{_node_state_words(2)}\s+{_NODE_WORDS}\b)"
     r"|(?:在\s*)?(?P<z>" + _ZH_NODE_STATES + r")"
     r"\s*(?:的|状态的)?\s*(?:节点|node)\s*上"
 )
@@ -2457,7 +2463,7 @@ def _node_described_by_state(r: _Reading) -> None:
     The state describes the node, not the pods: it becomes no filter of the pods.
     """
     low = r.text.lower()
-    if not any(w in low for w in ("node", "节点", "box", "machine", "server", "host")):
+    if not any(w in low for w in ("node", "节点", *_MACHINE_WORDS)):
         return
     m = _ON_NODE_IN_STATE_RE.search(low)
     if m is not None:
@@ -2945,9 +2951,7 @@ _INTENT_BEFORE_RE = re.compile(
 )
 _WRITE_VERBS_EN = _DELETE_EN | _RESTART_EN | _SCALE_EN | _DRAIN_EN | _CORDON_EN | _ROLLBACK_EN
 #: Adverbs of habit before a verb: what keeps happening ("老是重启", "一直在重启").
-_HABIT_BEFORE_RE = re.compile(
-    r"(?:一直|老是|总是|反复|频繁|不停地?|经常|不断|动不动就?|隔三差五地?|正在|还在|在)\s*(?:在|地|被)?\s*$"
-)
+_HABIT_BEFORE_RE = re.compile(rf"(?:{_HABIT_ZH}|动不动就?|隔三差五地?|正在|还在|在)\s*(?:在|地|被)?\s*$")
 
 
 def _read_cue_words(r: _Reading) -> None:
@@ -3227,7 +3231,7 @@ def _choose_operation(r: _Reading) -> None:
 #: with "which", it is the restart count the pods are found by.
 _RESTART_STATE_RE = re.compile(
     r"\b(?:(?:keeps?|kept|constantly|repeatedly|continuously)\s+(?:on\s+)?)?restarting\b"
-    r"|(?:一直|反复|频繁|不停地?|老是|总是|经常|不断)\s*(?:在\s*)?重启"
+    rf"|(?:{_HABIT_ZH})\s*(?:在\s*)?重启"
 )
 _WHICH_ASK_RE = re.compile(r"\bwhich\b|哪个|哪些|哪一个|哪几个")
 #: A restart asked for, beside restarting said as a state ("restart the one that keeps restarting").

@@ -28,14 +28,17 @@ async def agent(devcluster: DevCluster, tmp_path: Path) -> AsyncIterator[Any]:
         yield turns(kc, Context(), "r")
 
 
+def _pods_by_node(devcluster: DevCluster, node: str) -> tuple[list[str], list[str]]:
+    """The served pods' names on the node and elsewhere, both non-empty."""
+    pods = devcluster.list("pod")
+    on = sorted(p["metadata"]["name"] for p in pods if p["spec"].get("nodeName") == node)
+    elsewhere = [p["metadata"]["name"] for p in pods if p["spec"].get("nodeName") != node]
+    assert on and elsewhere
+    return on, elsewhere
+
+
 async def test_pods_on_a_node_are_the_pods_scheduled_there(agent: Any, devcluster: DevCluster) -> None:
-    on_node = sorted(
-        p["metadata"]["name"] for p in devcluster.list("pod") if p["spec"].get("nodeName") == "demo-worker-2"
-    )
-    elsewhere = [
-        p["metadata"]["name"] for p in devcluster.list("pod") if p["spec"].get("nodeName") != "demo-worker-2"
-    ]
-    assert on_node and elsewhere
+    on_node, elsewhere = _pods_by_node(devcluster, "demo-worker-2")
     out = await agent("list pods on node demo-worker-2")
     assert out["record"]["outcome"] == "answer"
     assert all(name in out["answer"] for name in on_node)
@@ -107,13 +110,7 @@ async def test_pods_on_a_node_named_by_its_state_are_the_pods_scheduled_there(
         if condition["type"] == "Ready":
             condition.update(status="False", reason="KubeletNotReady")
     devcluster.apply(node)
-    on_node = [
-        p["metadata"]["name"] for p in devcluster.list("pod") if p["spec"].get("nodeName") == "demo-worker-2"
-    ]
-    elsewhere = [
-        p["metadata"]["name"] for p in devcluster.list("pod") if p["spec"].get("nodeName") != "demo-worker-2"
-    ]
-    assert on_node and elsewhere
+    on_node, elsewhere = _pods_by_node(devcluster, "demo-worker-2")
     out = await agent("which pods run on the node that is not ready?")
     assert out["record"]["outcome"] == "answer"
     assert all(name in out["answer"] for name in on_node)
