@@ -20,13 +20,17 @@ from kcache.writes import call_target
 
 
 def log_lines(text: str, understanding: Mapping[str, Any]) -> str:
-    """Log lines as shown: those containing the text asked for (``grep``), the last ``tail`` of them."""
+    """Log lines as shown: those with ``grep`` and without ``grep_out``, the last ``tail`` of them."""
     lines = [line for line in text.splitlines() if line.strip()]
-    wanted = understanding.get("grep")
+    wanted, unwanted = understanding.get("grep"), understanding.get("grep_out")
     if wanted:
         lines = [line for line in lines if wanted.lower() in line.lower()]
         if not lines:
             return f"(no log line contains {wanted!r})"
+    if unwanted:
+        lines = [line for line in lines if unwanted.lower() not in line.lower()]
+        if not lines:
+            return f"(every log line contains {unwanted!r})"
     tail = understanding.get("tail")
     if tail:
         lines = lines[-int(tail) :]

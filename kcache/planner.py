@@ -38,8 +38,9 @@ def canonical_args(state: AgentState) -> dict[str, Any]:
     u = state["understanding"]
     if "namespace" not in params and u["operation"] in ("list", "top") and KINDS.get(u["resource"], False):
         params["all_namespaces"] = True
-    if u.get("grep"):
-        params["grep"] = u["grep"]  # not a tool argument: it decides how many lines to fetch
+    if u.get("grep") or u.get("grep_out"):
+        # Not a tool argument: a filter of the returned lines decides how many lines to fetch.
+        params["grep"] = u.get("grep") or u.get("grep_out")
     return params
 
 

@@ -93,6 +93,8 @@ class Understanding(TypedDict):
     """A time window asked for ("the last hour"); never a tail count."""
     grep: str | None
     """Keep only log lines containing this text."""
+    grep_out: NotRequired[str | None]
+    """Keep only log lines not containing this text."""
     predicates: list[PredicateRow]
     sort_by: str | None
     """restarts, age, cpu, memory or name."""

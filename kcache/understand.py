@@ -995,6 +995,8 @@ class Understanding:
     """A time window ("the last two hours" → 7200); never a ``tail`` count."""
     grep: str | None = None
     """Only log lines containing this text, as typed ("ERROR")."""
+    grep_out: str | None = None
+    """Only log lines not containing this text (``| grep -v health``)."""
     predicates: tuple[Predicate, ...] = ()
     """Conditions each listed object must meet (not ready, never restarted, older than a day)."""
     sort_by: str | None = None
@@ -1521,6 +1523,7 @@ class _Reading:
     tail: int | None = None
     since_seconds: int | None = None
     grep: str | None = None
+    grep_out: str | None = None
     command: tuple[str, ...] = ()
     predicates: list[Predicate] = field(default_factory=list)
     sort_by: str | None = None
@@ -2248,7 +2251,8 @@ def _piped_grep(r: _Reading) -> None:
             r.grep = word
             r.reasons.append(f"line filter {word!r} (grep)")
         else:
-            r.notes.append(f"lines without {word!r} cannot be filtered out; all lines are shown")
+            r.grep_out = word
+            r.reasons.append(f"line filter: not {word!r} (grep -v)")
         r.blank(match.start(), match.end())
 
 
@@ -4189,6 +4193,7 @@ def _compose(r: _Reading) -> Understanding:
         command=r.command,
         every=intent == "action" and _every(r),
         wants_content=r.resource == "configmap" and op == "get" and _asks_content(r),
+        grep_out=r.grep_out,
         node_state=r.node_state
         if r.resource in ("pod", "node") and op in ("list", "get", "diagnose")
         else None,

@@ -120,3 +120,10 @@ def test_a_count_of_a_few_names_them_and_events_say_what_happened() -> None:
         and "about a" in listed
         and "Back-off restarting" in listed
     )
+
+
+def test_log_lines_set_aside_by_grep_v_are_left_out() -> None:
+    text = "GET /healthz 200\nERROR db down\nGET /healthz 200\nWARN slow\n"
+    assert log_lines(text, {"grep_out": "healthz"}) == log_lines("ERROR db down\nWARN slow", {})
+    assert log_lines(text, {"grep": "error", "grep_out": "db"}) == "(every log line contains 'db')"
+    assert "every log line contains" in log_lines("GET /healthz 200\n", {"grep_out": "HEALTHZ"})

@@ -1940,3 +1940,8 @@ def test_clauses_exclusions_counts_and_scheduled_jobs(
     vocabularies: dict[str, Vocabulary], request_text: str, check: Any
 ) -> None:
     assert check(analyze(request_text, vocabularies["dataplat"]))
+
+
+def test_a_pipe_into_grep_v_sets_lines_aside(vocabularies: dict[str, Vocabulary]) -> None:
+    got = analyze("kubectl logs kafka-0 -n data | grep -v INFO", vocabularies["dataplat"])
+    assert (got.operation, got.name_mention, got.grep, got.grep_out) == ("logs", "kafka-0", None, "INFO")
