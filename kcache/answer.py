@@ -103,6 +103,24 @@ def compact(r: Resource) -> dict[str, Any]:
     return {k: v for k, v in row.items() if v is not None}
 
 
+def grepped(items: Sequence[Resource], wanted: str | None, unwanted: str | None) -> list[Resource]:
+    """The objects whose listed row contains ``wanted`` and not ``unwanted`` (as ``| grep`` keeps lines).
+
+    The row is what a listing shows of the object (:func:`compact`); the match ignores case, as
+    for log lines.
+    """
+
+    def line(r: Resource) -> str:
+        return " ".join(str(v) for v in compact(r).values()).lower()
+
+    kept = list(items)
+    if wanted:
+        kept = [r for r in kept if wanted.lower() in line(r)]
+    if unwanted:
+        kept = [r for r in kept if unwanted.lower() not in line(r)]
+    return kept
+
+
 def _state_of(r: Resource) -> str:
     """An object's compact row without its identity: ``status Running, ready 1/1, …``."""
     return ", ".join(f"{k} {v}" for k, v in compact(r).items() if k not in ("name", "namespace"))

@@ -10,7 +10,16 @@ from langchain_core.messages import AIMessage, ToolMessage
 from kcache import facts as fact_answers
 from kcache.answer import age_note, diagnosis, last_run, listing, none_related, object_detail, problems, t
 from kcache.model import Resource
-from kcache.state import AgentState, CallRecord, FurtherAsk, Resolution, Row, Target, TurnRecord
+from kcache.state import (
+    AgentState,
+    CallRecord,
+    FurtherAsk,
+    Resolution,
+    Row,
+    Target,
+    TurnRecord,
+    Understanding,
+)
 
 
 def _resources(items: list[Row]) -> list[Resource]:
@@ -127,10 +136,22 @@ def compose(state: AgentState) -> str:
     if op == "list" and not items and (none := none_related(lang, kind, u.get("relations") or [])):
         return none + ("\n" + note if note else "")
     if op in ("list", "get"):
-        return listing(
-            lang, kind, items, resolved.get("namespace"), count_only=u.get("count_only", False)
-        ) + ("\n" + note if note else "")
+        return (
+            listing(lang, kind, items, resolved.get("namespace"), count_only=u.get("count_only", False))
+            + (_grep_words(lang, u) if op == "list" else "")
+            + ("\n" + note if note else "")
+        )
     return t(lang, "没有可用的工具完成这个请求。", "No available tool can do this.")
+
+
+def _grep_words(lang: str, u: Understanding) -> str:
+    """What a grep after the listing kept: "(the rows containing 'payments')"."""
+    wanted, unwanted = u.get("grep"), u.get("grep_out")
+    said = [t(lang, f"含有 {wanted!r}", f"containing {wanted!r}")] if wanted else []
+    said += [t(lang, f"不含 {unwanted!r}", f"not containing {unwanted!r}")] if unwanted else []
+    if not said:
+        return ""
+    return t(lang, f"\n（只列出{'、'.join(said)}的行）", f"\n(only the rows {' and '.join(said)})")
 
 
 def _change(lang: str, state: AgentState) -> str:

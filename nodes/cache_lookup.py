@@ -17,7 +17,7 @@ from kcache import labels as label_selectors
 from kcache.access import grant_of
 from kcache.analyzers import diagnose_cluster, diagnose_namespace
 from kcache.analyzers.load import diagnose_items, load_view
-from kcache.answer import HEALTHY_POD
+from kcache.answer import HEALTHY_POD, grepped
 from kcache.context import DEFAULT_CONTEXT, Context
 from kcache.facts import POD_FIELDS, select
 from kcache.kinds import KINDS, WORKLOADS, is_namespaced
@@ -450,6 +450,8 @@ async def read_rows(u: Understanding, out: Resolution, reader: _Reader) -> list[
         items = [r for r in items if _unhealthy(r)] or items
     if predicates := u.get("predicates"):
         items = select(items, predicates)
+    if op == "list":  # "kubectl get pods -A | grep payments": the rows with that text
+        items = grepped(items, u.get("grep"), u.get("grep_out"))
     return items
 
 

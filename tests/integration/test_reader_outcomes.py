@@ -191,3 +191,24 @@ async def test_an_update_of_a_configmap_is_planned_with_only_its_keys(ask: Any) 
     assert out["record"]["outcome"] in ("refuse", "answer") and not any(
         c.get("executed") for c in out.get("calls", [])
     )
+
+
+async def test_a_pipe_into_grep_keeps_the_listed_rows_with_that_text(
+    ask: Any, devcluster_demo: DevCluster
+) -> None:
+    out = await ask("kubectl get pods -A | grep cart")
+    names = {
+        p["metadata"]["name"]
+        for ns in ("boutique", "boutique-staging")
+        for p in devcluster_demo.list("pod", ns)
+    }
+    carts = sorted(n for n in names if "cart" in n)
+    listed = [
+        line.split()[0] for line in out["answer"].splitlines() if line.split() and line.split()[0] in names
+    ]
+    assert sorted(listed) == carts and "only the rows containing 'cart'" in out["answer"]
+    out = await ask("kubectl get svc -n boutique | grep -v ClusterIP")
+    assert "frontend-external" in out["answer"] and "ClusterIP  " not in out["answer"]
+    assert "cartservice " not in out["answer"]
+    out = await ask("kubectl get po -n boutique | grep nothing-like-this")
+    assert out["answer"].startswith("There are 0 pods") and "containing 'nothing-like-this'" in out["answer"]

@@ -6,6 +6,7 @@ from kcache.analyzers import View, diagnose_namespace
 from kcache.answer import (
     describe,
     diagnosis,
+    grepped,
     health,
     how_many,
     images,
@@ -355,3 +356,13 @@ def test_a_listing_of_pods_ends_with_their_images() -> None:
         listing("en", "pod", pods, NS, count_only=False).splitlines()[-1] == "images: nginx:1.27 ×2, redis:7"
     )
     assert listing("zh", "pod", pods, NS, count_only=False).splitlines()[-1] == "镜像：nginx:1.27 ×2, redis:7"
+
+
+def test_grepped_keeps_the_rows_whose_listed_line_has_the_text() -> None:
+    pods = [
+        Resource(kind="pod", name="web-1", namespace="shop", fields={"status": "Running", "node_name": "n1"}),
+        Resource(kind="pod", name="db-0", namespace="shop", fields={"status": "CrashLoopBackOff", "node_name": "n2"}),
+    ]
+    assert [r.name for r in grepped(pods, "crashloop", None)] == ["db-0"]
+    assert [r.name for r in grepped(pods, None, "N2")] == ["web-1"]
+    assert grepped(pods, "shop", "web") == [pods[1]] and grepped(pods, None, None) == pods
