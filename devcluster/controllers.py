@@ -671,7 +671,15 @@ def reconcile_cronjobs(state: ClusterState) -> None:
         else:
             try:
                 at = _last_run(state, cj)
-            except ValueError:
+            except ValueError as e:
+                # As the CronJob controller does with an unparseable schedule: a Warning on the
+                # CronJob naming the bad value, once, and no run.
+                reason = "InvalidLastRun" if LAST_RUN in str(e) else "UnparseableSchedule"
+                if not any(
+                    ev["reason"] == reason and ev["involvedObject"].get("uid") == meta["uid"]
+                    for ev in state.store.list("event", ns)
+                ):
+                    state.emit(cj, "Warning", reason, str(e), "cronjob-controller")
                 continue
             if at is None:
                 continue

@@ -361,7 +361,12 @@ def test_a_listing_of_pods_ends_with_their_images() -> None:
 def test_grepped_keeps_the_rows_whose_listed_line_has_the_text() -> None:
     pods = [
         Resource(kind="pod", name="web-1", namespace="shop", fields={"status": "Running", "node_name": "n1"}),
-        Resource(kind="pod", name="db-0", namespace="shop", fields={"status": "CrashLoopBackOff", "node_name": "n2"}),
+        Resource(
+            kind="pod",
+            name="db-0",
+            namespace="shop",
+            fields={"status": "CrashLoopBackOff", "node_name": "n2"},
+        ),
     ]
     assert [r.name for r in grepped(pods, "crashloop", None)] == ["db-0"]
     assert [r.name for r in grepped(pods, None, "N2")] == ["web-1"]

@@ -478,6 +478,46 @@ def test_a_pinned_last_run_names_the_same_job_on_any_day() -> None:
     assert seen == [(["db-backup-29932020", "restore-drill"], "2026-11-29T03:00:00Z")] * 3
 
 
+def test_a_bad_last_run_or_schedule_is_a_warning_on_the_cronjob_and_no_run(tmp_path: Path) -> None:
+    def cronjob(name: str, schedule: str, last_run: str | None) -> str:
+        pinned = f"\n    kcache.dev/last-run: '{last_run}'" if last_run else ""
+        return f"""---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: {name}
+  namespace: ops
+  annotations:{pinned}
+    kcache.dev/simulate: BackoffLimitExceeded
+spec:
+  schedule: "{schedule}"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{{name: run, image: busybox}}]
+"""
+
+    (tmp_path / "ops.yaml").write_text(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: ops}\n"
+        + cronjob("report", "0 3 * * *", "last tuesday")
+        + cronjob("sweep", "every day", None)
+    )
+    state = ClusterState()
+    state.load_dir(tmp_path)
+    state.reconcile()
+    warnings = {
+        (e["involvedObject"]["name"], e["reason"]): e["message"]
+        for e in state.store.list("event", "ops")
+        if e["type"] == "Warning"
+    }
+    assert "'last tuesday'" in warnings[("report", "InvalidLastRun")]
+    assert "'every day'" in warnings[("sweep", "UnparseableSchedule")]
+    assert len([e for e in state.store.list("event", "ops") if e["type"] == "Warning"]) == 2
+    assert state.store.list("job", "ops") == []
+
+
 def test_restart_crashing_grows_restart_counts_and_event_counts() -> None:
     state = ClusterState()
     state.load_dir(INCIDENTS)
