@@ -232,6 +232,25 @@ def object_detail(lang: str, r: Resource) -> str:
     return describe(lang, r)
 
 
+def endpoints_line(lang: str, endpoints: Resource | None) -> str:
+    """A Service's endpoints in a line: how many addresses are ready, and which."""
+    if endpoints is None:
+        return t(lang, "  端点：无（没有 Endpoints 对象）", "  endpoints: none (no Endpoints object)")
+    ready, waiting = (
+        endpoints.fields.get("addresses") or [],
+        endpoints.fields.get("not_ready_addresses") or [],
+    )
+
+    def shown(ips: list[str]) -> str:
+        return f" ({', '.join(ips[:5])}{' …' if len(ips) > 5 else ''})" if ips else ""
+
+    return t(
+        lang,
+        f"  端点：{len(ready)} 个就绪{shown(ready)}，{len(waiting)} 个未就绪{shown(waiting)}",
+        f"  endpoints: {len(ready)} ready{shown(ready)}, {len(waiting)} not ready{shown(waiting)}",
+    )
+
+
 def last_run(lang: str, job: Resource) -> str:
     """How a CronJob's last run ended: its Job, status, the reason it failed, its pod counts."""
     f = job.fields

@@ -213,6 +213,8 @@ class Resolution(TypedDict, total=False):
     """The pods of the workload asked about, when a field only pods carry is asked (restarts)."""
     last_run: list[Row]
     """The newest Job of the CronJob asked about: whether its last run succeeded."""
+    endpoints: list[Row]
+    """The Endpoints of the Service read (same name): its ready and not-ready addresses."""
     events: list[Row]
     total: int
     lookups: int

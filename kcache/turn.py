@@ -8,7 +8,17 @@ from typing import Any
 from langchain_core.messages import AIMessage, ToolMessage
 
 from kcache import facts as fact_answers
-from kcache.answer import age_note, diagnosis, last_run, listing, none_related, object_detail, problems, t
+from kcache.answer import (
+    age_note,
+    diagnosis,
+    endpoints_line,
+    last_run,
+    listing,
+    none_related,
+    object_detail,
+    problems,
+    t,
+)
 from kcache.model import Resource
 from kcache.state import (
     AgentState,
@@ -132,7 +142,11 @@ def compose(state: AgentState) -> str:
     ):
         return fact + ("\n" + note if note else "")
     if op == "get" and items:
-        return object_detail(lang, items[0]) + ("\n" + note if note else "")
+        detail = object_detail(lang, items[0])
+        if kind == "service" and "endpoints" in resolved:
+            endpoints = _resources(resolved["endpoints"])
+            detail += "\n" + endpoints_line(lang, endpoints[0] if endpoints else None)
+        return detail + ("\n" + note if note else "")
     if op == "list" and not items and (none := none_related(lang, kind, u.get("relations") or [])):
         return none + ("\n" + note if note else "")
     if op in ("list", "get"):

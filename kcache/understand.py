@@ -2766,7 +2766,7 @@ def _find_names(r: _Reading) -> None:
         elif not item.strong and (full := _namespace_of_segment(r, item.text)) is not None:
             r.ns_alias[item.text] = full
             _mark(r, item, "ns", f"{item.text!r} is a part of namespace {full!r}")
-        elif not item.strong and _misspelt_namespace(r, item.text):
+        elif not item.strong and _misspelt_namespace(r, item.text) and not _namespace_given(r, item, prep):
             _mark(r, item, "ns", f"unknown {item.text!r} close to a known namespace")
         elif "-" in item.text and not shaped:
             # "the crash-looping pod": words of the request joined by a hyphen describe, never name.
@@ -2907,6 +2907,17 @@ def _misspelt_namespace(r: _Reading, word: str) -> bool:
     if not is_misspelling(word, r.matcher.namespaces):
         return False
     return not is_misspelling(word, [n for n, ks in r.matcher.kinds_by_name.items() if ks[0] != "pod"])
+
+
+def _namespace_given(r: _Reading, item: _Item, prep: str | None) -> bool:
+    """Whether the request names its namespace exactly elsewhere, or puts the word in a name's slot.
+
+    Then a word close to a namespace ("checkout-api" beside "-n checkout") is not that namespace
+    misspelt: the namespace is already said, and the word names what is in it.
+    """
+    if prep in ("named", "called") or r.extracted.namespace is not None:
+        return True
+    return any(other is not item and other.text in r.matcher.namespaces for other in r.items)
 
 
 def _plain_unknown(r: _Reading, item: _Item) -> bool:
@@ -3552,6 +3563,21 @@ def _lacked_kinds(r: _Reading) -> None:
     "the service webhook-receiver has no endpoints - why?": the Service is diagnosed.
     """
     stated = [it for it in r.items if it.kind not in (None, "namespace", "cluster") and it.role is None]
+    if not r.name_items and r.extracted.name is None:
+        return
+    for item in stated:
+        # "search 为啥没有 endpoints", "does the X service have any endpoints": an Endpoints
+        # object is a Service's addresses, under the Service's name; beside a name it is what
+        # that object has or lacks, and the object named is what is asked about.
+        if item.kind == "endpoints" and item.role is None:
+            services = [it for it in r.name_items if "service" in r.matcher.kinds_by_name.get(it.text, ())]
+            if services and r.operation in ("get", "list"):
+                item.kind = "service"  # "endpoints of search": the Service search, read
+                r.reasons.append(f"{item.text!r} of {services[0].text!r} are its Service's")
+            else:
+                item.role = "field"
+                r.reasons.append(f"{item.text!r} are what the object named has or lacks")
+    stated = [it for it in stated if it.role is None]
     if len(stated) < 2 or not r.name_items:
         return
     for item in stated:

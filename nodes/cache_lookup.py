@@ -576,6 +576,10 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Hold
         if (run := _last_run(await vocabulary(kc), target["name"], target["namespace"])) is not None:
             jobs = (await reader.read("job", run[0])).items
             out["last_run"] = _items([j for j in jobs if j.name == run[1]])
+    if target and items and target["kind"] == "service" and u["operation"] == "get":
+        # A Service is told with its Endpoints (same name): the addresses it sends traffic to.
+        endpoints = (await reader.read("endpoints", target["namespace"], name=target["name"])).items
+        out["endpoints"] = _items(endpoints)
     if (missing := out.get("missing")) and (elsewhere := await _in_other_clusters(kc, missing)):
         missing["other_clusters"] = elsewhere
     if u["operation"] == "diagnose" and "missing" not in out and "candidates" not in out:

@@ -212,3 +212,20 @@ async def test_a_pipe_into_grep_keeps_the_listed_rows_with_that_text(
     assert "cartservice " not in out["answer"]
     out = await ask("kubectl get po -n boutique | grep nothing-like-this")
     assert out["answer"].startswith("There are 0 pods") and "containing 'nothing-like-this'" in out["answer"]
+
+
+async def test_a_services_endpoints_are_told_with_it(ask: Any, devcluster_demo: DevCluster) -> None:
+    (endpoints,) = [
+        e for e in devcluster_demo.list("endpoints", "boutique") if e["metadata"]["name"] == "cartservice"
+    ]
+    ready = [a["ip"] for s in endpoints.get("subsets") or [] for a in s.get("addresses") or []]
+    assert ready  # the demo's cartservice pods are ready
+    for text in (
+        "kubectl get ep cartservice -n boutique",
+        "does the cartservice service in boutique have endpoints?",
+    ):
+        out = await ask(text)
+        assert (out["record"]["resource"], out["record"]["operation"]) == ("service", "get"), text
+        assert f"endpoints: {len(ready)} ready ({', '.join(ready)}), 0 not ready" in out["answer"], out[
+            "answer"
+        ]

@@ -1945,3 +1945,26 @@ def test_clauses_exclusions_counts_and_scheduled_jobs(
 def test_a_pipe_into_grep_v_sets_lines_aside(vocabularies: dict[str, Vocabulary]) -> None:
     got = analyze("kubectl logs kafka-0 -n data | grep -v INFO", vocabularies["dataplat"])
     assert (got.operation, got.name_mention, got.grep, got.grep_out) == ("logs", "kafka-0", None, "INFO")
+
+
+def test_a_word_near_a_namespace_already_given_names_an_object(vocabularies: dict[str, Vocabulary]) -> None:
+    demo = vocabularies["demo"]
+    for text in (
+        "get deploy boutique-api -n boutique",
+        "show me the deployment called boutique-api in boutique",
+    ):
+        got = analyze(text, demo)
+        assert (got.operation, got.namespace, got.name_mention) == ("get", "boutique", "boutique-api"), text
+    # With no namespace said, a word that close to one is that namespace misspelt.
+    got = analyze("list kube-sytem pods", demo)
+    assert got.namespace_mention == "kube-sytem" and got.name_mention is None
+
+
+def test_endpoints_are_the_named_services(vocabularies: dict[str, Vocabulary]) -> None:
+    demo = vocabularies["demo"]
+    for text in ("kubectl get ep frontend -n boutique", "show the endpoints of frontend in boutique"):
+        got = analyze(text, demo)
+        assert (got.resource, got.operation, got.name_mention) == ("service", "get", "frontend"), text
+    got = analyze("boutique 的 cartservice 为啥没有 endpoints", demo)
+    assert (got.resource, got.operation, got.name_mention) == ("pod", "diagnose", "cartservice")
+    assert analyze("kubectl get ep -n boutique", demo).resource == "endpoints"
