@@ -86,6 +86,11 @@ def _english_kind_words() -> tuple[dict[str, str], frozenset[str]]:
 _KIND_PHRASES_EN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), repl)
     for pattern, repl in (
+        # kubectl's short name of nodes is an everyday word; after a kubectl verb it is the kind.
+        (
+            r"\b(kubectl\s+(?:get|top|describe|delete|edit|cordon|uncordon|drain|label|taint)\s+)no\b",
+            r"\1node",
+        ),
         (r"\bpersistent\s+volume\s+claim(s?)\b", r"persistentvolumeclaim\1"),
         (r"\b(?:volume\s+)?claim(s?)\b", r"persistentvolumeclaim\1"),
         (r"\bpersistent\s+volume(s?)\b", r"persistentvolume\1"),
@@ -353,7 +358,9 @@ _RESTART_NOUN_RE = re.compile(
     r"|\b(?:by|of|most|no|zero|many|fewest|least|with|without|any)\s+(?:the\s+)?restarts?\b"
     r"(?:\s+(?:count|counts|number))?"
     # Chinese: 重启 measured ("重启次数", "重启最多", "重启了几次", "restart 次数大于 0").
-    r"|(?:重启|restarts?)\s*(?:的)?\s*(?:次数|最多|最少|得最多|得最少|过?(?:了)?\s*(?:几|多少|\d+|[一二两三四五六七八九十]+)\s*次)"
+    # A number of times is a count when said as done (过/了) or asked; "重启一次" alone does it once.
+    r"|(?:重启|restarts?)\s*(?:的)?\s*(?:次数|最多|最少|得最多|得最少|过?(?:了)?\s*(?:几|多少)\s*次"
+    r"|(?:过|了)+\s*(?:\d+|[一二两三四五六七八九十]+)\s*次|\s*(?:\d+|[一二两三四五六七八九十]+)\s*次(?:了|以上|多))"
 )
 
 #: Words asking for the detail of one object rather than a listing.
@@ -600,7 +607,7 @@ _HOST_RE = re.compile(
     r"^(?:www\.)?(?:[a-z0-9-]+\.)+(?:com|net|org|io|dev|example|local|internal|cloud|app|co|ai|cn|info|biz|test)$"
 )
 #: Chinese adverbs of habit: what keeps happening ("一直重启", "老是崩溃").
-_HABIT_ZH = "一直|反复|频繁|不停地?|老是|总是|经常|不断"
+_HABIT_ZH = "一直|反复|频繁|不停地?|老是|总是|经常|不断|常常|时常|动不动就?|老|总|又"
 #: A pod described by its restarting ("the crashing pod", "pods that keep restarting",
 #: "一直重启的 pod"): a participle or a habitual adverb, never the imperative "restart X".
 _RESTARTING = re.compile(
@@ -2256,8 +2263,15 @@ def _piped_grep(r: _Reading) -> None:
         r.blank(match.start(), match.end())
 
 
+#: A chat handle ("@kcache", "@oncall-sre"): who the message is addressed to, never an object.
+_HANDLE_RE = re.compile(r"(?<![\w.@])@[a-z0-9][\w.-]*", re.IGNORECASE)
+
+
 def _flags_and_selectors(r: _Reading) -> None:
     """kubectl-style flags and label selectors, keeping the value's case."""
+    for handle in list(_HANDLE_RE.finditer(r.text)):
+        r.blank(handle.start(), handle.end())
+        r.reasons.append(f"{handle.group(0)!r} addresses someone, it names nothing")
     _piped_grep(r)
     field_name = None
     for match in list(_FIELD_SELECTOR_RE.finditer(r.text)):
@@ -3335,7 +3349,10 @@ def _choose_resource(r: _Reading) -> None:
             else None
         )
     )
-    if field_kind is not None and any(k != field_kind for k in _name_kinds(r)):
+    # "which node is X on": X is never the node, whatever the cache knows of it (an unknown X too).
+    if field_kind is not None and (
+        any(k != field_kind for k in _name_kinds(r)) or (r.name_items and not _name_kinds(r))
+    ):
         for item in r.items:
             if item.kind == field_kind and item.role is None:
                 item.role = "field"
@@ -3844,7 +3861,9 @@ def _find_relations(r: _Reading) -> None:
         adjacent = [
             n.kind
             for n in (_neighbour(items, i, -1), _neighbour(items, i, 1))
-            if n is not None and n.kind not in (None, "namespace", "cluster") and n.role != "generic"
+            if n is not None
+            and n.kind not in (None, "namespace", "cluster")
+            and n.role not in ("generic", "field")
         ]
         known = r.matcher.kinds_by_name.get(item.text, ())
         other = next((k for k in adjacent if k != resource), None)

@@ -1968,3 +1968,32 @@ def test_endpoints_are_the_named_services(vocabularies: dict[str, Vocabulary]) -
     got = analyze("boutique 的 cartservice 为啥没有 endpoints", demo)
     assert (got.resource, got.operation, got.name_mention) == ("pod", "diagnose", "cartservice")
     assert analyze("kubectl get ep -n boutique", demo).resource == "endpoints"
+
+
+def test_the_node_asked_of_an_object_is_its_field_known_or_not(vocabularies: dict[str, Vocabulary]) -> None:
+    demo = vocabularies["demo"]
+    pod = next(n for _, n in demo.names["pod"] if n.startswith("redis-cart"))
+    for text in (
+        f"{pod} 在哪个节点上 -n boutique",
+        f"po {pod} 在哪个节点上 -o wide",
+        f"what node is {pod} on",
+    ):
+        got = analyze(text, demo)
+        assert (got.resource, got.operation, got.name_mention, got.relations) == ("pod", "get", pod, ()), text
+    got = analyze("cart-7d9x 在哪个节点上", demo)
+    assert (got.resource, got.name_mention, got.fields) == ("pod", "cart-7d9x", ("node",))
+
+
+def test_kubectl_short_names_handles_and_habits(vocabularies: dict[str, Vocabulary]) -> None:
+    demo = vocabularies["demo"]
+    for text in ("kubectl get no", "kubectl top no 看一下哪个节点最忙"):
+        got = analyze(text, demo)
+        assert (got.resource, got.name_mention) == ("node", None), text
+    assert analyze("there is no pod named x1", demo).resource == "pod"
+    got = analyze("@kcache 帮忙看下 boutique-staging 的 pod 列表", demo)
+    assert (got.resource, got.operation, got.name_mention) == ("pod", "list", None)
+    for text in ("frontend 怎么了 老重启", "frontend 又重启了", "frontend 总重启"):
+        assert analyze(text, demo).operation == "diagnose", text
+    for text in ("frontend 再重启一次", "把 frontend 重启一下"):
+        assert analyze(text, demo).operation == "restart", text
+    assert analyze("frontend 重启了几次", demo).operation == "get"
