@@ -83,6 +83,9 @@ def holds(r: Resource, p: PredicateRow, now: float) -> bool:
         if p["op"] in ("==", "!=") and right in (left, r.fields.get("phase")):
             return p["op"] == "=="
         left = r.fields.get("phase") or left
+    if p["field"] == "status" and r.kind == "pod" and isinstance(left, str) and left.startswith("Init:"):
+        # "Init:CrashLoopBackOff" is an init container's CrashLoopBackOff, as grep would find it.
+        left = left[len("Init:") :] if left[len("Init:") :] == right else left
     if left is None or right is None:
         return False
     try:

@@ -115,6 +115,19 @@ assert all(TIER_OF[k] == tier for tier, kinds in TIERS.items() for k in kinds), 
 assert set(TIER_OF) == {k for kinds in TIERS.values() for k in kinds}, "a kind is in no tier"
 
 
+#: What kubectl's STATUS column can show of a pod: its phase, or the reason a container (or the
+#: pod) gives instead. Lower case → as shown.
+POD_STATUSES: dict[str, str] = {
+    s.lower(): s
+    for s in (
+        "Pending", "Running", "Succeeded", "Failed", "Completed", "Error", "Terminating", "Evicted",
+        "CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "InvalidImageName", "ContainerCreating",
+        "PodInitializing", "CreateContainerConfigError", "CreateContainerError", "RunContainerError",
+        "OOMKilled", "ContainerStatusUnknown",
+    )
+}  # fmt: skip
+
+
 def kind_of_word(word: str) -> str | None:
     """The canonical kind an English word names (``svc``, ``Deployments``, ``PVC``), or None."""
     return _BY_WORD.get(word.strip().lower())

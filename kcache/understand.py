@@ -479,7 +479,10 @@ _COMPARED_OPS = {"不少于": ">=", "至少": ">=", "大于等于": ">=", ">=": 
                  "more than": ">", "over": ">", "fewer than": "<", "less than": "<", "under": "<",
                  "at most": "<=", "exactly": "=="}  # fmt: skip
 #: "with status CrashLoopBackOff", "状态为 Pending".
-_STATE_WORDS = "running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping"
+#: Every pod status kubectl shows ("ImagePullBackOff", "OOMKilled"), and "crashlooping"; the
+#: everyday ones ("error") are states only where a state stands.
+_STATUS_WORDS = {**kinds.POD_STATUSES, "completed": "Succeeded", "crashlooping": "CrashLoopBackOff"}
+_STATE_WORDS = "|".join(sorted(_STATUS_WORDS, key=len, reverse=True))
 _STATUS_IS_RE = re.compile(
     r"\b(?:status|phase|state)\s*(?:is\s+|of\s+|=\s*|:\s*)?([a-z]+)\b|状态(?:为|是)\s*([a-z]+)"
     r"|(?:是|为|处于|在)\s*([a-z]+)\s*状态"
@@ -535,9 +538,6 @@ _ENTER_RE = re.compile(
 )
 #: "the last 100 lines from X": lines are log lines.
 _LOG_LINES_RE = re.compile(r"\b(?:\d+|last|first)\s+(?:log\s+)?lines?\b|\d+\s*行")
-_STATUS_WORDS = {"running": "Running", "pending": "Pending", "failed": "Failed", "succeeded": "Succeeded",
-                 "completed": "Succeeded", "terminating": "Terminating", "evicted": "Evicted",
-                 "crashloopbackoff": "CrashLoopBackOff", "crashlooping": "CrashLoopBackOff"}  # fmt: skip
 #: A Job named by its state, as kubectl's STATUS column says it ("failed jobs", "失败的 job").
 _JOB_STATE_RE = re.compile(
     r"\b(?P<a>failed|completed|complete|succeeded|running|active|suspended)\s+jobs?\b"
@@ -548,11 +548,11 @@ _JOB_STATES = {"failed": "Failed", "completed": "Complete", "complete": "Complet
                "running": "Running", "active": "Running", "suspended": "Suspended", "失败": "Failed",
                "成功": "Complete", "完成": "Complete", "运行中": "Running"}  # fmt: skip
 _STATUS_EN = re.compile(
-    r"\b(?P<a>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\s+pods?\b"
+    rf"\b(?P<a>{_STATE_WORDS})\s+pods?\b"
     # "anything stuck in Pending": an indefinite pronoun stands for the pods as a kind word does.
     r"|\b(?:pods?|anything|something|everything)\s+(?:that\s+|which\s+)?(?:(?:are|is|currently|still|actually|stuck|sitting|hanging|remaining|left)\s+)*"
     r"(?:in\s+(?:the\s+)?)?"
-    r"(?P<b>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\b"
+    rf"(?P<b>{_STATE_WORDS})\b"
 )
 #: A state denied: "pods not in Running", "status is not Pending", "不是 Running", "没在运行".
 _STATUS_NOT_RE = re.compile(
@@ -562,8 +562,13 @@ _STATUS_NOT_RE = re.compile(
 )
 #: "pods in data that are running", "pods in X are pending": the state said of the pods later on.
 _STATUS_LATER_EN = re.compile(
-    r"\bpods\b.*?\b(?:that|which)?\s*(?:are|is)\s+(?:currently\s+|still\s+|actually\s+)?"
-    r"(?P<c>running|pending|failed|succeeded|completed|terminating|evicted|crashloopbackoff|crashlooping)\b"
+    r"\bpods\b.*?\b(?:that|which)?\s*(?:are|is)\s+(?:(?:currently|still|actually|stuck|sitting|hanging|left)\s+)*"
+    rf"(?:in\s+(?:the\s+)?)?(?P<c>{_STATE_WORDS})\b"
+)
+#: The state part of :data:`_STATUS_LATER_EN` alone ("are stuck in Pending").
+_STATE_SAID_RE = re.compile(
+    r"\b(?:are|is)\s+(?:(?:currently|still|actually|stuck|sitting|hanging|left)\s+)*"
+    rf"(?:in\s+(?:the\s+)?)?(?:{_STATE_WORDS})\b"
 )
 #: An image (or a command) named before "… are running": what they run, not a state.
 _IMAGE_BEFORE_RE = re.compile(r"\b(?:images?|versions?|commands?|binar(?:y|ies)|containers?)\b")
@@ -573,7 +578,11 @@ _STATUS_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:运行)?失败了?的\s*(?:pod|容器组)"), "Failed"),
 )
 #: A pod state said after 在/处于/是 in Chinese: "几个 pod 在 CrashLoopBackOff", "处于 Pending 的".
-_STATE_AFTER_ZH_RE = re.compile(rf"(?:处于|在|是|为)\s*({_STATE_WORDS})(?![a-z])")
+_STATE_AFTER_ZH_RE = re.compile(
+    rf"(?:卡在|停在|处于|在|是|为)\s*({_STATE_WORDS})(?![a-z])"
+    # A state before 的 and the kind word: "ImagePullBackOff 的 pod", "Pending 的容器组".
+    rf"|(?<![a-z])({_STATE_WORDS})\s*的\s*(?:pod|容器组)"
+)
 _NEVER_RESTARTED = re.compile(
     r"\bnever\s+(?:been\s+)?restart|\b(?:no|zero|0)\s+restarts?\b|\bwithout\s+(?:any\s+)?restarts?\b"
     r"|\bhave\s*n[o']t\s+restarted|没有?重启过|从未重启|从没有?重启|未重启|没重启|重启次数为\s*0"
@@ -596,11 +605,10 @@ _FREQUENCY_RE = re.compile(
 )
 #: Where one sentence ends and the next begins: words on either side are not neighbours.
 _SENTENCE_END_RE = re.compile(r"[.!?]\s+|[。！？；;]")
-#: The states kubectl shows for a pod that are no phase word of the request's filters.
+#: The states kubectl shows for a pod that are no everyday word ("stuck in Init", "in OOMKilled").
 _POD_STATES = frozenset(
-    {"init", "containercreating", "podinitializing", "terminating", "crashloopbackoff", "imagepullbackoff",
-     "errimagepull", "createcontainerconfigerror", "oomkilled", "evicted"}
-)  # fmt: skip
+    {"init"} | set(kinds.POD_STATUSES) - {"pending", "running", "failed", "succeeded", "completed", "error"}
+)
 #: A host's DNS name: a dotted word starting "www." or ending in a top-level domain that no
 #: Kubernetes object name is given (object names that hold dots are in the cache, and win).
 _HOST_RE = re.compile(
@@ -3273,7 +3281,10 @@ def _only_states(r: _Reading, *more: re.Pattern[str]) -> bool:
     """Whether every diagnosis cue is a state the request filters by (not ready, Pending)."""
     low = r.low
     zh_states = (_STATE_AFTER_ZH_RE, *(p for p, _ in _STATUS_ZH)) if r.language == "zh" else ()
-    for pattern in (_NOT_READY, _STATUS_NOT_RE, _STATUS_EN, _STATUS_IS_RE, _JOB_STATE_RE, *zh_states, *more):
+    # A pod status said later ("pods in X are stuck in Pending") is of pods only.
+    said_later = (_STATE_SAID_RE,) if re.search(r"\bpods\b", low) else ()
+    states = (_NOT_READY, _STATUS_NOT_RE, _STATUS_EN, *said_later, _STATUS_IS_RE, _JOB_STATE_RE)
+    for pattern in (*states, *zh_states, *more):
         low = pattern.sub(lambda m: " " * len(m.group(0)), low)
     if _DIAG_PHRASE_EN.search(low):
         return False
@@ -4063,7 +4074,8 @@ def _read_filters(r: _Reading) -> None:
             word = next(g for g in status.groups() if g)
             r.predicates.append(Predicate(field="status", op="==", value=_STATUS_WORDS[word]))
         elif r.language == "zh" and (after := _STATE_AFTER_ZH_RE.search(low)) is not None:
-            r.predicates.append(Predicate(field="status", op="==", value=_STATUS_WORDS[after.group(1)]))
+            said_zh = next(g for g in after.groups() if g)
+            r.predicates.append(Predicate(field="status", op="==", value=_STATUS_WORDS[said_zh]))
         else:
             for pattern, value in _STATUS_ZH:
                 if pattern.search(low):

@@ -127,3 +127,10 @@ def test_log_lines_set_aside_by_grep_v_are_left_out() -> None:
     assert log_lines(text, {"grep_out": "healthz"}) == log_lines("ERROR db down\nWARN slow", {})
     assert log_lines(text, {"grep": "error", "grep_out": "db"}) == "(every log line contains 'db')"
     assert "every log line contains" in log_lines("GET /healthz 200\n", {"grep_out": "HEALTHZ"})
+
+
+def test_an_init_containers_state_is_that_state_for_a_filter() -> None:
+    init, app = pod("a", status="Init:CrashLoopBackOff"), pod("b", status="CrashLoopBackOff")
+    crash = {"field": "status", "op": "==", "value": "CrashLoopBackOff", "other": None}
+    assert select([init, app, pod("c")], [crash]) == [init, app]
+    assert not holds(init, {**crash, "value": "Init"}, 0.0)

@@ -1997,3 +1997,27 @@ def test_kubectl_short_names_handles_and_habits(vocabularies: dict[str, Vocabula
     for text in ("frontend 再重启一次", "把 frontend 重启一下"):
         assert analyze(text, demo).operation == "restart", text
     assert analyze("frontend 重启了几次", demo).operation == "get"
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "count"),
+    [
+        ("which pods in boutique are stuck in ImagePullBackOff", "ImagePullBackOff", False),
+        ("boutique 里哪些 pod 卡在 ImagePullBackOff", "ImagePullBackOff", False),
+        ("how many OOMKilled pods are there", "OOMKilled", True),
+        ("ImagePullBackOff 的 pod 有几个", "ImagePullBackOff", True),
+        ("整个集群现在有几个 Pending 的 pod", "Pending", True),
+        ("list pods stuck in ContainerCreating", "ContainerCreating", False),
+    ],
+)
+def test_every_status_kubectl_shows_filters_a_listing(
+    vocabularies: dict[str, Vocabulary], text: str, state: str, count: bool
+) -> None:
+    got = analyze(text, vocabularies["demo"])
+    assert (got.operation, got.resource, got.count_only) == ("list", "pod", count), text
+    assert [(p.field, p.op, p.value) for p in got.predicates] == [("status", "==", state)], text
+
+
+def test_a_state_asked_why_stays_a_diagnosis(vocabularies: dict[str, Vocabulary]) -> None:
+    for text in ("why are pods in boutique stuck in Pending", "Pending 的 pod 为什么起不来"):
+        assert analyze(text, vocabularies["demo"]).operation == "diagnose", text
