@@ -2275,8 +2275,21 @@ def _piped_grep(r: _Reading) -> None:
 _HANDLE_RE = re.compile(r"(?<![\w.@])@[a-z0-9][\w.-]*", re.IGNORECASE)
 
 
+#: A time's possessive and the event it dates: "this morning's deploy", "yesterday's release",
+#: "last night's rollout". The event is a when, neither a kind nor a name.
+_DATED_EVENT_RE = re.compile(
+    r"\b(?:(?:this|last|yesterday|friday|monday|tuesday|wednesday|thursday|saturday|sunday)\s+)?"
+    r"(?:morning|afternoon|evening|night|week|weekend|month|today|tonight|yesterday|monday|tuesday"
+    r"|wednesday|thursday|friday|saturday|sunday)[’']s\s+[a-z-]+",
+    re.IGNORECASE,
+)
+
+
 def _flags_and_selectors(r: _Reading) -> None:
     """kubectl-style flags and label selectors, keeping the value's case."""
+    for dated in list(_DATED_EVENT_RE.finditer(r.text)):
+        r.blank(dated.start(), dated.end())
+        r.reasons.append(f"{dated.group(0)!r} says when, it names nothing")
     for handle in list(_HANDLE_RE.finditer(r.text)):
         r.blank(handle.start(), handle.end())
         r.reasons.append(f"{handle.group(0)!r} addresses someone, it names nothing")
@@ -2449,17 +2462,19 @@ def _node_state_words(n: int) -> str:
 
 _ZH_NODE_STATES = (
     r"notready|schedulingdisabled|diskpressure|memorypressure|pidpressure|未就绪|没就绪|不可调度"
-    r"|被\s*cordon(?:\s*了)?|cordon\s*了?|磁盘压力|内存压力|磁盘快?(?:要)?满了?|内存快?(?:要)?满了?"
+    r"|被\s*cordon(?:\s*[了掉])*|cordon\s*[了掉]*|磁盘压力|内存压力|磁盘快?(?:要)?满了?|内存快?(?:要)?满了?"
 )
 #: A node, or an everyday word for one, singular or plural.
 _NODE_WORDS = r"(?:nodes?|box(?:es)?|machines?|servers?|hosts?)"
+#: "那台", "这个", "那几台": a demonstrative and a classifier before a Chinese noun.
+_ZH_THAT = r"(?:[那这哪](?:一|几)?[台个些])?"
 #: Pods on a node named by its state: "on the node that is not ready", "on NotReady nodes",
 #: "on the cordoned node", "在 NotReady 的节点上", "未就绪节点上的 pod".
 _ON_NODE_IN_STATE_RE = re.compile(
     rf"\bon\s+(?:the|a|any|those|these)?\s*(?:{_NODE_WORDS}\s+(?:(?:that|which)\s+(?:is|are)\s+)?(?:currently\s+)?"
     rf"{_node_state_words(1)}|{_node_state_words(2)}\s+{_NODE_WORDS}\b)"
     r"|(?:在\s*)?(?P<z>" + _ZH_NODE_STATES + r")"
-    r"\s*(?:的|状态的)?\s*(?:节点|node)\s*上"
+    r"\s*(?:的|状态的)?\s*" + _ZH_THAT + r"\s*(?:节点|node|机器)\s*上"
 )
 #: Nodes listed by a state that is no pod filter: "cordoned nodes", "which nodes are under
 #: disk pressure", "哪个节点被 cordon 了", "有磁盘压力的节点". (NotReady nodes are read as
@@ -2468,7 +2483,7 @@ _NODES_IN_STATE_RE = re.compile(
     rf"\b{_node_state_words(3)}\s+nodes?\b"
     rf"|\bnodes?\s+(?:(?:that|which)\s+)?(?:(?:is|are|were|was|got|been|has|have)\s+)*(?:currently\s+)?{_node_state_words(4)}"
     r"|(?:节点|node)\s*(?:被|是|处于|有)?\s*(?P<z2>" + _ZH_NODE_STATES + r")"
-    r"|(?P<z3>" + _ZH_NODE_STATES + r")\s*(?:的|状态的)\s*(?:节点|node)"
+    r"|(?P<z3>" + _ZH_NODE_STATES + r")\s*(?:的|状态的)\s*" + _ZH_THAT + r"\s*(?:节点|node|机器)"
 )
 
 
@@ -3246,6 +3261,11 @@ def _choose_operation(r: _Reading) -> None:
         op = "logs"
     elif "event" in stated_kinds:
         op = "list"
+    elif cues.diagnose and cues.count and listed_kind and not r.name_items:
+        # "有几个 pod 不正常", "how many pods are unhealthy": a number is asked, of the
+        # objects in trouble; which they are and why is a diagnosis.
+        op = "list"
+        r.reasons.append("a count of the objects in trouble, not a diagnosis")
     elif cues.diagnose:
         op = "diagnose"
     elif (

@@ -447,7 +447,8 @@ async def read_rows(u: Understanding, out: Resolution, reader: _Reader) -> list[
     if kind == "event" and u.get("warnings_only"):
         items = [r for r in items if r.fields.get("type") == "Warning"]
     if kind == "pod" and u.get("problem_only"):
-        items = [r for r in items if _unhealthy(r)] or items
+        # A count of pods in trouble is that count, none too; a listing falls back to every pod.
+        items = [r for r in items if _unhealthy(r)] or ([] if u.get("count_only") else items)
     if predicates := u.get("predicates"):
         items = select(items, predicates)
     if op == "list":  # "kubectl get pods -A | grep payments": the rows with that text

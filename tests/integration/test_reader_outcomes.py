@@ -229,3 +229,19 @@ async def test_a_services_endpoints_are_told_with_it(ask: Any, devcluster_demo: 
         assert f"endpoints: {len(ready)} ready ({', '.join(ready)}), 0 not ready" in out["answer"], out[
             "answer"
         ]
+
+
+async def test_a_count_of_pods_in_trouble_counts_only_those(ask: Any, devcluster_demo: DevCluster) -> None:
+    def in_trouble(p: dict[str, Any]) -> bool:
+        statuses = p["status"].get("containerStatuses") or []
+        return p["status"]["phase"] != "Running" or not all(c.get("ready") for c in statuses)
+
+    for namespace in ("boutique", "boutique-staging"):
+        troubled = sorted(
+            p["metadata"]["name"] for p in devcluster_demo.list("pod", namespace) if in_trouble(p)
+        )
+        out = await ask(f"how many pods in {namespace} are unhealthy")
+        assert out["record"]["operation"] == "list" and out["answer"].startswith(f"{len(troubled)} pod"), out[
+            "answer"
+        ]
+        assert all(name in out["answer"] for name in troubled)

@@ -2021,3 +2021,21 @@ def test_every_status_kubectl_shows_filters_a_listing(
 def test_a_state_asked_why_stays_a_diagnosis(vocabularies: dict[str, Vocabulary]) -> None:
     for text in ("why are pods in boutique stuck in Pending", "Pending 的 pod 为什么起不来"):
         assert analyze(text, vocabularies["demo"]).operation == "diagnose", text
+
+
+def test_a_count_of_trouble_a_dated_event_and_a_cordoned_node_in_chinese(
+    vocabularies: dict[str, Vocabulary],
+) -> None:
+    demo = vocabularies["demo"]
+    for text in ("boutique 里有几个 pod 不正常", "how many pods in boutique are unhealthy"):
+        got = analyze(text, demo)
+        assert (got.operation, got.count_only, got.problem_only) == ("list", True, True), text
+    assert analyze("boutique 里哪些 pod 不正常", demo).operation == "diagnose"  # which and why: a diagnosis
+    got = analyze(
+        "the shop got flaky after this morning's deploy, could you check frontend in boutique?", demo
+    )
+    assert (got.resource, got.operation, got.name_mention, got.also) == ("pod", "diagnose", "frontend", ())
+    for text in ("被 cordon 的那台节点上还剩哪些 pod", "cordon 掉的那台节点上有哪些 pod"):
+        got = analyze(text, demo)
+        assert (got.operation, got.resource, got.node_state) == ("list", "pod", "SchedulingDisabled"), text
+    assert analyze("把 demo-worker-1 cordon 掉", demo).operation == "cordon"
