@@ -639,14 +639,18 @@ _NOT_READY = re.compile(
     r"(?:\bnot|n't)\s+(?:yet\s+)?ready\b|\bunready\b|\bnotready\b|未就绪|没就绪|没有就绪|不就绪|(?:不是|非|没有|没|未|不)\s*ready"
 )
 _READY = re.compile(r"\bready\s+pods\b|\bpods\s+(?:that\s+are\s+)?ready\b|已就绪|就绪的")
+#: The count a workload asks for, said as a noun or a verb: "than desired", "than they want",
+#: "than it should have", "than configured".
+_DESIRED_WORDS = r"(?:desired|wanted|wants?|expected|requested|specified|declared|spec|configured|should|supposed|asked|need(?:s|ed)?)"
 _SHORT_OF_DESIRED = re.compile(
-    r"\bfewer\s+(?:ready|available)\s+(?:replicas|pods)\s+than\s+(?:desired|wanted|expected|requested|specified|declared)"
+    rf"\bfewer\s+(?:ready|available)\s+(?:replicas|pods)\s+than\s+(?:they\s+|it\s+)?{_DESIRED_WORDS}"
     r"|\bnot\s+(?:fully\s+)?(?:available|rolled\s+out)\b|\bready\s*<\s*desired\b|\bunavailable\s+replicas\b"
     r"|\bmissing\s+replicas\b|就绪副本(?:数)?(?:少于|小于|不足|低于)|副本(?:数)?不足|没有全部就绪|未全部就绪"
     # A ready count compared down to the desired one, in either language and any order of
     # words: "ready replicas lower than the spec", "就绪的副本数比期望的少".
     r"|\b(?:ready|available)\b[^.?!]{0,40}?\b(?:fewer|less|lower|below|short|under)\b[^.?!]{0,20}?"
-    r"\b(?:desired|wanted|expected|requested|specified|declared|spec)\b"
+    rf"\b{_DESIRED_WORDS}\b"
+    rf"|\b(?:fewer|less|lower)\s+(?:ready|available)\b[^.?!]{{0,30}}?\bthan\b[^.?!]{{0,15}}?\b{_DESIRED_WORDS}\b"
     r"|(?:就绪|可用|ready)[^，。？?]{0,12}?(?:比|少于|小于|低于|不足|不到)[^，。？?]{0,8}?"
     r"(?:期望|预期|期待|声明|设定|设置|desired|spec)"
 )

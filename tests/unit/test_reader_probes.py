@@ -2039,3 +2039,17 @@ def test_a_count_of_trouble_a_dated_event_and_a_cordoned_node_in_chinese(
         got = analyze(text, demo)
         assert (got.operation, got.resource, got.node_state) == ("list", "pod", "SchedulingDisabled"), text
     assert analyze("把 demo-worker-1 cordon 掉", demo).operation == "cordon"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Which deployments in boutique have fewer ready pods than they want?",
+        "deployments with fewer ready replicas than they should have",
+        "which deployments have less ready pods than configured",
+    ],
+)
+def test_the_desired_count_said_as_a_verb(vocabularies: dict[str, Vocabulary], text: str) -> None:
+    got = analyze(text, vocabularies["demo"])
+    assert (got.resource, got.operation) == ("deployment", "list")
+    assert [(p.field, p.op, p.other) for p in got.predicates] == [("ready_replicas", "<", "replicas")]
