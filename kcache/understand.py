@@ -1745,6 +1745,10 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         second_text = _PRONOUN_RE.sub(ref, second_text.lower())
     elif first.name_mention and _PLACE_OPENING_RE.match(second_text):
         second_text = f"{first.name_mention} {_PLACE_OPENING_RE.sub('', second_text, count=1)}"
+    elif first.name_mention and _asks_of_nothing(second_clause(), first):
+        # "worker 的镜像是什么？日志也顺便看下", "…, why": an operation asked of no object is
+        # asked of the first clause's, as "its logs" would be.
+        second_text = f"{second_text} {first.name_mention}"
     second = analyze(second_text, vocab)
     said_of_it = (
         first.name_mention is not None
@@ -1934,6 +1938,15 @@ _DEFINITE_EN_RE = re.compile(r"\b(?:the|that|this)\s+(?P<w>[a-z]+)(?:\s+itself)?
 #: Everyday words for a node.
 _MACHINE_WORDS = ("box", "machine", "server", "host")
 _NODE_NOUNS = frozenset({*_MACHINE_WORDS, "vm"})
+
+
+def _asks_of_nothing(second: Understanding, first: Understanding) -> bool:
+    """Whether a clause asks an operation of its own and names no object or kind for it."""
+    return (
+        not (second.name_mention or second.kind_stated or second.namespace_mention)
+        and not _by_default(second)
+        and second.operation != first.operation
+    )
 
 
 def _own_relations(

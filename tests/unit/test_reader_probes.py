@@ -2053,3 +2053,25 @@ def test_the_desired_count_said_as_a_verb(vocabularies: dict[str, Vocabulary], t
     got = analyze(text, vocabularies["demo"])
     assert (got.resource, got.operation) == ("deployment", "list")
     assert [(p.field, p.op, p.other) for p in got.predicates] == [("ready_replicas", "<", "replicas")]
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("frontend 的镜像是什么？日志也顺便看下", "image"),
+        ("frontend 现在几个副本？日志有没有报错", "replicas"),
+        ("what image does frontend run? also show logs", "image"),
+    ],
+)
+def test_an_operation_asked_of_nothing_is_asked_of_the_first_clauses_object(
+    vocabularies: dict[str, Vocabulary], text: str, field: str
+) -> None:
+    got = analyze(text, vocabularies["demo"])
+    assert (got.resource, got.operation, got.name_mention, got.fields) == (
+        "deployment",
+        "get",
+        "frontend",
+        (field,),
+    )
+    (also,) = got.also
+    assert (also.operation, also.name_mention) == ("logs", "frontend")
