@@ -1655,6 +1655,8 @@ _ELLIPSIS_RE = re.compile(
     r"(?P<name>[a-z0-9][a-z0-9.-]*)\s*(?:呢|的呢|\?|？)?\s*[?？]?\s*$"
 )
 _PRONOUN_RE = re.compile(r"\b(?:it|its|them|their)\b|它们|它的|它")
+#: A possessive pronoun and a kind word: "its pvc", "their services".
+_OWNED_KIND_RE = re.compile(r"\b(its|their)\s+([a-z]+)\b")
 #: A clause opening on a place with no object ("上面跑着哪些 pod", "里面有什么"): on or in the
 #: object the clause before named.
 _PLACE_OPENING_RE = re.compile(r"^\s*(?:那|这)?(?=上面|上边|上头|里面|里边|下面)")
@@ -1739,10 +1741,20 @@ def _clause_asks(query: str, vocab: Vocabulary, reading: Understanding) -> Under
         stated = first.kind_stated and not first.relations and kind != "cluster"
 
         def ref(m: re.Match[str]) -> str:
-            possessive = m.group(0) in ("its", "their", "它的")
+            if m.group(0) == "它的":
+                return f" {name} 的 "  # "它的 pvc": the possessive stays, the PVC is grafana's
+            possessive = m.group(0) in ("its", "their")
             return f" {kind} {name} " if stated and not possessive else f" {name} "
 
-        second_text = _PRONOUN_RE.sub(ref, second_text.lower())
+        def owned(m: re.Match[str]) -> str:
+            # "is its pvc bound": the PVC of the first clause's object, not one named by it.
+            return f"the {m.group(2)} of {name}"
+
+        second_text = _OWNED_KIND_RE.sub(
+            lambda m: owned(m) if kinds.kind_of_word(m.group(2)) not in (None, kind) else m.group(0),
+            second_text.lower(),
+        )
+        second_text = _PRONOUN_RE.sub(ref, second_text)
     elif first.name_mention and _PLACE_OPENING_RE.match(second_text):
         second_text = f"{first.name_mention} {_PLACE_OPENING_RE.sub('', second_text, count=1)}"
     elif first.name_mention and _asks_of_nothing(second_clause(), first):

@@ -120,7 +120,7 @@ CLAUSE_PROBES = [
     ("scale frontend to 3 and show me its pods", "scale", "list", "frontend"),
     ("列出 boutique-staging 的 pod，顺便看看 redis-cart 的日志", "list", "logs", "redis-cart"),
     ("restart cartservice, then list its pods", "restart", "list", "cartservice"),
-    ("把 frontend 扩到 4 个，然后看看它的 pod", "scale", "get", "frontend"),
+    ("把 frontend 扩到 4 个，然后看看它的 pod", "scale", "list", "frontend"),
     ("describe cartservice and then scale it to 2", "get", "scale", "cartservice"),
 ]
 
@@ -2075,3 +2075,19 @@ def test_an_operation_asked_of_nothing_is_asked_of_the_first_clauses_object(
     )
     (also,) = got.also
     assert (also.operation, also.name_mention) == ("logs", "frontend")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "frontend in boutique - what image does it run, and is its pvc bound?",
+        "frontend 在 boutique 用什么镜像？它的 pvc 绑定了吗",
+    ],
+)
+def test_its_kind_in_a_second_clause_is_related_to_the_first_object(
+    vocabularies: dict[str, Vocabulary], text: str
+) -> None:
+    got = analyze(text, vocabularies["demo"])
+    (also,) = got.also
+    assert (also.resource, also.name_mention, also.namespace) == ("persistentvolumeclaim", None, "boutique")
+    assert [(r.kind, r.name) for r in also.relations] == [("deployment", "frontend")]
