@@ -2764,9 +2764,10 @@ def _find_names(r: _Reading) -> None:
             and item.text.isalpha()
             and _INDEFINITE_BEFORE_RE.search(r.low[: item.start])
         ):
-            # "a quick report on what's broken": an indefinite article makes the word a common
-            # noun, whatever the cache holds by that name.
-            item.role = "noun"
+            # "a quick report on what's broken", "a quick health check": an indefinite article
+            # makes the word a common noun, whatever the cache holds by that name; its meaning
+            # (a cue such as health) still counts.
+            item.role = "word"
             r.reasons.append(f"{item.text!r} after an indefinite article is a common noun")
             continue
         # In Chinese text a cached name always wins over an English cue word it is spelt as.

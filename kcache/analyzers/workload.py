@@ -31,13 +31,26 @@ def analyze_workload(view: View, w: Resource, *, parent: str | None = None) -> l
     out: list[Finding] = []
     progressing = condition(w, "Progressing")
     if progressing and progressing.get("reason") == "ProgressDeadlineExceeded":
+        # What the rollout goes to (the template's images) and what still serves (an older
+        # ReplicaSet with ready pods): what a rollback would return to.
+        new = _images(w)
+        serving = [rs for rs in owned if _images(rs) != new and int(rs.fields.get("ready_replicas") or 0) > 0]
+        to_en, to_zh = (f" to {', '.join(new)}", f"（到 {', '.join(new)}）") if new else ("", "")
+        still_en = "".join(
+            f"; ReplicaSet {rs.name} ({', '.join(_images(rs))}) still serves {rs.fields.get('ready_replicas')} ready"
+            for rs in serving
+        )
+        still_zh = "".join(
+            f"；ReplicaSet {rs.name}（{', '.join(_images(rs))}）仍有 {rs.fields.get('ready_replicas')} 个就绪在服务"
+            for rs in serving
+        )
         out.append(
             finding(
                 w,
                 "critical",
                 "ProgressDeadlineExceeded",
-                en=f"rollout is stuck: {updated} of {desired} replicas updated, {available} available",
-                zh=f"滚动更新卡住：{desired} 个副本中 {updated} 个已更新，{available} 个可用",
+                en=f"rollout{to_en} is stuck: {updated} of {desired} replicas updated, {available} available{still_en}",
+                zh=f"滚动更新{to_zh}卡住：{desired} 个副本中 {updated} 个已更新，{available} 个可用{still_zh}",
                 hint_en="The new pods never became available; their findings, listed under it, say why. Fix them or roll back.",
                 hint_zh="新 pod 始终不可用，其下列出的 pod 问题给出原因；修复后重试，或回滚。",
                 evidence=[condition_line(progressing)],
@@ -103,3 +116,8 @@ def analyze_workload(view: View, w: Resource, *, parent: str | None = None) -> l
     for pod in pods:
         out += analyze_pod(view, pod, parent=me)
     return out
+
+
+def _images(r: Resource) -> list[str]:
+    """The images of a workload's (or ReplicaSet's) pod template, in container order."""
+    return list(dict.fromkeys(str(c["image"]) for c in r.fields.get("containers") or [] if c.get("image")))

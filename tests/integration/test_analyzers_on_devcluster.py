@@ -90,6 +90,10 @@ async def test_every_staged_incident_is_found_under_the_object_it_concerns(tmp_p
     assert len(export) == 3 and all(f["reason"] == "Error" for f in export)
     assert at("cronjob", "nightly-backup", "LastRunFailed")
     assert at("deployment", "search", "ProgressDeadlineExceeded")
+    # The stuck rollout names where it goes and what still serves: what a rollback returns to.
+    (stuck,) = [f for f in found if (f["name"], f["reason"]) == ("search", "ProgressDeadlineExceeded")]
+    assert "rollout to ghcr.io/example/search:7.0.0-rc1 is stuck" in stuck["text_en"]
+    assert "(ghcr.io/example/search:6.9.4) still serves" in stuck["text_en"]
     assert at("persistentvolumeclaim", "reports-data", "StorageClassNotFound")
     assert {f["reason"] for f in found if f["name"] == "ops-worker-2"} >= {
         "NodeNotReady",

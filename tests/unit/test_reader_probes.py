@@ -2091,3 +2091,8 @@ def test_its_kind_in_a_second_clause_is_related_to_the_first_object(
     (also,) = got.also
     assert (also.resource, also.name_mention, also.namespace) == ("persistentvolumeclaim", None, "boutique")
     assert [(r.kind, r.name) for r in also.relations] == [("deployment", "frontend")]
+
+
+def test_a_cue_after_an_indefinite_article_still_counts(clusters: dict[str, Vocabulary]) -> None:
+    got = analyze("give me a quick health check of the test namespace", clusters["tenants"])
+    assert (got.operation, got.namespace) == ("diagnose", "test")
