@@ -193,6 +193,10 @@ def _of_pods(lang: str, field: str, pods: Sequence[Resource], now: float) -> str
     if field == "restarts":
         total = sum(int(p.fields.get("restarts") or 0) for p in pods)
         return f"{total} ({each})"
+    if field == "node":
+        # "跑在几个节点上": how many nodes, then which pod is where.
+        nodes = {p.fields.get("node_name") for p in pods if p.fields.get("node_name")}
+        return t(lang, f"{len(nodes)} 个节点（{each}）", f"{len(nodes)} node{'s' if len(nodes) != 1 else ''} ({each})")
     return each
 
 
@@ -265,7 +269,7 @@ def answer(
         pictured = images(lang, items, scope=namespace)
         rest = [f for f in fields if f not in ("image", "ports")]
         for o in items[:MAX_LISTED] if rest else ():
-            more = ", ".join(f"{f} {v}" for f in rest if (v := _field_text(lang, o, f, now)) is not None)
+            more = ", ".join(f"{f} {v}" for f in rest if (v := _value_of(lang, o, f, pods, now)) is not None)
             if more:
                 pictured += f"\n- {o.name}: {more}"
         if "ports" in fields:
@@ -295,9 +299,7 @@ def answer(
     shown = shown[: limit or MAX_LISTED]
 
     def shown_value(r: Resource, f: str) -> str | None:
-        if f in POD_FIELDS and r.kind != "pod" and pods:
-            return _of_pods(lang, f, pods, now)  # asked of a workload, a pod's field is its pods'
-        return _field_text(lang, r, f, now)
+        return _value_of(lang, r, f, pods, now)
 
     if described and asked and not sort_by and all(shown_value(r, f) is None for r in shown for f in asked):
         return None  # a field the object does not carry: its whole detail answers, never its bare name
@@ -326,6 +328,13 @@ def answer(
             return answer_ + _supposed(lang, r, u)
         lines.append(f"- {ref}" + (f": {details}" if details else ""))
     return "\n".join(lines)
+
+
+def _value_of(lang: str, r: Resource, f: str, pods: Sequence[Resource], now: float) -> str | None:
+    """A field's value as shown; asked of a workload, a field only pods carry is its pods'."""
+    if f in POD_FIELDS and r.kind != "pod" and pods:
+        return _of_pods(lang, f, pods, now)
+    return _field_text(lang, r, f, now)
 
 
 def _supposed(lang: str, r: Resource, u: Understanding) -> str:

@@ -490,7 +490,11 @@ _STATUS_IS_RE = re.compile(
     rf"|(?<![a-z])({_STATE_WORDS})\s*状态"
 )
 #: "which node is X running on": the node is a field of X, not the kind asked.
-_NODE_FIELD_RE = re.compile(r"\b(?:which|what)\s+node\b(?!\s*-?selector)|在哪个节点|哪个节点上|在哪台")
+#: "which node is X on", "X 跑在几个节点上", "how many nodes does X run on": X's nodes, a field.
+_NODE_FIELD_RE = re.compile(
+    r"\b(?:which|what)\s+node\b(?!\s*-?selector)|在哪个节点|哪个节点上|在哪台"
+    r"|(?:跑|运行|部署|分布)在(?:几|多少)个?(?:节点|node|机器)|\bhow\s+many\s+nodes\s+(?:is|are|does|do)\b[^?]*\bon\b"
+)
 _SERVICE_TYPES = {"loadbalancer": "LoadBalancer", "nodeport": "NodePort", "clusterip": "ClusterIP",
                   "externalname": "ExternalName"}  # fmt: skip
 _SERVICE_TYPE_RE = re.compile(r"\b(loadbalancer|nodeport|clusterip|externalname)\b")
@@ -658,7 +662,7 @@ _FIELD_RES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bimages?\b|镜像"), "image"),
     (re.compile(r"\bports?\b|端口"), "ports"),
     (re.compile(r"\bips?\b|\bip\s+address(?:es)?\b|\baddress(?:es)?\b|ip\s*地址"), "ip"),
-    (re.compile(r"\b(?:which|what)\s+node\b(?!\s*-?selector)|在哪个节点|哪个节点上|在哪台"), "node"),
+    (_NODE_FIELD_RE, "node"),
     (re.compile(r"\bnode\s*-?selectors?\b|节点选择器"), "node_selector"),
     (re.compile(r"(?<!node )(?<!node)\b(?:label\s+)?selectors?\b|(?<!节点)选择器"), "selector"),
     (re.compile(r"\bkeys?\b(?!\s*material)|键|字段"), "keys"),
@@ -2823,6 +2827,9 @@ def _find_names(r: _Reading) -> None:
             r.reasons.append(f"{item.text!r} is a pod state")
         elif not item.strong and _HOST_RE.match(item.text):
             # "empty on www.shopco.example": a host's DNS name, not an object's.
+            r.unknown.append(item.text)
+        elif not item.strong and after is not None and after.text in _STATUS_WORDS:
+            # "in phase Failed", "in state Pending": the word before a state names the field.
             r.unknown.append(item.text)
         elif ns_context and (
             kind_next is None

@@ -134,3 +134,22 @@ def test_an_init_containers_state_is_that_state_for_a_filter() -> None:
     crash = {"field": "status", "op": "==", "value": "CrashLoopBackOff", "other": None}
     assert select([init, app, pod("c")], [crash]) == [init, app]
     assert not holds(init, {**crash, "value": "Init"}, 0.0)
+
+
+def test_the_nodes_asked_of_a_workload_are_counted_with_its_pods_and_its_image() -> None:
+    ds = Resource(
+        kind="daemonset", name="agent", namespace="shop",
+        fields={"containers": [{"name": "agent", "image": "example/agent:2"}]},
+    )  # fmt: skip
+    pods = [pod("agent-a"), pod("agent-b"), pod("agent-c")]
+    pods[2].fields["node_name"] = "n2"
+    text = answer(
+        "en",
+        "daemonset",
+        [ds],
+        u(fields=("node", "image"), operation="get", name_mention="agent"),
+        "shop",
+        pods,
+    )
+    assert text is not None and "example/agent:2" in text
+    assert "2 nodes (agent-a n1, agent-b n1, agent-c n2)" in text

@@ -2096,3 +2096,17 @@ def test_its_kind_in_a_second_clause_is_related_to_the_first_object(
 def test_a_cue_after_an_indefinite_article_still_counts(clusters: dict[str, Vocabulary]) -> None:
     got = analyze("give me a quick health check of the test namespace", clusters["tenants"])
     assert (got.operation, got.namespace) == ("diagnose", "test")
+
+
+def test_nodes_counted_of_an_object_and_a_phase_named_as_a_field(vocabularies: dict[str, Vocabulary]) -> None:
+    dataplat = vocabularies["dataplat"]
+    for text in (
+        "node-exporter 跑在几个节点上？以及它镜像是哪个版本",
+        "how many nodes is node-exporter running on",
+    ):
+        got = analyze(text, dataplat)
+        assert (got.resource, got.operation, got.name_mention) == ("daemonset", "get", "node-exporter"), text
+        assert "node" in got.fields
+    got = analyze("pods in phase Failed, grouped by namespace", dataplat)
+    assert (got.namespace, got.group_by) == (None, "namespace")
+    assert [(p.field, p.value) for p in got.predicates] == [("status", "Failed")]
