@@ -196,7 +196,11 @@ def _of_pods(lang: str, field: str, pods: Sequence[Resource], now: float) -> str
     if field == "node":
         # "跑在几个节点上": how many nodes, then which pod is where.
         nodes = {p.fields.get("node_name") for p in pods if p.fields.get("node_name")}
-        return t(lang, f"{len(nodes)} 个节点（{each}）", f"{len(nodes)} node{'s' if len(nodes) != 1 else ''} ({each})")
+        return t(
+            lang,
+            f"{len(nodes)} 个节点（{each}）",
+            f"{len(nodes)} node{'s' if len(nodes) != 1 else ''} ({each})",
+        )
     return each
 
 

@@ -186,6 +186,8 @@ class FurtherAsk(TypedDict):
     read_of: NotRequired[Target]
     """For a ConfigMap's values: the object read live beside the first ask (the cache keeps no
     values; one call of the get tool)."""
+    last_run: NotRequired[list[Row]]
+    """For a CronJob read: the Job of its last run, as the first ask's is told."""
 
 
 class Resolution(TypedDict, total=False):

@@ -234,6 +234,8 @@ def further_answers(state: AgentState) -> str:
                 if u["operation"] == "get" and items
                 else listing(lang, kind, items, ns, count_only=bool(u.get("count_only")))
             )
+        if runs := _resources(ask.get("last_run", [])):
+            text += "\n" + last_run(lang, runs[0])
         parts.append(text)
     return "\n\n".join(parts)
 

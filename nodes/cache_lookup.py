@@ -403,6 +403,13 @@ def _last_run(vocab: Vocabulary, cronjob: str, namespace: str | None) -> tuple[s
     return (owners[0], max(runs)[1]) if runs else None
 
 
+async def _last_run_rows(reader: _Reader, vocab: Vocabulary, cronjob: Target) -> list[Row]:
+    """The Job of the CronJob's last run, as a row (none when it never ran)."""
+    if (run := _last_run(vocab, cronjob["name"], cronjob["namespace"])) is None:
+        return []
+    return _items([j for j in (await reader.read("job", run[0])).items if j.name == run[1]])
+
+
 def _resolve_related(other_kind: str, other: str, namespace: str | None, vocab: Vocabulary) -> Resolution:
     """The object of another kind that filters the read, found by its exact name."""
     scope = namespace if KINDS[other_kind] else None
@@ -519,6 +526,9 @@ async def _further_asks(
             if ask.get("wants_content") and (target := scope.get("target")) and "candidates" not in scope:
                 # "… 里的 SITE_NAME 是什么": the values are read live, beside the first ask.
                 answer["read_of"] = target
+            if (target := scope.get("target")) and target["kind"] == "cronjob" and rows and kc is not None:
+                # "…，再看看 nightly-export 最后一次跑成功没有": told with its last run, as a first ask is.
+                answer["last_run"] = await _last_run_rows(reader, await vocabulary(kc), target)
             answers.append(answer)
         elif ask["operation"] == "logs" and ask.get("name_mention") and kc is not None:
             # "the pods in X and the logs of Y": Y's pod, in X when it is there, else where it is.
@@ -574,9 +584,8 @@ async def cache_lookup(state: AgentState, runtime: Runtime[Context], *, kc: Hold
         out["pods"] = _items((await _workload_pods(reader, target["namespace"], target["name"]))[0])
     if target and items and target["kind"] == "cronjob" and u["operation"] in ("get", "list"):
         # A CronJob is told with its last run: the Job it made last, and how that ended.
-        if (run := _last_run(await vocabulary(kc), target["name"], target["namespace"])) is not None:
-            jobs = (await reader.read("job", run[0])).items
-            out["last_run"] = _items([j for j in jobs if j.name == run[1]])
+        if runs := await _last_run_rows(reader, await vocabulary(kc), target):
+            out["last_run"] = runs
     if target and items and target["kind"] == "service" and u["operation"] == "get":
         # A Service is told with its Endpoints (same name): the addresses it sends traffic to.
         endpoints = (await reader.read("endpoints", target["namespace"], name=target["name"])).items

@@ -79,6 +79,10 @@ async def test_a_cronjob_is_told_with_how_its_last_run_ended(ask: Any, shop: Dev
         assert (out["record"]["resource"], out["record"]["outcome"]) == ("cronjob", "answer"), text
         assert "30 2 * * *" in out["answer"]
         assert f"job {last} Failed (BackoffLimitExceeded)" in out["answer"], out["answer"]
+    # Asked second, beside a listing, it is told with its last run too.
+    out = await ask("jobs 里的 cronjob 列一下，再看看 nightly-export 最后一次跑成功没有")
+    assert (out["record"]["resource"], out["record"]["operation"]) == ("cronjob", "list")
+    assert "sitemap" in out["answer"] and f"job {last} Failed (BackoffLimitExceeded)" in out["answer"]
     # Pods that ended are found by their phase, whatever reason kubectl's STATUS column shows.
     out = await ask("list failed pods in jobs")
     failed = [p["metadata"]["name"] for p in shop.list("pod", "jobs") if p["status"]["phase"] == "Failed"]
