@@ -37,9 +37,15 @@ def pod_log(pod: Obj, container: str | None, tail_lines: int | None, previous: b
                 f"a container name must be specified for pod {name}, choose one of: [{' '.join(containers)}]"
             )
         container = containers[0]
-    if container not in containers:
+    # An init container is asked for by name (kubectl logs -c migrate); it is never the default.
+    inits = [c["name"] for c in pod["spec"].get("initContainers") or []]
+    if container not in containers + inits:
         raise bad_request(f"container {container} is not valid for pod {name}")
-    statuses = {s["name"]: s for s in pod.get("status", {}).get("containerStatuses") or []}
+    status = pod.get("status", {})
+    statuses = {
+        s["name"]: s
+        for s in (status.get("containerStatuses") or []) + (status.get("initContainerStatuses") or [])
+    }
     st = statuses.get(container)
     if st is None:
         raise bad_request(f'container "{container}" in pod "{name}" is waiting to start: ContainerCreating')
@@ -47,13 +53,17 @@ def pod_log(pod: Obj, container: str | None, tail_lines: int | None, previous: b
     if previous:
         if not st.get("lastState", {}).get("terminated"):
             raise bad_request(f'previous terminated container "{container}" in pod "{name}" not found')
-    elif waiting in ("ImagePullBackOff", "ErrImagePull", "ContainerCreating"):
+    elif waiting in ("ImagePullBackOff", "ErrImagePull", "ContainerCreating", "PodInitializing"):
         raise bad_request(
             f'container "{container}" in pod "{name}" is waiting to start: trying and failing to pull image'
-            if waiting != "ContainerCreating"
-            else f'container "{container}" in pod "{name}" is waiting to start: ContainerCreating'
+            if waiting in ("ImagePullBackOff", "ErrImagePull")
+            else f'container "{container}" in pod "{name}" is waiting to start: {waiting}'
         )
-    spec = next(c for c in pod["spec"]["containers"] if c["name"] == container)
+    spec = next(
+        c
+        for c in [*pod["spec"]["containers"], *(pod["spec"].get("initContainers") or [])]
+        if c["name"] == container
+    )
     port = ((spec.get("ports") or [{}])[0]).get("containerPort", 8080)
     seed = f"{meta['uid']}/{container}/{'prev' if previous else 'cur'}"
     count = 40

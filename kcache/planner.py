@@ -8,6 +8,7 @@ chosen by ``LLM_PROVIDER`` and never switched silently.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -101,6 +102,14 @@ def _beside_calls(state: AgentState, registry: Registry) -> list[tuple[str, dict
     return calls
 
 
+def _restarting_init_container(pod: Mapping[str, Any]) -> str | None:
+    """The init container that restarts (Init:CrashLoopBackOff), whose previous logs say why."""
+    for c in pod["fields"].get("init_containers") or []:
+        if (c.get("restart_count") or 0) > 0 and c.get("name"):
+            return str(c["name"])
+    return None
+
+
 def cache_can_answer(state: AgentState) -> bool:
     """A read whose rows the cache holds fresh (read-through already ran in cache_lookup)."""
     u, resolved = state["understanding"], state["resolved"]
@@ -120,15 +129,14 @@ def plan_offline(state: AgentState, registry: Registry) -> AIMessage:
     if op == "diagnose":
         restarts = [i for i in state["resolved"].get("items", []) if (i["fields"].get("restarts") or 0) > 0]
         logs = next((s for s in selected if s["operation"] == "logs"), None)
+        beside = _beside_calls(state, registry)  # "…, and what does cms-settings have for X"
         if restarts and logs and state["resolved"].get("target"):
             pod = restarts[0]
-            args = tool_args(
-                registry,
-                logs,
-                {"namespace": pod["namespace"], "name": pod["name"], "previous": True, "tail": 20},
-            )
-            return _call((logs["tool"], args))
-        return AIMessage(content="")
+            params = {"namespace": pod["namespace"], "name": pod["name"], "previous": True, "tail": 20}
+            if crashing := _restarting_init_container(pod):
+                params["container"] = crashing  # the app containers never started: its logs say why
+            return _call((logs["tool"], tool_args(registry, logs, params)), *beside)
+        return _call(*beside) if beside else AIMessage(content="")
     if op in BUILT and (target := state["resolved"].get("target")):
         # A patch or a create applies the manifest kcache builds, through the apply tool.
         apply = next((s for s in selected if s["operation"] == "apply"), None)

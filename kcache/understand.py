@@ -2055,10 +2055,10 @@ def _aside(text: str, first: Understanding, second: Understanding) -> bool:
 
 
 def _own_objects(first: Understanding, second: Understanding) -> bool:
-    """Two read clauses, each about a named object of its own (the second's known to the cache)."""
+    """Two read clauses (a diagnosis is one), each about a named object of its own (the second's known to the cache)."""
     return (
-        first.intent == "query"
-        and second.intent == "query"
+        first.intent != "action"
+        and second.intent != "action"
         and first.name_mention is not None
         and second.name_kind is not None
         and second.name_mention != first.name_mention

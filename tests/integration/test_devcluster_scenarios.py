@@ -227,3 +227,14 @@ def test_endpoint_slices_back_kubectl_describe_service(incidents: DevCluster) ->
         (False, "ops-worker-1", "zone-b")
     }
     assert [(p.name, p.port) for p in full.ports] == [("http", 8080)]
+
+
+def test_kubectl_reads_an_init_containers_logs_by_name(incidents: DevCluster) -> None:
+    orders = _pod_name(incidents, "orders")
+    previous = kubectl(incidents, "logs", orders, "-c", "migrate-db", "--previous", "--tail=1")
+    assert "level=error" in previous and "exiting" in previous
+    assert kubectl(incidents, "logs", orders, "-c", "wait-for-config", "--tail=2").count("\n") == 2
+    # The app container never started, and an unknown container is refused by name.
+    waiting = kubectl(incidents, "logs", orders, "-c", "orders", check=False)
+    assert "is waiting to start" in waiting
+    assert "container nope is not valid" in kubectl(incidents, "logs", orders, "-c", "nope", check=False)

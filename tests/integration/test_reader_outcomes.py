@@ -245,3 +245,20 @@ async def test_a_count_of_pods_in_trouble_counts_only_those(ask: Any, devcluster
             "answer"
         ]
         assert all(name in out["answer"] for name in troubled)
+
+
+async def test_a_diagnosis_reads_the_crashing_init_containers_logs_and_a_value_asked_beside(
+    tmp_path: Path,
+) -> None:
+    newsroom = Path(__file__).resolve().parents[2] / "evals" / "clusters" / "newsroom"
+    with DevCluster(newsroom) as dc:
+        dc.write_kubeconfig(tmp_path / "kubeconfig.yaml")
+        async with runtime.open(Settings.from_env(kcache_env(dc, tmp_path))) as kc:
+            ask = turns(kc, Context(dry_run=True), "n")
+            out = await ask(
+                "what's wrong with articles in cms, and what does cms-settings have for SITE_NAME?"
+            )
+    # The previous logs read are the init container's (the app container never ran: it has none).
+    assert "Previous container's logs of pod cms/articles-" in out["answer"]
+    assert "not found" not in out["answer"] and "level=error" in out["answer"]
+    assert "SITE_NAME: The Daily Ledger" in out["answer"], out["answer"]
