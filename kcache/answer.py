@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from kcache.analyzers import (
     Finding,
@@ -28,6 +28,8 @@ from kcache.analyzers.common import quantity
 from kcache.analyzers.pod import HEALTHY
 from kcache.kinds import BY_NAME
 from kcache.model import Resource
+
+T = TypeVar("T")
 
 HEALTHY_POD = HEALTHY
 MAX_ROWS = 30
@@ -103,22 +105,21 @@ def compact(r: Resource) -> dict[str, Any]:
     return {k: v for k, v in row.items() if v is not None}
 
 
-def grepped(items: Sequence[Resource], wanted: str | None, unwanted: str | None) -> list[Resource]:
-    """The objects whose listed row contains ``wanted`` and not ``unwanted`` (as ``| grep`` keeps lines).
-
-    The row is what a listing shows of the object (:func:`compact`); the match ignores case, as
-    for log lines.
-    """
-
-    def line(r: Resource) -> str:
-        return " ".join(str(v) for v in compact(r).values()).lower()
-
+def kept_by_grep(
+    items: Sequence[T], line: Callable[[T], str], wanted: str | None, unwanted: str | None
+) -> list[T]:
+    """What ``| grep wanted | grep -v unwanted`` keeps of the items' lines, ignoring case."""
     kept = list(items)
     if wanted:
-        kept = [r for r in kept if wanted.lower() in line(r)]
+        kept = [i for i in kept if wanted.lower() in line(i).lower()]
     if unwanted:
-        kept = [r for r in kept if unwanted.lower() not in line(r)]
+        kept = [i for i in kept if unwanted.lower() not in line(i).lower()]
     return kept
+
+
+def grepped(items: Sequence[Resource], wanted: str | None, unwanted: str | None) -> list[Resource]:
+    """The objects a grep after their listing keeps: the line is what the listing shows (:func:`compact`)."""
+    return kept_by_grep(items, lambda r: " ".join(str(v) for v in compact(r).values()), wanted, unwanted)
 
 
 def _state_of(r: Resource) -> str:

@@ -83,9 +83,8 @@ def holds(r: Resource, p: PredicateRow, now: float) -> bool:
         if p["op"] in ("==", "!=") and right in (left, r.fields.get("phase")):
             return p["op"] == "=="
         left = r.fields.get("phase") or left
-    if p["field"] == "status" and r.kind == "pod" and isinstance(left, str) and left.startswith("Init:"):
-        # "Init:CrashLoopBackOff" is an init container's CrashLoopBackOff, as grep would find it.
-        left = left[len("Init:") :] if left[len("Init:") :] == right else left
+    if p["field"] == "status" and r.kind == "pod" and left == f"Init:{right}":
+        left = right  # "Init:CrashLoopBackOff" is an init container's CrashLoopBackOff, as grep finds it
     if left is None or right is None:
         return False
     try:
@@ -301,11 +300,12 @@ def answer(
         # "is the redis-data pvc bound yet? and what storage class": the state asked is shown too.
         asked += [p["field"] for p in u.get("predicates") or () if p["field"] not in asked]
     shown = shown[: limit or MAX_LISTED]
-
-    def shown_value(r: Resource, f: str) -> str | None:
-        return _value_of(lang, r, f, pods, now)
-
-    if described and asked and not sort_by and all(shown_value(r, f) is None for r in shown for f in asked):
+    if (
+        described
+        and asked
+        and not sort_by
+        and all(_value_of(lang, r, f, pods, now) is None for r in shown for f in asked)
+    ):
         return None  # a field the object does not carry: its whole detail answers, never its bare name
     where = scope_words(lang, namespace, kind)
     if not shown:
@@ -323,7 +323,7 @@ def answer(
     lines = [head]
     for r in shown:
         ref = object_ref(r.kind, r.namespace, r.name) if not namespace else r.name
-        extra = {f: shown_value(r, f) for f in asked or _defaults(r)}
+        extra = {f: _value_of(lang, r, f, pods, now) for f in asked or _defaults(r)}
         if node_state:
             extra = {"condition": node_state, **extra}
         details = ", ".join(f"{_SHOWN_AS.get(k, k)} {v}" for k, v in extra.items() if v is not None)

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from kcache.access import EVERYTHING, Grant
-from kcache.answer import compact, object_detail, quoted, table
+from kcache.answer import compact, kept_by_grep, object_detail, quoted, table
 from kcache.errors import ParseError
 from kcache.mcp import ToolResult
 from kcache.model import KINDS
@@ -24,11 +24,11 @@ def log_lines(text: str, understanding: Mapping[str, Any]) -> str:
     lines = [line for line in text.splitlines() if line.strip()]
     wanted, unwanted = understanding.get("grep"), understanding.get("grep_out")
     if wanted:
-        lines = [line for line in lines if wanted.lower() in line.lower()]
+        lines = kept_by_grep(lines, str, wanted, None)
         if not lines:
             return f"(no log line contains {wanted!r})"
     if unwanted:
-        lines = [line for line in lines if unwanted.lower() not in line.lower()]
+        lines = kept_by_grep(lines, str, None, unwanted)
         if not lines:
             return f"(every log line contains {unwanted!r})"
     tail = understanding.get("tail")

@@ -565,15 +565,13 @@ _STATUS_NOT_RE = re.compile(
     rf"|(?:不是|非|不在|不处于)\s*({_STATE_WORDS})|(?:不是|没有?在|未在|不在)\s*运行"
 )
 #: "pods in data that are running", "pods in X are pending": the state said of the pods later on.
-_STATUS_LATER_EN = re.compile(
-    r"\bpods\b.*?\b(?:that|which)?\s*(?:are|is)\s+(?:(?:currently|still|actually|stuck|sitting|hanging|left)\s+)*"
+_STATE_SAID = (
+    r"(?:are|is)\s+(?:(?:currently|still|actually|stuck|sitting|hanging|left)\s+)*"
     rf"(?:in\s+(?:the\s+)?)?(?P<c>{_STATE_WORDS})\b"
 )
+_STATUS_LATER_EN = re.compile(r"\bpods\b.*?\b(?:that|which)?\s*" + _STATE_SAID)
 #: The state part of :data:`_STATUS_LATER_EN` alone ("are stuck in Pending").
-_STATE_SAID_RE = re.compile(
-    r"\b(?:are|is)\s+(?:(?:currently|still|actually|stuck|sitting|hanging|left)\s+)*"
-    rf"(?:in\s+(?:the\s+)?)?(?:{_STATE_WORDS})\b"
-)
+_STATE_SAID_RE = re.compile(r"\b" + _STATE_SAID)
 #: An image (or a command) named before "… are running": what they run, not a state.
 _IMAGE_BEFORE_RE = re.compile(r"\b(?:images?|versions?|commands?|binar(?:y|ies)|containers?)\b")
 _STATUS_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -3040,7 +3038,7 @@ _INTENT_BEFORE_RE = re.compile(
 )
 _WRITE_VERBS_EN = _DELETE_EN | _RESTART_EN | _SCALE_EN | _DRAIN_EN | _CORDON_EN | _ROLLBACK_EN
 #: Adverbs of habit before a verb: what keeps happening ("老是重启", "一直在重启").
-_HABIT_BEFORE_RE = re.compile(rf"(?:{_HABIT_ZH}|动不动就?|隔三差五地?|正在|还在|在)\s*(?:在|地|被)?\s*$")
+_HABIT_BEFORE_RE = re.compile(rf"(?:{_HABIT_ZH}|隔三差五地?|正在|还在|在)\s*(?:在|地|被)?\s*$")
 
 
 def _read_cue_words(r: _Reading) -> None:
